@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+/** Azurite's well-known development account (public, documented; not a secret). */
+export const DEV_ACCOUNT = 'devstoreaccount1';
+export const DEV_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface RunningAzurite {
+  blobEndpoint: string;
+  queueEndpoint: string;
+  tableEndpoint: string;
+  /** A connection string the Azure SDK clients accept. */
+  connectionString: string;
+  stop(): Promise<void>;
+}
+
+export interface AzuriteOptions {
+  /** Folder for Azurite's data; omitted: in-memory only. */
+  location?: string;
+  /** Abort start-up after this many wall-clock ms. */
+  startTimeoutMs?: number;
+}
+
+/**
+ * Starts Azurite from node_modules on loopback, on ports the OS chooses, and
+ * resolves once blob, queue and table services are listening.
+ */
+export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
+  const require = createRequire(import.meta.url);
+  const entry = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist/src/azurite.js');
+  const args = [
+    entry, '--blobHost', '127.0.0.1', '--queueHost', '127.0.0.1', '--tableHost', '127.0.0.1',
+    '--blobPort', '0', '--queuePort', '0', '--tablePort', '0',
+    '--disableTelemetry', '--skipApiVersionCheck',
+  ];
+  if (options.location) {
+    mkdirSync(options.location, { recursive: true });
+    args.push('--location', options.location);
+  } else {
+    args.push('--inMemoryPersistence');
+  }
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const ports = await readPorts(child, options.startTimeoutMs ?? 30_000);
+  const blobEndpoint = `http://127.0.0.1:${ports.blob}/${DEV_ACCOUNT}`;
+  const queueEndpoint = `http://127.0.0.1:${ports.queue}/${DEV_ACCOUNT}`;
+  const tableEndpoint = `http://127.0.0.1:${ports.table}/${DEV_ACCOUNT}`;
+  return {
+    blobEndpoint,
+    queueEndpoint,
+    tableEndpoint,
+    connectionString:
+      `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
+      `BlobEndpoint=${blobEndpoint};QueueEndpoint=${queueEndpoint};TableEndpoint=${tableEndpoint};`,
+    stop: () => stopChild(child),
+  };
+}
+
+function readPorts(child: ChildProcess, timeoutMs: number): Promise<{ blob: number; queue: number; table: number }> {
+  return new Promise((resolve, reject) => {
+    const found: Partial<Record<'blob' | 'queue' | 'table', number>> = {};
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`Azurite did not start within ${timeoutMs} ms. Its output:\n${output}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      for (const match of output.matchAll(/Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/127\.0\.0\.1:(\d+)/g)) {
+        const kind = match[1]?.toLowerCase() as 'blob' | 'queue' | 'table';
+        found[kind] = Number(match[2]);
+      }
+      if (found.blob && found.queue && found.table) {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        child.stdout?.resume();
+        child.stderr?.resume();
+        resolve({ blob: found.blob, queue: found.queue, table: found.table });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Azurite exited with code ${code} before listening. Its output:\n${output}`));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

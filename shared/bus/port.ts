@@ -1,0 +1,55 @@
+/**
+ * The message port. The domain sends JSON bodies to named queues; adapters
+ * (Service Bus in Azure, Azurite queues locally) deliver them at least once.
+ * Every message carries a deterministic `messageId` built from business ids,
+ * so duplicate detection (Service Bus) and idempotent handlers line up.
+ */
+export type QueueName = 'alerts' | 'actions' | 'polls' | 'collect';
+
+export const QUEUE_NAMES: readonly QueueName[] = ['alerts', 'actions', 'polls', 'collect'];
+
+export type MessageProperties = Record<string, string | number | boolean>;
+
+export interface OutgoingMessage {
+  /** JSON-serialisable body. */
+  body: unknown;
+  /** Deterministic id from business fields (run, device, step), never random. */
+  messageId: string;
+  /**
+   * Deliver no earlier than this instant (epoch ms on the responder's clock).
+   * Omitted or in the past: deliver now.
+   */
+  notBeforeMs?: number;
+  /** Application properties (Service Bus) / envelope properties (local). */
+  properties?: MessageProperties;
+}
+
+/** What a handler learns about the delivery it is processing. */
+export interface DeliveryInfo {
+  messageId: string;
+  /** 1 on first delivery. */
+  deliveryCount: number;
+  enqueuedTimeMs?: number;
+  properties?: MessageProperties;
+}
+
+export interface MessageBus {
+  send(queue: QueueName, message: OutgoingMessage): Promise<void>;
+  /**
+   * Moves a message that can never be processed out of the way, with its
+   * reason, so nothing is lost silently. Service Bus: the `<queue>-poison`
+   * queue; local: the `<queue>-poison` Azurite queue.
+   */
+  deadLetter(queue: QueueName, body: unknown, reason: DeadLetterReason): Promise<void>;
+}
+
+export interface DeadLetterReason {
+  /** Short machine-readable reason, e.g. `MalformedAlert`. */
+  reason: string;
+  /** Human-readable description naming what was wrong. */
+  description: string;
+  /** Id of the message being dead-lettered, when known. */
+  originalMessageId?: string;
+}
+
+export const poisonQueueName = (queue: QueueName): string => `${queue}-poison`;

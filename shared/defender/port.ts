@@ -1,0 +1,56 @@
+import type { Readable } from 'node:stream';
+import type { LibraryFile, Machine, MachineAction, RunLiveResponseRequest } from './types.js';
+
+/**
+ * The Defender API as the domain sees it. The HTTP client in this folder
+ * implements it; its failures are the errors of shared/errors.ts
+ * (ThrottledError, DeviceBusyError, NotFoundError, ForbiddenError,
+ * BadRequestError, TransientError).
+ */
+export interface DefenderApi {
+  runLiveResponse(machineId: string, request: RunLiveResponseRequest): Promise<MachineAction>;
+  getMachineAction(actionId: string): Promise<MachineAction>;
+  listMachineActions(query: MachineActionQuery): Promise<MachineAction[]>;
+  cancelMachineAction(actionId: string, comment: string): Promise<MachineAction>;
+  /** A short-lived (30 min) URL for the result of one command. Never log it. */
+  getResultDownloadLink(actionId: string, commandIndex: number): Promise<string>;
+  /** Streams a result link. No bearer token is sent to the link's host. */
+  downloadResult(url: string): Promise<DownloadedResult>;
+  listMachines(query?: MachineQuery): Promise<Machine[]>;
+  getMachine(idOrName: string): Promise<Machine>;
+  listLibraryFiles(): Promise<LibraryFile[]>;
+}
+
+export interface MachineActionQuery {
+  ids?: string[];
+  machineId?: string;
+  type?: string;
+  status?: string;
+  createdAfterMs?: number;
+  top?: number;
+}
+
+export interface MachineQuery {
+  /** Devices carrying this tag (machineTags/any). */
+  tag?: string;
+  osPlatform?: string;
+  top?: number;
+}
+
+export interface DownloadedResult {
+  body: Readable;
+  contentLength?: number;
+  contentType?: string;
+  contentEncoding?: string;
+}
+
+/**
+ * Structurally the same as @azure/identity's TokenCredential, so the domain
+ * can take one without importing an Azure SDK.
+ */
+export interface TokenProvider {
+  getToken(scopes: string | string[]): Promise<{ token: string; expiresOnTimestamp: number } | null>;
+}
+
+/** The audience every MDE endpoint accepts (mde-api.md 0.2), even on api.security.microsoft.com. */
+export const DEFENDER_SCOPE = 'https://api.securitycenter.microsoft.com/.default';

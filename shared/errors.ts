@@ -1,0 +1,75 @@
+/**
+ * One error vocabulary. Every error the domain throws is a ResponderError; the
+ * subclass tells a queue handler what to do with the message:
+ * - PermanentError: complete the message and record the failure (never retry);
+ * - ThrottledError: reschedule after `retryAfterMs` without burning a delivery;
+ * - TransientError: let the delivery fail so the queue retries it.
+ * Adapters translate SDK and HTTP failures into these; domain code never sees
+ * an SDK error.
+ */
+export class ResponderError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Input that will never become valid by retrying (malformed alert, bad playbook, 400). */
+export class PermanentError extends ResponderError {}
+
+/** Invalid input, with the path of each offending field. */
+export class ValidationError extends PermanentError {
+  constructor(
+    message: string,
+    readonly issues: readonly { path: string; message: string }[],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A missing or invalid setting, named. */
+export class ConfigError extends PermanentError {
+  constructor(readonly setting: string, message: string) {
+    super(`setting ${setting}: ${message}`);
+  }
+}
+
+/** The API said "not now": wait `retryAfterMs` (from Retry-After when given). */
+export class ThrottledError extends ResponderError {
+  constructor(message: string, readonly retryAfterMs: number, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The device already has a live response action running (400 ActiveRequestAlreadyExists). */
+export class DeviceBusyError extends ResponderError {
+  constructor(readonly deviceId: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The resource does not exist (404). */
+export class NotFoundError extends PermanentError {}
+
+/** The credential lacks a permission, or the operation is disallowed (401/403). */
+export class ForbiddenError extends PermanentError {
+  constructor(message: string, readonly code: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A fault worth retrying (5xx, network, timeout). */
+export class TransientError extends ResponderError {}
+
+/** The Defender API rejected the request as invalid (400 other than a busy device). */
+export class BadRequestError extends PermanentError {
+  constructor(message: string, readonly code: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

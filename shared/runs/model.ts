@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { actionStatusSchema, liveResponseCommandSchema } from '../defender/types.js';
+
+/**
+ * Run and device-action records. A Run is one playbook answering one trigger
+ * (an alert, a manual request, a schedule firing) on one or more devices; it
+ * has one DeviceAction per device, and one EvidenceItem per collected file.
+ */
+
+export const triggerSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('alert'), alertId: z.string(), alertTitle: z.string().optional() }),
+  z.object({ kind: z.literal('manual'), requestedBy: z.string(), reason: z.string().optional() }),
+  z.object({ kind: z.literal('schedule'), playbook: z.string(), firedAtMs: z.number() }),
+]);
+export type Trigger = z.infer<typeof triggerSchema>;
+
+export const runSchema = z.object({
+  runId: z.string(),
+  createdMs: z.number(),
+  trigger: triggerSchema,
+  playbook: z.object({ name: z.string(), version: z.string(), contentSha256: z.string() }),
+  deviceIds: z.array(z.string()),
+  /** Devices the playbook could not target, with why (e.g. a refused argument). */
+  refused: z.array(z.object({ deviceId: z.string(), reason: z.string() })).default([]),
+});
+export type Run = z.infer<typeof runSchema>;
+
+/**
+ * queued     -> waiting for pacing admission
+ * submitting -> POST in flight (outcome unknown until recorded)
+ * submitted  -> Defender accepted it; `machineActionId` set; being polled
+ * ended      -> Defender reports a terminal status; evidence being collected
+ * rejected   -> Defender refused it permanently (404 device, 403, 400)
+ */
+export const DEVICE_ACTION_STATES = ['queued', 'submitting', 'submitted', 'ended', 'rejected'] as const;
+export const deviceActionStateSchema = z.enum(DEVICE_ACTION_STATES);
+export type DeviceActionState = z.infer<typeof deviceActionStateSchema>;
+
+export const commandOutcomeSchema = z.object({
+  index: z.number(),
+  type: z.string(),
+  commandStatus: z.string(),
+  errors: z.array(z.string()).default([]),
+  startTime: z.string().nullable().optional(),
+  endTime: z.string().nullable().optional(),
+});
+export type CommandOutcome = z.infer<typeof commandOutcomeSchema>;
+
+export const deviceActionSchema = z.object({
+  runId: z.string(),
+  deviceId: z.string(),
+  deviceName: z.string().optional(),
+  /** The commands exactly as sent to runliveresponse. */
+  commands: z.array(liveResponseCommandSchema),
+  /** The Comment sent; it carries the correlation token. */
+  comment: z.string(),
+  state: deviceActionStateSchema,
+  machineActionId: z.string().optional(),
+  actionStatus: actionStatusSchema.optional(),
+  commandOutcomes: z.array(commandOutcomeSchema).default([]),
+  /** Indexes of commands whose results are expected as evidence. */
+  collectIndexes: z.array(z.number()).default([]),
+  submitAttempts: z.number().default(0),
+  lastError: z.string().optional(),
+  createdMs: z.number(),
+  updatedMs: z.number(),
+  submittedMs: z.number().optional(),
+  endedMs: z.number().optional(),
+});
+export type DeviceAction = z.infer<typeof deviceActionSchema>;
+
+export const evidenceItemSchema = z.object({
+  runId: z.string(),
+  deviceId: z.string(),
+  machineActionId: z.string(),
+  commandIndex: z.number(),
+  commandType: z.string(),
+  /** Path on the device (GetFile) or script name (RunScript): data, never used to name the blob. */
+  source: z.string(),
+  blobName: z.string(),
+  /** Bytes stored, exactly as Defender served them. */
+  sizeBytes: z.number(),
+  /** SHA-256 of the bytes stored. */
+  sha256: z.string(),
+  contentEncoding: z.string().optional(),
+  /** SHA-256 and size of the original file when the stored bytes are an encoding of it (GetFile gzip). */
+  originalSha256: z.string().optional(),
+  originalSizeBytes: z.number().optional(),
+  collectedMs: z.number(),
+});
+export type EvidenceItem = z.infer<typeof evidenceItemSchema>;
+
+/** A record read together with the version tag a conditional write must quote. */
+export interface Versioned<T> {
+  value: T;
+  etag: string;
+}
+
+export interface RunView {
+  run: Run;
+  actions: DeviceAction[];
+  evidence: EvidenceItem[];
+}
