@@ -12,6 +12,8 @@ export interface EvidenceStore {
    */
   writeNew(name: string, body: Readable, options: EvidenceWriteOptions): Promise<'created' | 'exists'>;
   exists(name: string): Promise<boolean>;
+  /** Streams a stored blob back (to re-hash evidence whose record was not written). */
+  openRead(name: string): Promise<Readable>;
   /** Writes (or replaces) a small JSON document such as a run manifest. */
   writeJson(name: string, value: unknown): Promise<void>;
   /** A location a person can use to find the blob (URL without any SAS). */

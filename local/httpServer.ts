@@ -1,0 +1,75 @@
+import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+type HttpTrigger = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+
+export interface LocalRoute {
+  method: 'GET' | 'POST';
+  /** e.g. /api/runs/{id} */
+  pattern: string;
+  name: string;
+  handler: HttpTrigger;
+}
+
+/**
+ * Serves the Function App's HTTP triggers on loopback, the way the Functions
+ * host would: the request becomes an @azure/functions HttpRequest, the
+ * handler's HttpResponseInit becomes the response.
+ */
+export async function serveHttpTriggers(routes: LocalRoute[], port = 0): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    handle(routes, req, res).catch((error: unknown) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'InternalServerError', message: error instanceof Error ? error.message : String(error) } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const { port: chosen } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${chosen}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function handle(routes: LocalRoute[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  for (const route of routes) {
+    const params = matchRoute(route.pattern, url.pathname);
+    if (!params || route.method !== req.method) continue;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+    const request = new HttpRequest({
+      method: route.method,
+      url: url.toString(),
+      headers,
+      params,
+      query: Object.fromEntries(url.searchParams),
+      body: chunks.length > 0 ? { string: Buffer.concat(chunks).toString('utf8') } : undefined,
+    });
+    const response = await route.handler(request, new InvocationContext({ functionName: route.name }));
+    const body = response.jsonBody !== undefined ? JSON.stringify(response.jsonBody, null, 2) : typeof response.body === 'string' ? response.body : '';
+    const outHeaders: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+    for (const [k, v] of Object.entries(response.headers ?? {})) if (typeof v === 'string') outHeaders[k] = v;
+    res.writeHead(response.status ?? 200, outHeaders);
+    res.end(body);
+    return;
+  }
+  res.writeHead(404, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ error: { code: 'NotFound', message: `no route for ${req.method ?? ''} ${url.pathname}` } }));
+}
+
+function matchRoute(pattern: string, path: string): Record<string, string> | undefined {
+  const want = pattern.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, part] of want.entries()) {
+    const value = got[i] ?? '';
+    if (part.startsWith('{') && part.endsWith('}')) params[part.slice(1, -1)] = decodeURIComponent(value);
+    else if (part !== value) return undefined;
+  }
+  return params;
+}

@@ -1,0 +1,280 @@
+import { odata, type TableClient, type TableEntity, type TableEntityResult } from '@azure/data-tables';
+import type { z } from 'zod';
+import { PermanentError, ValidationError } from '../errors.js';
+import {
+  deviceActionSchema, evidenceItemSchema, runSchema,
+  type DeviceAction, type EvidenceItem, type Run, type RunView, type Versioned,
+} from '../runs/model.js';
+import type { RunStore } from '../runs/store.js';
+import { storageStatus, translateStorageError } from './storageErrors.js';
+
+/**
+ * RunStore over Azure Table Storage. One partition per run (PartitionKey =
+ * encoded runId); RowKeys: `run`, `action~<deviceId>`,
+ * `evidence~<deviceId>~<machineActionId>~<commandIndex>` (parts encoded by
+ * `encodeKeyPart`). Each record is stored as JSON in `record`, `record1`, ...
+ * (`recordParts` of them) because one string property holds at most 64 KiB.
+ *
+ * createRun is one transaction (all-or-nothing) while the run row and its
+ * actions fit one batch (100 entities, ~3 MiB): that is up to 99 devices. A
+ * larger run commits the run row with the first 99 actions atomically, then
+ * the other actions in further batches; if that is interrupted, calling
+ * createRun again with the same run completes the missing action rows (and
+ * still answers 'exists').
+ */
+type Props = Record<string, unknown>;
+type Entity = TableEntity<Props>;
+
+const RUN_ROW = 'run';
+const ACTION_PREFIX = 'action~';
+const EVIDENCE_PREFIX = 'evidence~';
+/** UTF-16 code units per string property: 64 KiB. */
+const PART_CHARS = 32_000;
+/** At most this many parts, so that an entity stays under the 1 MiB entity limit. */
+const MAX_PARTS = 15;
+const MAX_BATCH_ENTITIES = 100;
+/** Payload budget for one transaction (the service limit is 4 MiB). */
+const MAX_BATCH_BYTES = 3 * 1024 * 1024;
+/** Keys are limited to 1 KiB; counted as UTF-16 to be safe. */
+const MAX_KEY_CHARS = 512;
+
+/**
+ * Encodes one part of a key: [A-Za-z0-9._-] stay as they are (device ids and
+ * GUIDs are unchanged); every other UTF-16 unit becomes `!XXXX`. The result
+ * never contains `/ \ # ? ' %`, control characters or the separator `~`, and
+ * distinct inputs give distinct outputs.
+ */
+export function encodeKeyPart(value: string): string {
+  return value.replace(/[^A-Za-z0-9._-]/g, (ch) => `!${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+export class TableRunStore implements RunStore {
+  constructor(private readonly table: TableClient) {}
+
+  static async create(table: TableClient): Promise<TableRunStore> {
+    const store = new TableRunStore(table);
+    await store.ensureTable();
+    return store;
+  }
+
+  /** Creates the table if it does not exist. */
+  async ensureTable(): Promise<void> {
+    try {
+      await this.table.createTable();
+    } catch (error) {
+      throw translateStorageError(error, `creating table ${this.table.tableName}`);
+    }
+  }
+
+  async createRun(run: Run, actions: DeviceAction[]): Promise<'created' | 'exists'> {
+    const runJson = toJson(runSchema, run, `run ${run.runId}`);
+    const seen = new Set<string>();
+    for (const action of actions) {
+      if (action.runId !== run.runId) throw new PermanentError(`action for device ${action.deviceId} belongs to run ${action.runId}, not ${run.runId}`);
+      if (seen.has(action.deviceId)) throw new PermanentError(`run ${run.runId} has two actions for device ${action.deviceId}`);
+      seen.add(action.deviceId);
+    }
+    const actionEntities = actions.map((a) => actionEntity(a));
+    const [first = [], ...rest] = batches([entity(run.runId, RUN_ROW, runJson, { runId: run.runId }), ...actionEntities]);
+    try {
+      await this.table.submitTransaction(first.map((e) => ['create', e]));
+    } catch (error) {
+      if (storageStatus(error) !== 409) throw translateStorageError(error, `creating run ${run.runId}`);
+      if (rest.length > 0) await this.completeIfSameRun(run.runId, runJson, actionEntities);
+      return 'exists';
+    }
+    for (const batch of rest) await this.createAll(batch, `creating actions of run ${run.runId}`);
+    return 'created';
+  }
+
+  async getRun(runId: string): Promise<RunView | undefined> {
+    let run: Run | undefined;
+    const actions: DeviceAction[] = [];
+    const evidence: EvidenceItem[] = [];
+    const what = `reading run ${runId}`;
+    try {
+      const filter = odata`PartitionKey eq ${encodeKeyPart(runId)}`;
+      for await (const row of this.table.listEntities<Props>({ queryOptions: { filter } })) {
+        if (row.rowKey === RUN_ROW) run = fromEntity(runSchema, row, what);
+        else if (row.rowKey?.startsWith(ACTION_PREFIX)) actions.push(fromEntity(deviceActionSchema, row, what));
+        else if (row.rowKey?.startsWith(EVIDENCE_PREFIX)) evidence.push(fromEntity(evidenceItemSchema, row, what));
+      }
+    } catch (error) {
+      throw translateStorageError(error, what);
+    }
+    if (run === undefined) return undefined;
+    const order = new Map(run.deviceIds.map((id, i) => [id, i]));
+    const rank = (id: string): number => order.get(id) ?? order.size;
+    actions.sort((a, b) => rank(a.deviceId) - rank(b.deviceId) || compare(a.deviceId, b.deviceId));
+    evidence.sort((a, b) => compare(a.deviceId, b.deviceId) || compare(a.machineActionId, b.machineActionId) || a.commandIndex - b.commandIndex);
+    return { run, actions, evidence };
+  }
+
+  async listRunIds(): Promise<string[]> {
+    const ids: string[] = [];
+    try {
+      const rows = this.table.listEntities<Props>({ queryOptions: { filter: odata`RowKey eq ${RUN_ROW}`, select: ['runId'] } });
+      for await (const row of rows) {
+        if (typeof row['runId'] !== 'string') throw new PermanentError(`run row ${row.partitionKey} has no runId`);
+        ids.push(row['runId']);
+      }
+    } catch (error) {
+      throw translateStorageError(error, 'listing runs');
+    }
+    return ids;
+  }
+
+  async getAction(runId: string, deviceId: string): Promise<Versioned<DeviceAction> | undefined> {
+    const what = `reading action of run ${runId} device ${deviceId}`;
+    try {
+      const row = await this.table.getEntity<Props>(encodeKeyPart(runId), actionRowKey(deviceId));
+      return { value: fromEntity(deviceActionSchema, row, what), etag: row.etag };
+    } catch (error) {
+      if (storageStatus(error) === 404) return undefined;
+      throw translateStorageError(error, what);
+    }
+  }
+
+  async replaceAction(action: DeviceAction, etag: string): Promise<'ok' | 'conflict'> {
+    try {
+      await this.table.updateEntity(actionEntity(action), 'Replace', { etag });
+      return 'ok';
+    } catch (error) {
+      if (storageStatus(error) === 412) return 'conflict';
+      throw translateStorageError(error, `replacing action of run ${action.runId} device ${action.deviceId}`);
+    }
+  }
+
+  async putEvidence(item: EvidenceItem): Promise<'created' | 'exists'> {
+    const what = `evidence ${item.runId}/${item.deviceId}/${item.machineActionId}/${item.commandIndex}`;
+    const rowKey = EVIDENCE_PREFIX + [item.deviceId, item.machineActionId, String(item.commandIndex)].map(encodeKeyPart).join('~');
+    try {
+      await this.table.createEntity(entity(item.runId, rowKey, toJson(evidenceItemSchema, item, what)));
+      return 'created';
+    } catch (error) {
+      if (storageStatus(error) === 409) return 'exists';
+      throw translateStorageError(error, `recording ${what}`);
+    }
+  }
+
+  /** After an interrupted multi-batch createRun: creates the missing action rows if the stored run is this run. */
+  private async completeIfSameRun(runId: string, runJson: string, actions: Entity[]): Promise<void> {
+    const what = `completing run ${runId}`;
+    const partitionKey = encodeKeyPart(runId);
+    const existing = new Set<string>();
+    try {
+      const stored = await this.table.getEntity<Props>(partitionKey, RUN_ROW);
+      if (JSON.stringify(fromEntity(runSchema, stored, what)) !== runJson) return;
+      const filter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${ACTION_PREFIX} and RowKey lt ${`${ACTION_PREFIX}~`}`;
+      for await (const row of this.table.listEntities<Props>({ queryOptions: { filter, select: ['RowKey'] } })) {
+        if (row.rowKey !== undefined) existing.add(row.rowKey);
+      }
+    } catch (error) {
+      throw translateStorageError(error, what);
+    }
+    const missing = actions.filter((a) => !existing.has(a.rowKey));
+    for (const batch of batches(missing)) await this.createAll(batch, what);
+  }
+
+  /** Creates the entities in one transaction; if some exist (a concurrent completion), creates the others one by one. */
+  private async createAll(batch: Entity[], what: string): Promise<void> {
+    try {
+      await this.table.submitTransaction(batch.map((e) => ['create', e]));
+      return;
+    } catch (error) {
+      if (storageStatus(error) !== 409) throw translateStorageError(error, what);
+    }
+    for (const e of batch) {
+      try {
+        await this.table.createEntity(e);
+      } catch (error) {
+        if (storageStatus(error) !== 409) throw translateStorageError(error, what);
+      }
+    }
+  }
+}
+
+function actionRowKey(deviceId: string): string {
+  return ACTION_PREFIX + encodeKeyPart(deviceId);
+}
+
+function actionEntity(action: DeviceAction): Entity {
+  const what = `action of run ${action.runId} device ${action.deviceId}`;
+  return entity(action.runId, actionRowKey(action.deviceId), toJson(deviceActionSchema, action, what));
+}
+
+function entity(runId: string, rowKey: string, json: string, extra: Props = {}): Entity {
+  const partitionKey = encodeKeyPart(runId);
+  for (const key of [partitionKey, rowKey]) {
+    if (key.length > MAX_KEY_CHARS) throw new PermanentError(`table key too long (${key.length} > ${MAX_KEY_CHARS} characters once encoded): ${key.slice(0, 80)}...`);
+  }
+  const parts: string[] = [];
+  for (let start = 0; start < json.length || parts.length === 0;) {
+    let end = Math.min(start + PART_CHARS, json.length);
+    const last = json.charCodeAt(end - 1);
+    if (end < json.length && last >= 0xd800 && last <= 0xdbff) end -= 1; // never split a surrogate pair
+    parts.push(json.slice(start, end));
+    start = end;
+  }
+  if (parts.length > MAX_PARTS) {
+    throw new PermanentError(`record ${partitionKey}/${rowKey} is ${json.length} characters of JSON; a table entity holds at most ${MAX_PARTS * PART_CHARS}`);
+  }
+  const props: Props = { ...extra, recordParts: parts.length };
+  parts.forEach((part, i) => { props[i === 0 ? 'record' : `record${i}`] = part; });
+  return { partitionKey, rowKey, ...props };
+}
+
+function toJson<S extends z.ZodType>(schema: S, value: unknown, what: string): string {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ValidationError(`${what} is invalid`, issues(parsed.error));
+  return JSON.stringify(parsed.data);
+}
+
+function fromEntity<S extends z.ZodType>(schema: S, row: TableEntityResult<Props>, what: string): z.output<S> {
+  const where = `${what}: row ${row.partitionKey ?? '?'}/${row.rowKey ?? '?'}`;
+  const count = row['recordParts'];
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_PARTS) {
+    throw new PermanentError(`${where} has no valid recordParts`);
+  }
+  let json = '';
+  for (let i = 0; i < count; i++) {
+    const part = row[i === 0 ? 'record' : `record${i}`];
+    if (typeof part !== 'string') throw new PermanentError(`${where} lacks record part ${i}`);
+    json += part;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (error) {
+    throw new PermanentError(`${where} holds invalid JSON`, { cause: error });
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new ValidationError(`${where} does not match its schema`, issues(parsed.error));
+  return parsed.data;
+}
+
+function issues(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}
+
+function batches(entities: Entity[]): Entity[][] {
+  const out: Entity[][] = [];
+  let current: Entity[] = [];
+  let bytes = 0;
+  for (const e of entities) {
+    const size = Buffer.byteLength(JSON.stringify(e)) + 512; // + multipart headers
+    if (current.length > 0 && (current.length >= MAX_BATCH_ENTITIES || bytes + size > MAX_BATCH_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(e);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/** Bodies of the internal queues. Ids only: every handler reloads state from the run store. */
+export const actionMessageSchema = z.strictObject({ runId: z.string().min(1), deviceId: z.string().min(1) });
+export type ActionMessage = z.infer<typeof actionMessageSchema>;
+
+export const pollMessageSchema = z.strictObject({
+  runId: z.string().min(1),
+  deviceId: z.string().min(1),
+  machineActionId: z.string().min(1),
+  pollSeq: z.number().int().nonnegative(),
+});
+export type PollMessage = z.infer<typeof pollMessageSchema>;
+
+export const collectMessageSchema = z.strictObject({
+  runId: z.string().min(1),
+  deviceId: z.string().min(1),
+  machineActionId: z.string().min(1),
+  commandIndex: z.number().int().nonnegative(),
+});
+export type CollectMessage = z.infer<typeof collectMessageSchema>;

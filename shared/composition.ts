@@ -1,0 +1,128 @@
+import { TableClient } from '@azure/data-tables';
+import { DefaultAzureCredential } from '@azure/identity';
+import { ServiceBusClient } from '@azure/service-bus';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { QueueServiceClient } from '@azure/storage-queue';
+import { readFileSync } from 'node:fs';
+import { BlobEvidenceStore } from './azure/blobEvidenceStore.js';
+import { ServiceBusMessageBus } from './azure/serviceBusBus.js';
+import { StorageQueueMessageBus } from './azure/storageQueueBus.js';
+import { TableRunStore } from './azure/tableRunStore.js';
+import type { MessageBus } from './bus/port.js';
+import { systemClock, wallDelayFor, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { DefenderClient } from './defender/client.js';
+import type { TokenProvider } from './defender/port.js';
+import { createLogger, jsonLinesSink, type Logger } from './log.js';
+import { InProcessPacingStore, Pacer } from './pacing/pacer.js';
+import { loadPlaybooks } from './playbooks/loader.js';
+import { createServices, type Services } from './services/index.js';
+
+/** What the caller may supply instead of the production defaults. */
+export interface Overrides {
+  clock?: Clock;
+  /** Default: DefaultAzureCredential (managed identity in Azure). */
+  credential?: TokenProvider;
+  logger?: Logger;
+}
+
+export interface BuiltApp {
+  services: Services;
+  /** Set for the local bus only: the local host drives its consumer. */
+  storageQueueBus?: StorageQueueMessageBus;
+}
+
+/**
+ * The one composition root: config + SDK clients in, services out. The
+ * Function App, the local host, the benchmarks and the tests all build the
+ * app here.
+ */
+export async function buildApp(config: Readonly<Config>, overrides: Overrides = {}): Promise<BuiltApp> {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? createLogger(jsonLinesSink('info'));
+  const azureCredential = needsAzureCredential(config, overrides) ? new DefaultAzureCredential() : undefined;
+  const credential = overrides.credential ?? azureCredential;
+  if (!credential) throw new Error('no credential for the Defender API');
+
+  const blobService = config.storage.kind === 'connectionString'
+    ? BlobServiceClient.fromConnectionString(config.storage.connectionString)
+    : new BlobServiceClient(config.storage.blobUri, azureCredential);
+  const table = config.storage.kind === 'connectionString'
+    ? TableClient.fromConnectionString(config.storage.connectionString, config.storage.runsTable, {
+        // Azurite serves plain http on loopback; the tables SDK refuses http unless told.
+        allowInsecureConnection: /TableEndpoint=http:\/\/(127\.0\.0\.1|localhost)[:/]/i.test(config.storage.connectionString),
+      })
+    : new TableClient(config.storage.tableUri, config.storage.runsTable, azureCredential ?? new DefaultAzureCredential());
+  const evidence = new BlobEvidenceStore(blobService.getContainerClient(config.storage.evidenceContainer), {
+    blockSizeBytes: config.evidence.blockSizeBytes,
+    maxConcurrency: config.evidence.uploadConcurrency,
+  });
+  await evidence.ensureContainer();
+  const runs = new TableRunStore(table);
+  await runs.ensureTable();
+
+  const { bus, storageQueueBus, closeBus } = await buildBus(config, clock, azureCredential);
+  const defender = new DefenderClient({
+    baseUrl: config.defender.baseUrl,
+    credential,
+    scope: config.defender.scope,
+    requestTimeoutMs: config.defender.requestTimeoutMs,
+    defaultRetryAfterMs: config.defender.defaultRetryAfterMs,
+    linkPolicy: { hostSuffixes: config.defender.linkHostSuffixes, allowHttpLoopback: config.defender.allowHttpLoopback },
+  });
+  const pacer = new Pacer(new InProcessPacingStore(), clock, {
+    liveResponseCalls: config.limits.liveResponseCalls,
+    liveResponseWindowMs: config.limits.liveResponseWindowMs,
+    maxSessions: config.limits.maxSessions,
+    sessionHoldMs: config.limits.offlineDeadlineMs + 60 * 60_000,
+    deviceBusyRetryMs: config.polling.deviceBusyRetryMs,
+    sessionsFullRetryMs: config.polling.sessionsFullRetryMs,
+  });
+  const playbooks = await loadPlaybooks(config.playbooksDir);
+  const services = createServices(
+    { config, clock, logger, bus, runs, evidence, defender, pacer, playbooks, collectorVersion: collectorVersion() },
+    closeBus,
+  );
+  logger.log('info', 'responder ready', { playbooks: playbooks.length, bus: config.bus.kind, defender: new URL(config.defender.baseUrl).host });
+  return { services, storageQueueBus };
+}
+
+async function buildBus(
+  config: Readonly<Config>,
+  clock: Clock,
+  azureCredential: DefaultAzureCredential | undefined,
+): Promise<{ bus: MessageBus; storageQueueBus?: StorageQueueMessageBus; closeBus: () => Promise<void> }> {
+  const wallDelay = wallDelayFor(clock);
+  if (config.bus.kind === 'storage-queues') {
+    const queueService = config.storage.kind === 'connectionString'
+      ? QueueServiceClient.fromConnectionString(config.storage.connectionString)
+      : new QueueServiceClient(config.storage.queueUri ?? '', azureCredential);
+    const bus = new StorageQueueMessageBus(queueService, config.bus.queues, clock, wallDelay);
+    await bus.ensureQueues();
+    return { bus, storageQueueBus: bus, closeBus: () => Promise.resolve() };
+  }
+  const client = config.bus.connectionString
+    ? new ServiceBusClient(config.bus.connectionString)
+    : new ServiceBusClient(config.bus.fullyQualifiedNamespace ?? '', azureCredential ?? new DefaultAzureCredential());
+  const bus = new ServiceBusMessageBus(client, config.bus.queues, clock, wallDelay);
+  return { bus, closeBus: () => bus.close() };
+}
+
+function needsAzureCredential(config: Readonly<Config>, overrides: Overrides): boolean {
+  return !overrides.credential || config.storage.kind === 'identity' || (config.bus.kind === 'servicebus' && !config.bus.connectionString);
+}
+
+let version: string | undefined;
+export function collectorVersion(): string {
+  // shared/ when run from source, dist/shared/ when compiled.
+  for (const candidate of ['../package.json', '../../package.json']) {
+    if (version) break;
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'mde-live-response-responder') version = `${pkg.name}@${pkg.version ?? '0.0.0'}`;
+    } catch {
+      // try the next location
+    }
+  }
+  return version ?? 'mde-live-response-responder@unknown';
+}

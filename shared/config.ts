@@ -1,0 +1,196 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { DAY_MS, MINUTE_MS } from './clock.js';
+import { DEFENDER_SCOPE } from './defender/port.js';
+
+/**
+ * Every setting, read once at start-up from the environment (Function App
+ * settings, local.settings.json, or the local host), validated and frozen.
+ * A missing or invalid setting fails here, naming the setting.
+ * The README's configuration reference lists the same names and defaults.
+ */
+
+const int = (min: number) => z.coerce.number().int().min(min);
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+export const settingsSchema = z.object({
+  // Defender API
+  DEFENDER_API_BASE_URL: z.url().default('https://api.securitycenter.microsoft.com'),
+  DEFENDER_TOKEN_SCOPE: z.string().min(1).default(DEFENDER_SCOPE),
+  /** Allow plain http for the API and result links: only for the local simulator on loopback. */
+  DEFENDER_ALLOW_HTTP_LOOPBACK: bool.default(false),
+  /** Hosts result links may point to (suffix match). */
+  DEFENDER_LINK_HOST_SUFFIXES: z.string().default('.blob.core.windows.net'),
+  DEFENDER_REQUEST_TIMEOUT_MS: int(1).default(30_000),
+  DEFENDER_DEFAULT_RETRY_AFTER_MS: int(1).default(60_000),
+
+  // Limits the pacing holds (numbers with their windows; the API's documented values by default)
+  LIMIT_LIVE_RESPONSE_CALLS: int(1).default(10),
+  LIMIT_LIVE_RESPONSE_WINDOW_MS: int(1).default(MINUTE_MS),
+  LIMIT_MAX_SESSIONS: int(1).default(25),
+  LIMIT_OFFLINE_DEADLINE_MS: int(1).default(3 * DAY_MS),
+  LIMIT_RUNSCRIPT_TIMEOUT_MS: int(1).default(10 * MINUTE_MS),
+  LIMIT_RESULT_LINK_TTL_MS: int(1).default(30 * MINUTE_MS),
+
+  // Polling and retry cadence
+  POLL_FIRST_DELAY_MS: int(1).default(15_000),
+  POLL_IN_PROGRESS_MS: int(1).default(30_000),
+  POLL_PENDING_MS: int(1).default(5 * MINUTE_MS),
+  DEVICE_BUSY_RETRY_MS: int(1).default(2 * MINUTE_MS),
+  SESSIONS_FULL_RETRY_MS: int(1).default(MINUTE_MS),
+
+  // Storage (runs, evidence; the local bus)
+  STORAGE_CONNECTION_STRING: z.string().optional(),
+  STORAGE_BLOB_URI: z.url().optional(),
+  STORAGE_TABLE_URI: z.url().optional(),
+  STORAGE_QUEUE_URI: z.url().optional(),
+  EVIDENCE_CONTAINER: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'a valid blob container name').default('evidence'),
+  RUNS_TABLE: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name').default('runs'),
+  EVIDENCE_BLOCK_SIZE_BYTES: int(1024 * 1024).default(8 * 1024 * 1024),
+  EVIDENCE_UPLOAD_CONCURRENCY: int(1).default(4),
+  EVIDENCE_MAX_ORIGINAL_BYTES: int(1).default(4 * 1024 * 1024 * 1024),
+
+  // Message bus
+  BUS_KIND: z.enum(['servicebus', 'storage-queues']).default('servicebus'),
+  SERVICEBUS_CONNECTION_STRING: z.string().optional(),
+  ServiceBusConnection__fullyQualifiedNamespace: z.string().optional(),
+  QUEUE_ALERTS: z.string().default('alerts'),
+  QUEUE_ACTIONS: z.string().default('actions'),
+  QUEUE_POLLS: z.string().default('polls'),
+  QUEUE_COLLECT: z.string().default('collect'),
+
+  // Playbooks
+  PLAYBOOKS_DIR: z.string().default('playbooks'),
+
+  /** Local demos only: how many times faster than the wall clock the responder's clock runs. */
+  TIME_SCALE: z.coerce.number().positive().default(1),
+});
+
+type Settings = z.infer<typeof settingsSchema>;
+
+export interface Config {
+  defender: {
+    baseUrl: string;
+    scope: string;
+    allowHttpLoopback: boolean;
+    linkHostSuffixes: string[];
+    requestTimeoutMs: number;
+    defaultRetryAfterMs: number;
+  };
+  limits: {
+    liveResponseCalls: number;
+    liveResponseWindowMs: number;
+    maxSessions: number;
+    offlineDeadlineMs: number;
+    runScriptTimeoutMs: number;
+    resultLinkTtlMs: number;
+  };
+  polling: {
+    firstDelayMs: number;
+    inProgressMs: number;
+    pendingMs: number;
+    deviceBusyRetryMs: number;
+    sessionsFullRetryMs: number;
+  };
+  storage:
+    | { kind: 'connectionString'; connectionString: string; evidenceContainer: string; runsTable: string }
+    | { kind: 'identity'; blobUri: string; tableUri: string; queueUri?: string; evidenceContainer: string; runsTable: string };
+  evidence: { blockSizeBytes: number; uploadConcurrency: number; maxOriginalBytes: number };
+  bus:
+    | { kind: 'servicebus'; connectionString?: string; fullyQualifiedNamespace?: string; queues: QueueMap }
+    | { kind: 'storage-queues'; queues: QueueMap };
+  playbooksDir: string;
+  timeScale: number;
+}
+
+export interface QueueMap {
+  alerts: string;
+  actions: string;
+  polls: string;
+  collect: string;
+}
+
+/** Builds the one config object; throws ConfigError naming the first bad setting. */
+export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = settingsSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const setting = String(issue?.path[0] ?? 'unknown');
+    throw new ConfigError(setting, `${issue?.message ?? 'invalid'} (got ${JSON.stringify(present[setting] ?? null)})`);
+  }
+  return Object.freeze(toConfig(parsed.data));
+}
+
+function toConfig(s: Settings): Config {
+  const queues = { alerts: s.QUEUE_ALERTS, actions: s.QUEUE_ACTIONS, polls: s.QUEUE_POLLS, collect: s.QUEUE_COLLECT };
+  const base = new URL(s.DEFENDER_API_BASE_URL);
+  if (base.protocol !== 'https:' && !(s.DEFENDER_ALLOW_HTTP_LOOPBACK && isLoopback(base.hostname))) {
+    throw new ConfigError('DEFENDER_API_BASE_URL', 'must be https (plain http only on loopback with DEFENDER_ALLOW_HTTP_LOOPBACK=true)');
+  }
+  return {
+    defender: {
+      baseUrl: s.DEFENDER_API_BASE_URL.replace(/\/+$/, ''),
+      scope: s.DEFENDER_TOKEN_SCOPE,
+      allowHttpLoopback: s.DEFENDER_ALLOW_HTTP_LOOPBACK,
+      linkHostSuffixes: s.DEFENDER_LINK_HOST_SUFFIXES.split(',').map((x) => x.trim()).filter(Boolean),
+      requestTimeoutMs: s.DEFENDER_REQUEST_TIMEOUT_MS,
+      defaultRetryAfterMs: s.DEFENDER_DEFAULT_RETRY_AFTER_MS,
+    },
+    limits: {
+      liveResponseCalls: s.LIMIT_LIVE_RESPONSE_CALLS,
+      liveResponseWindowMs: s.LIMIT_LIVE_RESPONSE_WINDOW_MS,
+      maxSessions: s.LIMIT_MAX_SESSIONS,
+      offlineDeadlineMs: s.LIMIT_OFFLINE_DEADLINE_MS,
+      runScriptTimeoutMs: s.LIMIT_RUNSCRIPT_TIMEOUT_MS,
+      resultLinkTtlMs: s.LIMIT_RESULT_LINK_TTL_MS,
+    },
+    polling: {
+      firstDelayMs: s.POLL_FIRST_DELAY_MS,
+      inProgressMs: s.POLL_IN_PROGRESS_MS,
+      pendingMs: s.POLL_PENDING_MS,
+      deviceBusyRetryMs: s.DEVICE_BUSY_RETRY_MS,
+      sessionsFullRetryMs: s.SESSIONS_FULL_RETRY_MS,
+    },
+    storage: storageOf(s),
+    evidence: {
+      blockSizeBytes: s.EVIDENCE_BLOCK_SIZE_BYTES,
+      uploadConcurrency: s.EVIDENCE_UPLOAD_CONCURRENCY,
+      maxOriginalBytes: s.EVIDENCE_MAX_ORIGINAL_BYTES,
+    },
+    bus: busOf(s, queues),
+    playbooksDir: s.PLAYBOOKS_DIR,
+    timeScale: s.TIME_SCALE,
+  };
+}
+
+function storageOf(s: Settings): Config['storage'] {
+  const names = { evidenceContainer: s.EVIDENCE_CONTAINER, runsTable: s.RUNS_TABLE };
+  if (s.STORAGE_CONNECTION_STRING) return { kind: 'connectionString', connectionString: s.STORAGE_CONNECTION_STRING, ...names };
+  if (s.STORAGE_BLOB_URI && s.STORAGE_TABLE_URI) {
+    return { kind: 'identity', blobUri: s.STORAGE_BLOB_URI, tableUri: s.STORAGE_TABLE_URI, queueUri: s.STORAGE_QUEUE_URI, ...names };
+  }
+  throw new ConfigError('STORAGE_CONNECTION_STRING', 'required (or STORAGE_BLOB_URI and STORAGE_TABLE_URI with a managed identity)');
+}
+
+function busOf(s: Settings, queues: QueueMap): Config['bus'] {
+  if (s.BUS_KIND === 'storage-queues') {
+    if (!s.STORAGE_CONNECTION_STRING && !s.STORAGE_QUEUE_URI) {
+      throw new ConfigError('STORAGE_QUEUE_URI', 'required when BUS_KIND=storage-queues (or STORAGE_CONNECTION_STRING)');
+    }
+    return { kind: 'storage-queues', queues };
+  }
+  if (!s.SERVICEBUS_CONNECTION_STRING && !s.ServiceBusConnection__fullyQualifiedNamespace) {
+    throw new ConfigError('ServiceBusConnection__fullyQualifiedNamespace', 'required when BUS_KIND=servicebus (or SERVICEBUS_CONNECTION_STRING)');
+  }
+  return {
+    kind: 'servicebus',
+    connectionString: s.SERVICEBUS_CONNECTION_STRING,
+    fullyQualifiedNamespace: s.ServiceBusConnection__fullyQualifiedNamespace,
+    queues,
+  };
+}
+
+export function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}

@@ -1,0 +1,32 @@
+import { createHash, randomUUID } from 'node:crypto';
+
+/**
+ * Run ids double as the token our scripts use to name their output, so they
+ * use only lower-case letters, digits and `-`. Alert and schedule runs get
+ * ids derived from business fields, so a redelivered or repeated trigger finds
+ * the run it already started.
+ */
+export function alertRunId(alertId: string, playbookName: string, deviceId: string): string {
+  return `a-${digest(`alert|${alertId}|${playbookName}|${deviceId}`)}`;
+}
+
+export function scheduleRunId(playbookName: string, firedAtMs: number): string {
+  return `s-${digest(`schedule|${playbookName}|${firedAtMs}`)}`;
+}
+
+export function manualRunId(idempotencyKey?: string): string {
+  return `m-${idempotencyKey ? digest(`manual|${idempotencyKey}`) : randomUUID().replaceAll('-', '').slice(0, 20)}`;
+}
+
+/** The Comment sent with each action: it carries the correlation token that finds the action again. */
+export function correlationComment(runId: string, deviceId: string, playbook: string): string {
+  return `mde-responder ${correlationToken(runId, deviceId)} playbook=${playbook}`;
+}
+
+export function correlationToken(runId: string, deviceId: string): string {
+  return `corr=${runId}.${deviceId.slice(0, 12)}`;
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 20);
+}

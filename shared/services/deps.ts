@@ -1,0 +1,24 @@
+import type { MessageBus } from '../bus/port.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { DefenderApi } from '../defender/port.js';
+import type { EvidenceStore } from '../evidence/store.js';
+import type { Logger } from '../log.js';
+import type { Pacer } from '../pacing/pacer.js';
+import type { LoadedPlaybook } from '../playbooks/schema.js';
+import type { RunStore } from '../runs/store.js';
+
+/** Everything the services need, built once by the composition root. */
+export interface Deps {
+  config: Readonly<Config>;
+  clock: Clock;
+  logger: Logger;
+  bus: MessageBus;
+  runs: RunStore;
+  evidence: EvidenceStore;
+  defender: DefenderApi;
+  pacer: Pacer;
+  playbooks: readonly LoadedPlaybook[];
+  /** Recorded in every evidence item and manifest. */
+  collectorVersion: string;
+}

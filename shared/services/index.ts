@@ -1,0 +1,41 @@
+import type { DeliveryInfo } from '../bus/port.js';
+import type { Issue, Result } from '../result.js';
+import { handleAlertMessage, type AlertOutcome } from './alertIntake.js';
+import { handleCollectMessage, type CollectOutcome } from './collector.js';
+import type { Deps } from './deps.js';
+import { startManualRun } from './manualRuns.js';
+import { handlePollMessage, type PollOutcome } from './poller.js';
+import { toRunStatus, type RunStatus } from './runStatus.js';
+import { sweepSchedules, type SweepResult } from './schedules.js';
+import type { StartedRun } from './startRun.js';
+import { handleActionMessage, type SubmitOutcome } from './submitter.js';
+
+/** The operations the triggers call: one per trigger, each taking parsed input. */
+export interface Services {
+  deps: Deps;
+  alerts(body: unknown, delivery: DeliveryInfo): Promise<AlertOutcome>;
+  actions(body: unknown, delivery: DeliveryInfo): Promise<SubmitOutcome>;
+  polls(body: unknown, delivery: DeliveryInfo): Promise<PollOutcome>;
+  collect(body: unknown, delivery: DeliveryInfo): Promise<CollectOutcome>;
+  startManualRun(body: unknown, requestedBy: string): Promise<Result<StartedRun, Issue[]>>;
+  runStatus(runId: string): Promise<RunStatus | undefined>;
+  sweepSchedules(lookbackMs: number): Promise<SweepResult>;
+  close(): Promise<void>;
+}
+
+export function createServices(deps: Deps, close: () => Promise<void> = () => Promise.resolve()): Services {
+  return {
+    deps,
+    alerts: (body, delivery) => handleAlertMessage(deps, body, delivery),
+    actions: (body, delivery) => handleActionMessage(deps, body, delivery),
+    polls: (body, delivery) => handlePollMessage(deps, body, delivery),
+    collect: (body, delivery) => handleCollectMessage(deps, body, delivery),
+    startManualRun: (body, requestedBy) => startManualRun(deps, body, requestedBy),
+    runStatus: async (runId) => {
+      const view = await deps.runs.getRun(runId);
+      return view ? toRunStatus(view) : undefined;
+    },
+    sweepSchedules: (lookbackMs) => sweepSchedules(deps, lookbackMs),
+    close,
+  };
+}

@@ -1,0 +1,57 @@
+import type { DeviceAction, RunView } from '../runs/model.js';
+
+export type RunPhase = 'queued' | 'running' | 'collecting' | 'ended';
+
+/** The run as GET /api/runs/{id} and the local summary show it. */
+export interface RunStatus {
+  runId: string;
+  phase: RunPhase;
+  trigger: RunView['run']['trigger'];
+  playbook: RunView['run']['playbook'];
+  refused: RunView['run']['refused'];
+  devices: {
+    deviceId: string;
+    deviceName?: string;
+    state: DeviceAction['state'];
+    actionId?: string;
+    actionStatus?: string;
+    lastError?: string;
+    commands: DeviceAction['commands'];
+    commandOutcomes: DeviceAction['commandOutcomes'];
+    evidence: { commandIndex: number; blobName: string; sizeBytes: number; sha256: string; originalSha256?: string }[];
+    evidencePending: number[];
+  }[];
+}
+
+export function toRunStatus(view: RunView): RunStatus {
+  const devices = view.actions.map((a) => {
+    const evidence = view.evidence.filter((e) => e.deviceId === a.deviceId);
+    return {
+      deviceId: a.deviceId,
+      deviceName: a.deviceName,
+      state: a.state,
+      actionId: a.machineActionId,
+      actionStatus: a.actionStatus,
+      lastError: a.lastError,
+      commands: a.commands,
+      commandOutcomes: a.commandOutcomes,
+      evidence: evidence.map((e) => ({ commandIndex: e.commandIndex, blobName: e.blobName, sizeBytes: e.sizeBytes, sha256: e.sha256, originalSha256: e.originalSha256 })),
+      evidencePending: pendingEvidence(a, evidence.map((e) => e.commandIndex)),
+    };
+  });
+  return { runId: view.run.runId, phase: phaseOf(devices), trigger: view.run.trigger, playbook: view.run.playbook, refused: view.run.refused, devices };
+}
+
+/** Result indexes Defender completed that are not yet stored. */
+function pendingEvidence(action: DeviceAction, collected: number[]): number[] {
+  if (action.state !== 'ended') return [];
+  const completed = new Set(action.commandOutcomes.filter((o) => o.commandStatus === 'Completed').map((o) => o.index));
+  return action.collectIndexes.filter((i) => completed.has(i) && !collected.includes(i));
+}
+
+function phaseOf(devices: RunStatus['devices']): RunPhase {
+  if (devices.every((d) => d.state === 'queued')) return devices.length === 0 ? 'ended' : 'queued';
+  if (devices.some((d) => d.state === 'queued' || d.state === 'submitting' || d.state === 'submitted')) return 'running';
+  if (devices.some((d) => d.evidencePending.length > 0)) return 'collecting';
+  return 'ended';
+}

@@ -1,0 +1,106 @@
+import type { DeliveryInfo } from '../bus/port.js';
+import { actionMessageSchema } from '../bus/messages.js';
+import type { MachineAction } from '../defender/types.js';
+import { DeviceBusyError, PermanentError, ThrottledError, describeError } from '../errors.js';
+import { correlationToken } from '../runs/ids.js';
+import type { DeviceAction } from '../runs/model.js';
+import { updateAction } from '../runs/updateAction.js';
+import { describeIssues, toIssues } from '../validation.js';
+import type { Deps } from './deps.js';
+import { enqueuePoll, enqueueSubmit } from './queueing.js';
+
+export type SubmitOutcome = 'submitted' | 'adopted' | 'deferred' | 'rejected' | 'duplicate' | 'dead-lettered';
+
+/** How far back to look for an action a lost POST may have created. */
+const ADOPTION_LOOKBACK_MS = 15 * 60_000;
+
+/**
+ * Submits one device's commands when the pacer admits it; otherwise the
+ * message is rescheduled for when it may succeed. Throttling and busy devices
+ * are waits, not failures. If an earlier POST's outcome is unknown (crash,
+ * timeout, 5xx), the device's recent actions are searched for our correlation
+ * token first, so a redelivered message never creates a second action.
+ */
+export async function handleActionMessage(deps: Deps, body: unknown, delivery: DeliveryInfo): Promise<SubmitOutcome> {
+  const parsed = actionMessageSchema.safeParse(body);
+  if (!parsed.success) {
+    await deps.bus.deadLetter('actions', body, { reason: 'MalformedMessage', description: describeIssues(toIssues(parsed.error)), originalMessageId: delivery.messageId });
+    return 'dead-lettered';
+  }
+  const { runId, deviceId } = parsed.data;
+  const log = deps.logger.child({ runId, deviceId });
+  const current = await deps.runs.getAction(runId, deviceId);
+  if (!current || !['queued', 'submitting'].includes(current.value.state)) return 'duplicate';
+
+  if (current.value.state === 'submitting') {
+    const existing = await findOurAction(deps, current.value);
+    if (existing) {
+      await recordSubmitted(deps, current.value, existing);
+      log.log('info', 'adopted the action an earlier attempt created', { actionId: existing.id });
+      return 'adopted';
+    }
+  }
+
+  const admission = await deps.pacer.admit({ deviceId, runId });
+  if (!admission.admit) {
+    await enqueueSubmit(deps, current.value, deps.clock.nowMs() + admission.waitMs, admission.reason);
+    log.log('debug', 'submission deferred', { reason: admission.reason, waitMs: admission.waitMs });
+    return 'deferred';
+  }
+  const marked: DeviceAction = { ...current.value, state: 'submitting', submitAttempts: current.value.submitAttempts + 1, updatedMs: deps.clock.nowMs() };
+  if ((await deps.runs.replaceAction(marked, current.etag)) === 'conflict') return 'duplicate';
+
+  let created: MachineAction;
+  try {
+    created = await deps.defender.runLiveResponse(deviceId, { Commands: marked.commands, Comment: marked.comment });
+  } catch (error) {
+    return handleSubmitError(deps, marked, error);
+  }
+  await recordSubmitted(deps, marked, created);
+  log.log('info', 'live response action submitted', { actionId: created.id, status: created.status });
+  return 'submitted';
+}
+
+async function handleSubmitError(deps: Deps, action: DeviceAction, error: unknown): Promise<SubmitOutcome> {
+  const { runId, deviceId } = action;
+  const log = deps.logger.child({ runId, deviceId });
+  if (error instanceof ThrottledError || error instanceof DeviceBusyError) {
+    const waitMs = error instanceof ThrottledError ? error.retryAfterMs : deps.config.polling.deviceBusyRetryMs;
+    if (error instanceof ThrottledError) await deps.pacer.penalise(waitMs);
+    await deps.pacer.release(deviceId, runId);
+    const requeued = await updateAction(deps.runs, runId, deviceId, (a) => ({ ...a, state: 'queued', lastError: describeError(error), updatedMs: deps.clock.nowMs() }));
+    if (requeued) await enqueueSubmit(deps, requeued, deps.clock.nowMs() + waitMs, error instanceof ThrottledError ? 'throttled' : 'device-busy');
+    log.log('warn', error instanceof ThrottledError ? 'throttled by Defender; rescheduled' : 'device busy; rescheduled', { waitMs });
+    return 'deferred';
+  }
+  if (error instanceof PermanentError) {
+    await deps.pacer.release(deviceId, runId);
+    await updateAction(deps.runs, runId, deviceId, (a) => ({ ...a, state: 'rejected', lastError: describeError(error), updatedMs: deps.clock.nowMs() }));
+    log.log('error', 'Defender refused the submission', { error: describeError(error) });
+    return 'rejected';
+  }
+  // Outcome unknown: stay 'submitting' and let the queue redeliver; the retry looks for the action first.
+  log.log('warn', 'submission outcome unknown; will retry after checking for an existing action', { error: describeError(error) });
+  throw error;
+}
+
+async function findOurAction(deps: Deps, action: DeviceAction): Promise<MachineAction | undefined> {
+  const token = correlationToken(action.runId, action.deviceId);
+  const recent = await deps.defender.listMachineActions({
+    machineId: action.deviceId,
+    type: 'LiveResponse',
+    createdAfterMs: action.updatedMs - ADOPTION_LOOKBACK_MS,
+  });
+  return recent.find((a) => (a.requestorComment ?? '').includes(token));
+}
+
+async function recordSubmitted(deps: Deps, action: DeviceAction, created: MachineAction): Promise<void> {
+  const nowMs = deps.clock.nowMs();
+  const pollSeq = action.pollSeq + 1;
+  await enqueuePoll(deps, action, created.id, pollSeq, nowMs + deps.config.polling.firstDelayMs);
+  await updateAction(deps.runs, action.runId, action.deviceId, (a) =>
+    a.state === 'submitted' || a.state === 'ended'
+      ? undefined
+      : { ...a, state: 'submitted', machineActionId: created.id, actionStatus: created.status, pollSeq, submittedMs: nowMs, updatedMs: nowMs, lastError: undefined },
+  );
+}

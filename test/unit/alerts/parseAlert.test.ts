@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseAlert } from '../../../shared/alerts/parseAlert.js';
+
+const fixture = JSON.parse(readFileSync('../shared/fixtures/alerts/defender-api-alert.json', 'utf8')) as Record<string, unknown>;
+
+describe('parsing a Defender API alert', () => {
+  it('normalises the documented example with its process evidence', () => {
+    const parsed = parseAlert(fixture);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.value).toMatchObject({
+      id: 'da638700000000000001_1000000001',
+      severity: 'High',
+      category: 'CredentialAccess',
+      devices: [{ id: '1e5bc9d7e413ddd7902c2932e418702b84d0cc07', name: 'ws-finance-07.contoso.local' }],
+      processes: [{ processId: 6324, fileName: 'OfficeClickToRun.exe' }],
+    });
+  });
+
+  it('accepts the message body as JSON text', () => {
+    expect(parseAlert(JSON.stringify(fixture)).ok).toBe(true);
+  });
+
+  it.each([
+    ['text that is not JSON', '{not json', '(body): not valid JSON'],
+    ['an array', [], '(body): expected a JSON object'],
+    ['an alert without a device', { ...fixture, machineId: undefined }, 'machineId:'],
+    ['a device id that is not 40 hex digits', { ...fixture, machineId: "../../etc'" }, 'machineId: a 40-hex-digit Defender device id'],
+    ['a process id that is not a number', { ...fixture, evidence: [{ entityType: 'Process', processId: '6324; calc' }] }, 'evidence.0.processId'],
+  ])('refuses %s and names what is wrong', (_name, body, expected) => {
+    const parsed = parseAlert(body);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')).toContain(expected);
+  });
+});
