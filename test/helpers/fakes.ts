@@ -1,0 +1,158 @@
+import { Readable } from 'node:stream';
+import { readFileSync } from 'node:fs';
+import type { DeadLetterReason, MessageBus, OutgoingMessage, QueueName } from '../../shared/bus/port.js';
+import { ManualClock } from '../../shared/clock.js';
+import { loadConfig } from '../../shared/config.js';
+import type { DefenderApi, DownloadedResult, MachineActionQuery } from '../../shared/defender/port.js';
+import type { LibraryFile, Machine, MachineAction, RunLiveResponseRequest } from '../../shared/defender/types.js';
+import type { EvidenceStore, EvidenceWriteOptions } from '../../shared/evidence/store.js';
+import { silentLogger } from '../../shared/log.js';
+import { InProcessPacingStore, Pacer } from '../../shared/pacing/pacer.js';
+import { parsePlaybook } from '../../shared/playbooks/loader.js';
+import type { DeviceAction, EvidenceItem, Run, RunView, Versioned } from '../../shared/runs/model.js';
+import type { RunStore } from '../../shared/runs/store.js';
+import type { Deps } from '../../shared/services/deps.js';
+
+/** Fakes for unit tests of the services. Production code never uses them. */
+
+export class MemoryRunStore implements RunStore {
+  runs = new Map<string, Run>();
+  actions = new Map<string, { value: DeviceAction; version: number }>();
+  evidence = new Map<string, EvidenceItem>();
+
+  createRun(run: Run, actions: DeviceAction[]): Promise<'created' | 'exists'> {
+    if (this.runs.has(run.runId)) return Promise.resolve('exists');
+    this.runs.set(run.runId, structuredClone(run));
+    for (const a of actions) this.actions.set(`${a.runId}|${a.deviceId}`, { value: structuredClone(a), version: 1 });
+    return Promise.resolve('created');
+  }
+  getRun(runId: string): Promise<RunView | undefined> {
+    const run = this.runs.get(runId);
+    if (!run) return Promise.resolve(undefined);
+    return Promise.resolve(structuredClone({
+      run,
+      actions: [...this.actions.values()].map((a) => a.value).filter((a) => a.runId === runId),
+      evidence: [...this.evidence.values()].filter((e) => e.runId === runId),
+    }));
+  }
+  listRunIds(): Promise<string[]> {
+    return Promise.resolve([...this.runs.keys()]);
+  }
+  getAction(runId: string, deviceId: string): Promise<Versioned<DeviceAction> | undefined> {
+    const found = this.actions.get(`${runId}|${deviceId}`);
+    return Promise.resolve(found ? { value: structuredClone(found.value), etag: String(found.version) } : undefined);
+  }
+  replaceAction(action: DeviceAction, etag: string): Promise<'ok' | 'conflict'> {
+    const key = `${action.runId}|${action.deviceId}`;
+    const found = this.actions.get(key);
+    if (!found || String(found.version) !== etag) return Promise.resolve('conflict');
+    this.actions.set(key, { value: structuredClone(action), version: found.version + 1 });
+    return Promise.resolve('ok');
+  }
+  putEvidence(item: EvidenceItem): Promise<'created' | 'exists'> {
+    const key = `${item.runId}|${item.deviceId}|${item.machineActionId}|${item.commandIndex}`;
+    if (this.evidence.has(key)) return Promise.resolve('exists');
+    this.evidence.set(key, item);
+    return Promise.resolve('created');
+  }
+}
+
+export class MemoryEvidenceStore implements EvidenceStore {
+  blobs = new Map<string, { bytes: Buffer; options?: EvidenceWriteOptions }>();
+  async writeNew(name: string, body: Readable, options: EvidenceWriteOptions): Promise<'created' | 'exists'> {
+    if (this.blobs.has(name)) return 'exists';
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(chunk as Buffer);
+    this.blobs.set(name, { bytes: Buffer.concat(chunks), options });
+    return 'created';
+  }
+  exists(name: string): Promise<boolean> {
+    return Promise.resolve(this.blobs.has(name));
+  }
+  openRead(name: string): Promise<Readable> {
+    return Promise.resolve(Readable.from([this.blobs.get(name)?.bytes ?? Buffer.alloc(0)]));
+  }
+  writeJson(name: string, value: unknown): Promise<void> {
+    this.blobs.set(name, { bytes: Buffer.from(JSON.stringify(value)) });
+    return Promise.resolve();
+  }
+  locate(name: string): string {
+    return `memory://${name}`;
+  }
+}
+
+export interface SentMessage extends OutgoingMessage {
+  queue: QueueName;
+}
+
+export class RecordingBus implements MessageBus {
+  sent: SentMessage[] = [];
+  deadLettered: { queue: QueueName; body: unknown; reason: DeadLetterReason }[] = [];
+  send(queue: QueueName, message: OutgoingMessage): Promise<void> {
+    this.sent.push({ queue, ...message });
+    return Promise.resolve();
+  }
+  deadLetter(queue: QueueName, body: unknown, reason: DeadLetterReason): Promise<void> {
+    this.deadLettered.push({ queue, body, reason });
+    return Promise.resolve();
+  }
+  take(queue: QueueName): SentMessage[] {
+    const taken = this.sent.filter((m) => m.queue === queue);
+    this.sent = this.sent.filter((m) => m.queue !== queue);
+    return taken;
+  }
+}
+
+type Handler<A extends unknown[], R> = (...args: A) => Promise<R>;
+
+/** A Defender API whose answers each test scripts; every call is recorded. */
+export class ScriptedDefender implements DefenderApi {
+  calls: { method: string; args: unknown[] }[] = [];
+  onRunLiveResponse: Handler<[string, RunLiveResponseRequest], MachineAction> = () => Promise.reject(new Error('not scripted'));
+  onGetMachineAction: Handler<[string], MachineAction> = () => Promise.reject(new Error('not scripted'));
+  onListMachineActions: Handler<[MachineActionQuery], MachineAction[]> = () => Promise.resolve([]);
+  onCancel: Handler<[string, string], MachineAction> = () => Promise.reject(new Error('not scripted'));
+  onLink: Handler<[string, number], string> = (id, i) => Promise.resolve(`https://x.blob.core.windows.net/${id}/${i}`);
+  onDownload: Handler<[string], DownloadedResult> = () => Promise.resolve({ body: Readable.from([Buffer.from('{}')]) });
+  onMachines: Handler<[], Machine[]> = () => Promise.resolve([]);
+  onMachine: Handler<[string], Machine> = (id) => Promise.resolve({ id, machineTags: [] });
+
+  private record(method: string, args: unknown[]): void {
+    this.calls.push({ method, args });
+  }
+  runLiveResponse(id: string, request: RunLiveResponseRequest): Promise<MachineAction> { this.record('runLiveResponse', [id, request]); return this.onRunLiveResponse(id, request); }
+  getMachineAction(id: string): Promise<MachineAction> { this.record('getMachineAction', [id]); return this.onGetMachineAction(id); }
+  listMachineActions(q: MachineActionQuery): Promise<MachineAction[]> { this.record('listMachineActions', [q]); return this.onListMachineActions(q); }
+  cancelMachineAction(id: string, c: string): Promise<MachineAction> { this.record('cancelMachineAction', [id, c]); return this.onCancel(id, c); }
+  getResultDownloadLink(id: string, i: number): Promise<string> { this.record('getResultDownloadLink', [id, i]); return this.onLink(id, i); }
+  downloadResult(url: string): Promise<DownloadedResult> { this.record('downloadResult', [url]); return this.onDownload(url); }
+  listMachines(): Promise<Machine[]> { this.record('listMachines', []); return this.onMachines(); }
+  getMachine(id: string): Promise<Machine> { this.record('getMachine', [id]); return this.onMachine(id); }
+  listLibraryFiles(): Promise<LibraryFile[]> { this.record('listLibraryFiles', []); return Promise.resolve([]); }
+}
+
+export function machineAction(overrides: Partial<MachineAction> & { id: string; machineId: string }): MachineAction {
+  return {
+    type: 'LiveResponse', status: 'Pending', creationDateTimeUtc: '2026-11-20T09:00:00Z', commands: [],
+    ...overrides,
+  };
+}
+
+export const DEVICE = '1e5bc9d7e413ddd7902c2932e418702b84d0cc07';
+
+/** Services' dependencies wired to fakes, with the shipped playbooks. */
+export function fakeDeps(overrides: Partial<Deps> = {}): Deps & { clock: ManualClock; bus: RecordingBus; runs: MemoryRunStore; evidence: MemoryEvidenceStore; defender: ScriptedDefender } {
+  const config = loadConfig({ STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', BUS_KIND: 'storage-queues' });
+  const clock = new ManualClock();
+  const playbooks = ['process-memory-dump.yaml', 'collect-hosts-file.yaml'].map((f) => parsePlaybook(readFileSync(`playbooks/${f}`, 'utf8'), f));
+  const base = {
+    config, clock, logger: silentLogger, bus: new RecordingBus(), runs: new MemoryRunStore(), evidence: new MemoryEvidenceStore(),
+    defender: new ScriptedDefender(), playbooks, collectorVersion: 'test',
+    pacer: new Pacer(new InProcessPacingStore(), clock, {
+      liveResponseCalls: config.limits.liveResponseCalls, liveResponseWindowMs: config.limits.liveResponseWindowMs,
+      maxSessions: config.limits.maxSessions, sessionHoldMs: config.limits.offlineDeadlineMs + 3_600_000,
+      deviceBusyRetryMs: config.polling.deviceBusyRetryMs, sessionsFullRetryMs: config.polling.sessionsFullRetryMs,
+    }),
+  };
+  return { ...base, ...overrides } as ReturnType<typeof fakeDeps>;
+}

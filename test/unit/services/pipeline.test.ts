@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { DeviceBusyError, ThrottledError, TransientError } from '../../../shared/errors.js';
+import { handleAlertMessage } from '../../../shared/services/alertIntake.js';
+import { handleCollectMessage } from '../../../shared/services/collector.js';
+import { handlePollMessage } from '../../../shared/services/poller.js';
+import { handleActionMessage } from '../../../shared/services/submitter.js';
+import { DEVICE, fakeDeps, machineAction } from '../../helpers/fakes.js';
+
+const alert = JSON.parse(readFileSync('../shared/fixtures/alerts/defender-api-alert.json', 'utf8')) as Record<string, unknown>;
+const delivery = { messageId: 'm1', deliveryCount: 1 };
+
+async function planned() {
+  const deps = fakeDeps();
+  const outcome = await handleAlertMessage(deps, alert, delivery);
+  if (outcome.kind !== 'started') throw new Error(`expected a run, got ${outcome.kind}`);
+  const runId = outcome.runIds[0] ?? '';
+  const [submit] = deps.bus.take('actions');
+  return { deps, runId, submit };
+}
+
+describe('alert intake', () => {
+  it('dead-letters a malformed alert with its reason and calls nothing', async () => {
+    const deps = fakeDeps();
+    const outcome = await handleAlertMessage(deps, { ...alert, machineId: 'not-a-device' }, delivery);
+    expect(outcome.kind).toBe('dead-lettered');
+    expect(deps.bus.deadLettered[0]?.reason).toMatchObject({ reason: 'MalformedAlert', originalMessageId: 'm1' });
+    expect(deps.bus.deadLettered[0]?.reason.description).toMatch(/machineId: a 40-hex-digit Defender device id/);
+    expect(deps.defender.calls).toEqual([]);
+    expect(deps.bus.sent).toEqual([]);
+  });
+
+  it('starts one run for the alert device and queues its submission', async () => {
+    const { deps, runId, submit } = await planned();
+    const view = await deps.runs.getRun(runId);
+    expect(view?.run.playbook.name).toBe('process-memory-dump');
+    expect(view?.actions[0]?.commands[0]?.params[1]).toEqual({ key: 'Args', value: `-ProcessId 6324 -OutputName ${runId}` });
+    expect(submit?.body).toEqual({ runId, deviceId: DEVICE });
+  });
+
+  it('starts nothing new when the same alert is delivered again', async () => {
+    const { deps } = await planned();
+    const again = await handleAlertMessage(deps, alert, { messageId: 'm2', deliveryCount: 1 });
+    expect(again).toMatchObject({ kind: 'started', created: [false] });
+    expect(deps.runs.runs.size).toBe(1);
+  });
+
+  it('reports why no playbook answers a low-severity alert', async () => {
+    const deps = fakeDeps();
+    const outcome = await handleAlertMessage(deps, { ...alert, severity: 'Low' }, delivery);
+    expect(outcome).toMatchObject({ kind: 'no-playbook' });
+    if (outcome.kind === 'no-playbook') expect(outcome.reasons['process-memory-dump']).toContain('severity Low is below Medium');
+  });
+});
+
+describe('submission', () => {
+  it('submits the rendered commands with a correlation comment and schedules the first poll', async () => {
+    const { deps, runId, submit } = await planned();
+    deps.defender.onRunLiveResponse = (id) => Promise.resolve(machineAction({ id: 'act-1', machineId: id }));
+    expect(await handleActionMessage(deps, submit?.body, delivery)).toBe('submitted');
+    const request = deps.defender.calls.find((c) => c.method === 'runLiveResponse')?.args[1] as { Comment: string };
+    expect(request.Comment).toContain(`corr=${runId}.`);
+    const [poll] = deps.bus.take('polls');
+    expect(poll?.notBeforeMs).toBe(deps.clock.nowMs() + deps.config.polling.firstDelayMs);
+    expect((await deps.runs.getAction(runId, DEVICE))?.value).toMatchObject({ state: 'submitted', machineActionId: 'act-1' });
+  });
+
+  it('on a 429 pushes every submission back by Retry-After and requeues this one', async () => {
+    const { deps, runId, submit } = await planned();
+    deps.defender.onRunLiveResponse = () => Promise.reject(new ThrottledError('429', 42_000));
+    expect(await handleActionMessage(deps, submit?.body, delivery)).toBe('deferred');
+    expect(deps.bus.take('actions')[0]?.notBeforeMs).toBe(deps.clock.nowMs() + 42_000);
+    expect((await deps.pacer.snapshot()).penaltyUntilMs).toBe(deps.clock.nowMs() + 42_000);
+    expect((await deps.runs.getAction(runId, DEVICE))?.value.state).toBe('queued');
+  });
+
+  it('on ActiveRequestAlreadyExists reschedules the device without a penalty for others', async () => {
+    const { deps, submit } = await planned();
+    deps.defender.onRunLiveResponse = (id) => Promise.reject(new DeviceBusyError(id, 'busy'));
+    expect(await handleActionMessage(deps, submit?.body, delivery)).toBe('deferred');
+    expect(deps.bus.take('actions')[0]?.notBeforeMs).toBe(deps.clock.nowMs() + deps.config.polling.deviceBusyRetryMs);
+    const pacing = await deps.pacer.snapshot();
+    expect(pacing.penaltyUntilMs).toBe(0);
+    expect(pacing.sessions).toEqual({});
+  });
+
+  it('adopts the action a lost POST created instead of submitting twice', async () => {
+    const { deps, runId, submit } = await planned();
+    let comment = '';
+    deps.defender.onRunLiveResponse = (_id, request) => {
+      comment = request.Comment;
+      return Promise.reject(new TransientError('socket hang up after the request was sent'));
+    };
+    await expect(handleActionMessage(deps, submit?.body, delivery)).rejects.toThrow(TransientError);
+    deps.defender.onListMachineActions = () => Promise.resolve([machineAction({ id: 'act-lost', machineId: DEVICE, requestorComment: comment })]);
+    expect(await handleActionMessage(deps, submit?.body, { messageId: 'm1', deliveryCount: 2 })).toBe('adopted');
+    expect(deps.defender.calls.filter((c) => c.method === 'runLiveResponse')).toHaveLength(1);
+    expect((await deps.runs.getAction(runId, DEVICE))?.value.machineActionId).toBe('act-lost');
+  });
+
+  it('holds the tenth call in a minute and defers the eleventh to the window', async () => {
+    const deps = fakeDeps();
+    deps.defender.onRunLiveResponse = (id) => Promise.resolve(machineAction({ id: `act-${id}`, machineId: id }));
+    const outcomes: string[] = [];
+    for (let i = 0; i < 11; i++) {
+      const device = i.toString(16).padStart(40, 'a');
+      await handleAlertMessage(deps, { ...alert, id: `alert-${i}`, machineId: device }, delivery);
+      const [submit] = deps.bus.take('actions');
+      outcomes.push(await handleActionMessage(deps, submit?.body, delivery));
+    }
+    expect(outcomes.filter((o) => o === 'submitted')).toHaveLength(10);
+    expect(outcomes[10]).toBe('deferred');
+    expect(deps.bus.take('actions')[0]?.notBeforeMs).toBe(deps.clock.nowMs() + 60_000);
+  });
+});
+
+describe('polling and collection', () => {
+  async function submitted() {
+    const ctx = await planned();
+    ctx.deps.defender.onRunLiveResponse = (id) => Promise.resolve(machineAction({ id: 'act-1', machineId: id }));
+    await handleActionMessage(ctx.deps, ctx.submit?.body, delivery);
+    const [poll] = ctx.deps.bus.take('polls');
+    return { ...ctx, poll };
+  }
+  const commands = (first: string, second: string) => [
+    { index: 0, commandStatus: first, errors: first === 'Failed' ? ['Access is denied'] : [], command: { type: 'RunScript' as const, params: [] } },
+    { index: 1, commandStatus: second, errors: [], command: { type: 'GetFile' as const, params: [] } },
+  ];
+
+  it('polls an offline device rarely, then cancels it at the deadline and frees the device', async () => {
+    const { deps, runId, poll } = await submitted();
+    deps.defender.onGetMachineAction = (id) => Promise.resolve(machineAction({ id, machineId: DEVICE, status: 'Pending' }));
+    deps.defender.onCancel = (id) => Promise.resolve(machineAction({ id, machineId: DEVICE, status: 'Cancelled' }));
+    expect(await handlePollMessage(deps, poll?.body, delivery)).toBe('waiting');
+    const [next] = deps.bus.take('polls');
+    expect(next?.notBeforeMs).toBe(deps.clock.nowMs() + deps.config.polling.pendingMs);
+    deps.clock.advance(3 * 24 * 3_600_000);
+    expect(await handlePollMessage(deps, next?.body, delivery)).toBe('expired');
+    expect(deps.defender.calls.some((c) => c.method === 'cancelMachineAction')).toBe(true);
+    expect((await deps.runs.getAction(runId, DEVICE))?.value).toMatchObject({ state: 'ended', actionStatus: 'Cancelled', lastError: expect.stringMatching(/expired/) as string });
+    expect((await deps.pacer.snapshot()).sessions).toEqual({});
+  });
+
+  it('ignores a stale duplicate poll', async () => {
+    const { deps, poll } = await submitted();
+    deps.defender.onGetMachineAction = (id) => Promise.resolve(machineAction({ id, machineId: DEVICE, status: 'InProgress' }));
+    await handlePollMessage(deps, poll?.body, delivery);
+    expect(await handlePollMessage(deps, poll?.body, { messageId: 'm1', deliveryCount: 2 })).toBe('duplicate');
+  });
+
+  it('queues no collection for commands a failure stopped', async () => {
+    const { deps, poll } = await submitted();
+    deps.defender.onGetMachineAction = (id) => Promise.resolve(machineAction({ id, machineId: DEVICE, status: 'Failed', commands: commands('Failed', 'Created') }));
+    expect(await handlePollMessage(deps, poll?.body, delivery)).toBe('ended');
+    expect(deps.bus.take('collect')).toEqual([]);
+  });
+
+  it('collects each completed result into a new blob with both hashes, once', async () => {
+    const { deps, runId, poll } = await submitted();
+    deps.defender.onGetMachineAction = (id) => Promise.resolve(machineAction({ id, machineId: DEVICE, status: 'Succeeded', commands: commands('Completed', 'Completed') }));
+    await handlePollMessage(deps, poll?.body, delivery);
+    const collects = deps.bus.take('collect');
+    expect(collects.map((c) => (c.body as { commandIndex: number }).commandIndex)).toEqual([0, 1]);
+    const original = Buffer.from('MDMP memory dump bytes');
+    const gz = gzipSync(original);
+    deps.defender.onDownload = () => Promise.resolve({ body: Readable.from([gz]) });
+    expect(await handleCollectMessage(deps, collects[1]?.body, delivery)).toBe('collected');
+    expect(await handleCollectMessage(deps, collects[1]?.body, { messageId: 'x', deliveryCount: 2 })).toBe('duplicate');
+    const [item] = (await deps.runs.getRun(runId))?.evidence ?? [];
+    expect(item).toMatchObject({
+      commandType: 'GetFile', sizeBytes: gz.length,
+      sha256: createHash('sha256').update(gz).digest('hex'),
+      originalSha256: createHash('sha256').update(original).digest('hex'),
+    });
+    expect(deps.evidence.blobs.has(`${runId}/manifest.json`)).toBe(true);
+    expect(deps.defender.calls.filter((c) => c.method === 'downloadResult')).toHaveLength(1);
+  });
+});
