@@ -1,8 +1,9 @@
-import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import type { HttpResponseInit, HttpRequest as HttpRequestType, InvocationContext as InvocationContextType } from '@azure/functions';
+import { HttpRequest, InvocationContext } from './functionsRuntime.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-type HttpTrigger = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+type HttpTrigger = (request: HttpRequestType, context: InvocationContextType) => Promise<HttpResponseInit>;
 
 export interface LocalRoute {
   method: 'GET' | 'POST';

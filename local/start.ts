@@ -1,0 +1,134 @@
+import { QueueServiceClient } from '@azure/storage-queue';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { jsonLinesSink, type LogSink } from '../shared/log.js';
+import { ProgressReporter } from './progress.js';
+import { startLocalStack, type LocalStack } from './stack.js';
+import { buildSummary, collectRunStatuses, formatSummary } from './summary.js';
+
+const HELP = `npm start -- [options]
+
+Runs the whole responder on this machine: Azurite (storage emulator) and the
+Defender API SIMULATOR on loopback, the Function App's own handlers over
+Azurite queues, the HTTP API on loopback. Demo alerts flow through the
+pipeline; progress is shown as it happens and a summary says which device ran
+which commands and where each collected file went (blob, size, SHA-256).
+
+Options:
+  --alerts PATH       a JSON alert file, or a folder of them, to inject instead of
+                      the demo set (local/demo/alerts). Also skips the demo's
+                      manual run.
+  --fleet PATH        simulator fleet file (default local/fleets/demo.json)
+  --scale N           time scale: simulated time runs N times faster than the wall
+                      clock, for the simulator and the responder's limits alike
+                      (default 60: 10 calls per simulated minute = per wall second)
+  --data DIR          Azurite data folder (default .local/azurite; wiped at start)
+  --exit-when-idle    exit when every run has ended: 0 if all ended as expected
+                      (every run ended, every completed result collected, nothing
+                      dead-lettered, no submission refused by Defender), 1 otherwise
+  --json              print the final summary as JSON on stdout (progress and logs
+                      go to stderr)
+  --verbose           also print the responder's structured logs (stderr)
+  --help              this text
+
+Without --exit-when-idle it keeps serving (HTTP API, queues) until Ctrl+C,
+then prints the summary.`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      alerts: { type: 'string' }, fleet: { type: 'string' }, scale: { type: 'string' }, data: { type: 'string' },
+      'exit-when-idle': { type: 'boolean' }, json: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  const scale = Number(values.scale ?? '60');
+  if (!(scale > 0) || !Number.isFinite(scale)) throw new Error(`--scale: expected a positive number, got ${values.scale ?? ''}`);
+  const demo = values.alerts === undefined;
+  const alertsPath = path.resolve(values.alerts ?? 'local/demo/alerts');
+  const fleetPath = path.resolve(values.fleet ?? 'local/fleets/demo.json');
+  const dataDir = path.resolve(values.data ?? '.local/azurite');
+  const say = (line: string): void => void process.stderr.write(line + '\n');
+  const logSink: LogSink = values.verbose ? jsonLinesSink('info') : jsonLinesSink('error');
+
+  const alertFiles = await listAlertFiles(alertsPath);
+  await rm(dataDir, { recursive: true, force: true });
+  // The demo starts its simulated clock just before 02:00 UTC, so the nightly schedule fires during the demo.
+  const startMs = demo ? demoStart() : undefined;
+  say(`Starting Azurite (data in ${path.relative(process.cwd(), dataDir)}) and the Defender API simulator (a simulator, not Microsoft Defender), time scale ${scale}x ...`);
+  const stack = await startLocalStack({ fleetPath, timeScale: scale, startMs, dataDir, logSink });
+  const simulatedStartMs = stack.clock.nowMs();
+  const startedWallMs = Date.now();
+  say(`Defender API simulator: ${stack.simulator.url}`);
+  say(`HTTP API: ${stack.apiUrl}/api/runs   (POST {"playbook":"collect-hosts-file","devices":["<device id>"]}, GET /api/runs/<runId>)`);
+
+  for (const file of alertFiles) {
+    await stack.bus.send('alerts', { body: JSON.parse(await readFile(file, 'utf8')) as unknown, messageId: `inject-${path.basename(file)}` });
+    say(`alert injected: ${path.relative(process.cwd(), file)}`);
+  }
+  if (demo) await demoManualRun(stack, say);
+
+  const progress = new ProgressReporter(say);
+  let stopping = false;
+  process.once('SIGINT', () => { stopping = true; });
+  let quietSince = 0;
+  while (!stopping) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const statuses = await collectRunStatuses(stack.services);
+    progress.update(statuses, stack.clock.nowMs() - simulatedStartMs);
+    const idle = statuses.every((s) => s.phase === 'ended') && stack.consumer.inFlight === 0 && (await queuesEmpty(stack));
+    quietSince = idle ? quietSince || Date.now() : 0;
+    if (values['exit-when-idle'] && idle && Date.now() - quietSince > 1_000) break;
+  }
+  const summary = await buildSummary(stack, startedWallMs, simulatedStartMs, path.relative(process.cwd(), dataDir));
+  await stack.stop();
+  if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+  else process.stdout.write(formatSummary(summary) + '\n');
+  return summary.allEndedAsExpected ? 0 : 1;
+}
+
+async function listAlertFiles(target: string): Promise<string[]> {
+  const info = await stat(target).catch(() => undefined);
+  if (!info) throw new Error(`--alerts: ${target} does not exist`);
+  if (info.isFile()) return [target];
+  const names = (await readdir(target)).filter((n) => n.endsWith('.json')).sort();
+  if (names.length === 0) throw new Error(`--alerts: no .json files in ${target}`);
+  return names.map((n) => path.join(target, n));
+}
+
+/** True when no message is visible, hidden or scheduled on the pipeline's queues. */
+async function queuesEmpty(stack: LocalStack): Promise<boolean> {
+  const service = QueueServiceClient.fromConnectionString(stack.azurite.connectionString);
+  for (const queue of Object.values(stack.bus.queues)) {
+    const properties = await service.getQueueClient(queue).getProperties();
+    if ((properties.approximateMessagesCount ?? 0) > 0) return false;
+  }
+  return true;
+}
+
+async function demoManualRun(stack: LocalStack, say: (line: string) => void): Promise<void> {
+  const response = await fetch(`${stack.apiUrl}/api/runs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-ms-client-principal-name': 'soc.analyst@contoso.com' },
+    body: JSON.stringify({ playbook: 'collect-hosts-file', devices: ['2a7f0c3e9b1d4c6e8f0a2b4c6d8e0f1a3b5c7d9e'], reason: 'demo: manual collection' }),
+  });
+  say(`manual run requested over HTTP: POST /api/runs -> ${response.status} ${await response.text().then((t) => t.replace(/\s+/g, ' '))}`);
+}
+
+function demoStart(): number {
+  const now = new Date();
+  return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 1, 58, 30);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  },
+);
