@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGunzip } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import { Writable } from 'node:stream';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { peekDeadLettered } from '../../local/summary.js';
+import type { RunStatus } from '../../shared/services/runStatus.js';
+
+/**
+ * The whole pipeline on the local default: an alert goes onto the alerts
+ * queue; the Function App's handlers plan, submit, poll and collect against
+ * the simulator; the evidence lands in Azurite. Time runs 600x faster on one
+ * scaled clock shared by the simulator and the responder; nothing here
+ * asserts on speed, only on outcomes.
+ */
+const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(`local/demo/alerts/${name}`, 'utf8')) as Record<string, unknown>;
+
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ fleetPath: 'local/fleets/demo.json', timeScale: 600, logSink: () => undefined, scheduleSweepEveryMs: 0 });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function waitForRun(runId: string, wallTimeoutMs = 90_000): Promise<RunStatus> {
+  const deadline = Date.now() + wallTimeoutMs;
+  for (;;) {
+    const status = await stack.services.runStatus(runId);
+    if (status?.phase === 'ended') return status;
+    if (Date.now() > deadline) throw new Error(`run ${runId} did not end: ${JSON.stringify(status)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function runIdsFor(alertId: string, wallTimeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + wallTimeoutMs;
+  for (;;) {
+    for (const id of await stack.services.deps.runs.listRunIds()) {
+      const status = await stack.services.runStatus(id);
+      if (status?.trigger.kind === 'alert' && status.trigger.alertId === alertId) return id;
+    }
+    if (Date.now() > deadline) throw new Error(`no run for alert ${alertId}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function sha256OfBlob(blobName: string, gunzip: boolean): Promise<string> {
+  const hash = createHash('sha256');
+  const sink = new Writable({ write: (chunk: Buffer, _e, cb) => { hash.update(chunk); cb(); } });
+  const source = await stack.services.deps.evidence.openRead(blobName);
+  await (gunzip ? pipeline(source, createGunzip(), sink) : pipeline(source, sink));
+  return hash.digest('hex');
+}
+
+describe('alert in, evidence out', () => {
+  it('dumps the alert process and stores the dump whose original SHA-256 equals the device file', async () => {
+    const alert = fixture('01-lsass-access-ws-finance-07.json');
+    await stack.bus.send('alerts', { body: alert, messageId: 'e2e-1' });
+    const status = await waitForRun(await runIdsFor(String(alert.id)));
+
+    const [device] = status.devices;
+    expect(device?.actionStatus).toBe('Succeeded');
+    expect(device?.commands[0]?.params).toContainEqual({ key: 'Args', value: `-ProcessId 6324 -OutputName ${status.runId}` });
+    const dump = device?.evidence.find((e) => e.commandIndex === 1);
+    const path = `C:\\ProgramData\\MdeResponder\\Out\\${status.runId}.dmp`;
+    const source = stack.simulator.sourceFile('1e5bc9d7e413ddd7902c2932e418702b84d0cc07', path);
+    expect(source).toBeDefined();
+    expect(dump?.originalSha256).toBe(source?.sha256);
+    expect(await sha256OfBlob(dump?.blobName ?? '', false)).toBe(dump?.sha256);
+    expect(await sha256OfBlob(dump?.blobName ?? '', true)).toBe(source?.sha256);
+    const transcript = device?.evidence.find((e) => e.commandIndex === 0);
+    expect(transcript?.blobName).toMatch(/0-Invoke-ProcessDump\.ps1\.transcript\.json$/);
+  });
+
+  it('records a failed script and runs nothing after it', async () => {
+    const alert = fixture('03-mshta-ws-dev-03-script-fails.json');
+    await stack.bus.send('alerts', { body: alert, messageId: 'e2e-3' });
+    const status = await waitForRun(await runIdsFor(String(alert.id)));
+    const [device] = status.devices;
+    expect(device?.actionStatus).toBe('Failed');
+    expect(device?.commandOutcomes.map((o) => o.commandStatus)).toEqual(['Failed', 'Created']);
+    expect(device?.evidence).toEqual([]);
+  });
+
+  it('dead-letters a malformed alert with its reason and never calls Defender for it', async () => {
+    const before = stack.simulator.stats();
+    await stack.bus.send('alerts', { body: { title: 'no id, no device' }, messageId: 'e2e-bad' });
+    const deadline = Date.now() + 30_000;
+    let found: Awaited<ReturnType<typeof peekDeadLettered>> = [];
+    while (found.length === 0 && Date.now() < deadline) {
+      found = await peekDeadLettered(stack);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(found[0]).toMatchObject({ queue: 'alerts-poison', reason: 'MalformedAlert' });
+    expect(found[0]?.description).toMatch(/id: .*; .*machineId/);
+    expect(stack.simulator.stats().actionsCreated).toBe(before.actionsCreated);
+  });
+
+  it('answers a manual run request with 202 and a bad one with 400 naming the field', async () => {
+    const post = (body: unknown) => fetch(`${stack.apiUrl}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const bad = await post({ playbook: 'collect-hosts-file', devices: ['not-a-device'] });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('devices.0');
+    const good = await post({ playbook: 'collect-hosts-file', devices: ['2a7f0c3e9b1d4c6e8f0a2b4c6d8e0f1a3b5c7d9e'] });
+    expect(good.status).toBe(202);
+    const { runId } = (await good.json()) as { runId: string };
+    const status = await waitForRun(runId);
+    expect(status.trigger).toMatchObject({ kind: 'manual', requestedBy: 'anonymous (function key)' });
+    expect(status.devices[0]?.evidence[0]?.originalSha256).toBe(stack.simulator.sourceFile('2a7f0c3e9b1d4c6e8f0a2b4c6d8e0f1a3b5c7d9e', 'C:\\Windows\\System32\\drivers\\etc\\hosts')?.sha256);
+    const fetched = await fetch(`${stack.apiUrl}/api/runs/${runId}`);
+    expect(fetched.status).toBe(200);
+  });
+});
