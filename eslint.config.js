@@ -9,7 +9,7 @@ const domainFolders = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.local/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.local/**', 'coverage/**', '.scratch/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

@@ -1,4 +1,4 @@
-import { QueueServiceClient } from '@azure/storage-queue';
+import { QUEUE_NAMES } from '../shared/bus/port.js';
 import type { Services } from '../shared/services/index.js';
 import type { RunStatus } from '../shared/services/runStatus.js';
 import type { LocalStack } from './stack.js';
@@ -33,17 +33,13 @@ export async function collectRunStatuses(services: Services): Promise<RunStatus[
 
 /** Reads (without removing) what the poison queues hold: each message with its reason. */
 export async function peekDeadLettered(stack: LocalStack): Promise<DeadLetteredMessage[]> {
-  const service = QueueServiceClient.fromConnectionString(stack.azurite.connectionString);
   const found: DeadLetteredMessage[] = [];
-  for (const queue of Object.values(stack.bus.queues)) {
-    const poison = `${queue}-poison`;
-    const peeked = await service.getQueueClient(poison).peekMessages({ numberOfMessages: 32 });
-    for (const message of peeked.peekedMessageItems) {
-      const envelope = JSON.parse(Buffer.from(message.messageText, 'base64').toString('utf8')) as { properties?: Record<string, unknown> };
+  for (const queue of QUEUE_NAMES) {
+    for (const item of await stack.bus.peekPoison(queue)) {
       found.push({
-        queue: poison,
-        reason: String(envelope.properties?.deadLetterReason ?? 'unknown'),
-        description: String(envelope.properties?.deadLetterErrorDescription ?? ''),
+        queue: stack.bus.poisonName(queue),
+        reason: String(item.envelope?.properties?.deadLetterReason ?? 'unreadable'),
+        description: String(item.envelope?.properties?.deadLetterErrorDescription ?? item.problem ?? ''),
       });
     }
   }

@@ -105,7 +105,7 @@ async function buildBus(
     ? new ServiceBusClient(config.bus.connectionString)
     : new ServiceBusClient(config.bus.fullyQualifiedNamespace ?? '', azureCredential ?? new DefaultAzureCredential());
   const bus = new ServiceBusMessageBus(client, config.bus.queues, clock, wallDelay);
-  return { bus, closeBus: () => bus.close() };
+  return { bus, closeBus: async () => { await bus.close(); await client.close(); } };
 }
 
 function needsAzureCredential(config: Readonly<Config>, overrides: Overrides): boolean {

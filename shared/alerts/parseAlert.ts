@@ -1,4 +1,4 @@
-import { fail, ok, type Issue, type Result } from '../result.js';
+import { fail, ok, type Result } from '../result.js';
 import { toIssues } from '../validation.js';
 import type { Alert } from './alert.js';
 import { defenderApiAlertSchema, fromDefenderApiAlert } from './defenderApiAlert.js';

@@ -88,7 +88,11 @@ export class ServiceBusMessageBus implements MessageBus {
     return first;
   }
 
-  /** Cancels a message scheduled with {@link schedule}; cancelling one already enqueued fails with NotFoundError. */
+  /**
+   * Cancels a message scheduled with {@link schedule}. Once the message has been
+   * enqueued it can no longer be cancelled (Service Bus reports MessageNotFound,
+   * translated to NotFoundError).
+   */
   async cancelScheduled(queue: QueueName, sequenceNumber: SequenceNumber): Promise<void> {
     await this.guard(`cancel scheduled message ${sequenceNumber.toString()} on ${queue}`, () =>
       this.sender(this.queues[queue]).cancelScheduledMessages(sequenceNumber));

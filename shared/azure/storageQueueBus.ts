@@ -21,39 +21,19 @@
  */
 import { createHash } from 'node:crypto';
 import type { QueueClient, QueueServiceClient } from '@azure/storage-queue';
-import { z } from 'zod';
 import type { DeadLetterReason, MessageBus, MessageProperties, OutgoingMessage, QueueName } from '../bus/port.js';
 import { QUEUE_NAMES } from '../bus/port.js';
-import { systemClock, type Clock, type WallDelay } from '../clock.js';
+import type { Clock, WallDelay } from '../clock.js';
 import { PermanentError } from '../errors.js';
+import { decodeEnvelope, encodeEnvelope, type QueueEnvelope } from './queueEnvelope.js';
 import { translateStorageError } from './storageErrors.js';
+
+export { decodeEnvelope, encodeEnvelope, type QueueEnvelope } from './queueEnvelope.js';
 
 /** The service's limit for a visibility timeout: 7 days, in seconds. */
 export const MAX_VISIBILITY_SECONDS = 7 * 24 * 60 * 60;
 /** The service's limit for a message's text. */
 const MAX_MESSAGE_BYTES = 64 * 1024;
-
-const envelopeSchema = z.object({
-  messageId: z.string().min(1),
-  properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
-  body: z.unknown(),
-  notBeforeMs: z.number().optional(),
-  enqueuedMs: z.number(),
-  deferrals: z.number().int().nonnegative().optional(),
-});
-
-/** What travels in a storage queue message (as base64 JSON). */
-export interface QueueEnvelope {
-  messageId: string;
-  properties: MessageProperties;
-  body: unknown;
-  /** Responder-clock epoch ms before which the message must not be handled. */
-  notBeforeMs?: number;
-  /** Responder-clock epoch ms at send. */
-  enqueuedMs: number;
-  /** Times the consumer re-hid the message because it surfaced early. */
-  deferrals?: number;
-}
 
 interface ReceivedBase {
   queue: QueueName;
@@ -68,28 +48,7 @@ export type ReceivedQueueMessage =
   | (ReceivedBase & { envelope: QueueEnvelope; problem?: undefined })
   | (ReceivedBase & { envelope: undefined; problem: string; text: string });
 
-export function encodeEnvelope(envelope: QueueEnvelope): string {
-  return Buffer.from(JSON.stringify(envelope), 'utf8').toString('base64');
-}
-
-export function decodeEnvelope(text: string): { envelope: QueueEnvelope } | { problem: string } {
-  try {
-    const parsed = envelopeSchema.safeParse(JSON.parse(Buffer.from(text, 'base64').toString('utf8')));
-    if (parsed.success) return { envelope: parsed.data as QueueEnvelope };
-    return { problem: `not a queue envelope: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
-  } catch (error) {
-    return { problem: `not base64 JSON: ${error instanceof Error ? error.message : String(error)}` };
-  }
-}
-
-export interface StorageQueueMessageBusOptions {
-  /** The wall clock; tests inject one. Default: system clock. */
-  wallClock?: Clock;
-}
-
 export class StorageQueueMessageBus implements MessageBus {
-  readonly wallClock: Clock;
-
   /**
    * @param service injected; may point at Azurite or a storage account.
    * @param queues the storage queue for each port queue; poison queues are `<name>-poison`.
@@ -101,10 +60,7 @@ export class StorageQueueMessageBus implements MessageBus {
     readonly queues: Readonly<Record<QueueName, string>>,
     readonly clock: Clock,
     readonly wallDelay: WallDelay,
-    options: StorageQueueMessageBusOptions = {},
-  ) {
-    this.wallClock = options.wallClock ?? systemClock;
-  }
+  ) {}
 
   /** Creates every queue and its poison queue (idempotent). */
   async ensureQueues(): Promise<void> {
@@ -142,11 +98,11 @@ export class StorageQueueMessageBus implements MessageBus {
     await this.put(poison, envelope, 0, `dead-letter ${messageId} from ${queue}`);
   }
 
-  /** Receives up to `max` (1-32) messages, hiding them for `lockSeconds` while they are handled. */
+  /** Receives up to `max` (1-32) messages, hiding them for `lockSeconds` (at least 1) while they are handled. */
   async receive(queue: QueueName, max: number, lockSeconds: number): Promise<ReceivedQueueMessage[]> {
     const numberOfMessages = Math.max(1, Math.min(32, Math.floor(max)));
     const response = await guard(`receiving from ${queue}`, () =>
-      this.client(queue).receiveMessages({ numberOfMessages, visibilityTimeout: clampSeconds(lockSeconds) }));
+      this.client(queue).receiveMessages({ numberOfMessages, visibilityTimeout: Math.max(1, clampSeconds(lockSeconds)) }));
     return response.receivedMessageItems.map((item) => {
       const base = { queue, storageMessageId: item.messageId, popReceipt: item.popReceipt, dequeueCount: item.dequeueCount };
       const decoded = decodeEnvelope(item.messageText);

@@ -1,0 +1,174 @@
+/**
+ * Drives handlers from storage queues on the local host, doing what the
+ * Functions queue trigger does in Azure: polls each registered queue (every
+ * `pollIntervalMs` of wall time while it is empty), runs at most `concurrency`
+ * handlers per queue, and settles each message by the policy in
+ * queueDelivery.ts (early arrivals, retries with backoff, poison queue).
+ *
+ * No lock renewal: a handler running longer than `lockSeconds` may see its
+ * message delivered again (handlers are idempotent by contract). It writes
+ * nothing itself: progress goes to `onEvent`.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { ReceivedQueueMessage, StorageQueueMessageBus } from '../shared/azure/storageQueueBus.js';
+import type { QueueName } from '../shared/bus/port.js';
+import type { Clock, WallDelay } from '../shared/clock.js';
+import { describeError } from '../shared/errors.js';
+import { processMessage, type ConsumerEvent, type DeliveryPolicy, type QueueHandler } from './queueDelivery.js';
+
+export type { ConsumerEvent, QueueHandler } from './queueDelivery.js';
+
+export interface QueueConsumerOptions {
+  /** Wall ms between polls of an empty queue. Default 100. */
+  pollIntervalMs?: number;
+  /** Handlers running at once per queue. Default 4. */
+  concurrency?: number;
+  /** The delivery that reaches this count and fails is poisoned. Default 10. */
+  maxDeliveryCount?: number;
+  /** Wall seconds a received message stays hidden while its handler runs. Default 300. */
+  lockSeconds?: number;
+  /** Wall ms before a failed message is visible again (whole seconds in effect). Default 1 s doubling to 60 s. */
+  retryDelayMs?: (deliveryCount: number) => number;
+  /** Longest early arrival waited out in process, wall ms. Default 1000. */
+  earlyWaitLimitMs?: number;
+  /** Default: the bus's clock. */
+  clock?: Clock;
+  /** Default: the bus's wall delay. */
+  wallDelay?: WallDelay;
+  onEvent?: (event: ConsumerEvent) => void;
+}
+
+const defaultRetryDelayMs = (deliveryCount: number): number => Math.min(60_000, 1_000 * 2 ** Math.max(0, deliveryCount - 1));
+
+export class QueueConsumer {
+  private readonly handlers = new Map<QueueName, QueueHandler>();
+  private readonly active = new Map<QueueName, number>();
+  /** Per queue: its last poll found nothing and nothing of it has finished since. */
+  private readonly quiet = new Map<QueueName, boolean>();
+  private readonly running = new Set<Promise<void>>();
+  private slotWaiters: (() => void)[] = [];
+  private idleWaiters: (() => void)[] = [];
+  private loops: Promise<void>[] = [];
+  private stopper = new AbortController();
+  private started = false;
+  private readonly policy: DeliveryPolicy;
+  private readonly pollIntervalMs: number;
+  private readonly concurrency: number;
+  private readonly lockSeconds: number;
+
+  constructor(private readonly bus: StorageQueueMessageBus, options: QueueConsumerOptions = {}) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.lockSeconds = options.lockSeconds ?? 300;
+    this.policy = {
+      clock: options.clock ?? bus.clock,
+      wallDelay: options.wallDelay ?? bus.wallDelay,
+      maxDeliveryCount: Math.max(1, options.maxDeliveryCount ?? 10),
+      retryDelayMs: options.retryDelayMs ?? defaultRetryDelayMs,
+      earlyWaitLimitMs: options.earlyWaitLimitMs ?? 1_000,
+      emit: options.onEvent ?? (() => undefined),
+      running: () => this.started,
+      sleep: (wallMs) => this.sleep(wallMs),
+    };
+  }
+
+  /** Registers the handler for `queue`; only registered queues are polled. */
+  register(queue: QueueName, handler: QueueHandler): this {
+    if (this.started) throw new Error('register handlers before start()');
+    this.handlers.set(queue, handler);
+    return this;
+  }
+
+  /** Messages being handled (or waited on) right now. */
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.stopper = new AbortController();
+    this.loops = [...this.handlers.keys()].map((queue) => this.poll(queue));
+  }
+
+  /** Stops polling and waits for running handlers to finish (early waits re-hide their message). */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    this.stopper.abort();
+    this.wakeSlots();
+    await Promise.all(this.loops);
+    await Promise.all([...this.running]);
+    this.releaseIdle();
+  }
+
+  /**
+   * Resolves once nothing is running and every registered queue was just
+   * found empty. Messages still hidden (scheduled, backing off) do not count.
+   * Resolves at once when the consumer is not started.
+   */
+  idle(): Promise<void> {
+    if (!this.started) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.checkIdle();
+    });
+  }
+
+  private async poll(queue: QueueName): Promise<void> {
+    while (this.started) {
+      const free = this.concurrency - (this.active.get(queue) ?? 0);
+      if (free <= 0) {
+        await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+        continue;
+      }
+      let batch: ReceivedQueueMessage[] = [];
+      try {
+        batch = await this.bus.receive(queue, free, this.lockSeconds);
+      } catch (error) {
+        this.policy.emit({ type: 'error', queue, error: describeError(error) });
+      }
+      this.quiet.set(queue, batch.length === 0 && (this.active.get(queue) ?? 0) === 0);
+      for (const message of batch) this.track(queue, message);
+      this.checkIdle();
+      if (batch.length === 0) await this.sleep(this.pollIntervalMs);
+    }
+  }
+
+  private track(queue: QueueName, message: ReceivedQueueMessage): void {
+    const handler = this.handlers.get(queue);
+    if (!handler) return;
+    this.active.set(queue, (this.active.get(queue) ?? 0) + 1);
+    const run: Promise<void> = processMessage(this.bus, message, handler, this.policy)
+      // A failed delete/update/poison send: the message reappears when its lock lapses.
+      .catch((error: unknown) => this.policy.emit({ type: 'error', queue, error: describeError(error) }))
+      .finally(() => {
+        this.running.delete(run);
+        this.active.set(queue, (this.active.get(queue) ?? 1) - 1);
+        this.quiet.set(queue, false);
+        this.wakeSlots();
+      });
+    this.running.add(run);
+  }
+
+  private async sleep(wallMs: number): Promise<void> {
+    await delay(wallMs, undefined, { signal: this.stopper.signal }).catch(() => undefined);
+  }
+
+  private wakeSlots(): void {
+    const waiters = this.slotWaiters;
+    this.slotWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private checkIdle(): void {
+    const quiet = [...this.handlers.keys()].every((q) => this.quiet.get(q) === true);
+    if (quiet && this.running.size === 0) this.releaseIdle();
+  }
+
+  private releaseIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
