@@ -17,5 +17,7 @@ export const collectMessageSchema = z.strictObject({
   deviceId: z.string().min(1),
   machineActionId: z.string().min(1),
   commandIndex: z.number().int().nonnegative(),
+  /** Retries so far after throttling or a failed transfer. */
+  attempt: z.number().int().nonnegative().default(0),
 });
 export type CollectMessage = z.infer<typeof collectMessageSchema>;

@@ -6,9 +6,15 @@ import { buildManifest } from '../evidence/manifest.js';
 import { evidenceBlobName, manifestBlobName } from '../evidence/naming.js';
 import type { DeviceAction, EvidenceItem } from '../runs/model.js';
 import { describeIssues, toIssues } from '../validation.js';
+import { ThrottledError, TransientError, describeError } from '../errors.js';
+import { enqueueCollect } from './queueing.js';
 import type { Deps } from './deps.js';
 
-export type CollectOutcome = 'collected' | 'duplicate' | 'dead-lettered';
+export type CollectOutcome = 'collected' | 'duplicate' | 'deferred' | 'dead-lettered';
+
+/** Transfers retried with backoff before the failure is left to the queue's own retries. */
+const MAX_COLLECT_ATTEMPTS = 8;
+const backoffMs = (attempt: number): number => Math.min(30 * 60_000, 15_000 * 2 ** attempt);
 
 /** Ratio of decoded to received bytes beyond which gzip content is treated as a bomb. */
 const MAX_GZIP_RATIO = 1_000;
@@ -26,6 +32,20 @@ export async function handleCollectMessage(deps: Deps, body: unknown, delivery: 
     return 'dead-lettered';
   }
   const message = parsed.data;
+  try {
+    return await collect(deps, message);
+  } catch (error) {
+    // Throttled, or the link expired or broke mid-transfer: try again later with a fresh link.
+    const retryable = error instanceof ThrottledError || error instanceof TransientError;
+    if (!retryable || message.attempt + 1 >= MAX_COLLECT_ATTEMPTS) throw error;
+    const waitMs = error instanceof ThrottledError ? error.retryAfterMs : backoffMs(message.attempt);
+    await enqueueCollect(deps, message, message.machineActionId, message.commandIndex, { attempt: message.attempt + 1, notBeforeMs: deps.clock.nowMs() + waitMs });
+    deps.logger.log('warn', 'collection deferred', { runId: message.runId, deviceId: message.deviceId, actionId: message.machineActionId, commandIndex: message.commandIndex, attempt: message.attempt + 1, waitMs, error: describeError(error) });
+    return 'deferred';
+  }
+}
+
+async function collect(deps: Deps, message: CollectMessage): Promise<CollectOutcome> {
   const action = (await deps.runs.getAction(message.runId, message.deviceId))?.value;
   const command = action?.commands[message.commandIndex];
   if (!action || !command || action.machineActionId !== message.machineActionId) return 'duplicate';

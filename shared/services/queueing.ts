@@ -25,10 +25,18 @@ export async function enqueuePoll(deps: Pick<Deps, 'bus'>, action: DeviceAction,
   });
 }
 
-export async function enqueueCollect(deps: Pick<Deps, 'bus'>, action: DeviceAction, machineActionId: string, commandIndex: number): Promise<void> {
+export async function enqueueCollect(
+  deps: Pick<Deps, 'bus'>,
+  action: Pick<DeviceAction, 'runId' | 'deviceId'>,
+  machineActionId: string,
+  commandIndex: number,
+  retry?: { attempt: number; notBeforeMs: number },
+): Promise<void> {
+  const attempt = retry?.attempt ?? 0;
   await deps.bus.send('collect', {
-    body: { runId: action.runId, deviceId: action.deviceId, machineActionId, commandIndex },
-    messageId: `${action.runId}.${action.deviceId}.collect.${commandIndex}`,
-    properties: { runId: action.runId, deviceId: action.deviceId, machineActionId, commandIndex },
+    body: { runId: action.runId, deviceId: action.deviceId, machineActionId, commandIndex, attempt },
+    messageId: `${action.runId}.${action.deviceId}.collect.${commandIndex}.${attempt}`,
+    notBeforeMs: retry?.notBeforeMs,
+    properties: { runId: action.runId, deviceId: action.deviceId, machineActionId, commandIndex, attempt },
   });
 }

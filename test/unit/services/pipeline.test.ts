@@ -178,4 +178,23 @@ describe('polling and collection', () => {
     expect(deps.evidence.blobs.has(`${runId}/manifest.json`)).toBe(true);
     expect(deps.defender.calls.filter((c) => c.method === 'downloadResult')).toHaveLength(1);
   });
+
+  it('retries a transfer that breaks mid-way with a fresh link and records nothing until it succeeds', async () => {
+    const { deps, runId, poll } = await submitted();
+    deps.defender.onGetMachineAction = (id) => Promise.resolve(machineAction({ id, machineId: DEVICE, status: 'Succeeded', commands: commands('Completed', 'Completed') }));
+    await handlePollMessage(deps, poll?.body, delivery);
+    const collect = deps.bus.take('collect')[1];
+    const gz = gzipSync(Buffer.from('dump'));
+    deps.defender.onDownload = () => Promise.resolve({
+      body: new Readable({ read() { this.push(gz.subarray(0, 5)); this.destroy(new TransientError('connection reset')); } }),
+    });
+    expect(await handleCollectMessage(deps, collect?.body, delivery)).toBe('deferred');
+    expect((await deps.runs.getRun(runId))?.evidence).toEqual([]);
+    const [retry] = deps.bus.take('collect');
+    expect(retry?.body).toMatchObject({ commandIndex: 1, attempt: 1 });
+    expect(retry?.notBeforeMs).toBeGreaterThan(deps.clock.nowMs());
+    deps.defender.onDownload = () => Promise.resolve({ body: Readable.from([gz]) });
+    expect(await handleCollectMessage(deps, retry?.body, delivery)).toBe('collected');
+    expect(deps.defender.calls.filter((c) => c.method === 'getResultDownloadLink')).toHaveLength(2);
+  });
 });
