@@ -1,0 +1,61 @@
+import { sha256Of, sizeOf, type FileSource } from './content.js';
+import { isoUtc7 } from './time.js';
+
+/** One live response library file (mde-api.md 5). */
+export interface LibraryFileRecord {
+  readonly fileName: string;
+  readonly description: string | null;
+  readonly hasParameters: boolean;
+  readonly parametersDescription: string | null;
+  readonly source: FileSource;
+  readonly sha256: string;
+  readonly creationMs: number;
+  readonly lastUpdatedMs: number;
+  readonly createdBy: string;
+}
+
+/** Names the API accepts for scripts at run time (portal note: alphanumerics, `-`, `_`, `.`). */
+export const SAFE_LIBRARY_NAME = /^[A-Za-z0-9._-]+$/;
+
+/** The tenant's library. Names compare case-insensitively (simulator choice). */
+export class LibraryStore {
+  private readonly files = new Map<string, LibraryFileRecord>();
+
+  get(name: string): LibraryFileRecord | undefined {
+    return this.files.get(name.toLowerCase());
+  }
+
+  list(): LibraryFileRecord[] {
+    return [...this.files.values()];
+  }
+
+  /** Adds or replaces; keeps the first creation time of a replaced file. */
+  put(file: Omit<LibraryFileRecord, 'sha256' | 'creationMs'> & { creationMs?: number }): LibraryFileRecord {
+    const existing = this.get(file.fileName);
+    const record: LibraryFileRecord = {
+      ...file,
+      creationMs: existing?.creationMs ?? file.creationMs ?? file.lastUpdatedMs,
+      sha256: sha256Of(file.source),
+    };
+    this.files.set(file.fileName.toLowerCase(), record);
+    return record;
+  }
+
+  delete(name: string): boolean {
+    return this.files.delete(name.toLowerCase());
+  }
+}
+
+export function libraryFileJson(file: LibraryFileRecord): Record<string, unknown> {
+  return {
+    fileName: file.fileName,
+    sha256: file.sha256,
+    description: file.description,
+    creationTime: isoUtc7(file.creationMs),
+    lastUpdatedTime: isoUtc7(file.lastUpdatedMs),
+    createdBy: file.createdBy,
+    hasParameters: file.hasParameters,
+    parametersDescription: file.parametersDescription,
+    sizeInBytes: sizeOf(file.source),
+  };
+}

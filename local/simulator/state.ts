@@ -1,0 +1,110 @@
+import type { Clock } from '../../shared/clock.js';
+import type { ActionRecord } from './actionModel.js';
+import { ActionStore } from './actions.js';
+import { AlertStore } from './alerts.js';
+import { nextOnlineAtMs } from './availability.js';
+import { bytesSource } from './content.js';
+import { DeviceState } from './devices.js';
+import type { EndpointKey, SimulatorFaults } from './endpoints.js';
+import type { ExecutionEnv } from './execution.js';
+import type { Fleet } from './fleetSchema.js';
+import { IdSource } from './ids.js';
+import { LibraryStore } from './library.js';
+import { planCommand } from './plans.js';
+import { SlidingWindowLimiter } from './rateLimits.js';
+import type { SimulatorSettings } from './settings.js';
+import { StatsRecorder } from './stats.js';
+
+/**
+ * Everything the simulated tenant holds: devices, library, actions, alerts,
+ * limits and counters. Time comes only from the injected clock; `sync()`
+ * reads it and advances every open action before a request is answered.
+ */
+export class SimulatorState {
+  readonly settings: SimulatorSettings;
+  readonly startMs: number;
+  readonly ids: IdSource;
+  readonly devices = new Map<string, DeviceState>();
+  readonly library = new LibraryStore();
+  readonly alerts = new AlertStore();
+  readonly limiter = new SlidingWindowLimiter();
+  readonly stats: StatsRecorder;
+  readonly actions: ActionStore;
+  private readonly portalSessions: readonly { deviceId: string; fromMs: number; untilMs: number }[];
+  private faults: SimulatorFaults = {};
+  private failuresLeft = 0;
+
+  constructor(fleet: Fleet, private readonly clock: Clock, seed: number, faults: SimulatorFaults = {}) {
+    this.settings = fleet.options;
+    this.startMs = clock.nowMs();
+    this.ids = new IdSource(seed);
+    this.stats = new StatsRecorder(this.startMs);
+    for (const spec of fleet.devices) this.devices.set(spec.id, new DeviceState(spec, this.startMs, fleet.scriptDefaults));
+    for (const f of fleet.library) {
+      this.library.put({ ...f, source: bytesSource(f.content), lastUpdatedMs: this.startMs });
+    }
+    for (const alert of fleet.alerts) this.alerts.add(alert);
+    this.portalSessions = fleet.portalSessions.map((s) => ({
+      deviceId: s.deviceId,
+      fromMs: this.startMs + s.fromMs,
+      untilMs: this.startMs + s.untilMs,
+    }));
+    this.actions = new ActionStore((action) => this.envFor(action));
+    this.setFaults(faults);
+  }
+
+  private envFor(action: ActionRecord): ExecutionEnv {
+    const device = this.devices.get(action.machineId);
+    if (!device) throw new Error(`action ${action.id} names unknown device ${action.machineId}`);
+    return {
+      settings: this.settings,
+      nextOnlineAtMs: (atMs) => nextOnlineAtMs(device.intervals, atMs),
+      plan: (command) => planCommand({ actionId: action.id, device, library: this.library, settings: this.settings }, command),
+      apply: (writes) => {
+        for (const w of writes) device.files.set(w.path, w.source);
+      },
+    };
+  }
+
+  /** Reads the clock and brings every open action up to it. */
+  sync(): number {
+    const nowMs = this.clock.nowMs();
+    this.actions.advanceAll(nowMs);
+    return nowMs;
+  }
+
+  nowMs(): number {
+    return this.clock.nowMs();
+  }
+
+  /** By device id (case-insensitive) or, when `byName`, also by computer DNS name. */
+  device(idOrName: string, byName = false): DeviceState | undefined {
+    const direct = this.devices.get(idOrName.toLowerCase());
+    if (direct || !byName) return direct;
+    for (const d of this.devices.values()) if (d.spec.computerDnsName.toLowerCase() === idOrName.toLowerCase()) return d;
+    return undefined;
+  }
+
+  /** A portal live response session (seeded) covering the device now. */
+  portalSessionActive(deviceId: string, nowMs: number): boolean {
+    return this.portalSessions.some((s) => s.deviceId === deviceId && s.fromMs <= nowMs && nowMs < s.untilMs);
+  }
+
+  get currentFaults(): SimulatorFaults {
+    return { ...this.faults, failNextRequests: this.failuresLeft };
+  }
+
+  setFaults(faults: SimulatorFaults): void {
+    this.faults = { ...faults };
+    this.failuresLeft = Math.max(0, Math.trunc(faults.failNextRequests ?? 0));
+  }
+
+  /** Consumes one injected 500 if one is due for this endpoint. */
+  takeInjectedFailure(endpoint: EndpointKey): boolean {
+    if (this.failuresLeft <= 0) return false;
+    if (this.faults.failEndpoints && !this.faults.failEndpoints.includes(endpoint)) return false;
+    this.failuresLeft -= 1;
+    this.stats.injectedFailures += 1;
+    return true;
+  }
+}
