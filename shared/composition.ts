@@ -14,7 +14,10 @@ import type { Config } from './config.js';
 import { DefenderClient } from './defender/client.js';
 import type { TokenProvider } from './defender/port.js';
 import { createLogger, jsonLinesSink, type Logger } from './log.js';
-import { InProcessPacingStore, Pacer } from './pacing/pacer.js';
+import { BudgetedDefenderApi } from './pacing/budgetedDefender.js';
+import { pacingLimitsOf } from './pacing/limits.js';
+import { Pacer } from './pacing/pacer.js';
+import { TablePacingStore } from './azure/tablePacingStore.js';
 import { loadPlaybooks } from './playbooks/loader.js';
 import { createServices, type Services } from './services/index.js';
 
@@ -47,22 +50,19 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
   const blobService = config.storage.kind === 'connectionString'
     ? BlobServiceClient.fromConnectionString(config.storage.connectionString)
     : new BlobServiceClient(config.storage.blobUri, azureCredential);
-  const table = config.storage.kind === 'connectionString'
-    ? TableClient.fromConnectionString(config.storage.connectionString, config.storage.runsTable, {
-        // Azurite serves plain http on loopback; the tables SDK refuses http unless told.
-        allowInsecureConnection: /TableEndpoint=http:\/\/(127\.0\.0\.1|localhost)[:/]/i.test(config.storage.connectionString),
-      })
-    : new TableClient(config.storage.tableUri, config.storage.runsTable, azureCredential ?? new DefaultAzureCredential());
   const evidence = new BlobEvidenceStore(blobService.getContainerClient(config.storage.evidenceContainer), {
     blockSizeBytes: config.evidence.blockSizeBytes,
     maxConcurrency: config.evidence.uploadConcurrency,
   });
   await evidence.ensureContainer();
-  const runs = new TableRunStore(table);
+  const runs = new TableRunStore(tableClient(config, config.storage.runsTable, azureCredential));
   await runs.ensureTable();
+  const pacingStore = new TablePacingStore(tableClient(config, config.storage.pacingTable, azureCredential));
+  await pacingStore.ensureTable();
+  const pacer = new Pacer(pacingStore, clock, pacingLimitsOf(config));
 
   const { bus, storageQueueBus, closeBus } = await buildBus(config, clock, azureCredential);
-  const defender = new DefenderClient({
+  const client = new DefenderClient({
     baseUrl: config.defender.baseUrl,
     credential,
     scope: config.defender.scope,
@@ -70,14 +70,8 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
     defaultRetryAfterMs: config.defender.defaultRetryAfterMs,
     linkPolicy: { hostSuffixes: config.defender.linkHostSuffixes, allowHttpLoopback: config.defender.allowHttpLoopback },
   });
-  const pacer = new Pacer(new InProcessPacingStore(), clock, {
-    liveResponseCalls: config.limits.liveResponseCalls,
-    liveResponseWindowMs: config.limits.liveResponseWindowMs,
-    maxSessions: config.limits.maxSessions,
-    sessionHoldMs: config.limits.offlineDeadlineMs + 60 * 60_000,
-    deviceBusyRetryMs: config.polling.deviceBusyRetryMs,
-    sessionsFullRetryMs: config.polling.sessionsFullRetryMs,
-  });
+  // Every status-class call is paid for from the tenant-wide budget first.
+  const defender = new BudgetedDefenderApi(client, pacer);
   const playbooks = await loadPlaybooks(config.playbooksDir);
   const services = createServices(
     { config, clock, logger, bus, runs, evidence, defender, pacer, playbooks, collectorVersion: collectorVersion() },
@@ -106,6 +100,15 @@ async function buildBus(
     : new ServiceBusClient(config.bus.fullyQualifiedNamespace ?? '', azureCredential ?? new DefaultAzureCredential());
   const bus = new ServiceBusMessageBus(client, config.bus.queues, clock, wallDelay);
   return { bus, closeBus: async () => { await bus.close(); await client.close(); } };
+}
+
+function tableClient(config: Readonly<Config>, table: string, azureCredential: DefaultAzureCredential | undefined): TableClient {
+  if (config.storage.kind === 'connectionString') {
+    // Azurite serves plain http on loopback; the tables SDK refuses http unless told.
+    const allowInsecureConnection = /TableEndpoint=http:\/\/(127\.0\.0\.1|localhost)[:/]/i.test(config.storage.connectionString);
+    return TableClient.fromConnectionString(config.storage.connectionString, table, { allowInsecureConnection });
+  }
+  return new TableClient(config.storage.tableUri, table, azureCredential ?? new DefaultAzureCredential());
 }
 
 function needsAzureCredential(config: Readonly<Config>, overrides: Overrides): boolean {

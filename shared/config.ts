@@ -31,12 +31,21 @@ export const settingsSchema = z.object({
   LIMIT_OFFLINE_DEADLINE_MS: int(1).default(3 * DAY_MS),
   LIMIT_RUNSCRIPT_TIMEOUT_MS: int(1).default(10 * MINUTE_MS),
   LIMIT_RESULT_LINK_TTL_MS: int(1).default(30 * MINUTE_MS),
+  LIMIT_STATUS_CALLS_PER_MINUTE: int(1).default(100),
+  LIMIT_STATUS_CALLS_PER_HOUR: int(1).default(1_500),
+  /** Added to every rate window so latency and clock skew never squeeze an extra call into one. */
+  PACING_SAFETY_MARGIN_MS: int(0).default(1_000),
+  /** A reserved send slot whose message never came is freed this long after its time. */
+  PACING_RESERVATION_GRACE_MS: int(1).default(10 * MINUTE_MS),
+  /** Where the tenant-wide pacing state lives (Table Storage). */
+  PACING_TABLE: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name').default('pacing'),
 
   // Polling and retry cadence
   POLL_FIRST_DELAY_MS: int(1).default(15_000),
   POLL_IN_PROGRESS_MS: int(1).default(30_000),
   POLL_PENDING_MS: int(1).default(5 * MINUTE_MS),
   DEVICE_BUSY_RETRY_MS: int(1).default(2 * MINUTE_MS),
+  DEVICE_BUSY_MAX_RETRY_MS: int(1).default(30 * MINUTE_MS),
   SESSIONS_FULL_RETRY_MS: int(1).default(MINUTE_MS),
 
   // Storage (runs, evidence; the local bus)
@@ -84,17 +93,22 @@ export interface Config {
     offlineDeadlineMs: number;
     runScriptTimeoutMs: number;
     resultLinkTtlMs: number;
+    statusCallsPerMinute: number;
+    statusCallsPerHour: number;
+    safetyMarginMs: number;
+    reservationGraceMs: number;
   };
   polling: {
     firstDelayMs: number;
     inProgressMs: number;
     pendingMs: number;
     deviceBusyRetryMs: number;
+    deviceBusyMaxRetryMs: number;
     sessionsFullRetryMs: number;
   };
   storage:
-    | { kind: 'connectionString'; connectionString: string; evidenceContainer: string; runsTable: string }
-    | { kind: 'identity'; blobUri: string; tableUri: string; queueUri?: string; evidenceContainer: string; runsTable: string };
+    | { kind: 'connectionString'; connectionString: string; evidenceContainer: string; runsTable: string; pacingTable: string }
+    | { kind: 'identity'; blobUri: string; tableUri: string; queueUri?: string; evidenceContainer: string; runsTable: string; pacingTable: string };
   evidence: { blockSizeBytes: number; uploadConcurrency: number; maxOriginalBytes: number };
   bus:
     | { kind: 'servicebus'; connectionString?: string; fullyQualifiedNamespace?: string; queues: QueueMap }
@@ -144,12 +158,17 @@ function toConfig(s: Settings): Config {
       offlineDeadlineMs: s.LIMIT_OFFLINE_DEADLINE_MS,
       runScriptTimeoutMs: s.LIMIT_RUNSCRIPT_TIMEOUT_MS,
       resultLinkTtlMs: s.LIMIT_RESULT_LINK_TTL_MS,
+      statusCallsPerMinute: s.LIMIT_STATUS_CALLS_PER_MINUTE,
+      statusCallsPerHour: s.LIMIT_STATUS_CALLS_PER_HOUR,
+      safetyMarginMs: s.PACING_SAFETY_MARGIN_MS,
+      reservationGraceMs: s.PACING_RESERVATION_GRACE_MS,
     },
     polling: {
       firstDelayMs: s.POLL_FIRST_DELAY_MS,
       inProgressMs: s.POLL_IN_PROGRESS_MS,
       pendingMs: s.POLL_PENDING_MS,
       deviceBusyRetryMs: s.DEVICE_BUSY_RETRY_MS,
+      deviceBusyMaxRetryMs: s.DEVICE_BUSY_MAX_RETRY_MS,
       sessionsFullRetryMs: s.SESSIONS_FULL_RETRY_MS,
     },
     storage: storageOf(s),
@@ -165,7 +184,7 @@ function toConfig(s: Settings): Config {
 }
 
 function storageOf(s: Settings): Config['storage'] {
-  const names = { evidenceContainer: s.EVIDENCE_CONTAINER, runsTable: s.RUNS_TABLE };
+  const names = { evidenceContainer: s.EVIDENCE_CONTAINER, runsTable: s.RUNS_TABLE, pacingTable: s.PACING_TABLE };
   if (s.STORAGE_CONNECTION_STRING) return { kind: 'connectionString', connectionString: s.STORAGE_CONNECTION_STRING, ...names };
   if (s.STORAGE_BLOB_URI && s.STORAGE_TABLE_URI) {
     return { kind: 'identity', blobUri: s.STORAGE_BLOB_URI, tableUri: s.STORAGE_TABLE_URI, queueUri: s.STORAGE_QUEUE_URI, ...names };

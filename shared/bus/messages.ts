@@ -4,13 +4,9 @@ import { z } from 'zod';
 export const actionMessageSchema = z.strictObject({ runId: z.string().min(1), deviceId: z.string().min(1) });
 export type ActionMessage = z.infer<typeof actionMessageSchema>;
 
-export const pollMessageSchema = z.strictObject({
-  runId: z.string().min(1),
-  deviceId: z.string().min(1),
-  machineActionId: z.string().min(1),
-  pollSeq: z.number().int().nonnegative(),
-});
-export type PollMessage = z.infer<typeof pollMessageSchema>;
+/** The one tenant-wide poll tick (see services/pollTick.ts). */
+export const pollTickMessageSchema = z.strictObject({ tickMs: z.number().int() });
+export type PollTickMessage = z.infer<typeof pollTickMessageSchema>;
 
 export const collectMessageSchema = z.strictObject({
   runId: z.string().min(1),

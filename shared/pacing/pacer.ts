@@ -1,18 +1,135 @@
 import type { Clock } from '../clock.js';
 import type { Versioned } from '../runs/model.js';
-import { applyPenalty, decideAdmission, emptyPacingState, releaseSession, type Admission, type PacingLimits, type PacingState } from './admission.js';
+import { applyPenalty, clearDeviceBusy, dueForPoll, markDeviceBusy, nextPollDue, planPoll, recordSubmitted, releaseHold, type OpenHold } from './holds.js';
+import type { PacingLimits } from './limits.js';
+import { requestSlot, type SlotDecision } from './sendSlots.js';
+import { emptyPacingState, prune, type PacingState } from './state.js';
+import { takeStatusCalls } from './statusBudget.js';
 
 /**
- * Where pacing state lives. Writes are compare-and-swap on an etag, so any
- * number of workers sharing one store agree. (This walking skeleton ships the
- * in-process store; the tenant-wide Table Storage store is issue 3.)
+ * Where the tenant-wide pacing state lives. Writes are compare-and-swap on an
+ * etag, so any number of workers sharing one store agree (Azure Table
+ * Storage in Azure and locally; an in-process store in unit tests).
  */
 export interface PacingStore {
   load(): Promise<Versioned<PacingState>>;
   save(state: PacingState, etag: string): Promise<'ok' | 'conflict'>;
 }
 
-/** Process-local pacing store: correct for one process only. */
+/**
+ * Applies the pure pacing rules to the shared state with optimistic
+ * concurrency: read, decide, write if unchanged, else re-read and decide
+ * again. Two workers racing for the last slot:
+ *
+ *   worker A: load(etag 7) -> decide admit -> save(etag 7) ok
+ *   worker B: load(etag 7) -> decide admit -> save(etag 7) conflict
+ *             load(etag 8) -> decide wait  -> (nothing written)
+ */
+export class Pacer {
+  constructor(
+    private readonly store: PacingStore,
+    private readonly clock: Clock,
+    readonly limits: PacingLimits,
+    /** A tick is considered lost when it is this late. */
+    private readonly tickGraceMs: number = 10 * 60_000,
+  ) {}
+
+  requestSlot(request: { deviceId: string; runId: string }): Promise<SlotDecision> {
+    return this.update((state, nowMs) => {
+      const decision = requestSlot(state, nowMs, this.limits, request);
+      return { next: decision.kind === 'admit' || decision.kind === 'reserved' ? decision.state : undefined, result: decision };
+    });
+  }
+
+  recordSubmitted(deviceId: string, runId: string, actionId: string, firstPollMs: number): Promise<void> {
+    return this.update((state, nowMs) => ({
+      next: clearDeviceBusy(recordSubmitted(state, deviceId, runId, actionId, firstPollMs, nowMs, this.limits.sessionHoldMs), deviceId),
+      result: undefined,
+    }));
+  }
+
+  release(deviceId: string, runId: string): Promise<void> {
+    return this.update((state) => ({ next: releaseHold(state, deviceId, runId), result: undefined }));
+  }
+
+  penalise(retryAfterMs: number): Promise<void> {
+    return this.update((state, nowMs) => ({ next: applyPenalty(state, nowMs + retryAfterMs), result: undefined }));
+  }
+
+  /** Releases the device and returns how long to back off before trying it again. */
+  deviceBusy(deviceId: string, runId: string): Promise<number> {
+    return this.update((state, nowMs) => {
+      const { state: next, waitMs } = markDeviceBusy(state, deviceId, runId, nowMs, this.limits.deviceBusyRetryMs, this.limits.deviceBusyMaxRetryMs);
+      return { next, result: waitMs };
+    });
+  }
+
+  /** Takes status/link calls from the shared budget; `{ok: false}` says how long to wait. */
+  takeStatusCalls(count = 1): Promise<{ ok: true } | { ok: false; waitMs: number }> {
+    return this.update<{ ok: true } | { ok: false; waitMs: number }>((state, nowMs) => {
+      const decision = takeStatusCalls(state, nowMs, this.limits, count);
+      return decision.ok ? { next: decision.state, result: { ok: true as const } } : { next: undefined, result: decision };
+    });
+  }
+
+  planPoll(deviceId: string, actionId: string, nextPollMs: number, status: string): Promise<void> {
+    return this.update((state) => ({ next: planPoll(state, deviceId, actionId, nextPollMs, status), result: undefined }));
+  }
+
+  /**
+   * Claims the poll tick scheduled for `tickMs`. A tick is accepted when it is
+   * the one on record, when none is on record, or when the one on record is
+   * long overdue (its message was lost); a stale duplicate is refused.
+   * Returns the open actions due by `tickMs`.
+   */
+  claimTick(tickMs: number): Promise<OpenHold[] | undefined> {
+    return this.update((state, nowMs) => {
+      const accept = state.nextTickMs === tickMs || state.nextTickMs === 0 || state.nextTickMs < nowMs - this.tickGraceMs;
+      if (!accept) return { next: undefined, result: undefined };
+      return { next: { ...state, nextTickMs: 0 }, result: dueForPoll(state, Math.max(nowMs, tickMs)) };
+    });
+  }
+
+  /**
+   * Records `atMs` as the next tick unless an earlier one is already on
+   * record; returns true when the caller must send the tick message.
+   * The caller sends the message first and records it second: a crash in
+   * between leaves an unrecorded tick, which claimTick still accepts.
+   */
+  recordTick(atMs: number): Promise<boolean> {
+    return this.update((state, nowMs) => {
+      const current = state.nextTickMs;
+      if (current !== 0 && current <= atMs && current >= nowMs - this.tickGraceMs) return { next: undefined, result: false };
+      return { next: { ...state, nextTickMs: atMs }, result: true };
+    });
+  }
+
+  /** Whether a tick at `atMs` is needed (nothing earlier on record). Read-only. */
+  async tickNeeded(atMs: number): Promise<boolean> {
+    const { value } = await this.store.load();
+    const current = value.nextTickMs;
+    return current === 0 || current > atMs || current < this.clock.nowMs() - this.tickGraceMs;
+  }
+
+  async nextPollDue(): Promise<number | undefined> {
+    return nextPollDue((await this.store.load()).value);
+  }
+
+  async snapshot(): Promise<PacingState> {
+    return prune((await this.store.load()).value, this.clock.nowMs(), this.clock.nowMs() - this.limits.liveResponseWindowMs - this.limits.safetyMarginMs);
+  }
+
+  private async update<R>(change: (state: PacingState, nowMs: number) => { next: PacingState | undefined; result: R }): Promise<R> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const current = await this.store.load();
+      const { next, result } = change(current.value, this.clock.nowMs());
+      if (!next || (await this.store.save(next, current.etag)) === 'ok') return result;
+    }
+    throw new Error('pacing state is contended: 50 conflicting updates in a row');
+  }
+}
+
+/** Process-local pacing store, for unit tests and single-process tools. */
 export class InProcessPacingStore implements PacingStore {
   private state: PacingState = emptyPacingState();
   private version = 0;
@@ -24,42 +141,5 @@ export class InProcessPacingStore implements PacingStore {
     this.state = structuredClone(state);
     this.version += 1;
     return Promise.resolve('ok');
-  }
-}
-
-export class Pacer {
-  constructor(
-    private readonly store: PacingStore,
-    private readonly clock: Clock,
-    private readonly limits: PacingLimits,
-  ) {}
-
-  /** Admit a submission for a device now, or say how long to wait. */
-  async admit(request: { deviceId: string; runId: string }): Promise<Admission> {
-    return this.update((state, nowMs) => {
-      const decision = decideAdmission(state, nowMs, this.limits, request);
-      return { next: decision.admit ? decision.state : undefined, result: decision };
-    });
-  }
-
-  async release(deviceId: string, runId: string): Promise<void> {
-    await this.update((state) => ({ next: releaseSession(state, deviceId, runId), result: undefined }));
-  }
-
-  async penalise(retryAfterMs: number): Promise<void> {
-    await this.update((state, nowMs) => ({ next: applyPenalty(state, nowMs + retryAfterMs), result: undefined }));
-  }
-
-  async snapshot(): Promise<PacingState> {
-    return (await this.store.load()).value;
-  }
-
-  private async update<R>(change: (state: PacingState, nowMs: number) => { next: PacingState | undefined; result: R }): Promise<R> {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const current = await this.store.load();
-      const { next, result } = change(current.value, this.clock.nowMs());
-      if (!next || (await this.store.save(next, current.etag)) === 'ok') return result;
-    }
-    throw new Error('pacing state is contended: 20 conflicting updates in a row');
   }
 }

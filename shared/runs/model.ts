@@ -61,8 +61,8 @@ export const deviceActionSchema = z.object({
   /** Indexes of commands whose results are expected as evidence. */
   collectIndexes: z.array(z.number()).default([]),
   submitAttempts: z.number().default(0),
-  /** Sequence of the one live poll message; a poll carrying another number is a stale duplicate. */
-  pollSeq: z.number().default(0),
+  /** Cancel a still-Pending action at this instant (the playbook's deadline); default: submitted + the offline deadline. */
+  deadlineMs: z.number().optional(),
   lastError: z.string().optional(),
   createdMs: z.number(),
   updatedMs: z.number(),

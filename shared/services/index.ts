@@ -4,7 +4,7 @@ import { handleAlertMessage, type AlertOutcome } from './alertIntake.js';
 import { handleCollectMessage, type CollectOutcome } from './collector.js';
 import type { Deps } from './deps.js';
 import { startManualRun } from './manualRuns.js';
-import { handlePollMessage, type PollOutcome } from './poller.js';
+import { handlePollTick, type TickOutcome } from './pollTick.js';
 import { toRunStatus, type RunStatus } from './runStatus.js';
 import { sweepSchedules, type SweepResult } from './schedules.js';
 import type { StartedRun } from './startRun.js';
@@ -15,7 +15,7 @@ export interface Services {
   deps: Deps;
   alerts(body: unknown, delivery: DeliveryInfo): Promise<AlertOutcome>;
   actions(body: unknown, delivery: DeliveryInfo): Promise<SubmitOutcome>;
-  polls(body: unknown, delivery: DeliveryInfo): Promise<PollOutcome>;
+  polls(body: unknown, delivery: DeliveryInfo): Promise<TickOutcome>;
   collect(body: unknown, delivery: DeliveryInfo): Promise<CollectOutcome>;
   startManualRun(body: unknown, requestedBy: string): Promise<Result<StartedRun, Issue[]>>;
   runStatus(runId: string): Promise<RunStatus | undefined>;
@@ -28,7 +28,7 @@ export function createServices(deps: Deps, close: () => Promise<void> = () => Pr
     deps,
     alerts: (body, delivery) => handleAlertMessage(deps, body, delivery),
     actions: (body, delivery) => handleActionMessage(deps, body, delivery),
-    polls: (body, delivery) => handlePollMessage(deps, body, delivery),
+    polls: (body, delivery) => handlePollTick(deps, body, delivery),
     collect: (body, delivery) => handleCollectMessage(deps, body, delivery),
     startManualRun: (body, requestedBy) => startManualRun(deps, body, requestedBy),
     runStatus: async (runId) => {

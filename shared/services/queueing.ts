@@ -15,16 +15,6 @@ export async function enqueueSubmit(deps: Pick<Deps, 'bus'>, action: DeviceActio
   });
 }
 
-/** Sends the poll numbered `pollSeq`; the caller then records that number as the live one. */
-export async function enqueuePoll(deps: Pick<Deps, 'bus'>, action: DeviceAction, machineActionId: string, pollSeq: number, notBeforeMs: number): Promise<void> {
-  await deps.bus.send('polls', {
-    body: { runId: action.runId, deviceId: action.deviceId, machineActionId, pollSeq },
-    messageId: `${action.runId}.${action.deviceId}.poll.${pollSeq}`,
-    notBeforeMs,
-    properties: { runId: action.runId, deviceId: action.deviceId, machineActionId },
-  });
-}
-
 export async function enqueueCollect(
   deps: Pick<Deps, 'bus'>,
   action: Pick<DeviceAction, 'runId' | 'deviceId'>,

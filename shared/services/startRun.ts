@@ -62,7 +62,6 @@ export async function planRun(
       commandOutcomes: [],
       collectIndexes: rendered.value.collectIndexes,
       submitAttempts: 0,
-      pollSeq: 0,
       createdMs: nowMs,
       updatedMs: nowMs,
     });

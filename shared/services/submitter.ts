@@ -7,12 +7,15 @@ import type { DeviceAction } from '../runs/model.js';
 import { updateAction } from '../runs/updateAction.js';
 import { describeIssues, toIssues } from '../validation.js';
 import type { Deps } from './deps.js';
-import { enqueuePoll, enqueueSubmit } from './queueing.js';
+import { enqueueSubmit } from './queueing.js';
+import { ensurePollTick } from './pollTick.js';
 
 export type SubmitOutcome = 'submitted' | 'adopted' | 'deferred' | 'rejected' | 'duplicate' | 'dead-lettered';
 
 /** How far back to look for an action a lost POST may have created. */
 const ADOPTION_LOOKBACK_MS = 15 * 60_000;
+/** How long after an unknown outcome the action list is trusted to show our action if it exists. */
+const VISIBILITY_WAIT_MS = 2 * 60_000;
 
 /**
  * Submits one device's commands when the pacer admits it; otherwise the
@@ -33,18 +36,29 @@ export async function handleActionMessage(deps: Deps, body: unknown, delivery: D
   if (!current || !['queued', 'submitting'].includes(current.value.state)) return 'duplicate';
 
   if (current.value.state === 'submitting') {
+    // An earlier POST's outcome is unknown: look for the action it may have created before sending another.
     const existing = await findOurAction(deps, current.value);
     if (existing) {
       await recordSubmitted(deps, current.value, existing);
       log.log('info', 'adopted the action an earlier attempt created', { actionId: existing.id });
       return 'adopted';
     }
+    const sinceMs = deps.clock.nowMs() - current.value.updatedMs;
+    if (sinceMs < VISIBILITY_WAIT_MS) {
+      // A just-created action may not be listed yet: look again before trusting its absence.
+      await enqueueSubmit(deps, current.value, deps.clock.nowMs() + VISIBILITY_WAIT_MS - sinceMs, 'verify');
+      return 'deferred';
+    }
+    await deps.pacer.release(deviceId, runId);
   }
 
-  const admission = await deps.pacer.admit({ deviceId, runId });
-  if (!admission.admit) {
-    await enqueueSubmit(deps, current.value, deps.clock.nowMs() + admission.waitMs, admission.reason);
-    log.log('debug', 'submission deferred', { reason: admission.reason, waitMs: admission.waitMs });
+  const slot = await deps.pacer.requestSlot({ deviceId, runId });
+  if (slot.kind === 'already-open') return 'duplicate';
+  if (slot.kind !== 'admit') {
+    // Waiting happens in the queue: the message comes back at its reserved slot (or to ask again).
+    const waitMs = slot.kind === 'reserved' ? slot.slotMs - deps.clock.nowMs() : slot.waitMs;
+    await enqueueSubmit(deps, current.value, deps.clock.nowMs() + waitMs, slot.kind === 'reserved' ? 'slot' : slot.reason);
+    log.log('debug', 'submission scheduled', { reason: slot.kind === 'reserved' ? 'slot' : slot.reason, waitMs });
     return 'deferred';
   }
   const marked: DeviceAction = { ...current.value, state: 'submitting', submitAttempts: current.value.submitAttempts + 1, updatedMs: deps.clock.nowMs() };
@@ -65,9 +79,16 @@ async function handleSubmitError(deps: Deps, action: DeviceAction, error: unknow
   const { runId, deviceId } = action;
   const log = deps.logger.child({ runId, deviceId });
   if (error instanceof ThrottledError || error instanceof DeviceBusyError) {
-    const waitMs = error instanceof ThrottledError ? error.retryAfterMs : deps.config.polling.deviceBusyRetryMs;
-    if (error instanceof ThrottledError) await deps.pacer.penalise(waitMs);
-    await deps.pacer.release(deviceId, runId);
+    let waitMs: number;
+    if (error instanceof ThrottledError) {
+      // Retry-After holds every worker back, not just this message.
+      waitMs = error.retryAfterMs;
+      await deps.pacer.penalise(waitMs);
+      await deps.pacer.release(deviceId, runId);
+    } else {
+      // Someone else's session (e.g. the portal): back this device off, exponentially.
+      waitMs = await deps.pacer.deviceBusy(deviceId, runId);
+    }
     const requeued = await updateAction(deps.runs, runId, deviceId, (a) => ({ ...a, state: 'queued', lastError: describeError(error), updatedMs: deps.clock.nowMs() }));
     if (requeued) await enqueueSubmit(deps, requeued, deps.clock.nowMs() + waitMs, error instanceof ThrottledError ? 'throttled' : 'device-busy');
     log.log('warn', error instanceof ThrottledError ? 'throttled by Defender; rescheduled' : 'device busy; rescheduled', { waitMs });
@@ -96,11 +117,12 @@ async function findOurAction(deps: Deps, action: DeviceAction): Promise<MachineA
 
 async function recordSubmitted(deps: Deps, action: DeviceAction, created: MachineAction): Promise<void> {
   const nowMs = deps.clock.nowMs();
-  const pollSeq = action.pollSeq + 1;
-  await enqueuePoll(deps, action, created.id, pollSeq, nowMs + deps.config.polling.firstDelayMs);
   await updateAction(deps.runs, action.runId, action.deviceId, (a) =>
     a.state === 'submitted' || a.state === 'ended'
       ? undefined
-      : { ...a, state: 'submitted', machineActionId: created.id, actionStatus: created.status, pollSeq, submittedMs: nowMs, updatedMs: nowMs, lastError: undefined },
+      : { ...a, state: 'submitted', machineActionId: created.id, actionStatus: created.status, submittedMs: nowMs, updatedMs: nowMs, lastError: undefined },
   );
+  const firstPollMs = nowMs + deps.config.polling.firstDelayMs;
+  await deps.pacer.recordSubmitted(action.deviceId, action.runId, created.id, firstPollMs);
+  await ensurePollTick(deps, firstPollMs);
 }

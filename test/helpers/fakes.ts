@@ -7,6 +7,7 @@ import type { DefenderApi, DownloadedResult, MachineActionQuery } from '../../sh
 import type { LibraryFile, Machine, MachineAction, RunLiveResponseRequest } from '../../shared/defender/types.js';
 import type { EvidenceStore, EvidenceWriteOptions } from '../../shared/evidence/store.js';
 import { silentLogger } from '../../shared/log.js';
+import { pacingLimitsOf } from '../../shared/pacing/limits.js';
 import { InProcessPacingStore, Pacer } from '../../shared/pacing/pacer.js';
 import { parsePlaybook } from '../../shared/playbooks/loader.js';
 import type { DeviceAction, EvidenceItem, Run, RunView, Versioned } from '../../shared/runs/model.js';
@@ -148,11 +149,7 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & { clock: ManualC
   const base = {
     config, clock, logger: silentLogger, bus: new RecordingBus(), runs: new MemoryRunStore(), evidence: new MemoryEvidenceStore(),
     defender: new ScriptedDefender(), playbooks, collectorVersion: 'test',
-    pacer: new Pacer(new InProcessPacingStore(), clock, {
-      liveResponseCalls: config.limits.liveResponseCalls, liveResponseWindowMs: config.limits.liveResponseWindowMs,
-      maxSessions: config.limits.maxSessions, sessionHoldMs: config.limits.offlineDeadlineMs + 3_600_000,
-      deviceBusyRetryMs: config.polling.deviceBusyRetryMs, sessionsFullRetryMs: config.polling.sessionsFullRetryMs,
-    }),
+    pacer: new Pacer(new InProcessPacingStore(), clock, pacingLimitsOf(config)),
   };
   return { ...base, ...overrides } as ReturnType<typeof fakeDeps>;
 }

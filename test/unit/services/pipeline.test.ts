@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { DeviceBusyError, ThrottledError, TransientError } from '../../../shared/errors.js';
 import { handleAlertMessage } from '../../../shared/services/alertIntake.js';
 import { handleCollectMessage } from '../../../shared/services/collector.js';
-import { handlePollMessage } from '../../../shared/services/poller.js';
+import { handlePollTick } from '../../../shared/services/pollTick.js';
 import { handleActionMessage } from '../../../shared/services/submitter.js';
+import type { MachineAction } from '../../../shared/defender/types.js';
 import { DEVICE, fakeDeps, machineAction } from '../../helpers/fakes.js';
 
 const alert = JSON.parse(readFileSync('../shared/fixtures/alerts/defender-api-alert.json', 'utf8')) as Record<string, unknown>;
@@ -84,7 +85,8 @@ describe('submission', () => {
     expect(deps.bus.take('actions')[0]?.notBeforeMs).toBe(deps.clock.nowMs() + deps.config.polling.deviceBusyRetryMs);
     const pacing = await deps.pacer.snapshot();
     expect(pacing.penaltyUntilMs).toBe(0);
-    expect(pacing.sessions).toEqual({});
+    expect(pacing.holds).toEqual({});
+    expect(pacing.busy[DEVICE]).toMatchObject({ count: 1 });
   });
 
   it('adopts the action a lost POST created instead of submitting twice', async () => {
@@ -101,7 +103,7 @@ describe('submission', () => {
     expect((await deps.runs.getAction(runId, DEVICE))?.value.machineActionId).toBe('act-lost');
   });
 
-  it('holds the tenth call in a minute and defers the eleventh to the window', async () => {
+  it('admits ten calls in a minute and reserves the eleventh a window (plus margin) later', async () => {
     const deps = fakeDeps();
     deps.defender.onRunLiveResponse = (id) => Promise.resolve(machineAction({ id: `act-${id}`, machineId: id }));
     const outcomes: string[] = [];
@@ -113,7 +115,7 @@ describe('submission', () => {
     }
     expect(outcomes.filter((o) => o === 'submitted')).toHaveLength(10);
     expect(outcomes[10]).toBe('deferred');
-    expect(deps.bus.take('actions')[0]?.notBeforeMs).toBe(deps.clock.nowMs() + 60_000);
+    expect(deps.bus.take('actions')[0]?.notBeforeMs).toBe(deps.clock.nowMs() + 60_000 + deps.config.limits.safetyMarginMs);
   });
 });
 
@@ -129,39 +131,58 @@ describe('polling and collection', () => {
     { index: 0, commandStatus: first, errors: first === 'Failed' ? ['Access is denied'] : [], command: { type: 'RunScript' as const, params: [] } },
     { index: 1, commandStatus: second, errors: [], command: { type: 'GetFile' as const, params: [] } },
   ];
+  const reporting = (deps: ReturnType<typeof fakeDeps>, status: MachineAction['status'], cmds: MachineAction['commands'] = []) => {
+    deps.defender.onListMachineActions = (q) => Promise.resolve((q.ids ?? []).map((id) => machineAction({ id, machineId: DEVICE, status, commands: cmds })));
+  };
+  async function tick(deps: ReturnType<typeof fakeDeps>, message: { body: unknown; notBeforeMs?: number } | undefined) {
+    if (message?.notBeforeMs !== undefined) deps.clock.set(Math.max(deps.clock.nowMs(), message.notBeforeMs));
+    return handlePollTick(deps, message?.body, delivery);
+  }
+
+  it('reads every due action in one GET with id in (...)', async () => {
+    const { deps, poll } = await submitted();
+    reporting(deps, 'InProgress');
+    expect(await tick(deps, poll)).toBe('polled');
+    expect(deps.defender.calls.filter((c) => c.method === 'listMachineActions').map((c) => c.args[0])).toEqual([{ ids: ['act-1'] }]);
+    expect(deps.bus.take('polls')[0]?.notBeforeMs).toBe(deps.clock.nowMs() + deps.config.polling.inProgressMs);
+  });
 
   it('polls an offline device rarely, then cancels it at the deadline and frees the device', async () => {
     const { deps, runId, poll } = await submitted();
-    deps.defender.onGetMachineAction = (id) => Promise.resolve(machineAction({ id, machineId: DEVICE, status: 'Pending' }));
+    reporting(deps, 'Pending');
     deps.defender.onCancel = (id) => Promise.resolve(machineAction({ id, machineId: DEVICE, status: 'Cancelled' }));
-    expect(await handlePollMessage(deps, poll?.body, delivery)).toBe('waiting');
-    const [next] = deps.bus.take('polls');
-    expect(next?.notBeforeMs).toBe(deps.clock.nowMs() + deps.config.polling.pendingMs);
+    await tick(deps, poll);
+    deps.clock.advance(2 * 60_000);
+    await tick(deps, deps.bus.take('polls')[0]);
+    const [rare] = deps.bus.take('polls');
+    expect(rare?.notBeforeMs).toBe(deps.clock.nowMs() + deps.config.polling.pendingMs);
     deps.clock.advance(3 * 24 * 3_600_000);
-    expect(await handlePollMessage(deps, next?.body, delivery)).toBe('expired');
+    await tick(deps, rare);
     expect(deps.defender.calls.some((c) => c.method === 'cancelMachineAction')).toBe(true);
     expect((await deps.runs.getAction(runId, DEVICE))?.value).toMatchObject({ state: 'ended', actionStatus: 'Cancelled', lastError: expect.stringMatching(/expired/) as string });
-    expect((await deps.pacer.snapshot()).sessions).toEqual({});
+    expect((await deps.pacer.snapshot()).holds).toEqual({});
+    expect(deps.bus.take('polls')).toEqual([]);
   });
 
-  it('ignores a stale duplicate poll', async () => {
+  it('ignores a stale duplicate tick', async () => {
     const { deps, poll } = await submitted();
-    deps.defender.onGetMachineAction = (id) => Promise.resolve(machineAction({ id, machineId: DEVICE, status: 'InProgress' }));
-    await handlePollMessage(deps, poll?.body, delivery);
-    expect(await handlePollMessage(deps, poll?.body, { messageId: 'm1', deliveryCount: 2 })).toBe('duplicate');
+    reporting(deps, 'InProgress');
+    await tick(deps, poll);
+    expect(await tick(deps, poll)).toBe('stale');
   });
 
   it('queues no collection for commands a failure stopped', async () => {
     const { deps, poll } = await submitted();
-    deps.defender.onGetMachineAction = (id) => Promise.resolve(machineAction({ id, machineId: DEVICE, status: 'Failed', commands: commands('Failed', 'Created') }));
-    expect(await handlePollMessage(deps, poll?.body, delivery)).toBe('ended');
+    reporting(deps, 'Failed', commands('Failed', 'Created'));
+    await tick(deps, poll);
     expect(deps.bus.take('collect')).toEqual([]);
+    expect((await deps.pacer.snapshot()).holds).toEqual({});
   });
 
   it('collects each completed result into a new blob with both hashes, once', async () => {
     const { deps, runId, poll } = await submitted();
-    deps.defender.onGetMachineAction = (id) => Promise.resolve(machineAction({ id, machineId: DEVICE, status: 'Succeeded', commands: commands('Completed', 'Completed') }));
-    await handlePollMessage(deps, poll?.body, delivery);
+    reporting(deps, 'Succeeded', commands('Completed', 'Completed'));
+    await tick(deps, poll);
     const collects = deps.bus.take('collect');
     expect(collects.map((c) => (c.body as { commandIndex: number }).commandIndex)).toEqual([0, 1]);
     const original = Buffer.from('MDMP memory dump bytes');
@@ -181,8 +202,8 @@ describe('polling and collection', () => {
 
   it('retries a transfer that breaks mid-way with a fresh link and records nothing until it succeeds', async () => {
     const { deps, runId, poll } = await submitted();
-    deps.defender.onGetMachineAction = (id) => Promise.resolve(machineAction({ id, machineId: DEVICE, status: 'Succeeded', commands: commands('Completed', 'Completed') }));
-    await handlePollMessage(deps, poll?.body, delivery);
+    reporting(deps, 'Succeeded', commands('Completed', 'Completed'));
+    await tick(deps, poll);
     const collect = deps.bus.take('collect')[1];
     const gz = gzipSync(Buffer.from('dump'));
     deps.defender.onDownload = () => Promise.resolve({

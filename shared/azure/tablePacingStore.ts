@@ -1,0 +1,78 @@
+import type { TableClient } from '@azure/data-tables';
+import { z } from 'zod';
+import type { PacingStore } from '../pacing/pacer.js';
+import { emptyPacingState, type PacingState } from '../pacing/state.js';
+import type { Versioned } from '../runs/model.js';
+import { storageStatus, translateStorageError } from './storageErrors.js';
+
+const holdSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('reserved'), runId: z.string(), slotMs: z.number(), expiresMs: z.number() }),
+  z.object({
+    kind: z.literal('open'), runId: z.string(), expiresMs: z.number(), submittedMs: z.number(),
+    actionId: z.string().optional(), nextPollMs: z.number(), status: z.string().optional(),
+  }),
+]);
+
+const pacingStateSchema = z.object({
+  slotsMs: z.array(z.number()),
+  penaltyUntilMs: z.number(),
+  holds: z.record(z.string(), holdSchema),
+  busy: z.record(z.string(), z.object({ count: z.number(), untilMs: z.number() })),
+  statusCallsMs: z.array(z.number()),
+  statusMinutes: z.array(z.tuple([z.number(), z.number()])),
+  nextTickMs: z.number(),
+});
+
+/** Table properties hold at most 32K UTF-16 characters; the state stays far below it. */
+const MAX_STATE_CHARS = 30_000;
+
+/**
+ * The tenant-wide pacing state as one Table Storage entity, replaced only
+ * if its ETag still matches: every Function instance sharing the storage
+ * account sees and updates the same ledger.
+ */
+export class TablePacingStore implements PacingStore {
+  constructor(
+    private readonly table: TableClient,
+    /** One pacing state per Defender app + tenant; the row key names it. */
+    private readonly scope: string = 'tenant',
+  ) {}
+
+  async ensureTable(): Promise<void> {
+    try {
+      await this.table.createTable();
+    } catch (error) {
+      if (storageStatus(error) !== 409) throw translateStorageError(error, `creating table ${this.table.tableName}`);
+    }
+  }
+
+  async load(): Promise<Versioned<PacingState>> {
+    try {
+      const entity = await this.table.getEntity<{ state: string }>('pacing', this.scope);
+      const parsed = pacingStateSchema.safeParse(JSON.parse(entity.state));
+      if (!parsed.success) throw new Error(`pacing state in table ${this.table.tableName} is not valid: ${parsed.error.message}`);
+      return { value: parsed.data, etag: entity.etag };
+    } catch (error) {
+      if (storageStatus(error) !== 404) throw translateStorageError(error, 'reading the pacing state');
+    }
+    try {
+      const created = await this.table.createEntity({ partitionKey: 'pacing', rowKey: this.scope, state: JSON.stringify(emptyPacingState()) });
+      return { value: emptyPacingState(), etag: created.etag ?? '' };
+    } catch (error) {
+      if (storageStatus(error) === 409) return this.load();
+      throw translateStorageError(error, 'creating the pacing state');
+    }
+  }
+
+  async save(state: PacingState, etag: string): Promise<'ok' | 'conflict'> {
+    const text = JSON.stringify(state);
+    if (text.length > MAX_STATE_CHARS) throw new Error(`pacing state grew to ${text.length} characters, over ${MAX_STATE_CHARS}`);
+    try {
+      await this.table.updateEntity({ partitionKey: 'pacing', rowKey: this.scope, state: text }, 'Replace', { etag });
+      return 'ok';
+    } catch (error) {
+      if (storageStatus(error) === 412) return 'conflict';
+      throw translateStorageError(error, 'writing the pacing state');
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import type { Hold, PacingState } from './state.js';
+
+/**
+ * The POST succeeded (or an earlier one was found): the device's open hold
+ * names its action and when to look at it first. Created if missing, so an
+ * adopted action is always followed.
+ */
+export function recordSubmitted(state: PacingState, deviceId: string, runId: string, actionId: string, firstPollMs: number, nowMs: number, holdMs: number): PacingState {
+  const hold = state.holds[deviceId];
+  if (hold && hold.runId !== runId) return state;
+  const open = hold?.kind === 'open' ? hold : { kind: 'open' as const, runId, submittedMs: nowMs, expiresMs: nowMs + holdMs, nextPollMs: firstPollMs };
+  return { ...state, holds: { ...state.holds, [deviceId]: { ...open, actionId, nextPollMs: firstPollMs } } };
+}
+
+/** The action ended (or was never created): the device and its session are free. */
+export function releaseHold(state: PacingState, deviceId: string, runId: string): PacingState {
+  if (state.holds[deviceId]?.runId !== runId) return state;
+  const holds = { ...state.holds };
+  delete holds[deviceId];
+  return { ...state, holds };
+}
+
+/** A 429: nobody calls before `untilMs`. */
+export function applyPenalty(state: PacingState, untilMs: number): PacingState {
+  return { ...state, penaltyUntilMs: Math.max(state.penaltyUntilMs, untilMs) };
+}
+
+/**
+ * The device has a session that is not ours (ActiveRequestAlreadyExists):
+ * release our hold and back off that device exponentially, so retries do not
+ * spend send slots blindly.
+ */
+export function markDeviceBusy(state: PacingState, deviceId: string, runId: string, nowMs: number, baseMs: number, maxMs: number): { state: PacingState; waitMs: number } {
+  const count = (state.busy[deviceId]?.count ?? 0) + 1;
+  const waitMs = Math.min(maxMs, baseMs * 2 ** (count - 1));
+  const released = releaseHold(state, deviceId, runId);
+  return { state: { ...released, busy: { ...released.busy, [deviceId]: { count, untilMs: nowMs + waitMs } } }, waitMs };
+}
+
+/** The device took an action of ours: forget its back-off. */
+export function clearDeviceBusy(state: PacingState, deviceId: string): PacingState {
+  if (!state.busy[deviceId]) return state;
+  const busy = { ...state.busy };
+  delete busy[deviceId];
+  return { ...state, busy };
+}
+
+/** Updates the poll plan of an open action (status seen, next look). */
+export function planPoll(state: PacingState, deviceId: string, actionId: string, nextPollMs: number, status: string): PacingState {
+  const hold = state.holds[deviceId];
+  if (!hold || hold.kind !== 'open' || hold.actionId !== actionId) return state;
+  return { ...state, holds: { ...state.holds, [deviceId]: { ...hold, nextPollMs, status } } };
+}
+
+export type OpenHold = Extract<Hold, { kind: 'open' }> & { deviceId: string };
+
+/** Open actions whose next look is due at or before `atMs`. */
+export function dueForPoll(state: PacingState, atMs: number): OpenHold[] {
+  return Object.entries(state.holds)
+    .filter((entry): entry is [string, Extract<Hold, { kind: 'open' }>] => entry[1].kind === 'open' && entry[1].actionId !== undefined && entry[1].nextPollMs <= atMs)
+    .map(([deviceId, hold]) => ({ ...hold, deviceId }));
+}
+
+/** The earliest next look among open actions, or undefined when none is open. */
+export function nextPollDue(state: PacingState): number | undefined {
+  const times = Object.values(state.holds).flatMap((h) => (h.kind === 'open' && h.actionId !== undefined ? [h.nextPollMs] : []));
+  return times.length > 0 ? Math.min(...times) : undefined;
+}

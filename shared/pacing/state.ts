@@ -1,0 +1,49 @@
+/**
+ * Tenant-wide pacing state: one small document every worker reads and
+ * writes with compare-and-swap (see pacer.ts). Times are epoch ms on the
+ * responder's clock.
+ */
+export interface PacingState {
+  /** runliveresponse send slots, ascending: calls made and slots reserved for later. */
+  slotsMs: number[];
+  /** No call before this instant (the last 429's Retry-After). */
+  penaltyUntilMs: number;
+  /** One hold per device: a reserved send slot, or an open action (a session). */
+  holds: Record<string, Hold>;
+  /** Devices found busy with a session that is not ours (e.g. the portal): back off. */
+  busy: Record<string, { count: number; untilMs: number }>;
+  /** Status/link calls in the last minute, ascending. */
+  statusCallsMs: number[];
+  /** Status/link calls per minute for the last hour: [minute index, count]. */
+  statusMinutes: [number, number][];
+  /** When the one tenant-wide poll tick is due (0: none scheduled). */
+  nextTickMs: number;
+}
+
+export type Hold =
+  | { kind: 'reserved'; runId: string; slotMs: number; expiresMs: number }
+  | { kind: 'open'; runId: string; expiresMs: number; submittedMs: number; actionId?: string; nextPollMs: number; status?: string };
+
+export const emptyPacingState = (): PacingState => ({
+  slotsMs: [], penaltyUntilMs: 0, holds: {}, busy: {}, statusCallsMs: [], statusMinutes: [], nextTickMs: 0,
+});
+
+/** Drops what no longer matters at `nowMs`: old slots, expired holds, stale call records. */
+export function prune(state: PacingState, nowMs: number, keepSlotsAfterMs: number): PacingState {
+  const holds: Record<string, Hold> = {};
+  for (const [deviceId, hold] of Object.entries(state.holds)) if (hold.expiresMs > nowMs) holds[deviceId] = hold;
+  const busy: PacingState['busy'] = {};
+  for (const [deviceId, b] of Object.entries(state.busy)) if (b.untilMs > nowMs - 24 * 3_600_000) busy[deviceId] = b;
+  const minute = Math.floor(nowMs / 60_000);
+  return {
+    ...state,
+    slotsMs: state.slotsMs.filter((t) => t > keepSlotsAfterMs),
+    holds,
+    busy,
+    statusCallsMs: state.statusCallsMs.filter((t) => t > nowMs - 60_000),
+    statusMinutes: state.statusMinutes.filter(([m]) => m > minute - 60),
+  };
+}
+
+/** Holds that count against the session limit. */
+export const sessionsHeld = (state: PacingState): number => Object.keys(state.holds).length;

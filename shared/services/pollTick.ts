@@ -1,0 +1,69 @@
+import type { DeliveryInfo } from '../bus/port.js';
+import { pollTickMessageSchema } from '../bus/messages.js';
+import type { MachineAction } from '../defender/types.js';
+import { ThrottledError } from '../errors.js';
+import type { OpenHold } from '../pacing/holds.js';
+import { describeIssues, toIssues } from '../validation.js';
+import { applyActionStatus } from './actionStatus.js';
+import type { Deps } from './deps.js';
+
+export type TickOutcome = 'polled' | 'stale' | 'throttled' | 'dead-lettered';
+
+/** Ids per GET (`$filter=id in (...)`); keeps the URL short. */
+const BATCH = 25;
+/** Ticks never come closer together than this. */
+const MIN_TICK_GAP_MS = 5_000;
+
+/**
+ * One tenant-wide poll tick instead of one poll per action: a single GET
+ * (`id in (...)`) reads every open action that is due, each action's next
+ * look is planned from its status (soon while InProgress, rarely while
+ * Pending on an offline device), and the next tick is scheduled for the
+ * earliest of them. Status calls come out of the shared 100/min, 1,500/h
+ * budget. A stale duplicate tick does nothing.
+ */
+export async function handlePollTick(deps: Deps, body: unknown, delivery: DeliveryInfo): Promise<TickOutcome> {
+  const parsed = pollTickMessageSchema.safeParse(body);
+  if (!parsed.success) {
+    await deps.bus.deadLetter('polls', body, { reason: 'MalformedMessage', description: describeIssues(toIssues(parsed.error)), originalMessageId: delivery.messageId });
+    return 'dead-lettered';
+  }
+  const due = await deps.pacer.claimTick(parsed.data.tickMs);
+  if (!due) return 'stale';
+  try {
+    for (let i = 0; i < due.length; i += BATCH) await pollBatch(deps, due.slice(i, i + BATCH));
+  } catch (error) {
+    if (!(error instanceof ThrottledError)) throw error;
+    await scheduleTick(deps, deps.clock.nowMs() + error.retryAfterMs);
+    return 'throttled';
+  }
+  const next = await deps.pacer.nextPollDue();
+  if (next !== undefined) await scheduleTick(deps, Math.max(next, deps.clock.nowMs() + MIN_TICK_GAP_MS));
+  return 'polled';
+}
+
+async function pollBatch(deps: Deps, holds: OpenHold[]): Promise<void> {
+  const ids = holds.flatMap((h) => (h.actionId ? [h.actionId] : []));
+  const found = new Map<string, MachineAction>((await deps.defender.listMachineActions({ ids })).map((a) => [a.id, a]));
+  for (const hold of holds) {
+    const action = hold.actionId ? found.get(hold.actionId) : undefined;
+    if (!action || !hold.actionId) {
+      // Not listed yet (just created): look again soon.
+      if (hold.actionId) await deps.pacer.planPoll(hold.deviceId, hold.actionId, deps.clock.nowMs() + deps.config.polling.inProgressMs, 'Unlisted');
+      continue;
+    }
+    await applyActionStatus(deps, { runId: hold.runId, deviceId: hold.deviceId, submittedMs: hold.submittedMs }, action);
+  }
+}
+
+/** Makes sure a tick will come by `atMs` (send first, then record; see Pacer.recordTick). */
+export async function ensurePollTick(deps: Deps, atMs: number): Promise<void> {
+  if (!(await deps.pacer.tickNeeded(atMs))) return;
+  await scheduleTick(deps, atMs);
+}
+
+async function scheduleTick(deps: Deps, atMs: number): Promise<void> {
+  if (!(await deps.pacer.tickNeeded(atMs))) return;
+  await deps.bus.send('polls', { body: { tickMs: atMs }, messageId: `tick.${atMs}`, notBeforeMs: atMs, properties: { tickMs: atMs } });
+  await deps.pacer.recordTick(atMs);
+}
