@@ -27,6 +27,8 @@ export interface Overrides {
   /** Default: DefaultAzureCredential (managed identity in Azure). */
   credential?: TokenProvider;
   logger?: Logger;
+  /** The HTTP client the Defender client uses (tests record calls with it). */
+  fetch?: typeof fetch;
 }
 
 export interface BuiltApp {
@@ -69,6 +71,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
     requestTimeoutMs: config.defender.requestTimeoutMs,
     defaultRetryAfterMs: config.defender.defaultRetryAfterMs,
     linkPolicy: { hostSuffixes: config.defender.linkHostSuffixes, allowHttpLoopback: config.defender.allowHttpLoopback },
+    fetch: overrides.fetch,
   });
   // Every status-class call is paid for from the tenant-wide budget first.
   const defender = new BudgetedDefenderApi(client, pacer);

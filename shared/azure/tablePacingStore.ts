@@ -20,7 +20,7 @@ const pacingStateSchema = z.object({
   busy: z.record(z.string(), z.object({ count: z.number(), untilMs: z.number() })),
   statusCallsMs: z.array(z.number()),
   statusMinutes: z.array(z.tuple([z.number(), z.number()])),
-  nextTickMs: z.number(),
+  tick: z.object({ seq: z.number(), atMs: z.number() }),
 });
 
 /** Table properties hold at most 32K UTF-16 characters; the state stays far below it. */

@@ -5,7 +5,7 @@ export const actionMessageSchema = z.strictObject({ runId: z.string().min(1), de
 export type ActionMessage = z.infer<typeof actionMessageSchema>;
 
 /** The one tenant-wide poll tick (see services/pollTick.ts). */
-export const pollTickMessageSchema = z.strictObject({ tickMs: z.number().int() });
+export const pollTickMessageSchema = z.strictObject({ seq: z.number().int().nonnegative(), tickMs: z.number().int() });
 export type PollTickMessage = z.infer<typeof pollTickMessageSchema>;
 
 export const collectMessageSchema = z.strictObject({

@@ -77,38 +77,36 @@ export class Pacer {
   }
 
   /**
-   * Claims the poll tick scheduled for `tickMs`. A tick is accepted when it is
-   * the one on record, when none is on record, or when the one on record is
-   * long overdue (its message was lost); a stale duplicate is refused.
-   * Returns the open actions due by `tickMs`.
+   * Records a tick due at `atMs` unless a live one is already due at or before
+   * it; returns the new tick's sequence number, which the caller then sends.
+   * Recording comes first: a crash before the send leaves a tick on record
+   * that never arrives; once it is `tickGraceMs` overdue it no longer counts,
+   * and the next scheduling (a submission, or the timer's watchdog) replaces it.
    */
-  claimTick(tickMs: number): Promise<OpenHold[] | undefined> {
+  scheduleTick(atMs: number): Promise<number | undefined> {
     return this.update((state, nowMs) => {
-      const accept = state.nextTickMs === tickMs || state.nextTickMs === 0 || state.nextTickMs < nowMs - this.tickGraceMs;
-      if (!accept) return { next: undefined, result: undefined };
-      return { next: { ...state, nextTickMs: 0 }, result: dueForPoll(state, Math.max(nowMs, tickMs)) };
+      const { seq, atMs: current } = state.tick;
+      if (current !== 0 && current <= atMs && current >= nowMs - this.tickGraceMs) return { next: undefined, result: undefined };
+      return { next: { ...state, tick: { seq: seq + 1, atMs } }, result: seq + 1 };
     });
   }
 
   /**
-   * Records `atMs` as the next tick unless an earlier one is already on
-   * record; returns true when the caller must send the tick message.
-   * The caller sends the message first and records it second: a crash in
-   * between leaves an unrecorded tick, which claimTick still accepts.
+   * Claims tick `seq`: accepted when it is the latest scheduled (a redelivery
+   * of it included) or when the tick on record is long overdue (its message
+   * was lost); a stale duplicate is refused. Returns the open actions due.
    */
-  recordTick(atMs: number): Promise<boolean> {
+  claimTick(seq: number): Promise<OpenHold[] | undefined> {
     return this.update((state, nowMs) => {
-      const current = state.nextTickMs;
-      if (current !== 0 && current <= atMs && current >= nowMs - this.tickGraceMs) return { next: undefined, result: false };
-      return { next: { ...state, nextTickMs: atMs }, result: true };
+      const overdue = state.tick.atMs !== 0 && state.tick.atMs < nowMs - this.tickGraceMs;
+      if (seq !== state.tick.seq && !overdue) return { next: undefined, result: undefined };
+      return { next: { ...state, tick: { seq: Math.max(seq, state.tick.seq), atMs: 0 } }, result: dueForPoll(state, nowMs) };
     });
   }
 
-  /** Whether a tick at `atMs` is needed (nothing earlier on record). Read-only. */
-  async tickNeeded(atMs: number): Promise<boolean> {
-    const { value } = await this.store.load();
-    const current = value.nextTickMs;
-    return current === 0 || current > atMs || current < this.clock.nowMs() - this.tickGraceMs;
+  /** The penalty in force (epoch ms; in the past when none). A last look before a POST. */
+  async penaltyUntil(): Promise<number> {
+    return (await this.store.load()).value.penaltyUntilMs;
   }
 
   async nextPollDue(): Promise<number | undefined> {

@@ -27,8 +27,13 @@ export function requestSlot(state: PacingState, nowMs: number, limits: PacingLim
   if (hold && hold.runId !== request.runId) return { kind: 'wait', waitMs: limits.deviceBusyRetryMs, reason: 'device-busy' };
   if (hold?.kind === 'open') return { kind: 'already-open' };
   if (hold?.kind === 'reserved') {
-    if (hold.slotMs > nowMs && hold.slotMs >= current.penaltyUntilMs) return { kind: 'reserved', slotMs: hold.slotMs, state: current };
-    // Our slot has come (or a 429 moved the ledger past it): give it back and take the earliest valid one.
+    const penalised = current.penaltyUntilMs > hold.slotMs;
+    if (hold.slotMs > nowMs && !penalised) return { kind: 'reserved', slotMs: hold.slotMs, state: current };
+    if (!penalised && current.penaltyUntilMs <= nowMs && nowMs - hold.slotMs <= limits.safetyMarginMs) {
+      // Our slot has come and we are within the margin the ledger keeps: call now, in our own slot.
+      return { kind: 'admit', state: openHold({ ...current, slotsMs: insertSorted(withoutOne(current.slotsMs, hold.slotMs), nowMs) }, request, nowMs, limits) };
+    }
+    // Too late for our slot, or a 429 moved the ledger past it: give it back and take the earliest valid one.
     current = { ...current, slotsMs: withoutOne(current.slotsMs, hold.slotMs) };
   } else {
     const busy = current.busy[request.deviceId];
@@ -37,16 +42,7 @@ export function requestSlot(state: PacingState, nowMs: number, limits: PacingLim
   }
   const slotMs = earliestSlot(current, nowMs, limits, spanMs);
   const slotsMs = insertSorted(current.slotsMs, slotMs);
-  if (slotMs <= nowMs) {
-    return {
-      kind: 'admit',
-      state: {
-        ...current,
-        slotsMs,
-        holds: { ...current.holds, [request.deviceId]: { kind: 'open', runId: request.runId, submittedMs: nowMs, nextPollMs: Number.MAX_SAFE_INTEGER, expiresMs: nowMs + limits.sessionHoldMs } },
-      },
-    };
-  }
+  if (slotMs <= nowMs) return { kind: 'admit', state: openHold({ ...current, slotsMs }, request, nowMs, limits) };
   return {
     kind: 'reserved',
     slotMs,
@@ -80,6 +76,13 @@ export function earliestSlot(state: Pick<PacingState, 'slotsMs' | 'penaltyUntilM
     x = full;
   }
   return x;
+}
+
+function openHold(state: PacingState, request: { deviceId: string; runId: string }, nowMs: number, limits: PacingLimits): PacingState {
+  return {
+    ...state,
+    holds: { ...state.holds, [request.deviceId]: { kind: 'open', runId: request.runId, submittedMs: nowMs, nextPollMs: Number.MAX_SAFE_INTEGER, expiresMs: nowMs + limits.sessionHoldMs } },
+  };
 }
 
 function insertSorted(values: number[], value: number): number[] {

@@ -16,8 +16,11 @@ export interface PacingState {
   statusCallsMs: number[];
   /** Status/link calls per minute for the last hour: [minute index, count]. */
   statusMinutes: [number, number][];
-  /** When the one tenant-wide poll tick is due (0: none scheduled). */
-  nextTickMs: number;
+  /**
+   * The one tenant-wide poll tick: its sequence number and when it is due
+   * (atMs 0: none pending, e.g. claimed and not yet rescheduled).
+   */
+  tick: { seq: number; atMs: number };
 }
 
 export type Hold =
@@ -25,7 +28,7 @@ export type Hold =
   | { kind: 'open'; runId: string; expiresMs: number; submittedMs: number; actionId?: string; nextPollMs: number; status?: string };
 
 export const emptyPacingState = (): PacingState => ({
-  slotsMs: [], penaltyUntilMs: 0, holds: {}, busy: {}, statusCallsMs: [], statusMinutes: [], nextTickMs: 0,
+  slotsMs: [], penaltyUntilMs: 0, holds: {}, busy: {}, statusCallsMs: [], statusMinutes: [], tick: { seq: 0, atMs: 0 },
 });
 
 /** Drops what no longer matters at `nowMs`: old slots, expired holds, stale call records. */

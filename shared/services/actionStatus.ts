@@ -24,12 +24,15 @@ export async function applyActionStatus(deps: Deps, ours: { runId: string; devic
   const nowMs = deps.clock.nowMs();
   const outcomes = toOutcomes(action);
   if (isTerminal(action.status)) {
-    const saved = await updateAction(deps.runs, ours.runId, ours.deviceId, (a) =>
-      a.state === 'ended' ? undefined : { ...a, state: 'ended', actionStatus: action.status, commandOutcomes: outcomes, endedMs: nowMs, updatedMs: nowMs },
-    );
+    let endedNow = false;
+    const saved = await updateAction(deps.runs, ours.runId, ours.deviceId, (a) => {
+      endedNow = a.state !== 'ended';
+      return endedNow ? { ...a, state: 'ended', actionStatus: action.status, commandOutcomes: outcomes, endedMs: nowMs, updatedMs: nowMs } : undefined;
+    });
     await deps.pacer.release(ours.deviceId, ours.runId);
+    // Only the worker that recorded the end queues the collections (two overlapping ticks may both see it end).
     const completed = new Set(outcomes.filter((o) => o.commandStatus === 'Completed').map((o) => o.index));
-    for (const index of saved?.collectIndexes ?? []) {
+    for (const index of endedNow ? (saved?.collectIndexes ?? []) : []) {
       if (completed.has(index)) await enqueueCollect(deps, ours, action.id, index);
     }
     deps.logger.log(action.status === 'Succeeded' ? 'info' : 'warn', 'machine action ended', {

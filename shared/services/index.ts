@@ -4,7 +4,7 @@ import { handleAlertMessage, type AlertOutcome } from './alertIntake.js';
 import { handleCollectMessage, type CollectOutcome } from './collector.js';
 import type { Deps } from './deps.js';
 import { startManualRun } from './manualRuns.js';
-import { handlePollTick, type TickOutcome } from './pollTick.js';
+import { handlePollTick, reviveTicks, type TickOutcome } from './pollTick.js';
 import { toRunStatus, type RunStatus } from './runStatus.js';
 import { sweepSchedules, type SweepResult } from './schedules.js';
 import type { StartedRun } from './startRun.js';
@@ -20,6 +20,8 @@ export interface Services {
   startManualRun(body: unknown, requestedBy: string): Promise<Result<StartedRun, Issue[]>>;
   runStatus(runId: string): Promise<RunStatus | undefined>;
   sweepSchedules(lookbackMs: number): Promise<SweepResult>;
+  /** Watchdog for the timer: revives the poll tick if its message was lost. True when it did. */
+  reviveTicks(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export function createServices(deps: Deps, close: () => Promise<void> = () => Pr
       return view ? toRunStatus(view) : undefined;
     },
     sweepSchedules: (lookbackMs) => sweepSchedules(deps, lookbackMs),
+    reviveTicks: () => reviveTicks(deps),
     close,
   };
 }

@@ -1,7 +1,7 @@
 import type { DeliveryInfo } from '../bus/port.js';
 import { pollTickMessageSchema } from '../bus/messages.js';
 import type { MachineAction } from '../defender/types.js';
-import { ThrottledError } from '../errors.js';
+import { ThrottledError, describeError } from '../errors.js';
 import type { OpenHold } from '../pacing/holds.js';
 import { describeIssues, toIssues } from '../validation.js';
 import { applyActionStatus } from './actionStatus.js';
@@ -28,12 +28,15 @@ export async function handlePollTick(deps: Deps, body: unknown, delivery: Delive
     await deps.bus.deadLetter('polls', body, { reason: 'MalformedMessage', description: describeIssues(toIssues(parsed.error)), originalMessageId: delivery.messageId });
     return 'dead-lettered';
   }
-  const due = await deps.pacer.claimTick(parsed.data.tickMs);
+  const due = await deps.pacer.claimTick(parsed.data.seq);
   if (!due) return 'stale';
   try {
     for (let i = 0; i < due.length; i += BATCH) await pollBatch(deps, due.slice(i, i + BATCH));
   } catch (error) {
-    if (!(error instanceof ThrottledError)) throw error;
+    if (!(error instanceof ThrottledError)) {
+      deps.logger.log('error', 'poll tick failed; it will be retried', { tickMs: parsed.data.tickMs, error: describeError(error) });
+      throw error;
+    }
     await scheduleTick(deps, deps.clock.nowMs() + error.retryAfterMs);
     return 'throttled';
   }
@@ -56,14 +59,21 @@ async function pollBatch(deps: Deps, holds: OpenHold[]): Promise<void> {
   }
 }
 
-/** Makes sure a tick will come by `atMs` (send first, then record; see Pacer.recordTick). */
+/** Makes sure a tick will come by `atMs` (a no-op when one is already due by then). */
 export async function ensurePollTick(deps: Deps, atMs: number): Promise<void> {
-  if (!(await deps.pacer.tickNeeded(atMs))) return;
   await scheduleTick(deps, atMs);
 }
 
-async function scheduleTick(deps: Deps, atMs: number): Promise<void> {
-  if (!(await deps.pacer.tickNeeded(atMs))) return;
-  await deps.bus.send('polls', { body: { tickMs: atMs }, messageId: `tick.${atMs}`, notBeforeMs: atMs, properties: { tickMs: atMs } });
-  await deps.pacer.recordTick(atMs);
+/** The watchdog (run by the timer): revives the tick chain if open actions are due and no live tick is on record. */
+export async function reviveTicks(deps: Deps): Promise<boolean> {
+  const next = await deps.pacer.nextPollDue();
+  if (next === undefined) return false;
+  return scheduleTick(deps, Math.max(next, deps.clock.nowMs()));
+}
+
+async function scheduleTick(deps: Deps, atMs: number): Promise<boolean> {
+  const seq = await deps.pacer.scheduleTick(atMs);
+  if (seq === undefined) return false;
+  await deps.bus.send('polls', { body: { seq, tickMs: atMs }, messageId: `tick.${seq}`, notBeforeMs: atMs, properties: { seq, tickMs: atMs } });
+  return true;
 }

@@ -64,6 +64,14 @@ export async function handleActionMessage(deps: Deps, body: unknown, delivery: D
   const marked: DeviceAction = { ...current.value, state: 'submitting', submitAttempts: current.value.submitAttempts + 1, updatedMs: deps.clock.nowMs() };
   if ((await deps.runs.replaceAction(marked, current.etag)) === 'conflict') return 'duplicate';
 
+  // A 429 seen by another worker since our slot was granted: give the slot back rather than call into it.
+  const penaltyUntilMs = await deps.pacer.penaltyUntil();
+  if (penaltyUntilMs > deps.clock.nowMs()) {
+    await deps.pacer.release(deviceId, runId);
+    const requeued = await updateAction(deps.runs, runId, deviceId, (a) => ({ ...a, state: 'queued', updatedMs: deps.clock.nowMs() }));
+    if (requeued) await enqueueSubmit(deps, requeued, penaltyUntilMs, 'penalty');
+    return 'deferred';
+  }
   let created: MachineAction;
   try {
     created = await deps.defender.runLiveResponse(deviceId, { Commands: marked.commands, Comment: marked.comment });

@@ -63,6 +63,17 @@ describe('the send-slot ledger', () => {
     expect(requestSlot(penalised, first.slotMs, limits, { deviceId: 'd', runId: 'r' })).toMatchObject({ kind: 'reserved', slotMs: first.slotMs + 20_000 });
   });
 
+  it('admits a message that arrives a little late in its own slot, and re-plans one later than the margin', () => {
+    const first = requestSlot(withSlots(tenAt(T0 - 30_000)), T0, limits, { deviceId: 'd', runId: 'r' });
+    if (first.kind !== 'reserved') throw new Error(first.kind);
+    expect(requestSlot(first.state, first.slotMs + limits.safetyMarginMs, limits, { deviceId: 'd', runId: 'r' }).kind).toBe('admit');
+    // The next span is full (ten slots at slot + SPAN): a late arrival must not squeeze in before them.
+    const own = first.slotMs;
+    const crowded: PacingState = { ...first.state, slotsMs: [...first.state.slotsMs, ...tenAt(own + SPAN)] };
+    const late = requestSlot(crowded, own + limits.safetyMarginMs + 1, limits, { deviceId: 'd', runId: 'r' });
+    expect(late).toMatchObject({ kind: 'reserved', slotMs: own + 2 * SPAN });
+  });
+
   it('frees what a crashed worker reserved once the grace has passed', () => {
     const state = withSlots([], 0);
     state.holds.d = { kind: 'reserved', runId: 'lost', slotMs: T0 - limits.reservationGraceMs - 1, expiresMs: T0 - 1 };

@@ -1,0 +1,85 @@
+import { ScaledClock } from '../shared/clock.js';
+import { loadConfig } from '../shared/config.js';
+import { createLogger, type LogSink } from '../shared/log.js';
+import { startAzurite, type RunningAzurite } from '../local/azurite.js';
+import { SimulatorCredential, parseFleet, startSimulator, type FleetInput, type RunningSimulator, type SimulatorSettingsInput } from '../local/simulator/index.js';
+import { startWorkers, type Worker } from '../local/workers.js';
+import type { ConsumerEvent } from '../local/queueConsumer.js';
+import { BENCH_PLAYBOOKS_DIR } from './workload.js';
+import type { RunStatus } from '../shared/services/runStatus.js';
+
+export interface PacingCluster {
+  clock: ScaledClock;
+  azurite: RunningAzurite;
+  simulator: RunningSimulator;
+  workers: Worker[];
+  /** Starts one manual run of the quick-triage playbook on these devices. */
+  startRun(deviceIds: string[]): Promise<string>;
+  /** Resolves when the run has ended (or rejects after `wallTimeoutMs`). */
+  waitForRun(runId: string, wallTimeoutMs: number): Promise<RunStatus>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Azurite + the simulator + N responder workers on one scaled clock: the
+ * test bed for scale-out tests and the pacing benchmark.
+ */
+export async function startPacingCluster(options: {
+  fleet: FleetInput;
+  timeScale: number;
+  workers: number;
+  settings?: Record<string, string>;
+  simulatorSettings?: SimulatorSettingsInput;
+  fetch?: typeof fetch;
+  logSink?: LogSink;
+  onEvent?: (worker: number, event: ConsumerEvent) => void;
+}): Promise<PacingCluster> {
+  const clock = new ScaledClock({ scale: options.timeScale });
+  const azurite = await startAzurite();
+  const simulator = await startSimulator({ fleet: parseFleet(options.fleet), clock, settings: options.simulatorSettings });
+  const config = loadConfig({
+    STORAGE_CONNECTION_STRING: azurite.connectionString,
+    BUS_KIND: 'storage-queues',
+    DEFENDER_API_BASE_URL: simulator.url,
+    DEFENDER_ALLOW_HTTP_LOOPBACK: 'true',
+    PLAYBOOKS_DIR: BENCH_PLAYBOOKS_DIR,
+    TIME_SCALE: String(options.timeScale),
+    ...options.settings,
+  });
+  const logger = createLogger(options.logSink ?? (() => undefined));
+  const pool = await startWorkers({
+    count: options.workers, config, clock, credential: new SimulatorCredential({ clock }), logger, fetch: options.fetch, onEvent: options.onEvent,
+  });
+  const workers = pool.workers;
+  const first = workers[0];
+  if (!first) throw new Error('a cluster needs at least one worker');
+  return {
+    clock, azurite, simulator, workers,
+    async startRun(deviceIds) {
+      const started = await first.services.startManualRun({ playbook: 'quick-triage', devices: deviceIds }, 'pacing-bench');
+      if (!started.ok) throw new Error(JSON.stringify(started.errors));
+      return started.value.run.runId;
+    },
+    async waitForRun(runId, wallTimeoutMs) {
+      const deadline = Date.now() + wallTimeoutMs;
+      for (;;) {
+        const status = await first.services.runStatus(runId);
+        if (status?.phase === 'ended') return status;
+        if (Date.now() > deadline) throw new Error(`run ${runId} did not end in ${wallTimeoutMs} ms: ${summarise(status)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async stop() {
+      await pool.stop();
+      await simulator.close();
+      await azurite.stop();
+    },
+  };
+}
+
+function summarise(status: RunStatus | undefined): string {
+  if (!status) return 'no run';
+  const counts = new Map<string, number>();
+  for (const d of status.devices) counts.set(d.actionStatus ?? d.state, (counts.get(d.actionStatus ?? d.state) ?? 0) + 1);
+  return [...counts].map(([k, v]) => `${k}: ${v}`).join(', ');
+}

@@ -1,0 +1,62 @@
+import type { TokenProvider } from '../shared/defender/port.js';
+import type { QueueName } from '../shared/bus/port.js';
+import type { ScaledClock } from '../shared/clock.js';
+import { buildApp } from '../shared/composition.js';
+import type { Config } from '../shared/config.js';
+import type { Logger } from '../shared/log.js';
+import type { Services } from '../shared/services/index.js';
+import { QueueConsumer, type ConsumerEvent } from './queueConsumer.js';
+
+export interface Worker {
+  index: number;
+  services: Services;
+  consumer: QueueConsumer;
+  /** Messages this worker's handlers completed, per queue. */
+  handled: Record<QueueName, number>;
+}
+
+/**
+ * Several independent workers, each with its own services and queue
+ * consumer, sharing one storage account (runs, pacing state, queues) and one
+ * Defender API: the local stand-in for a scaled-out Function App. Used by the
+ * scale-out tests and the pacing benchmark.
+ */
+export async function startWorkers(options: {
+  count: number;
+  config: Readonly<Config>;
+  clock: ScaledClock;
+  credential: TokenProvider;
+  logger: Logger;
+  fetch?: typeof fetch;
+  onEvent?: (worker: number, event: ConsumerEvent) => void;
+}): Promise<{ workers: Worker[]; stop(): Promise<void> }> {
+  const workers: Worker[] = [];
+  for (let index = 0; index < options.count; index++) {
+    const built = await buildApp(options.config, { clock: options.clock, credential: options.credential, logger: options.logger.child({ worker: index }), fetch: options.fetch });
+    if (!built.storageQueueBus) throw new Error('workers need the storage-queue bus');
+    const handled: Record<QueueName, number> = { alerts: 0, actions: 0, polls: 0, collect: 0 };
+    const consumer = new QueueConsumer(built.storageQueueBus, {
+      concurrency: 4,
+      pollIntervalMs: 25,
+      onEvent: (event) => {
+        if (event.type === 'completed') handled[event.queue] += 1;
+        options.onEvent?.(index, event);
+      },
+    });
+    const s = built.services;
+    consumer
+      .register('alerts', async (body, d) => void (await s.alerts(body, d)))
+      .register('actions', async (body, d) => void (await s.actions(body, d)))
+      .register('polls', async (body, d) => void (await s.polls(body, d)))
+      .register('collect', async (body, d) => void (await s.collect(body, d)));
+    consumer.start();
+    workers.push({ index, services: s, consumer, handled });
+  }
+  return {
+    workers,
+    async stop() {
+      await Promise.all(workers.map((w) => w.consumer.stop()));
+      await Promise.all(workers.map((w) => w.services.close()));
+    },
+  };
+}

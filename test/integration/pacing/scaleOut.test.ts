@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startPacingCluster, type PacingCluster } from '../../../bench/cluster.js';
+import { deviceIdOf, workloadFleet, type WorkloadSpec } from '../../../bench/workload.js';
+import type { Clock } from '../../../shared/clock.js';
+
+/**
+ * Three workers (standing in for scaled-out Function instances) share one
+ * storage account and one simulator. The simulator's own counters, not our
+ * bookkeeping, judge whether a limit was exceeded. Time runs 120x faster;
+ * nothing asserts on speed.
+ */
+interface Call { sentMs: number; answeredMs: number; status: number; retryAfterS?: number }
+
+function recordingFetch(clockOf: () => Clock | undefined, calls: Call[]): typeof fetch {
+  return async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const sentMs = clockOf()?.nowMs() ?? 0;
+    const response = await fetch(input, init);
+    if (url.includes('/runliveresponse')) {
+      const retry = response.headers.get('retry-after');
+      calls.push({ sentMs, answeredMs: clockOf()?.nowMs() ?? 0, status: response.status, retryAfterS: retry === null ? undefined : Number(retry) });
+    }
+    return response;
+  };
+}
+
+let cluster: PacingCluster | undefined;
+afterEach(async () => {
+  await cluster?.stop();
+  cluster = undefined;
+});
+
+const spec: WorkloadSpec = { devices: 36, offlineShare: 0.1, offlineUntilMaxMs: 4 * 60_000, scriptMs: 60_000, portalSessions: { count: 2, untilMs: 5 * 60_000 } };
+const devices = Array.from({ length: spec.devices }, (_, i) => deviceIdOf(i));
+
+describe('pacing shared by three workers', () => {
+  it('never exceeds a Defender limit, creates one action per device, and every worker takes part', async () => {
+    const calls: Call[] = [];
+    cluster = await startPacingCluster({
+      fleet: workloadFleet(spec), timeScale: 120, workers: 3,
+      // At 120x, 25 ms of wall-clock latency between our ledger and the simulator is 3 s of simulated time: widen the margin.
+      settings: { PACING_SAFETY_MARGIN_MS: '6000', DEVICE_BUSY_RETRY_MS: '60000' },
+      fetch: recordingFetch(() => cluster?.clock, calls),
+    });
+    const runId = await cluster.startRun(devices);
+    const status = await cluster.waitForRun(runId, 120_000);
+
+    const stats = cluster.simulator.stats();
+    expect(stats.throttled.runLiveResponse ?? 0).toBe(0);
+    expect(stats.sessionLimitRejections).toBe(0);
+    expect(stats.maxRunLiveResponseCallsIn60s).toBeLessThanOrEqual(10);
+    expect(stats.maxConcurrentSessions).toBeLessThanOrEqual(25);
+    expect(stats.actionsCreated).toBe(spec.devices);
+    expect(status.devices.filter((d) => d.actionStatus === 'Succeeded')).toHaveLength(spec.devices);
+    // The devices with a portal session were refused (400 ActiveRequestAlreadyExists), backed off and done later.
+    expect(stats.activeRequestRejections).toBeGreaterThanOrEqual(2);
+    for (const worker of cluster.workers) expect(worker.handled.actions + worker.handled.polls).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('honours a 429 Retry-After in every worker: no worker calls again before it has passed', async () => {
+    const calls: Call[] = [];
+    cluster = await startPacingCluster({
+      fleet: workloadFleet({ ...spec, offlineShare: 0, portalSessions: undefined }), timeScale: 30, workers: 3,
+      // The tenant allows fewer calls than we believe (another app shares it): 429s will come.
+      simulatorSettings: { liveResponseCallsPerMinute: 4 },
+      fetch: recordingFetch(() => cluster?.clock, calls),
+    });
+    const runId = await cluster.startRun(devices.slice(0, 16));
+    await cluster.waitForRun(runId, 120_000);
+
+    const throttled = calls.filter((c) => c.status === 429);
+    expect(throttled.length).toBeGreaterThan(0);
+    for (const t of throttled) {
+      const penaltyEndMs = t.answeredMs + (t.retryAfterS ?? 0) * 1000;
+      // Slack: a call already past its last look when the 429 arrived may still go (a few ms of wall time, x30).
+      const early = calls.filter((c) => c.sentMs > t.answeredMs + 5_000 && c.sentMs < penaltyEndMs - 500);
+      expect({ t, early }).toEqual({ t, early: [] });
+    }
+    // Every 429 costs at most the calls already in flight: fewer 429s than accepted calls.
+    expect(throttled.length).toBeLessThan(calls.length - throttled.length);
+    expect(cluster.simulator.stats().actionsCreated).toBe(16);
+  }, 180_000);
+});
