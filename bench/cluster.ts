@@ -53,6 +53,8 @@ export async function startPacingCluster(options: {
   const workers = pool.workers;
   const first = workers[0];
   if (!first) throw new Error('a cluster needs at least one worker');
+  // The Function App's timer also runs the poll-tick watchdog (every 5 minutes); so does the cluster.
+  const watchdog = setInterval(() => void first.services.reviveTicks().catch(() => undefined), clock.toWallMs(5 * 60_000));
   return {
     clock, azurite, simulator, workers,
     async startRun(deviceIds) {
@@ -70,6 +72,7 @@ export async function startPacingCluster(options: {
       }
     },
     async stop() {
+      clearInterval(watchdog);
       await pool.stop();
       await simulator.close();
       await azurite.stop();

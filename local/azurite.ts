@@ -14,6 +14,8 @@ export interface RunningAzurite {
   tableEndpoint: string;
   /** A connection string the Azure SDK clients accept. */
   connectionString: string;
+  /** The Azurite child process (benchmarks read its memory use). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     connectionString:
       `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
       `BlobEndpoint=${blobEndpoint};QueueEndpoint=${queueEndpoint};TableEndpoint=${tableEndpoint};`,
+    pid: child.pid,
     stop: () => stopChild(child),
   };
 }

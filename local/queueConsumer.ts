@@ -9,14 +9,18 @@
  * message delivered again (handlers are idempotent by contract). It writes
  * nothing itself: progress goes to `onEvent`.
  */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ReceivedQueueMessage, StorageQueueMessageBus } from '../shared/azure/storageQueueBus.js';
-import type { QueueName } from '../shared/bus/port.js';
+import type { DeliveryInfo, QueueName } from '../shared/bus/port.js';
 import type { Clock, WallDelay } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
 import { processMessage, type ConsumerEvent, type DeliveryPolicy, type QueueHandler } from './queueDelivery.js';
 
 export type { ConsumerEvent, QueueHandler } from './queueDelivery.js';
+
+/** Messages in hand per queue, as a multiple of `concurrency` (most of them waiting out an early arrival). */
+const PREFETCH_FACTOR = 8;
 
 export interface QueueConsumerOptions {
   /** Wall ms between polls of an empty queue. Default 100. */
@@ -54,6 +58,8 @@ export class QueueConsumer {
   private readonly policy: DeliveryPolicy;
   private readonly pollIntervalMs: number;
   private readonly concurrency: number;
+  private readonly handling = new Map<QueueName, number>();
+  private handlerWaiters: (() => void)[] = [];
   private readonly lockSeconds: number;
 
   constructor(private readonly bus: StorageQueueMessageBus, options: QueueConsumerOptions = {}) {
@@ -88,6 +94,8 @@ export class QueueConsumer {
     if (this.started) return;
     this.started = true;
     this.stopper = new AbortController();
+    // Every early arrival waits on this signal; many may wait at once.
+    setMaxListeners(0, this.stopper.signal);
     this.loops = [...this.handlers.keys()].map((queue) => this.poll(queue));
   }
 
@@ -117,7 +125,8 @@ export class QueueConsumer {
 
   private async poll(queue: QueueName): Promise<void> {
     while (this.started) {
-      const free = this.concurrency - (this.active.get(queue) ?? 0);
+      // Messages waiting out an early arrival do not run a handler; allow a few times more of them in hand.
+      const free = this.concurrency * PREFETCH_FACTOR - (this.active.get(queue) ?? 0);
       if (free <= 0) {
         await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
         continue;
@@ -139,7 +148,15 @@ export class QueueConsumer {
     const handler = this.handlers.get(queue);
     if (!handler) return;
     this.active.set(queue, (this.active.get(queue) ?? 0) + 1);
-    const run: Promise<void> = processMessage(this.bus, message, handler, this.policy)
+    const gated = async (body: unknown, delivery: DeliveryInfo): Promise<void> => {
+      await this.acquireHandler(queue);
+      try {
+        await handler(body, delivery);
+      } finally {
+        this.releaseHandler(queue);
+      }
+    };
+    const run: Promise<void> = processMessage(this.bus, message, gated, this.policy)
       // A failed delete/update/poison send: the message reappears when its lock lapses.
       .catch((error: unknown) => this.policy.emit({ type: 'error', queue, error: describeError(error) }))
       .finally(() => {
@@ -149,6 +166,21 @@ export class QueueConsumer {
         this.wakeSlots();
       });
     this.running.add(run);
+  }
+
+  /** At most `concurrency` handlers run per queue; early arrivals wait without taking a place. */
+  private async acquireHandler(queue: QueueName): Promise<void> {
+    while ((this.handling.get(queue) ?? 0) >= this.concurrency) {
+      await new Promise<void>((resolve) => this.handlerWaiters.push(resolve));
+    }
+    this.handling.set(queue, (this.handling.get(queue) ?? 0) + 1);
+  }
+
+  private releaseHandler(queue: QueueName): void {
+    this.handling.set(queue, (this.handling.get(queue) ?? 1) - 1);
+    const waiters = this.handlerWaiters;
+    this.handlerWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   private async sleep(wallMs: number): Promise<void> {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { actionsTrigger } from '../functions/actions.js';
 import { alertsTrigger } from '../functions/alerts.js';
 import { collectTrigger } from '../functions/collect.js';
+import { dryRunTrigger } from '../functions/dryRun.js';
 import { pollsTrigger } from '../functions/polls.js';
 import { runsCreateTrigger } from '../functions/runsCreate.js';
 import { runsGetTrigger } from '../functions/runsGet.js';
@@ -95,6 +96,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const http = await serveHttpTriggers([
     { method: 'POST', pattern: '/api/runs', name: 'runsCreate', handler: runsCreateTrigger },
     { method: 'GET', pattern: '/api/runs/{id}', name: 'runsGet', handler: runsGetTrigger },
+    { method: 'POST', pattern: '/api/dryrun', name: 'dryRun', handler: dryRunTrigger },
   ]);
 
   const sweepEveryMs = options.scheduleSweepEveryMs ?? 60_000;

@@ -1,5 +1,6 @@
 import { QUEUE_NAMES } from '../shared/bus/port.js';
 import type { Services } from '../shared/services/index.js';
+import type { TranscriptSummary } from '../shared/evidence/transcript.js';
 import type { RunStatus } from '../shared/services/runStatus.js';
 import type { LocalStack } from './stack.js';
 
@@ -74,7 +75,20 @@ export async function buildSummary(stack: LocalStack, startedWallMs: number, sim
   };
 }
 
-const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+/** Transcript previews are sanitised at collection (no control characters); shown indented, a few lines at most. */
+function transcriptLines(t: TranscriptSummary): string[] {
+  const head = `      transcript: exit code ${t.exitCode ?? 'unknown'}, output ${t.outputChars} chars, errors ${t.errorsChars} chars${t.note ? ` (${t.note})` : ''}`;
+  const quote = (label: string, text: string): string[] => {
+    const shown = text.split('\n').filter((l) => l.trim() !== '').slice(0, PREVIEW_LINES);
+    return shown.map((l, i) => `      ${i === 0 ? label : ' '.repeat(label.length)} | ${l.length > PREVIEW_LINE_CHARS ? `${l.slice(0, PREVIEW_LINE_CHARS)}…` : l}`);
+  };
+  return [head, ...quote('output', t.outputPreview), ...quote('errors', t.errorsPreview)];
+}
+
+const PREVIEW_LINES = 4;
+const PREVIEW_LINE_CHARS = 120;
+
+const mib = (bytes: number): string => (bytes < 1024 * 1024 ? `${bytes} bytes` : `${(bytes / (1024 * 1024)).toFixed(1)} MiB`);
 
 export function formatSummary(summary: LocalSummary): string {
   const lines: string[] = ['', '=== Summary ===', summary.note, `Time scale ${summary.timeScale}x: simulated ${summary.simulatedStartUtc} -> ${summary.simulatedNowUtc} in ${summary.wallSeconds} s of wall time.`];
@@ -91,6 +105,7 @@ export function formatSummary(summary: LocalSummary): string {
       }
       for (const e of d.evidence) {
         lines.push(`    evidence ${e.blobName}  ${mib(e.sizeBytes)}  sha256 ${e.sha256}${e.originalSha256 ? `  original sha256 ${e.originalSha256}` : ''}`);
+        if (e.transcript) lines.push(...transcriptLines(e.transcript));
       }
     }
   }

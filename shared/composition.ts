@@ -18,6 +18,7 @@ import { BudgetedDefenderApi } from './pacing/budgetedDefender.js';
 import { pacingLimitsOf } from './pacing/limits.js';
 import { Pacer } from './pacing/pacer.js';
 import { TablePacingStore } from './azure/tablePacingStore.js';
+import { TableWatermarkStore } from './azure/tableWatermarkStore.js';
 import { loadPlaybooks } from './playbooks/loader.js';
 import { createServices, type Services } from './services/index.js';
 
@@ -62,6 +63,10 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
   const pacingStore = new TablePacingStore(tableClient(config, config.storage.pacingTable, azureCredential));
   await pacingStore.ensureTable();
   const pacer = new Pacer(pacingStore, clock, pacingLimitsOf(config));
+  const watermarks = config.alertPoller.schedule
+    ? new TableWatermarkStore(tableClient(config, config.storage.watermarkTable, azureCredential))
+    : undefined;
+  await watermarks?.ensureTable();
 
   const { bus, storageQueueBus, closeBus } = await buildBus(config, clock, azureCredential);
   const client = new DefenderClient({
@@ -77,7 +82,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
   const defender = new BudgetedDefenderApi(client, pacer);
   const playbooks = await loadPlaybooks(config.playbooksDir);
   const services = createServices(
-    { config, clock, logger, bus, runs, evidence, defender, pacer, playbooks, collectorVersion: collectorVersion() },
+    { config, clock, logger, bus, runs, evidence, defender, pacer, playbooks, collectorVersion: collectorVersion(), alertFeed: defender, watermarks },
     closeBus,
   );
   logger.log('info', 'responder ready', { playbooks: playbooks.length, bus: config.bus.kind, defender: new URL(config.defender.baseUrl).host });

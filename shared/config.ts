@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { DAY_MS, MINUTE_MS } from './clock.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from './clock.js';
 import { DEFENDER_SCOPE } from './defender/port.js';
+import { parseCron } from './playbooks/cron.js';
 
 /**
  * Every setting, read once at start-up from the environment (Function App
@@ -71,6 +72,18 @@ export const settingsSchema = z.object({
   // Playbooks
   PLAYBOOKS_DIR: z.string().default('playbooks'),
 
+  // Optional alert poller (off unless ALERT_POLL_CRON is set)
+  /** NCRONTAB (six fields) of the alert poller timer; unset: the poller is off. */
+  ALERT_POLL_CRON: z.string().refine((c) => parseCron(c).ok, 'a six-field NCRONTAB expression such as 0 */5 * * * *').optional(),
+  /** With no stored watermark yet, the first poll looks back this far. */
+  ALERT_POLL_LOOKBACK_MS: int(1).default(HOUR_MS),
+  /** Each poll re-reads this much before the watermark (late-indexed alerts); repeats are recognised and skipped. */
+  ALERT_POLL_OVERLAP_MS: int(0).default(MINUTE_MS),
+  ALERT_POLL_PAGE_SIZE: int(1).max(10_000).default(1_000),
+  ALERT_POLL_MAX_PAGES: int(1).default(10),
+  /** Where the poller's watermark lives (Table Storage). */
+  WATERMARK_TABLE: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name').default('watermarks'),
+
   /** Local demos only: how many times faster than the wall clock the responder's clock runs. */
   TIME_SCALE: z.coerce.number().positive().default(1),
 });
@@ -107,13 +120,14 @@ export interface Config {
     sessionsFullRetryMs: number;
   };
   storage:
-    | { kind: 'connectionString'; connectionString: string; evidenceContainer: string; runsTable: string; pacingTable: string }
-    | { kind: 'identity'; blobUri: string; tableUri: string; queueUri?: string; evidenceContainer: string; runsTable: string; pacingTable: string };
+    | { kind: 'connectionString'; connectionString: string; evidenceContainer: string; runsTable: string; pacingTable: string; watermarkTable: string }
+    | { kind: 'identity'; blobUri: string; tableUri: string; queueUri?: string; evidenceContainer: string; runsTable: string; pacingTable: string; watermarkTable: string };
   evidence: { blockSizeBytes: number; uploadConcurrency: number; maxOriginalBytes: number };
   bus:
     | { kind: 'servicebus'; connectionString?: string; fullyQualifiedNamespace?: string; queues: QueueMap }
     | { kind: 'storage-queues'; queues: QueueMap };
   playbooksDir: string;
+  alertPoller: { schedule?: string; lookbackMs: number; overlapMs: number; pageSize: number; maxPages: number };
   timeScale: number;
 }
 
@@ -179,12 +193,19 @@ function toConfig(s: Settings): Config {
     },
     bus: busOf(s, queues),
     playbooksDir: s.PLAYBOOKS_DIR,
+    alertPoller: {
+      schedule: s.ALERT_POLL_CRON,
+      lookbackMs: s.ALERT_POLL_LOOKBACK_MS,
+      overlapMs: s.ALERT_POLL_OVERLAP_MS,
+      pageSize: s.ALERT_POLL_PAGE_SIZE,
+      maxPages: s.ALERT_POLL_MAX_PAGES,
+    },
     timeScale: s.TIME_SCALE,
   };
 }
 
 function storageOf(s: Settings): Config['storage'] {
-  const names = { evidenceContainer: s.EVIDENCE_CONTAINER, runsTable: s.RUNS_TABLE, pacingTable: s.PACING_TABLE };
+  const names = { evidenceContainer: s.EVIDENCE_CONTAINER, runsTable: s.RUNS_TABLE, pacingTable: s.PACING_TABLE, watermarkTable: s.WATERMARK_TABLE };
   if (s.STORAGE_CONNECTION_STRING) return { kind: 'connectionString', connectionString: s.STORAGE_CONNECTION_STRING, ...names };
   if (s.STORAGE_BLOB_URI && s.STORAGE_TABLE_URI) {
     return { kind: 'identity', blobUri: s.STORAGE_BLOB_URI, tableUri: s.STORAGE_TABLE_URI, queueUri: s.STORAGE_QUEUE_URI, ...names };
@@ -208,6 +229,18 @@ function busOf(s: Settings, queues: QueueMap): Config['bus'] {
     fullyQualifiedNamespace: s.ServiceBusConnection__fullyQualifiedNamespace,
     queues,
   };
+}
+
+/**
+ * The alert poller's timer schedule, read on its own: the trigger file
+ * registers the timer only when it is set. A bad value fails, named.
+ */
+export function alertPollSchedule(env: Record<string, string | undefined>): string | undefined {
+  const value = env.ALERT_POLL_CRON;
+  if (value === undefined || value === '') return undefined;
+  const parsed = settingsSchema.shape.ALERT_POLL_CRON.safeParse(value);
+  if (!parsed.success) throw new ConfigError('ALERT_POLL_CRON', `${parsed.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(value)})`);
+  return value;
 }
 
 export function isLoopback(hostname: string): boolean {

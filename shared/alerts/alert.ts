@@ -1,45 +1,70 @@
 /**
- * The one Alert the pipeline works with, whatever shape it arrived in.
- * Every string here may have been written by an attacker (process names,
- * paths, command lines): it is data, and reaches a command only through the
- * playbook renderer's typed validators.
+ * The one Alert the pipeline works with, whatever shape it arrived in
+ * (Defender API alert, Graph alerts_v2, streaming API records; see
+ * docs/alerts.md). Every string here may have been written by an attacker
+ * (process names, paths, command lines): it is data, and reaches a command
+ * only through the playbook renderer's typed validators.
  */
 export interface Alert {
   id: string;
-  source: 'defender-api' | 'graph-v2' | 'streaming';
+  source: AlertShape;
   title: string;
   category?: string;
   severity: Severity;
+  /** Canonical names (Graph alerts_v2 vocabulary, e.g. `microsoftDefenderForEndpoint`); see sources.ts. */
+  serviceSource?: string;
   detectionSource?: string;
+  /** The values exactly as the alert gave them (`WindowsDefenderAtp`, `EDR`, ...). */
+  rawServiceSource?: string;
+  rawDetectionSource?: string;
   createdMs?: number;
+  /** When the alert was last updated (lastUpdateTime, lastUpdateDateTime, or the newest record Timestamp). */
+  lastUpdatedMs?: number;
+  /** MITRE ATT&CK technique ids (`T1003`, `T1003.001`), upper-case, unique. */
   mitreTechniques: string[];
   devices: AlertDevice[];
   processes: AlertProcess[];
   files: AlertFile[];
 }
 
+export const ALERT_SHAPES = ['defender-api', 'graph-v2', 'streaming'] as const;
+export type AlertShape = (typeof ALERT_SHAPES)[number];
+
 export const SEVERITIES = ['Unknown', 'Informational', 'Low', 'Medium', 'High'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 export interface AlertDevice {
+  /** 40 lower-case hex digits (validated by every normaliser). */
   id: string;
   name?: string;
+  /** As the alert reports it, when it does (Graph deviceEvidence); Defender's machine record is authoritative. */
+  osPlatform?: string;
+  tags?: string[];
+  rbacGroupName?: string;
 }
 
 export interface AlertProcess {
   deviceId?: string;
   processId?: number;
+  parentProcessId?: number;
+  /** The image file name, e.g. `powershell.exe`. */
   fileName?: string;
-  filePath?: string;
+  /** The folder holding the image. */
+  folderPath?: string;
   commandLine?: string;
   sha256?: string;
+  sha1?: string;
 }
 
 export interface AlertFile {
   deviceId?: string;
   fileName?: string;
-  filePath?: string;
+  folderPath?: string;
+  /** The full path (folder + name), when both are known. */
+  path?: string;
   sha256?: string;
+  sha1?: string;
+  sizeBytes?: number;
 }
 
 export function severityRank(severity: Severity): number {
@@ -50,4 +75,26 @@ export function severityRank(severity: Severity): number {
 export function toSeverity(value: string | null | undefined): Severity {
   const match = SEVERITIES.find((s) => s.toLowerCase() === (value ?? '').toLowerCase());
   return match ?? 'Unknown';
+}
+
+/** Epoch ms of an ISO time (7 fractional digits accepted), or undefined. */
+export function toMs(value: string | null | undefined): number | undefined {
+  if (!value) return undefined;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/**
+ * Folder + name as one path. The streaming API's FolderPath usually already
+ * ends with the file name; Defender API and Graph give the folder only.
+ */
+export function joinPath(folder: string | undefined, name: string | undefined): string | undefined {
+  if (typeof folder !== 'string' || typeof name !== 'string' || !folder || !name) return undefined;
+  if (folder.toLowerCase().endsWith(`\\${name.toLowerCase()}`) || folder.toLowerCase().endsWith(`/${name.toLowerCase()}`)) return folder;
+  return `${folder.replace(/[\\/]+$/, '')}\\${name}`;
+}
+
+/** `undefined` for null, undefined and the empty string (the streaming API sends `""` for absent values). */
+export function present<T>(value: T | null | undefined | ''): T | undefined {
+  return value === null || value === undefined || value === '' ? undefined : value;
 }

@@ -1,62 +1,80 @@
 import { z } from 'zod';
-import { toSeverity, type Alert } from './alert.js';
+import { joinPath, present, toMs, toSeverity, type Alert } from './alert.js';
+import { alertIdField, deviceIdField, optionalInt, optionalText } from './fields.js';
+import { canonicalDetectionSource, techniqueIds } from './sources.js';
 
 /**
  * The Defender API alert (GET /api/alerts?$expand=evidence), mde-api.md 7.1.
- * Only the fields the responder uses are required; the rest pass through.
+ * Evidence entries are flat, with nulls for what does not apply; `filePath`
+ * is the folder. Only the fields the responder uses are checked; the rest
+ * pass through.
  */
 const evidenceSchema = z
   .object({
     entityType: z.string(),
-    sha256: z.string().nullish(),
-    fileName: z.string().nullish(),
-    filePath: z.string().nullish(),
-    processId: z.number().int().nullish(),
-    processCommandLine: z.string().nullish(),
+    sha1: optionalText,
+    sha256: optionalText,
+    fileName: optionalText,
+    filePath: optionalText,
+    processId: optionalInt,
+    parentProcessId: optionalInt,
+    processCommandLine: optionalText,
   })
   .loose();
 
 export const defenderApiAlertSchema = z
   .object({
-    id: z.string().min(1),
+    id: alertIdField,
     title: z.string(),
     severity: z.string(),
-    category: z.string().nullish(),
-    detectionSource: z.string().nullish(),
-    alertCreationTime: z.string().nullish(),
-    machineId: z.string().regex(/^[0-9a-f]{40}$/i, 'a 40-hex-digit Defender device id'),
-    computerDnsName: z.string().nullish(),
+    category: optionalText,
+    detectionSource: optionalText,
+    alertCreationTime: optionalText,
+    lastUpdateTime: optionalText,
+    machineId: deviceIdField,
+    computerDnsName: optionalText,
+    rbacGroupName: optionalText,
     mitreTechniques: z.array(z.string()).nullish(),
-    evidence: z.array(evidenceSchema).default([]),
+    evidence: z.array(evidenceSchema).nullish(),
   })
   .loose();
 export type DefenderApiAlert = z.infer<typeof defenderApiAlertSchema>;
 
 export function fromDefenderApiAlert(a: DefenderApiAlert): Alert {
-  const created = a.alertCreationTime ? Date.parse(a.alertCreationTime) : NaN;
   const deviceId = a.machineId.toLowerCase();
+  const evidence = a.evidence ?? [];
+  const ofType = (type: string) => evidence.filter((e) => e.entityType.toLowerCase() === type);
   return {
     id: a.id,
     source: 'defender-api',
     title: a.title,
-    category: a.category ?? undefined,
+    category: present(a.category),
     severity: toSeverity(a.severity),
-    detectionSource: a.detectionSource ?? undefined,
-    createdMs: Number.isFinite(created) ? created : undefined,
-    mitreTechniques: a.mitreTechniques ?? [],
-    devices: [{ id: deviceId, name: a.computerDnsName ?? undefined }],
-    processes: a.evidence
-      .filter((e) => e.entityType.toLowerCase() === 'process')
-      .map((e) => ({
-        deviceId,
-        processId: e.processId ?? undefined,
-        fileName: e.fileName ?? undefined,
-        filePath: e.filePath ?? undefined,
-        commandLine: e.processCommandLine ?? undefined,
-        sha256: e.sha256 ?? undefined,
-      })),
-    files: a.evidence
-      .filter((e) => e.entityType.toLowerCase() === 'file')
-      .map((e) => ({ deviceId, fileName: e.fileName ?? undefined, filePath: e.filePath ?? undefined, sha256: e.sha256 ?? undefined })),
+    // Every alert of this API comes from Defender for Endpoint.
+    serviceSource: 'microsoftDefenderForEndpoint',
+    detectionSource: canonicalDetectionSource(present(a.detectionSource)),
+    rawDetectionSource: present(a.detectionSource),
+    createdMs: toMs(a.alertCreationTime),
+    lastUpdatedMs: toMs(a.lastUpdateTime),
+    mitreTechniques: techniqueIds(a.mitreTechniques ?? []),
+    devices: [{ id: deviceId, name: present(a.computerDnsName), rbacGroupName: present(a.rbacGroupName) }],
+    processes: ofType('process').map((e) => ({
+      deviceId,
+      processId: present(e.processId),
+      parentProcessId: present(e.parentProcessId),
+      fileName: present(e.fileName),
+      folderPath: present(e.filePath),
+      commandLine: present(e.processCommandLine),
+      sha256: present(e.sha256),
+      sha1: present(e.sha1),
+    })),
+    files: ofType('file').map((e) => ({
+      deviceId,
+      fileName: present(e.fileName),
+      folderPath: present(e.filePath),
+      path: joinPath(present(e.filePath), present(e.fileName)),
+      sha256: present(e.sha256),
+      sha1: present(e.sha1),
+    })),
   };
 }

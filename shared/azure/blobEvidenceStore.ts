@@ -1,38 +1,40 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import { PassThrough, Readable } from 'node:stream';
 import { ConfigError, PermanentError, TransientError } from '../errors.js';
-import type { EvidenceStore, EvidenceWriteOptions } from '../evidence/store.js';
+import { stageBlocks } from '../evidence/blocks.js';
+import type { EvidenceStore, EvidenceWriteOptions, JsonWriteCondition } from '../evidence/store.js';
+import { checkBlobName, sanitizeMetadata, sanitizeTags } from './blobProperties.js';
 import { storageErrorCode, storageStatus, translateStorageError } from './storageErrors.js';
+
+export { sanitizeMetadata, sanitizeTags, sanitizeTagValue } from './blobProperties.js';
 
 /**
  * EvidenceStore over Azure Blob Storage (block blobs).
  *
- * writeNew streams with `uploadStream`: memory is about blockSizeBytes x
- * maxConcurrency, and since a block blob holds at most 50,000 blocks the
- * largest evidence file is 50,000 x blockSizeBytes (beyond, the service
- * refuses the commit and writeNew fails with a PermanentError). Blocks are
- * staged as uncommitted and committed by one Put Block List conditioned on
- * If-None-Match: * — a stream error leaves only uncommitted blocks, which the
- * service discards (never a partial blob).
+ * writeNew stages blocks itself (`stageBlocks`): memory is a fixed pool of
+ * (maxConcurrency + 1) x blockSizeBytes, whatever the size of the file. The
+ * blocks are committed by one Put Block List conditioned on If-None-Match: *
+ * only after the body ended cleanly and the caller's seal accepted it, so the
+ * SHA-256 goes into the blob's metadata and index tags in the same atomic
+ * commit. A failure leaves only uncommitted blocks, which the service
+ * discards: never a partial blob. A block blob holds at most 50,000 blocks,
+ * so the largest evidence file is 50,000 x blockSizeBytes (PermanentError
+ * beyond).
  *
- * Metadata and tags are sanitised (see `sanitizeMetadata`, `sanitizeTags`);
- * what cannot be sanitised is refused with a PermanentError before any I/O.
+ * Metadata and tags are sanitised (blobProperties.ts); what cannot be
+ * sanitised is refused with a PermanentError before any I/O.
  */
 export interface BlobEvidenceStoreOptions {
-  /** Bytes per staged block (and per buffer). */
+  /** Bytes per staged block (and per pooled buffer). */
   blockSizeBytes: number;
-  /** Blocks uploaded in parallel (buffers held = about this many). */
+  /** Blocks staged in parallel. */
   maxConcurrency: number;
 }
 
 /** Largest block the service accepts (4000 MiB). */
 const MAX_BLOCK_BYTES = 4000 * 1024 * 1024;
-const MAX_BLOB_NAME_CHARS = 1024;
-/** Names plus values of all metadata of a blob. */
-const MAX_METADATA_BYTES = 8 * 1024;
-const MAX_TAGS = 10;
-const MAX_TAG_KEY_CHARS = 128;
-const MAX_TAG_VALUE_CHARS = 256;
+/** Largest JSON document readJson reads (a manifest of tens of thousands of items). */
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
 
 export class BlobEvidenceStore implements EvidenceStore {
   constructor(
@@ -57,26 +59,30 @@ export class BlobEvidenceStore implements EvidenceStore {
     }
   }
 
-  /**
-   * On 'exists' the body is left untouched (not read, not destroyed): the
-   * caller disposes of it. On failure the body is destroyed.
-   */
+  /** On failure the body is destroyed; on 'exists' before reading it is left untouched. */
   async writeNew(name: string, body: Readable, options: EvidenceWriteOptions): Promise<'created' | 'exists'> {
     checkBlobName(name);
-    const metadata = sanitizeMetadata(options.metadata ?? {});
-    const tags = sanitizeTags(options.tags ?? {});
+    // Refuse what cannot be sanitised before any I/O (sealed values are checked again at commit).
+    sanitizeMetadata(options.metadata ?? {});
+    sanitizeTags(options.tags ?? {});
     const what = `writing evidence blob ${name}`;
     if (await this.exists(name)) return 'exists';
     const blob = this.container.getBlockBlobClient(name);
     try {
-      await blob.uploadStream(body, this.options.blockSizeBytes, this.options.maxConcurrency, {
+      const { blockIds } = await stageBlocks(body, {
+        blockSizeBytes: this.options.blockSizeBytes,
+        concurrency: this.options.maxConcurrency,
+        stage: async (blockId, data) => void (await blob.stageBlock(blockId, data, data.length)),
+      });
+      const sealed = options.seal?.() ?? {};
+      await blob.commitBlockList(blockIds, {
         conditions: { ifNoneMatch: '*' },
         blobHTTPHeaders: {
           blobContentType: options.contentType ?? 'application/octet-stream',
           ...(options.contentEncoding === undefined ? {} : { blobContentEncoding: options.contentEncoding }),
         },
-        metadata,
-        tags,
+        metadata: sanitizeMetadata({ ...options.metadata, ...sealed.metadata }),
+        tags: sanitizeTags({ ...options.tags, ...sealed.tags }),
       });
       return 'created';
     } catch (error) {
@@ -119,7 +125,28 @@ export class BlobEvidenceStore implements EvidenceStore {
     return out;
   }
 
-  async writeJson(name: string, value: unknown): Promise<void> {
+  async readJson(name: string): Promise<{ value: unknown; etag: string } | undefined> {
+    checkBlobName(name);
+    const what = `reading JSON blob ${name}`;
+    try {
+      const response = await this.container.getBlobClient(name).download();
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      for await (const chunk of (response.readableStreamBody ?? []) as AsyncIterable<Buffer>) {
+        bytes += chunk.length;
+        if (bytes > MAX_JSON_BYTES) throw new PermanentError(`${what}: larger than ${MAX_JSON_BYTES} bytes`);
+        chunks.push(chunk);
+      }
+      if (response.etag === undefined) throw new TransientError(`${what}: the service sent no ETag`);
+      return { value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown, etag: response.etag };
+    } catch (error) {
+      if (storageStatus(error) === 404) return undefined;
+      if (error instanceof SyntaxError) throw new PermanentError(`${what}: not valid JSON`, { cause: error });
+      throw translateStorageError(error, what);
+    }
+  }
+
+  async writeJson(name: string, value: unknown, condition?: JsonWriteCondition): Promise<'written' | 'conflict'> {
     checkBlobName(name);
     const text = JSON.stringify(value, null, 2) as string | undefined;
     if (text === undefined) throw new PermanentError(`blob ${name}: value cannot be written as JSON`);
@@ -127,8 +154,13 @@ export class BlobEvidenceStore implements EvidenceStore {
     try {
       await this.container.getBlockBlobClient(name).upload(bytes, bytes.length, {
         blobHTTPHeaders: { blobContentType: 'application/json' },
+        ...(condition === undefined ? {} : { conditions: condition }),
       });
+      return 'written';
     } catch (error) {
+      const status = storageStatus(error);
+      // 412: changed since read; 409: created since read; 404: deleted since read (If-Match).
+      if (condition !== undefined && (status === 412 || status === 409 || status === 404)) return 'conflict';
       throw translateStorageError(error, `writing JSON blob ${name}`);
     }
   }
@@ -139,73 +171,4 @@ export class BlobEvidenceStore implements EvidenceStore {
     url.hash = '';
     return url.toString();
   }
-}
-
-function checkBlobName(name: string): void {
-  const problem =
-    name.length === 0 || name.length > MAX_BLOB_NAME_CHARS ? `must have 1 to ${MAX_BLOB_NAME_CHARS} characters` :
-    /[\u0000-\u001f\u007f\\]/.test(name) ? 'must not contain control characters or backslashes' :
-    /[./]$/.test(name) ? 'must not end with "." or "/"' : undefined;
-  if (problem !== undefined) throw new PermanentError(`blob name ${JSON.stringify(name.slice(0, 100))} ${problem}`);
-}
-
-/**
- * Metadata names must be C# identifiers (case-insensitive): other characters
- * become `_`, a leading digit gets a `_` prefix; an empty name or two names
- * equal once sanitised are refused. Values must be printable ASCII: other
- * characters, `%`, and leading/trailing spaces are percent-encoded (UTF-8),
- * so `decodeURIComponent` restores the original.
- */
-export function sanitizeMetadata(metadata: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  const seen = new Set<string>();
-  let bytes = 0;
-  for (const [rawKey, rawValue] of Object.entries(metadata)) {
-    if (rawKey.length === 0) throw new PermanentError('blob metadata name must not be empty');
-    const key = rawKey.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_');
-    if (seen.has(key.toLowerCase())) throw new PermanentError(`blob metadata name ${JSON.stringify(rawKey)} collides with another as ${key}`);
-    seen.add(key.toLowerCase());
-    const value = encodeMetadataValue(rawValue);
-    out[key] = value;
-    bytes += key.length + value.length;
-  }
-  if (bytes > MAX_METADATA_BYTES) throw new PermanentError(`blob metadata is ${bytes} bytes; at most ${MAX_METADATA_BYTES} allowed`);
-  return out;
-}
-
-function encodeMetadataValue(value: string): string {
-  // Percent-encodes the UTF-8 bytes (a lone surrogate becomes U+FFFD, where encodeURIComponent would throw).
-  const encoded = value.replace(/[^\u0020-\u0024\u0026-\u007e]+/g, (run) =>
-    Array.from(Buffer.from(run, 'utf8'), (byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
-  return encoded.replace(/^ +| +$/g, (spaces) => '%20'.repeat(spaces.length));
-}
-
-/** Characters not allowed in blob index tag values. */
-const TAG_UNSAFE = /[^A-Za-z0-9 +\-./:=_]/g;
-/** Characters not used in tag keys (so that queries never need quoted keys). */
-const TAG_KEY_UNSAFE = /[^A-Za-z0-9_]/g;
-
-/** A tag value as `sanitizeTags` stores it: use it to build findBlobsByTags queries. */
-export function sanitizeTagValue(value: string): string {
-  return value.replace(TAG_UNSAFE, '_').slice(0, MAX_TAG_VALUE_CHARS);
-}
-
-/**
- * At most 10 tags; values 0-256 characters from `A-Za-z0-9 +-./:=_`, keys
- * 1-128 characters from `A-Za-z0-9_` (Azure allows the value set in keys too,
- * but such keys must then be double-quoted in findBlobsByTags queries, which
- * Azurite cannot parse). Other characters become `_`, longer text is cut; more
- * than 10 tags, an empty key, or two keys equal once sanitised are refused.
- */
-export function sanitizeTags(tags: Record<string, string>): Record<string, string> {
-  const entries = Object.entries(tags);
-  if (entries.length > MAX_TAGS) throw new PermanentError(`a blob holds at most ${MAX_TAGS} index tags, got ${entries.length}`);
-  const out: Record<string, string> = {};
-  for (const [rawKey, rawValue] of entries) {
-    if (rawKey.length === 0) throw new PermanentError('blob index tag key must not be empty');
-    const key = rawKey.replace(TAG_KEY_UNSAFE, '_').slice(0, MAX_TAG_KEY_CHARS);
-    if (Object.hasOwn(out, key)) throw new PermanentError(`blob index tag key ${JSON.stringify(rawKey)} collides with another as ${key}`);
-    out[key] = sanitizeTagValue(rawValue);
-  }
-  return out;
 }

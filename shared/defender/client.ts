@@ -1,12 +1,12 @@
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { z } from 'zod';
-import { NotFoundError, TransientError } from '../errors.js';
+import { NotFoundError, PermanentError, TransientError } from '../errors.js';
 import { toDefenderError } from './httpErrors.js';
 import { checkResultLink, type LinkPolicy } from './linkPolicy.js';
-import { machineActionsQueryString, machinesQueryString } from './odata.js';
+import { nodeLinkTransport, type LinkResponse, type LinkTransport } from './linkTransport.js';
+import { alertsQueryString, machineActionsQueryString, machinesQueryString } from './odata.js';
+import { kindOf, resultBody } from './resultBody.js';
 import type {
-  DefenderApi, DownloadedResult, MachineActionQuery, MachineQuery, TokenProvider,
+  AlertFeed, AlertQuery, DefenderApi, DownloadedResult, LibraryAdminApi, LibraryUpload, MachineActionQuery, MachineQuery, TokenProvider,
 } from './port.js';
 import {
   libraryFileSchema, machineActionSchema, machineSchema,
@@ -21,7 +21,10 @@ export interface DefenderClientOptions {
   requestTimeoutMs: number;
   defaultRetryAfterMs: number;
   linkPolicy: LinkPolicy;
+  /** API calls (default: global fetch). */
   fetch?: typeof fetch;
+  /** Result link downloads (default: Node's http/https client, never following redirects). */
+  linkTransport?: LinkTransport;
 }
 
 /**
@@ -30,11 +33,13 @@ export interface DefenderClientOptions {
  * NotFoundError, ForbiddenError, BadRequestError, TransientError). The bearer
  * token goes only to the API host, never to result links.
  */
-export class DefenderClient implements DefenderApi {
+export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
   private readonly fetchFn: typeof fetch;
+  private readonly linkTransport: LinkTransport;
 
   constructor(private readonly options: DefenderClientOptions) {
     this.fetchFn = options.fetch ?? fetch;
+    this.linkTransport = options.linkTransport ?? nodeLinkTransport;
   }
 
   async runLiveResponse(machineId: string, request: RunLiveResponseRequest): Promise<MachineAction> {
@@ -66,23 +71,28 @@ export class DefenderClient implements DefenderApi {
 
   async downloadResult(link: string): Promise<DownloadedResult> {
     const url = checkResultLink(link, this.options.linkPolicy);
-    let response: Response;
+    let response: LinkResponse;
     try {
-      response = await this.fetchFn(url, { method: 'GET', redirect: 'manual' });
+      // No bearer token, and no redirect is ever followed: a redirect would skip the link policy.
+      response = await this.linkTransport(url, { idleTimeoutMs: this.options.requestTimeoutMs });
     } catch (error) {
-      throw new TransientError('download of a result failed before a response', { cause: redactCause(error) });
+      throw new TransientError('download of a result failed before a response', { cause: kindOf(error) });
     }
-    if (response.status !== 200 || !response.body) {
-      await response.body?.cancel();
+    if (response.status !== 200) {
+      response.body.destroy();
+      if (response.status >= 300 && response.status < 400) {
+        throw new PermanentError(`download of a result answered a redirect (HTTP ${response.status}); redirects are not followed`);
+      }
       // An expired link answers 403; a fresh link is minted by the caller on retry.
       throw new TransientError(`download of a result answered HTTP ${response.status}`);
     }
-    const length = response.headers.get('content-length');
+    const length = response.header('content-length');
+    const contentLength = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
     return {
-      body: Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
-      contentLength: length === null ? undefined : Number(length),
-      contentType: response.headers.get('content-type') ?? undefined,
-      contentEncoding: response.headers.get('content-encoding') ?? undefined,
+      body: resultBody(response.body, contentLength),
+      contentLength,
+      contentType: response.header('content-type'),
+      contentEncoding: response.header('content-encoding'),
     };
   }
 
@@ -106,11 +116,32 @@ export class DefenderClient implements DefenderApi {
     return parseCollection(page, libraryFileSchema);
   }
 
+  async uploadLibraryFile(upload: LibraryUpload): Promise<LibraryFile> {
+    const form = new FormData();
+    form.append('file', new Blob([upload.content]), upload.fileName);
+    form.append('Description', upload.description);
+    form.append('ParametersDescription', upload.parametersDescription);
+    form.append('HasParameters', String(upload.hasParameters));
+    form.append('OverrideIfExists', String(upload.overrideIfExists));
+    return this.call('POST', '/api/libraryfiles', libraryFileSchema, { form, what: `upload library file ${upload.fileName}` });
+  }
+
+  async deleteLibraryFile(fileName: string): Promise<void> {
+    await this.call('DELETE', `/api/libraryfiles/${encodeURIComponent(fileName)}`, null, { what: `delete library file ${fileName}` });
+  }
+
+  async listAlerts(query: AlertQuery): Promise<unknown[]> {
+    const page = await this.call('GET', `/api/alerts${alertsQueryString(query)}`, null, { what: 'list alerts' });
+    const value = (page as { value?: unknown } | null)?.value;
+    if (!Array.isArray(value)) throw new TransientError('list alerts: collection response has no value array');
+    return value as unknown[];
+  }
+
   private async call<S extends z.ZodType>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
     schema: S | null,
-    options: { body?: unknown; what: string; machineId?: string },
+    options: { body?: unknown; form?: FormData; what: string; machineId?: string },
   ): Promise<S extends z.ZodType ? z.infer<S> : unknown> {
     const token = await this.options.credential.getToken(this.options.scope);
     if (!token) throw new TransientError(`${options.what}: no access token was returned by the credential`);
@@ -121,12 +152,13 @@ export class DefenderClient implements DefenderApi {
       response = await this.fetchFn(this.options.baseUrl + path, {
         method,
         headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        // A FormData body gets its multipart Content-Type (with boundary) from fetch.
+        body: options.form ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
         redirect: 'error',
         signal: AbortSignal.timeout(this.options.requestTimeoutMs),
       });
     } catch (error) {
-      throw new TransientError(`${options.what}: request failed before a response`, { cause: redactCause(error) });
+      throw new TransientError(`${options.what}: request failed before a response`, { cause: kindOf(error) });
     }
     const text = await response.text();
     if (!response.ok) {
@@ -160,11 +192,4 @@ function parseCollection<S extends z.ZodType>(page: unknown, schema: S): z.infer
     if (!parsed.success) throw new TransientError(`unexpected item shape: ${parsed.error.message}`);
     return parsed.data;
   });
-}
-
-/** Keeps the error's kind but drops text that may quote a URL. */
-function redactCause(error: unknown): Error {
-  const name = error instanceof Error ? error.name : 'Error';
-  const code = (error as { cause?: { code?: string } } | undefined)?.cause?.code;
-  return new Error(`${name}${code ? ` (${code})` : ''}`);
 }

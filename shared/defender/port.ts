@@ -33,7 +33,13 @@ export interface MachineActionQuery {
 export interface MachineQuery {
   /** Devices carrying this tag (machineTags/any). */
   tag?: string;
+  /** Devices carrying any of these tags. */
+  tags?: string[];
   osPlatform?: string;
+  /** Devices on any of these platforms. */
+  osPlatforms?: string[];
+  /** startswith(computerDnsName, ...). */
+  namePrefix?: string;
   top?: number;
 }
 
@@ -54,3 +60,39 @@ export interface TokenProvider {
 
 /** The audience every MDE endpoint accepts (mde-api.md 0.2), even on api.security.microsoft.com. */
 export const DEFENDER_SCOPE = 'https://api.securitycenter.microsoft.com/.default';
+
+/**
+ * Alerts for the optional poller: raw alert objects as the API returns them
+ * (the alert intake validates and normalises them, as for any message).
+ */
+export interface AlertFeed {
+  listAlerts(query: AlertQuery): Promise<unknown[]>;
+}
+
+export interface AlertQuery {
+  /** lastUpdateTime gt this instant. */
+  updatedAfterMs: number;
+  top: number;
+  skip: number;
+}
+
+/**
+ * The live response library, for `npm run library:sync` (role Library.Manage).
+ * A port of its own: the services' DefenderApi never uploads or deletes.
+ */
+export interface LibraryAdminApi {
+  listLibraryFiles(): Promise<LibraryFile[]>;
+  /** POST /api/libraryfiles, multipart/form-data. */
+  uploadLibraryFile(upload: LibraryUpload): Promise<LibraryFile>;
+  /** DELETE /api/libraryfiles/{name}; a name that is not there is a NotFoundError. */
+  deleteLibraryFile(fileName: string): Promise<void>;
+}
+
+export interface LibraryUpload {
+  fileName: string;
+  content: Uint8Array;
+  description: string;
+  parametersDescription: string;
+  hasParameters: boolean;
+  overrideIfExists: boolean;
+}

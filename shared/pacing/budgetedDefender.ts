@@ -1,4 +1,4 @@
-import type { DefenderApi, DownloadedResult, MachineActionQuery, MachineQuery } from '../defender/port.js';
+import type { AlertFeed, AlertQuery, DefenderApi, DownloadedResult, MachineActionQuery, MachineQuery } from '../defender/port.js';
 import type { LibraryFile, Machine, MachineAction, RunLiveResponseRequest } from '../defender/types.js';
 import { ThrottledError } from '../errors.js';
 import type { Pacer } from './pacer.js';
@@ -11,11 +11,16 @@ import type { Pacer } from './pacer.js';
  * handler already answers by rescheduling. runliveresponse is paced by the
  * send-slot ledger instead; result downloads are not API calls.
  */
-export class BudgetedDefenderApi implements DefenderApi {
+export class BudgetedDefenderApi implements DefenderApi, AlertFeed {
   constructor(
-    private readonly inner: DefenderApi,
+    private readonly inner: DefenderApi & AlertFeed,
     private readonly pacer: Pacer,
   ) {}
+
+  async listAlerts(query: AlertQuery): Promise<unknown[]> {
+    await this.pay('list alerts');
+    return this.inner.listAlerts(query);
+  }
 
   runLiveResponse(machineId: string, request: RunLiveResponseRequest): Promise<MachineAction> {
     return this.inner.runLiveResponse(machineId, request);

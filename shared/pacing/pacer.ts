@@ -1,8 +1,9 @@
 import type { Clock } from '../clock.js';
+import { TransientError } from '../errors.js';
 import type { Versioned } from '../runs/model.js';
 import { applyPenalty, clearDeviceBusy, dueForPoll, markDeviceBusy, nextPollDue, planPoll, recordSubmitted, releaseHold, type OpenHold } from './holds.js';
 import type { PacingLimits } from './limits.js';
-import { requestSlot, type SlotDecision } from './sendSlots.js';
+import { callAnswered, requestSlot, type SlotDecision } from './sendSlots.js';
 import { emptyPacingState, prune, type PacingState } from './state.js';
 import { takeStatusCalls } from './statusBudget.js';
 
@@ -25,6 +26,9 @@ export interface PacingStore {
  *   worker B: load(etag 7) -> decide admit -> save(etag 7) conflict
  *             load(etag 8) -> decide wait  -> (nothing written)
  */
+/** Compare-and-swap attempts before giving up (the message is then retried by its queue). */
+const MAX_ATTEMPTS = 100;
+
 export class Pacer {
   constructor(
     private readonly store: PacingStore,
@@ -46,6 +50,11 @@ export class Pacer {
       next: clearDeviceBusy(recordSubmitted(state, deviceId, runId, actionId, firstPollMs, nowMs, this.limits.sessionHoldMs), deviceId),
       result: undefined,
     }));
+  }
+
+  /** Records when the call admitted at `admittedMs` was answered (see sendSlots.callAnswered). */
+  callAnswered(admittedMs: number): Promise<void> {
+    return this.update((state, nowMs) => ({ next: callAnswered(state, admittedMs, nowMs), result: undefined }));
   }
 
   release(deviceId: string, runId: string): Promise<void> {
@@ -118,12 +127,14 @@ export class Pacer {
   }
 
   private async update<R>(change: (state: PacingState, nowMs: number) => { next: PacingState | undefined; result: R }): Promise<R> {
-    for (let attempt = 0; attempt < 50; attempt++) {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const current = await this.store.load();
       const { next, result } = change(current.value, this.clock.nowMs());
       if (!next || (await this.store.save(next, current.etag)) === 'ok') return result;
+      // Lost the race: step aside for a moment (jittered, growing) so racing writers spread out.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (attempt + 1))));
     }
-    throw new Error('pacing state is contended: 50 conflicting updates in a row');
+    throw new TransientError(`pacing state is contended: ${MAX_ATTEMPTS} conflicting updates in a row`);
   }
 }
 

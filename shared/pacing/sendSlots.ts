@@ -1,9 +1,9 @@
 import type { PacingLimits } from './limits.js';
-import { prune, sessionsHeld, type PacingState } from './state.js';
+import { prune, sessionsOpen, type PacingState } from './state.js';
 
 export type SlotDecision =
   /** Call now: the slot is taken and the device's session is held. */
-  | { kind: 'admit'; state: PacingState }
+  | { kind: 'admit'; atMs: number; state: PacingState }
   /** A future slot is reserved for this device: deliver the message then. */
   | { kind: 'reserved'; slotMs: number; state: PacingState }
   /** Nothing reserved: ask again after waitMs. */
@@ -16,33 +16,25 @@ export type SlotDecision =
  * submission takes the earliest slot that keeps every window of
  * `liveResponseWindowMs + safetyMarginMs` at or under `liveResponseCalls`
  * calls and is not before a 429 penalty; a slot in the future is reserved,
- * so the message waits in the queue, not in a function. A reserved slot also
- * holds the device and a session, so reservations never outrun the session
- * limit and two runs never race for one device.
+ * so the message waits in the queue, not in a function. A reservation holds
+ * the device (two runs never race for one) but not a session: sessions are
+ * counted when the call is made, against open actions (Pending or
+ * InProgress); when they are all taken at a slot's time, the slot moves
+ * a little later and keeps its place.
  */
 export function requestSlot(state: PacingState, nowMs: number, limits: PacingLimits, request: { deviceId: string; runId: string }): SlotDecision {
   const spanMs = limits.liveResponseWindowMs + limits.safetyMarginMs;
-  let current = prune(state, nowMs, nowMs - spanMs);
+  const current = prune(state, nowMs, nowMs - spanMs);
   const hold = current.holds[request.deviceId];
   if (hold && hold.runId !== request.runId) return { kind: 'wait', waitMs: limits.deviceBusyRetryMs, reason: 'device-busy' };
   if (hold?.kind === 'open') return { kind: 'already-open' };
-  if (hold?.kind === 'reserved') {
-    const penalised = current.penaltyUntilMs > hold.slotMs;
-    if (hold.slotMs > nowMs && !penalised) return { kind: 'reserved', slotMs: hold.slotMs, state: current };
-    if (!penalised && current.penaltyUntilMs <= nowMs && nowMs - hold.slotMs <= limits.safetyMarginMs) {
-      // Our slot has come and we are within the margin the ledger keeps: call now, in our own slot.
-      return { kind: 'admit', state: openHold({ ...current, slotsMs: insertSorted(withoutOne(current.slotsMs, hold.slotMs), nowMs) }, request, nowMs, limits) };
-    }
-    // Too late for our slot, or a 429 moved the ledger past it: give it back and take the earliest valid one.
-    current = { ...current, slotsMs: withoutOne(current.slotsMs, hold.slotMs) };
-  } else {
-    const busy = current.busy[request.deviceId];
-    if (busy && busy.untilMs > nowMs) return { kind: 'wait', waitMs: busy.untilMs - nowMs, reason: 'device-backoff' };
-    if (sessionsHeld(current) >= limits.maxSessions) return { kind: 'wait', waitMs: limits.sessionsFullRetryMs, reason: 'sessions-full' };
-  }
+  if (hold?.kind === 'reserved') return arrivedForSlot(current, nowMs, limits, spanMs, request, hold.slotMs);
+  const busy = current.busy[request.deviceId];
+  if (busy && busy.untilMs > nowMs) return { kind: 'wait', waitMs: busy.untilMs - nowMs, reason: 'device-backoff' };
+  if (sessionsOpen(current) >= limits.maxSessions) return { kind: 'wait', waitMs: limits.sessionsFullRetryMs, reason: 'sessions-full' };
   const slotMs = earliestSlot(current, nowMs, limits, spanMs);
   const slotsMs = insertSorted(current.slotsMs, slotMs);
-  if (slotMs <= nowMs) return { kind: 'admit', state: openHold({ ...current, slotsMs }, request, nowMs, limits) };
+  if (slotMs <= nowMs) return { kind: 'admit', atMs: nowMs, state: openHold({ ...current, slotsMs }, request, nowMs, limits) };
   return {
     kind: 'reserved',
     slotMs,
@@ -52,6 +44,40 @@ export function requestSlot(state: PacingState, nowMs: number, limits: PacingLim
       holds: { ...current.holds, [request.deviceId]: { kind: 'reserved', runId: request.runId, slotMs, expiresMs: slotMs + limits.reservationGraceMs } },
     },
   };
+}
+
+/**
+ * A reserved message has come back. Before its slot: keep waiting. At or
+ * after it: the only windows to check are those ending at our call, against
+ * the calls placed before it (later reservations check themselves against us
+ * when they come), so a message that arrives a little late still calls at
+ * once instead of being pushed behind every later reservation. Recorded call
+ * times are answer times (see callAnswered), never earlier than when Defender
+ * saw the call.
+ */
+function arrivedForSlot(state: PacingState, nowMs: number, limits: PacingLimits, spanMs: number, request: { deviceId: string; runId: string }, slotMs: number): SlotDecision {
+  const others = withoutOne(state.slotsMs, slotMs);
+  // Every session taken at our time: keep our place, a little later.
+  const sessionsFull = slotMs <= nowMs && sessionsOpen(state) >= limits.maxSessions;
+  let x = Math.max(sessionsFull ? nowMs + limits.sessionsFullRetryMs : nowMs, slotMs, state.penaltyUntilMs);
+  for (;;) {
+    const inSpan = others.filter((t) => t <= x && t > x - spanMs);
+    if (inSpan.length < limits.liveResponseCalls) break;
+    x = (inSpan[inSpan.length - limits.liveResponseCalls] ?? x) + spanMs;
+  }
+  const slotsMs = insertSorted(others, x);
+  if (x <= nowMs) return { kind: 'admit', atMs: nowMs, state: openHold({ ...state, slotsMs }, request, nowMs, limits) };
+  return {
+    kind: 'reserved',
+    slotMs: x,
+    state: { ...state, slotsMs, holds: { ...state.holds, [request.deviceId]: { kind: 'reserved', runId: request.runId, slotMs: x, expiresMs: x + limits.reservationGraceMs } } },
+  };
+}
+
+/** The call admitted at `admittedMs` was answered at `answeredMs`: record the later time, which is never before Defender saw it. */
+export function callAnswered(state: PacingState, admittedMs: number, answeredMs: number): PacingState {
+  if (!state.slotsMs.includes(admittedMs) || answeredMs <= admittedMs) return state;
+  return { ...state, slotsMs: insertSorted(withoutOne(state.slotsMs, admittedMs), answeredMs) };
 }
 
 /**

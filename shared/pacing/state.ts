@@ -48,5 +48,8 @@ export function prune(state: PacingState, nowMs: number, keepSlotsAfterMs: numbe
   };
 }
 
-/** Holds that count against the session limit. */
-export const sessionsHeld = (state: PacingState): number => Object.keys(state.holds).length;
+/** Open actions: what counts against the session limit. */
+export const sessionsOpen = (state: PacingState): number => Object.values(state.holds).filter((h) => h.kind === 'open').length;
+
+/** Reserved send slots not yet used. */
+export const reservations = (state: PacingState): number => Object.values(state.holds).filter((h) => h.kind === 'reserved').length;

@@ -2,6 +2,7 @@ import type { Alert } from '../alerts/alert.js';
 import type { LiveResponseCommand } from '../defender/types.js';
 import { fail, ok, type Result } from '../result.js';
 import { validateArgument } from './argumentKinds.js';
+import { resolveSource } from './argumentSources.js';
 import type { Playbook, Step } from './schema.js';
 
 /** What a playbook's steps need to be rendered for one device. */
@@ -18,16 +19,26 @@ export interface RenderedCommands {
   collectIndexes: number[];
 }
 
+/** `-Name value` pairs: names of letters and digits, values of letters, digits, `_` and `-` not starting with `-`. */
+const SAFE_ARGS = /^-[A-Za-z][A-Za-z0-9]{0,63} [A-Za-z0-9][A-Za-z0-9_-]*( -[A-Za-z][A-Za-z0-9]{0,63} [A-Za-z0-9][A-Za-z0-9_-]*)*$/;
+const SAFE_LIBRARY_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+const SAFE_PATH = /^([A-Za-z]:\\|\/)[A-Za-z0-9 _.\\/:-]{0,259}$/;
+/** Longest Args we send (values are bounded by their kinds; this is the backstop). */
+export const MAX_ARGS_CHARS = 4096;
+
 /**
  * Renders a playbook into Live Response commands for one device. Values from
  * the alert pass their declared kind's validator or the whole device is
- * refused with the reason: a step never runs with a value that failed.
+ * refused with the reason: a step never runs with a value that failed. The
+ * result is checked once more against the only alphabets a command may use.
  */
 export function renderCommands(playbook: Playbook, context: RenderContext): Result<RenderedCommands, string> {
   const commands: LiveResponseCommand[] = [];
   for (const [i, step] of playbook.steps.entries()) {
     const rendered = renderStep(step, context);
     if (!rendered.ok) return fail(`step ${i + 1} (${step.type}): ${rendered.errors}`);
+    const unsafe = unsafeParam(rendered.value);
+    if (unsafe) return fail(`step ${i + 1} (${step.type}): ${unsafe}`);
     commands.push(rendered.value);
   }
   const collectIndexes = commands.flatMap((c, i) => (c.type === 'PutFile' ? [] : [i]));
@@ -43,9 +54,11 @@ function renderStep(step: Step, context: RenderContext): Result<LiveResponseComm
     case 'RunScript': {
       const parts: string[] = [];
       for (const arg of step.args) {
-        const raw = resolveSource(arg.from, context);
+        const raw = arg.from ? resolveSource(arg.from, context) : arg.value;
+        const source = arg.from ?? 'the playbook';
+        if ((raw === undefined || raw === null || raw === '') && arg.optional) continue;
         const valid = validateArgument(arg.as, raw);
-        if (!valid.ok) return fail(`argument ${arg.name} from ${arg.from}: ${valid.errors}`);
+        if (!valid.ok) return fail(`argument ${arg.name} from ${source}: ${valid.errors}`);
         parts.push(`-${arg.name} ${valid.value}`);
       }
       const params = [{ key: 'ScriptName', value: step.script }];
@@ -55,13 +68,13 @@ function renderStep(step: Step, context: RenderContext): Result<LiveResponseComm
   }
 }
 
-function resolveSource(source: string, context: RenderContext): unknown {
-  switch (source) {
-    case 'run.token':
-      return context.runToken;
-    case 'alert.process.processId':
-      return context.alert?.processes.find((p) => p.deviceId === undefined || p.deviceId === context.deviceId)?.processId;
-    default:
-      return undefined;
+/** The backstop: why a rendered command is not safe to send, or undefined. */
+function unsafeParam(command: LiveResponseCommand): string | undefined {
+  for (const { key, value } of command.params) {
+    const safe = key === 'Args' ? value.length <= MAX_ARGS_CHARS && SAFE_ARGS.test(value)
+      : key === 'Path' ? SAFE_PATH.test(value) && !/\.\.[\\/]|[\\/]\.\.$/.test(value)
+        : SAFE_LIBRARY_NAME.test(value);
+    if (!safe) return `${key} would contain characters outside its safe alphabet; refused`;
   }
+  return undefined;
 }

@@ -6,8 +6,10 @@ import { createHash, randomUUID } from 'node:crypto';
  * ids derived from business fields, so a redelivered or repeated trigger finds
  * the run it already started.
  */
-export function alertRunId(alertId: string, playbookName: string, deviceId: string): string {
-  return `a-${digest(`alert|${alertId}|${playbookName}|${deviceId}`)}`;
+export function alertRunId(alertId: string, playbookName: string, deviceId: string, update?: { lastUpdatedMs?: number }): string {
+  // A playbook with `rerun: onUpdate` folds the alert's last update into the id: an updated alert is a new run.
+  const suffix = update ? `|updated=${update.lastUpdatedMs ?? 'unknown'}` : '';
+  return `a-${digest(`alert|${alertId}|${playbookName}|${deviceId}${suffix}`)}`;
 }
 
 export function scheduleRunId(playbookName: string, firedAtMs: number): string {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { actionStatusSchema, liveResponseCommandSchema } from '../defender/types.js';
+import { transcriptSummarySchema } from '../evidence/transcript.js';
 
 /**
  * Run and device-action records. A Run is one playbook answering one trigger
@@ -88,6 +89,12 @@ export const evidenceItemSchema = z.object({
   /** SHA-256 and size of the original file when the stored bytes are an encoding of it (GetFile gzip). */
   originalSha256: z.string().optional(),
   originalSizeBytes: z.number().optional(),
+  /** Content-Type the blob was stored with. */
+  contentType: z.string().optional(),
+  /** RunScript only: exit code and bounded, sanitised previews (the blob holds the transcript as served). */
+  transcript: transcriptSummarySchema.optional(),
+  /** The responder build that collected it (chain of custody). */
+  collectorVersion: z.string().optional(),
   collectedMs: z.number(),
 });
 export type EvidenceItem = z.infer<typeof evidenceItemSchema>;

@@ -1,51 +1,83 @@
-import { parseAlert } from '../alerts/parseAlert.js';
+import type { Alert } from '../alerts/alert.js';
+import { parseAlerts, type RejectedAlert } from '../alerts/parseAlert.js';
 import type { DeliveryInfo } from '../bus/port.js';
-import { selectPlaybook, matchReasons } from '../playbooks/match.js';
+import { matchReasons, needsDeviceFacts, selectPlaybook, type DeviceFacts } from '../playbooks/match.js';
 import { alertRunId } from '../runs/ids.js';
 import { describeIssues } from '../validation.js';
 import type { Deps } from './deps.js';
+import { defenderDirectory, type DeviceDirectory } from './deviceDirectory.js';
 import { planRun, startRun } from './startRun.js';
 
 export type AlertOutcome =
   | { kind: 'dead-lettered'; reason: string }
+  | { kind: 'no-device'; alertId: string }
   | { kind: 'no-playbook'; alertId: string; reasons: Record<string, string[]> }
-  | { kind: 'started'; alertId: string; runIds: string[]; created: boolean[] };
+  | { kind: 'started'; alertId: string; runIds: string[]; created: boolean[] }
+  /** A message that carried several alerts (streaming records, a collection page): one outcome each. */
+  | { kind: 'batch'; outcomes: AlertOutcome[] };
 
 /**
- * One alert in: normalise it, pick the playbook that answers it, start one
- * run per alert device. A malformed alert is dead-lettered with the reason and
- * causes no Defender call. The run id is derived from (alert, playbook,
- * device), so the same alert delivered again starts nothing new.
+ * One message in: normalise every alert it carries, pick for each alert
+ * device the playbook that answers it, start one run per (alert, playbook,
+ * device). A malformed message, or a malformed alert within a multi-alert
+ * message, is dead-lettered with the reason and causes no Defender call.
+ * The run id is derived from (alert, playbook, device) — plus the alert's
+ * last update time when the playbook says `rerun: onUpdate` — so the same
+ * alert delivered again, or updated, starts nothing new.
  */
 export async function handleAlertMessage(deps: Deps, body: unknown, delivery: DeliveryInfo): Promise<AlertOutcome> {
-  const parsed = parseAlert(body);
-  if (!parsed.ok) {
-    const description = `malformed alert: ${describeIssues(parsed.errors)}`;
-    await deps.bus.deadLetter('alerts', body, { reason: 'MalformedAlert', description, originalMessageId: delivery.messageId });
-    deps.logger.log('warn', 'alert dead-lettered', { messageId: delivery.messageId, reason: description });
-    return { kind: 'dead-lettered', reason: description };
+  const parsed = parseAlerts(body);
+  if (!parsed.ok) return deadLetter(deps, body, delivery, `malformed alert: ${describeIssues(parsed.errors)}`);
+  const batch = parsed.value;
+  if (batch.ignoredRecords > 0) deps.logger.log('info', 'streaming records of other tables passed over', { messageId: delivery.messageId, count: batch.ignoredRecords });
+  const directory = defenderDirectory(deps.defender);
+  const outcomes: AlertOutcome[] = [];
+  for (const rejected of batch.rejected) outcomes.push(await deadLetter(deps, rejected.body, delivery, describeRejected(rejected)));
+  for (const alert of batch.alerts) outcomes.push(await answerAlert(deps, directory, alert));
+  const [only] = outcomes;
+  return outcomes.length === 1 && only ? only : { kind: 'batch', outcomes };
+}
+
+async function answerAlert(deps: Deps, directory: DeviceDirectory, alert: Alert): Promise<AlertOutcome> {
+  if (alert.devices.length === 0) {
+    deps.logger.log('info', 'alert names no Defender device; nothing to run', { alertId: alert.id, source: alert.source });
+    return { kind: 'no-device', alertId: alert.id };
   }
-  const alert = parsed.value;
-  const chosen = selectPlaybook(deps.playbooks, alert);
-  if (!chosen) {
-    const reasons = Object.fromEntries(deps.playbooks.map((p) => [p.playbook.name, matchReasons(p.playbook, alert)]));
-    deps.logger.log('info', 'no playbook answers this alert', { alertId: alert.id, title: alert.title });
-    return { kind: 'no-playbook', alertId: alert.id, reasons };
-  }
+  const lookUp = needsDeviceFacts(deps.playbooks);
   const runIds: string[] = [];
   const created: boolean[] = [];
+  let reasons: Record<string, string[]> = {};
   for (const device of alert.devices) {
-    const runId = alertRunId(alert.id, chosen.playbook.name, device.id);
+    const known = lookUp ? await directory.describe(device.id) : undefined;
+    const facts: DeviceFacts = { id: device.id, name: known?.name ?? device.name, tags: known?.tags ?? device.tags, osPlatform: known?.osPlatform ?? device.osPlatform };
+    const chosen = selectPlaybook(deps.playbooks, alert, facts);
+    if (!chosen) {
+      reasons = Object.fromEntries(deps.playbooks.map((p) => [p.playbook.name, matchReasons(p.playbook, alert, facts)]));
+      deps.logger.log('info', 'no playbook answers this alert on this device', { alertId: alert.id, deviceId: device.id, title: alert.title });
+      continue;
+    }
+    const runId = alertRunId(alert.id, chosen.playbook.name, device.id, chosen.playbook.rerun === 'onUpdate' ? { lastUpdatedMs: alert.lastUpdatedMs } : undefined);
     const plan = await planRun(deps, {
       runId,
       trigger: { kind: 'alert', alertId: alert.id, alertTitle: alert.title },
       playbook: chosen,
-      targets: [{ id: device.id, name: device.name }],
+      targets: [{ id: device.id, name: facts.name, tags: known?.tags }],
+      directory,
       alert,
     });
     const started = await startRun(deps, plan);
     runIds.push(runId);
     created.push(started.created);
   }
-  return { kind: 'started', alertId: alert.id, runIds, created };
+  return runIds.length > 0 ? { kind: 'started', alertId: alert.id, runIds, created } : { kind: 'no-playbook', alertId: alert.id, reasons };
+}
+
+async function deadLetter(deps: Deps, body: unknown, delivery: DeliveryInfo, description: string): Promise<AlertOutcome> {
+  await deps.bus.deadLetter('alerts', body, { reason: 'MalformedAlert', description, originalMessageId: delivery.messageId });
+  deps.logger.log('warn', 'alert dead-lettered', { messageId: delivery.messageId, reason: description });
+  return { kind: 'dead-lettered', reason: description };
+}
+
+function describeRejected(rejected: RejectedAlert): string {
+  return `malformed alert${rejected.alertId ? ` ${rejected.alertId.slice(0, 80)}` : ''}: ${describeIssues(rejected.issues)}`;
 }

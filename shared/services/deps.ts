@@ -1,7 +1,8 @@
 import type { MessageBus } from '../bus/port.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import type { DefenderApi } from '../defender/port.js';
+import type { WatermarkStore } from '../alerts/watermarkStore.js';
+import type { AlertFeed, DefenderApi } from '../defender/port.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import type { Logger } from '../log.js';
 import type { Pacer } from '../pacing/pacer.js';
@@ -21,4 +22,7 @@ export interface Deps {
   playbooks: readonly LoadedPlaybook[];
   /** Recorded in every evidence item and manifest. */
   collectorVersion: string;
+  /** The optional alert poller's source and cursor store (needed only when ALERT_POLL_CRON is set). */
+  alertFeed?: AlertFeed;
+  watermarks?: WatermarkStore;
 }

@@ -1,6 +1,9 @@
 import type { DeliveryInfo } from '../bus/port.js';
 import type { Issue, Result } from '../result.js';
 import { handleAlertMessage, type AlertOutcome } from './alertIntake.js';
+import { pollAlerts, type AlertPollOutcome } from './alertPoller.js';
+import { defenderDirectory } from './deviceDirectory.js';
+import { dryRun, type DryRunResult } from './dryRun.js';
 import { handleCollectMessage, type CollectOutcome } from './collector.js';
 import type { Deps } from './deps.js';
 import { startManualRun } from './manualRuns.js';
@@ -20,6 +23,10 @@ export interface Services {
   startManualRun(body: unknown, requestedBy: string): Promise<Result<StartedRun, Issue[]>>;
   runStatus(runId: string): Promise<RunStatus | undefined>;
   sweepSchedules(lookbackMs: number): Promise<SweepResult>;
+  /** Renders a playbook against an alert or devices without submitting (POST /api/dryrun). */
+  dryRun(body: unknown): Promise<Result<DryRunResult, Issue[]>>;
+  /** The optional alert poller's timer (disabled unless ALERT_POLL_CRON is set). */
+  pollAlerts(): Promise<AlertPollOutcome>;
   /** Watchdog for the timer: revives the poll tick if its message was lost. True when it did. */
   reviveTicks(): Promise<boolean>;
   close(): Promise<void>;
@@ -38,6 +45,13 @@ export function createServices(deps: Deps, close: () => Promise<void> = () => Pr
       return view ? toRunStatus(view) : undefined;
     },
     sweepSchedules: (lookbackMs) => sweepSchedules(deps, lookbackMs),
+    dryRun: (body) => dryRun({ playbooks: deps.playbooks, directory: defenderDirectory(deps.defender), clock: deps.clock }, body),
+    pollAlerts: () => {
+      if (!deps.config.alertPoller.schedule) return Promise.resolve({ kind: 'disabled' as const });
+      const { alertFeed: feed, watermarks } = deps;
+      if (!feed || !watermarks) throw new Error('ALERT_POLL_CRON is set but the composition root gave no alertFeed and watermarks');
+      return pollAlerts({ ...deps, feed, watermarks });
+    },
     reviveTicks: () => reviveTicks(deps),
     close,
   };

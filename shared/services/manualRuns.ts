@@ -3,12 +3,15 @@ import { fail, ok, type Result, type Issue } from '../result.js';
 import { manualRunId } from '../runs/ids.js';
 import { toIssues } from '../validation.js';
 import type { Deps } from './deps.js';
-import { planRun, startRun, type StartedRun } from './startRun.js';
+import type { Playbook } from '../playbooks/schema.js';
+import { defenderDirectory, type DeviceDirectory } from './deviceDirectory.js';
+import { planRun, selectTargets, startRun, type RunTarget, type StartedRun } from './startRun.js';
 
 /** Body of POST /api/runs. */
 export const manualRunRequestSchema = z.strictObject({
   playbook: z.string().min(1),
-  devices: z.array(z.string().regex(/^[0-9a-fA-F]{40}$/, 'a 40-hex-digit Defender device id')).min(1).max(500),
+  /** Omitted: the devices the playbook's `where` selects. */
+  devices: z.array(z.string().regex(/^[0-9a-fA-F]{40}$/, 'a 40-hex-digit Defender device id')).min(1).max(500).optional(),
   reason: z.string().max(500).optional(),
   /** Optional: the same key returns the same run instead of starting another. */
   idempotencyKey: z.string().min(8).max(128).optional(),
@@ -31,15 +34,31 @@ export async function startManualRun(deps: Deps, body: unknown, requestedBy: str
   if (!loaded.playbook.triggers.includes('manual')) {
     return fail([{ path: 'playbook', message: `playbook "${request.playbook}" does not allow manual runs (triggers: ${loaded.playbook.triggers.join(', ')})` }]);
   }
-  if (loaded.playbook.steps.some((s) => s.type === 'RunScript' && s.args.some((a) => a.from.startsWith('alert.')))) {
-    return fail([{ path: 'playbook', message: `playbook "${request.playbook}" takes values from an alert and cannot run manually` }]);
-  }
-  const devices = [...new Set(request.devices.map((d) => d.toLowerCase()))];
+  const directory = defenderDirectory(deps.defender);
+  const targets = await manualTargets(directory, loaded.playbook, request.devices);
+  if (!targets.ok) return targets;
   const plan = await planRun(deps, {
     runId: manualRunId(request.idempotencyKey),
     trigger: { kind: 'manual', requestedBy, reason: request.reason },
     playbook: loaded,
-    targets: devices.map((id) => ({ id })),
+    directory,
+    ...targets.value,
   });
   return ok(await startRun(deps, plan));
+}
+
+/**
+ * The devices of a manual run: the list given (deduplicated; safety and the
+ * maximum still apply), else the playbook's `where` selection.
+ */
+export async function manualTargets(
+  directory: DeviceDirectory,
+  playbook: Playbook,
+  devices: string[] | undefined,
+): Promise<Result<{ targets: RunTarget[]; selectionTruncated: boolean }, Issue[]>> {
+  if (devices) return ok({ targets: [...new Set(devices.map((d) => d.toLowerCase()))].map((id) => ({ id })), selectionTruncated: false });
+  if (!playbook.where) {
+    return fail([{ path: 'devices', message: `required: playbook "${playbook.name}" has no where to select devices` }]);
+  }
+  return ok(await selectTargets(directory, playbook));
 }

@@ -68,7 +68,9 @@ export async function ensurePollTick(deps: Deps, atMs: number): Promise<void> {
 export async function reviveTicks(deps: Deps): Promise<boolean> {
   const next = await deps.pacer.nextPollDue();
   if (next === undefined) return false;
-  return scheduleTick(deps, Math.max(next, deps.clock.nowMs()));
+  const revived = await scheduleTick(deps, Math.max(next, deps.clock.nowMs()));
+  if (revived) deps.logger.log('warn', 'poll tick revived by the watchdog', { dueMs: next });
+  return revived;
 }
 
 async function scheduleTick(deps: Deps, atMs: number): Promise<boolean> {

@@ -1,4 +1,5 @@
-import type { DeviceAction, RunView } from '../runs/model.js';
+import type { TranscriptSummary } from '../evidence/transcript.js';
+import type { DeviceAction, EvidenceItem, RunView } from '../runs/model.js';
 
 export type RunPhase = 'queued' | 'running' | 'collecting' | 'ended';
 
@@ -18,9 +19,26 @@ export interface RunStatus {
     lastError?: string;
     commands: DeviceAction['commands'];
     commandOutcomes: DeviceAction['commandOutcomes'];
-    evidence: { commandIndex: number; blobName: string; sizeBytes: number; sha256: string; originalSha256?: string }[];
+    evidence: EvidenceStatus[];
     evidencePending: number[];
   }[];
+}
+
+/**
+ * One stored result. For a RunScript, `transcript` holds the exit code and
+ * bounded, sanitised previews of its output and errors: text written on the
+ * device, shown as data, never interpreted.
+ */
+export interface EvidenceStatus {
+  commandIndex: number;
+  commandType: string;
+  blobName: string;
+  sizeBytes: number;
+  sha256: string;
+  contentEncoding?: string;
+  originalSha256?: string;
+  originalSizeBytes?: number;
+  transcript?: TranscriptSummary;
 }
 
 export function toRunStatus(view: RunView): RunStatus {
@@ -35,11 +53,25 @@ export function toRunStatus(view: RunView): RunStatus {
       lastError: a.lastError,
       commands: a.commands,
       commandOutcomes: a.commandOutcomes,
-      evidence: evidence.map((e) => ({ commandIndex: e.commandIndex, blobName: e.blobName, sizeBytes: e.sizeBytes, sha256: e.sha256, originalSha256: e.originalSha256 })),
+      evidence: evidence.map(toEvidenceStatus),
       evidencePending: pendingEvidence(a, evidence.map((e) => e.commandIndex)),
     };
   });
   return { runId: view.run.runId, phase: phaseOf(devices), trigger: view.run.trigger, playbook: view.run.playbook, refused: view.run.refused, devices };
+}
+
+function toEvidenceStatus(e: EvidenceItem): EvidenceStatus {
+  return {
+    commandIndex: e.commandIndex,
+    commandType: e.commandType,
+    blobName: e.blobName,
+    sizeBytes: e.sizeBytes,
+    sha256: e.sha256,
+    contentEncoding: e.contentEncoding,
+    originalSha256: e.originalSha256,
+    originalSizeBytes: e.originalSizeBytes,
+    transcript: e.transcript,
+  };
 }
 
 /** Result indexes Defender completed that are not yet stored. */

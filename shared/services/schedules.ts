@@ -1,7 +1,8 @@
 import { firingsBetween, parseCron } from '../playbooks/cron.js';
 import { scheduleRunId } from '../runs/ids.js';
 import type { Deps } from './deps.js';
-import { planRun, startRun } from './startRun.js';
+import { defenderDirectory } from './deviceDirectory.js';
+import { planRun, selectTargets, startRun } from './startRun.js';
 
 export interface SweepResult {
   started: { playbook: string; runId: string; firedAtMs: number; devices: number; created: boolean }[];
@@ -16,6 +17,7 @@ export interface SweepResult {
 export async function sweepSchedules(deps: Deps, lookbackMs: number): Promise<SweepResult> {
   const nowMs = deps.clock.nowMs();
   const started: SweepResult['started'] = [];
+  const directory = defenderDirectory(deps.defender);
   for (const loaded of deps.playbooks) {
     const { playbook } = loaded;
     if (!playbook.schedule || !playbook.triggers.includes('schedule')) continue;
@@ -25,13 +27,13 @@ export async function sweepSchedules(deps: Deps, lookbackMs: number): Promise<Sw
       continue;
     }
     for (const firedAtMs of firingsBetween(cron.value, nowMs - lookbackMs, nowMs)) {
-      const machines = await deps.defender.listMachines({ tag: playbook.schedule.deviceTag });
       const runId = scheduleRunId(playbook.name, firedAtMs);
       const plan = await planRun(deps, {
         runId,
         trigger: { kind: 'schedule', playbook: playbook.name, firedAtMs },
         playbook: loaded,
-        targets: machines.map((m) => ({ id: m.id.toLowerCase(), name: m.computerDnsName ?? undefined, tags: m.machineTags })),
+        directory,
+        ...(await selectTargets(directory, playbook)),
       });
       const result = await startRun(deps, plan);
       started.push({ playbook: playbook.name, runId, firedAtMs, devices: result.actions.length, created: result.created });

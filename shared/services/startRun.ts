@@ -1,8 +1,9 @@
 import type { Alert } from '../alerts/alert.js';
-import type { LoadedPlaybook } from '../playbooks/schema.js';
+import type { LoadedPlaybook, Playbook } from '../playbooks/schema.js';
 import { renderCommands } from '../playbooks/render.js';
 import { correlationComment } from '../runs/ids.js';
 import type { DeviceAction, Run, Trigger } from '../runs/model.js';
+import type { DeviceDirectory } from './deviceDirectory.js';
 import type { Deps } from './deps.js';
 import { enqueueSubmit } from './queueing.js';
 
@@ -25,13 +26,24 @@ export interface StartedRun extends RunPlan {
 
 /**
  * Renders a playbook for each target device into the run record (pure but
- * for the device-tag look-up). A device is refused, with the reason, when a
- * value fails its validator, when it carries an excluded tag, or beyond the
- * playbook's maximum.
+ * for device look-ups in the directory). A device is refused, with the
+ * reason, when a value fails its validator, when it carries an excluded tag
+ * (or Defender does not know it and tags are excluded), or beyond the
+ * playbook's maximum. The playbook's deadline becomes each action's
+ * `deadlineMs`.
  */
 export async function planRun(
-  deps: Pick<Deps, 'clock' | 'defender'>,
-  input: { runId: string; trigger: Trigger; playbook: LoadedPlaybook; targets: RunTarget[]; alert?: Alert },
+  deps: Pick<Deps, 'clock'>,
+  input: {
+    runId: string;
+    trigger: Trigger;
+    playbook: LoadedPlaybook;
+    targets: RunTarget[];
+    directory: DeviceDirectory;
+    alert?: Alert;
+    /** The targets are a selection that may have been cut at its limit. */
+    selectionTruncated?: boolean;
+  },
 ): Promise<RunPlan> {
   const { playbook } = input.playbook;
   const nowMs = deps.clock.nowMs();
@@ -42,9 +54,9 @@ export async function planRun(
       refused.push({ deviceId: target.id, reason: `beyond the playbook's maximum of ${playbook.limits.maxDevices} devices` });
       continue;
     }
-    const excluded = await excludedTag(deps, playbook.safety.excludeTags, target);
+    const excluded = await excludedBy(input.directory, playbook.safety.excludeTags, target);
     if (excluded) {
-      refused.push({ deviceId: target.id, reason: `device carries excluded tag ${excluded}` });
+      refused.push({ deviceId: target.id, reason: excluded });
       continue;
     }
     const rendered = renderCommands(playbook, { deviceId: target.id, runToken: input.runId, alert: input.alert });
@@ -62,9 +74,13 @@ export async function planRun(
       commandOutcomes: [],
       collectIndexes: rendered.value.collectIndexes,
       submitAttempts: 0,
+      deadlineMs: playbook.limits.deadlineMs === undefined ? undefined : nowMs + playbook.limits.deadlineMs,
       createdMs: nowMs,
       updatedMs: nowMs,
     });
+  }
+  if (input.selectionTruncated) {
+    refused.push({ deviceId: '*', reason: `more devices may match; the selection stopped at ${input.targets.length}` });
   }
   const run: Run = {
     runId: input.runId,
@@ -98,9 +114,23 @@ export async function startRun(deps: Deps, plan: RunPlan): Promise<StartedRun> {
   return { run: view.run, actions: view.actions, created: outcome === 'created' };
 }
 
-async function excludedTag(deps: Pick<Deps, 'defender'>, excludeTags: string[], target: RunTarget): Promise<string | undefined> {
+/** Room for devices beyond the maximum, so that a selection that is too broad shows up as refusals. */
+const SELECTION_SLACK = 25;
+
+/** The devices a playbook's `where` selects, up to its maximum plus some slack. */
+export async function selectTargets(directory: DeviceDirectory, playbook: Playbook): Promise<{ targets: RunTarget[]; selectionTruncated: boolean }> {
+  if (!playbook.where) return { targets: [], selectionTruncated: false };
+  const limit = playbook.limits.maxDevices + SELECTION_SLACK;
+  const devices = await directory.select(playbook.where, limit);
+  return { targets: devices.map((d) => ({ id: d.id, name: d.name, tags: d.tags })), selectionTruncated: devices.length >= limit };
+}
+
+/** Why a device's tags exclude it, or undefined. Tags come with the target, else from the directory. */
+async function excludedBy(directory: DeviceDirectory, excludeTags: string[], target: RunTarget): Promise<string | undefined> {
   if (excludeTags.length === 0) return undefined;
-  const tags = target.tags ?? (await deps.defender.getMachine(target.id)).machineTags;
+  const tags = target.tags ?? (await directory.describe(target.id))?.tags;
+  if (!tags) return 'Defender does not know this device, so its tags (safety.excludeTags) cannot be checked';
   const lower = new Set(tags.map((t) => t.toLowerCase()));
-  return excludeTags.find((t) => lower.has(t.toLowerCase()));
+  const found = excludeTags.find((t) => lower.has(t.toLowerCase()));
+  return found ? `device carries excluded tag ${found}` : undefined;
 }

@@ -76,8 +76,10 @@ export async function handleActionMessage(deps: Deps, body: unknown, delivery: D
   try {
     created = await deps.defender.runLiveResponse(deviceId, { Commands: marked.commands, Comment: marked.comment });
   } catch (error) {
+    await deps.pacer.callAnswered(slot.atMs);
     return handleSubmitError(deps, marked, error);
   }
+  await deps.pacer.callAnswered(slot.atMs);
   await recordSubmitted(deps, marked, created);
   log.log('info', 'live response action submitted', { actionId: created.id, status: created.status });
   return 'submitted';
@@ -123,14 +125,19 @@ async function findOurAction(deps: Deps, action: DeviceAction): Promise<MachineA
   return recent.find((a) => (a.requestorComment ?? '').includes(token));
 }
 
+/**
+ * The pacing hold (which the poll tick follows) is recorded before the run
+ * record: if anything fails in between, the action is still 'submitting', and
+ * the retry finds it by its correlation token and records both again.
+ */
 async function recordSubmitted(deps: Deps, action: DeviceAction, created: MachineAction): Promise<void> {
   const nowMs = deps.clock.nowMs();
+  const firstPollMs = nowMs + deps.config.polling.firstDelayMs;
+  await deps.pacer.recordSubmitted(action.deviceId, action.runId, created.id, firstPollMs);
+  await ensurePollTick(deps, firstPollMs);
   await updateAction(deps.runs, action.runId, action.deviceId, (a) =>
     a.state === 'submitted' || a.state === 'ended'
       ? undefined
       : { ...a, state: 'submitted', machineActionId: created.id, actionStatus: created.status, submittedMs: nowMs, updatedMs: nowMs, lastError: undefined },
   );
-  const firstPollMs = nowMs + deps.config.polling.firstDelayMs;
-  await deps.pacer.recordSubmitted(action.deviceId, action.runId, created.id, firstPollMs);
-  await ensurePollTick(deps, firstPollMs);
 }

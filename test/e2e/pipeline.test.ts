@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { peekDeadLettered } from '../../local/summary.js';
+import { checkManifest } from '../../shared/evidence/manifest.js';
 import type { RunStatus } from '../../shared/services/runStatus.js';
 
 /**
@@ -74,6 +75,17 @@ describe('alert in, evidence out', () => {
     expect(await sha256OfBlob(dump?.blobName ?? '', true)).toBe(source?.sha256);
     const transcript = device?.evidence.find((e) => e.commandIndex === 0);
     expect(transcript?.blobName).toMatch(/0-Invoke-ProcessDump\.ps1\.transcript\.json$/);
+    expect(transcript?.transcript).toMatchObject({ exitCode: 0, outputPreview: expect.stringContaining(`Opening process 6324`) as string });
+
+    const manifest = checkManifest((await stack.services.deps.evidence.readJson(`${status.runId}/manifest.json`))?.value);
+    expect(manifest.ok).toBe(true);
+    if (manifest.ok) {
+      expect(manifest.value).toMatchObject({ alertId: alert.id, playbook: { name: 'process-memory-dump' } });
+      expect(manifest.value.items.map((i) => [i.command.type, i.blob.sha256, i.original?.sha256])).toEqual([
+        ['RunScript', transcript?.sha256, undefined],
+        ['GetFile', dump?.sha256, source?.sha256],
+      ]);
+    }
   });
 
   it('records a failed script and runs nothing after it', async () => {

@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import type { DeadLetterReason, MessageBus, OutgoingMessage, QueueName } from '../../shared/bus/port.js';
 import { ManualClock } from '../../shared/clock.js';
 import { loadConfig } from '../../shared/config.js';
-import type { DefenderApi, DownloadedResult, MachineActionQuery } from '../../shared/defender/port.js';
+import type { AlertFeed, AlertQuery, DefenderApi, DownloadedResult, LibraryAdminApi, LibraryUpload, MachineActionQuery } from '../../shared/defender/port.js';
 import type { LibraryFile, Machine, MachineAction, RunLiveResponseRequest } from '../../shared/defender/types.js';
-import type { EvidenceStore, EvidenceWriteOptions } from '../../shared/evidence/store.js';
+import type { EvidenceStore, EvidenceWriteOptions, JsonWriteCondition } from '../../shared/evidence/store.js';
 import { silentLogger } from '../../shared/log.js';
 import { pacingLimitsOf } from '../../shared/pacing/limits.js';
 import { InProcessPacingStore, Pacer } from '../../shared/pacing/pacer.js';
@@ -58,13 +58,25 @@ export class MemoryRunStore implements RunStore {
   }
 }
 
+/** Evidence in memory, with the store's contract: commit only after a clean end and an accepted seal; conditional JSON writes. */
 export class MemoryEvidenceStore implements EvidenceStore {
-  blobs = new Map<string, { bytes: Buffer; options?: EvidenceWriteOptions }>();
+  blobs = new Map<string, { bytes: Buffer; options?: EvidenceWriteOptions; metadata?: Record<string, string>; tags?: Record<string, string>; version: number }>();
+  private versions = 0;
   async writeNew(name: string, body: Readable, options: EvidenceWriteOptions): Promise<'created' | 'exists'> {
     if (this.blobs.has(name)) return 'exists';
     const chunks: Buffer[] = [];
-    for await (const chunk of body) chunks.push(chunk as Buffer);
-    this.blobs.set(name, { bytes: Buffer.concat(chunks), options });
+    try {
+      for await (const chunk of body) chunks.push(chunk as Buffer);
+    } catch (error) {
+      body.destroy();
+      throw error;
+    }
+    const sealed = options.seal?.() ?? {};
+    if (this.blobs.has(name)) return 'exists';
+    this.blobs.set(name, {
+      bytes: Buffer.concat(chunks), options, version: ++this.versions,
+      metadata: { ...options.metadata, ...sealed.metadata }, tags: { ...options.tags, ...sealed.tags },
+    });
     return 'created';
   }
   exists(name: string): Promise<boolean> {
@@ -73,9 +85,16 @@ export class MemoryEvidenceStore implements EvidenceStore {
   openRead(name: string): Promise<Readable> {
     return Promise.resolve(Readable.from([this.blobs.get(name)?.bytes ?? Buffer.alloc(0)]));
   }
-  writeJson(name: string, value: unknown): Promise<void> {
-    this.blobs.set(name, { bytes: Buffer.from(JSON.stringify(value)) });
-    return Promise.resolve();
+  readJson(name: string): Promise<{ value: unknown; etag: string } | undefined> {
+    const blob = this.blobs.get(name);
+    return Promise.resolve(blob ? { value: JSON.parse(blob.bytes.toString('utf8')) as unknown, etag: String(blob.version) } : undefined);
+  }
+  writeJson(name: string, value: unknown, condition?: JsonWriteCondition): Promise<'written' | 'conflict'> {
+    const current = this.blobs.get(name);
+    if (condition && 'ifNoneMatch' in condition && current) return Promise.resolve('conflict');
+    if (condition && 'ifMatch' in condition && String(current?.version) !== condition.ifMatch) return Promise.resolve('conflict');
+    this.blobs.set(name, { bytes: Buffer.from(JSON.stringify(value)), version: ++this.versions });
+    return Promise.resolve('written');
   }
   locate(name: string): string {
     return `memory://${name}`;
@@ -107,7 +126,7 @@ export class RecordingBus implements MessageBus {
 type Handler<A extends unknown[], R> = (...args: A) => Promise<R>;
 
 /** A Defender API whose answers each test scripts; every call is recorded. */
-export class ScriptedDefender implements DefenderApi {
+export class ScriptedDefender implements DefenderApi, AlertFeed, LibraryAdminApi {
   calls: { method: string; args: unknown[] }[] = [];
   onRunLiveResponse: Handler<[string, RunLiveResponseRequest], MachineAction> = () => Promise.reject(new Error('not scripted'));
   onGetMachineAction: Handler<[string], MachineAction> = () => Promise.reject(new Error('not scripted'));
@@ -117,6 +136,10 @@ export class ScriptedDefender implements DefenderApi {
   onDownload: Handler<[string], DownloadedResult> = () => Promise.resolve({ body: Readable.from([Buffer.from('{}')]) });
   onMachines: Handler<[], Machine[]> = () => Promise.resolve([]);
   onMachine: Handler<[string], Machine> = (id) => Promise.resolve({ id, machineTags: [] });
+  onLibrary: Handler<[], LibraryFile[]> = () => Promise.resolve([]);
+  onUpload: Handler<[LibraryUpload], LibraryFile> = (u) => Promise.resolve({ fileName: u.fileName });
+  onDelete: Handler<[string], void> = () => Promise.resolve();
+  onAlerts: Handler<[AlertQuery], unknown[]> = () => Promise.resolve([]);
 
   private record(method: string, args: unknown[]): void {
     this.calls.push({ method, args });
@@ -129,7 +152,10 @@ export class ScriptedDefender implements DefenderApi {
   downloadResult(url: string): Promise<DownloadedResult> { this.record('downloadResult', [url]); return this.onDownload(url); }
   listMachines(): Promise<Machine[]> { this.record('listMachines', []); return this.onMachines(); }
   getMachine(id: string): Promise<Machine> { this.record('getMachine', [id]); return this.onMachine(id); }
-  listLibraryFiles(): Promise<LibraryFile[]> { this.record('listLibraryFiles', []); return Promise.resolve([]); }
+  listLibraryFiles(): Promise<LibraryFile[]> { this.record('listLibraryFiles', []); return this.onLibrary(); }
+  uploadLibraryFile(u: LibraryUpload): Promise<LibraryFile> { this.record('uploadLibraryFile', [u]); return this.onUpload(u); }
+  deleteLibraryFile(name: string): Promise<void> { this.record('deleteLibraryFile', [name]); return this.onDelete(name); }
+  listAlerts(q: AlertQuery): Promise<unknown[]> { this.record('listAlerts', [q]); return this.onAlerts(q); }
 }
 
 export function machineAction(overrides: Partial<MachineAction> & { id: string; machineId: string }): MachineAction {

@@ -29,7 +29,7 @@ describe('live response library', () => {
     const body = await jsonOf<{ '@odata.context': string; value: unknown[] }>(await t.call('/api/libraryfiles'));
     // Assess
     const files = body.value.map((f) => libraryFileSchema.parse(f));
-    expect(files.map((f) => f.fileName)).toEqual(['Invoke-ProcessDump.ps1', 'Collect-Triage.ps1']);
+    expect(files.map((f) => f.fileName)).toEqual(['Invoke-ProcessDump.ps1', 'Collect-Triage.ps1', 'Copy-EvidenceFile.ps1', 'Export-EventLogs.ps1']);
     expect(files[0]).toMatchObject({ hasParameters: true, parametersDescription: '-ProcessId <pid> -OutputName <token>' });
     expect(files[0]?.sha256).toMatch(/^[0-9a-f]{64}$/);
   });

@@ -113,6 +113,37 @@ describe('BlobEvidenceStore', () => {
     expect(await store.writeNew('broken/1', chunked(Buffer.from('retry')), {})).toBe('created');
   });
 
+  it('commits nothing when the seal refuses the content, and the name stays free', async () => {
+    const { store } = await newStore();
+    const attempt = store.writeNew('sealed/1', chunked(randomBytes(2 * MiB + 1)), {
+      seal: () => { throw new TransientError('ended after 2 of 3 MiB (truncated)'); },
+    });
+    await expect(attempt).rejects.toThrow(/truncated/);
+    expect(await store.exists('sealed/1')).toBe(false);
+    expect(await store.writeNew('sealed/1', chunked(Buffer.from('retry')), {})).toBe('created');
+  });
+
+  it('adds what the seal returns to the metadata and index tags in the same commit', async () => {
+    const { store, container } = await newStore();
+    const data = randomBytes(MiB + 9);
+    let sealedAfterEnd = false;
+    const body = chunked(data);
+    await store.writeNew('sealed/2', body, {
+      metadata: { runId: 'r-1' },
+      tags: { runId: 'r-1', deviceId: 'd-1' },
+      seal: () => {
+        sealedAfterEnd = body.readableEnded;
+        return { metadata: { sha256: sha256(data) }, tags: { sha256: sha256(data) } };
+      },
+    });
+    expect(sealedAfterEnd).toBe(true);
+    const blob = container.getBlockBlobClient('sealed/2');
+    expect((await blob.getProperties()).metadata).toEqual({ runid: 'r-1', sha256: sha256(data) });
+    const found: string[] = [];
+    for await (const item of container.findBlobsByTags(`sha256='${sha256(data)}' AND deviceId='d-1'`)) found.push(item.name);
+    expect(found).toEqual(['sealed/2']);
+  });
+
   it('lets exactly one of two concurrent writers create the blob', async () => {
     const { store, container } = await newStore();
     const a = randomBytes(MiB + 3);
@@ -173,6 +204,18 @@ describe('BlobEvidenceStore', () => {
     expect(JSON.parse((await blob.downloadToBuffer()).toString('utf8'))).toEqual({ runId: 'run-1', items: [1, 2, 3], note: 'é' });
     expect((await blob.getProperties()).contentType).toBe('application/json');
     await expect(store.writeJson('x.json', undefined)).rejects.toBeInstanceOf(PermanentError);
+  });
+
+  it('writes JSON only if absent, or only if unchanged since it was read', async () => {
+    const { store } = await newStore();
+    expect(await store.readJson('run-2/manifest.json')).toBeUndefined();
+    expect(await store.writeJson('run-2/manifest.json', { v: 1 }, { ifNoneMatch: '*' })).toBe('written');
+    expect(await store.writeJson('run-2/manifest.json', { v: 'other' }, { ifNoneMatch: '*' })).toBe('conflict');
+    const read = await store.readJson('run-2/manifest.json');
+    expect(read?.value).toEqual({ v: 1 });
+    expect(await store.writeJson('run-2/manifest.json', { v: 2 }, { ifMatch: read?.etag ?? '' })).toBe('written');
+    expect(await store.writeJson('run-2/manifest.json', { v: 'stale' }, { ifMatch: read?.etag ?? '' })).toBe('conflict');
+    expect((await store.readJson('run-2/manifest.json'))?.value).toEqual({ v: 2 });
   });
 
   it('locates a blob by URL without any query string', async () => {

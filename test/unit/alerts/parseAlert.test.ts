@@ -34,3 +34,25 @@ describe('parsing a Defender API alert', () => {
     if (!parsed.ok) expect(parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')).toContain(expected);
   });
 });
+
+describe('the Defender API alert, normalised', () => {
+  it('names its source in the one vocabulary and keeps the raw value', () => {
+    const parsed = parseAlert(fixture);
+    expect(parsed.ok && parsed.value).toMatchObject({
+      source: 'defender-api', serviceSource: 'microsoftDefenderForEndpoint', detectionSource: 'microsoftDefenderForEndpoint', rawDetectionSource: 'WindowsDefenderAtp',
+      mitreTechniques: ['T1003.001'], lastUpdatedMs: Date.parse('2026-11-20T09:00:02Z'),
+      devices: [{ rbacGroupName: 'Workstations' }],
+    });
+  });
+
+  it('reads file evidence as folder plus name', () => {
+    const evidence = [{ entityType: 'File', fileName: 'update.dll', filePath: 'C:\\ProgramData\\Updater', sha256: null }];
+    const parsed = parseAlert({ ...fixture, evidence });
+    expect(parsed.ok && parsed.value.files).toEqual([{ deviceId: fixture.machineId, fileName: 'update.dll', folderPath: 'C:\\ProgramData\\Updater', path: 'C:\\ProgramData\\Updater\\update.dll', sha256: undefined, sha1: undefined }]);
+  });
+
+  it('refuses an alert id with spaces or control characters', () => {
+    const parsed = parseAlert({ ...fixture, id: 'da1\nforged log line' });
+    expect(parsed.ok).toBe(false);
+  });
+});

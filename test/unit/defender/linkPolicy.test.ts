@@ -17,6 +17,23 @@ describe('result link policy', () => {
     ['loopback when the simulator is not configured', 'http://127.0.0.1:8080/x'],
     ['user credentials in the URL', 'https://u:p@userstorage.blob.core.windows.net/c'],
     ['a non-URL', 'not a url'],
+    ['loopback in decimal form', 'https://2130706433/x'],
+    ['loopback in hex form', 'https://0x7f.1/x'],
+    ['IPv6 loopback', 'https://[::1]/x'],
+    ['localhost by name', 'https://localhost/x'],
+    ['a 10/8 address', 'https://10.0.0.5/x'],
+    ['a 172.16/12 address', 'https://172.20.1.1/x'],
+    ['a 192.168/16 address', 'https://192.168.1.10/x'],
+    ['the cloud metadata address', 'https://169.254.169.254/metadata/identity'],
+    ['a CGNAT address', 'https://100.64.0.1/x'],
+    ['the unspecified address', 'https://0.0.0.0/x'],
+    ['an IPv6 unique-local address', 'https://[fd00::1]/x'],
+    ['an IPv6 link-local address', 'https://[fe80::1]/x'],
+    ['IPv4-mapped loopback in IPv6', 'https://[::ffff:127.0.0.1]/x'],
+    ['a public IP literal', 'https://20.60.1.1/x'],
+    ['a non-default port', 'https://userstorage.blob.core.windows.net:8443/c/b'],
+    ['a trailing-dot host', 'https://userstorage.blob.core.windows.net./c/b'],
+    ['a file URL', 'file:///etc/passwd'],
   ])('refuses %s without quoting the link', (_name, link) => {
     expect(() => checkResultLink(link, production)).toThrow(/^result link refused/);
     try { checkResultLink(link, production); } catch (error) { expect(String(error)).not.toContain('sig='); }
@@ -24,6 +41,14 @@ describe('result link policy', () => {
 
   it('accepts loopback http only when the simulator is configured', () => {
     expect(checkResultLink('http://127.0.0.1:8080/results/x', { ...production, allowHttpLoopback: true }).port).toBe('8080');
+  });
+
+  it.each([
+    ['a private address', 'http://10.0.0.5/x'],
+    ['the cloud metadata address', 'http://169.254.169.254/x'],
+    ['an IPv6 unique-local address', 'http://[fd00::1]/x'],
+  ])('refuses %s even when the simulator is configured', (_name, link) => {
+    expect(() => checkResultLink(link, { ...production, allowHttpLoopback: true })).toThrow(/private, link-local or reserved/);
   });
 });
 

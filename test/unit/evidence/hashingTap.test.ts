@@ -3,6 +3,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { PermanentError, TransientError } from '../../../shared/errors.js';
 import { HashingTap } from '../../../shared/evidence/hashing.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -25,10 +26,39 @@ describe('hashing evidence while it streams', () => {
     });
   });
 
-  it('aborts a decompression bomb at its cap instead of expanding it', async () => {
+  it('aborts a decompression bomb at its size cap, never hashing a byte past it', async () => {
     const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024));
-    const tap = new HashingTap({ decodeGzip: true, maxOriginalBytes: 8 * 1024 * 1024, maxRatio: 1000 });
-    await expect(pipeline(chunks(bomb, 16 * 1024), tap, sink())).rejects.toThrow(/decompression bomb/);
+    const cap = 8 * 1024 * 1024;
+    const tap = new HashingTap({ decodeGzip: true, maxOriginalBytes: cap, maxRatio: 100_000 });
+    const attempt = pipeline(chunks(bomb, 16 * 1024), tap, sink());
+    await expect(attempt).rejects.toBeInstanceOf(PermanentError);
+    await expect(attempt).rejects.toThrow(/decompression bomb/);
+    expect(tap.digest().original?.sizeBytes).toBeLessThanOrEqual(cap);
+  });
+
+  it('aborts a decompression bomb at its ratio cap long before the size cap', async () => {
+    // 64 MiB of zeros gzip to about 64 KiB; at 10:1 (beyond a 1 MiB allowance) it stops near 1 MiB.
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024));
+    const tap = new HashingTap({ decodeGzip: true, maxOriginalBytes: 4 * 1024 ** 3, maxRatio: 10 });
+    await expect(pipeline(chunks(bomb, 4 * 1024), tap, sink())).rejects.toThrow(/ratio 10:1/);
+    const { sizeBytes, original } = tap.digest();
+    expect(original?.sizeBytes).toBeLessThanOrEqual(Math.max(1024 * 1024, sizeBytes * 10));
+  });
+
+  it('reports gzip that ends early as a transient (truncated) failure', async () => {
+    const gz = gzipSync(Buffer.alloc(256 * 1024, 'x'));
+    const tap = new HashingTap({ decodeGzip: true, maxOriginalBytes: 1 << 30, maxRatio: 1000 });
+    const attempt = pipeline(Readable.from([gz.subarray(0, gz.length - 10)]), tap, sink());
+    await expect(attempt).rejects.toBeInstanceOf(TransientError);
+    await expect(attempt).rejects.toThrow(/ended early/);
+  });
+
+  it('keeps only the first bytes it is asked to keep', async () => {
+    const data = Buffer.from('0123456789'.repeat(10_000));
+    const tap = new HashingTap({ decodeGzip: false, maxOriginalBytes: 1, maxRatio: 1, keepPrefixBytes: 25 });
+    await pipeline(chunks(data, 7), tap, sink());
+    expect(tap.prefix().toString()).toBe('0123456789012345678901234');
+    expect(tap.digest()).toEqual({ sha256: sha(data), sizeBytes: data.length, original: undefined });
   });
 
   it('refuses content that claims to be gzip but is not', async () => {

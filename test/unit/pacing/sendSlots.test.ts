@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyPenalty, markDeviceBusy, releaseHold } from '../../../shared/pacing/holds.js';
 import type { PacingLimits } from '../../../shared/pacing/limits.js';
-import { earliestSlot, requestSlot } from '../../../shared/pacing/sendSlots.js';
+import { callAnswered, earliestSlot, requestSlot } from '../../../shared/pacing/sendSlots.js';
 import { emptyPacingState, type PacingState } from '../../../shared/pacing/state.js';
 
 const limits: PacingLimits = {
@@ -38,15 +38,22 @@ describe('the send-slot ledger', () => {
   it('gives 200 simultaneous requests slots ten per span, never eleven in any span', () => {
     let state = emptyPacingState();
     const slots: number[] = [];
-    const bigLimits = { ...limits, maxSessions: 1_000 };
     for (let i = 0; i < 200; i++) {
-      const decision = requestSlot(state, T0, bigLimits, { deviceId: `d${i}`, runId: `r${i}` });
+      const decision = requestSlot(state, T0, limits, { deviceId: `d${i}`, runId: `r${i}` });
       if (decision.kind !== 'admit' && decision.kind !== 'reserved') throw new Error(decision.kind);
       slots.push(decision.kind === 'admit' ? T0 : decision.slotMs);
       state = decision.state;
     }
     for (const end of slots) expect(slots.filter((t) => t > end - SPAN && t <= end).length).toBeLessThanOrEqual(10);
     expect(Math.max(...slots)).toBe(T0 + 19 * SPAN);
+  });
+
+  it('does not count reservations as sessions, and moves a slot a little later when the sessions are full at its time', () => {
+    const reserved = requestSlot(withSlots(tenAt(T0 - 30_000), 24), T0, limits, { deviceId: 'd', runId: 'r' });
+    expect(reserved.kind).toBe('reserved');
+    if (reserved.kind !== 'reserved') return;
+    const full: PacingState = { ...reserved.state, holds: { ...reserved.state.holds, other: { kind: 'open', runId: 'o', submittedMs: T0, expiresMs: T0 + 1e9, nextPollMs: T0 } } };
+    expect(requestSlot(full, reserved.slotMs, limits, { deviceId: 'd', runId: 'r' })).toMatchObject({ kind: 'reserved', slotMs: reserved.slotMs + limits.sessionsFullRetryMs });
   });
 
   it('keeps a reservation until its time, then admits its owner', () => {
@@ -63,15 +70,21 @@ describe('the send-slot ledger', () => {
     expect(requestSlot(penalised, first.slotMs, limits, { deviceId: 'd', runId: 'r' })).toMatchObject({ kind: 'reserved', slotMs: first.slotMs + 20_000 });
   });
 
-  it('admits a message that arrives a little late in its own slot, and re-plans one later than the margin', () => {
+  it('admits a late message at once, checking only the calls before it', () => {
     const first = requestSlot(withSlots(tenAt(T0 - 30_000)), T0, limits, { deviceId: 'd', runId: 'r' });
     if (first.kind !== 'reserved') throw new Error(first.kind);
-    expect(requestSlot(first.state, first.slotMs + limits.safetyMarginMs, limits, { deviceId: 'd', runId: 'r' }).kind).toBe('admit');
-    // The next span is full (ten slots at slot + SPAN): a late arrival must not squeeze in before them.
-    const own = first.slotMs;
-    const crowded: PacingState = { ...first.state, slotsMs: [...first.state.slotsMs, ...tenAt(own + SPAN)] };
-    const late = requestSlot(crowded, own + limits.safetyMarginMs + 1, limits, { deviceId: 'd', runId: 'r' });
-    expect(late).toMatchObject({ kind: 'reserved', slotMs: own + 2 * SPAN });
+    // Ten later reservations fill the next span: they will check themselves against this call when they come.
+    const crowded: PacingState = { ...first.state, slotsMs: [...first.state.slotsMs, ...tenAt(first.slotMs + SPAN)] };
+    expect(requestSlot(crowded, first.slotMs + 5_000, limits, { deviceId: 'd', runId: 'r' })).toMatchObject({ kind: 'admit', atMs: first.slotMs + 5_000 });
+  });
+
+  it('moves a call to its answer time, so a slow answer pushes the next calls back', () => {
+    const first = requestSlot(withSlots(tenAt(T0 - 30_000)), T0, limits, { deviceId: 'd', runId: 'r' });
+    if (first.kind !== 'reserved') throw new Error(first.kind);
+    // The ten earlier calls were answered 500 ms after they were admitted.
+    let state = first.state;
+    for (let i = 0; i < 10; i++) state = callAnswered(state, T0 - 30_000, T0 - 29_500);
+    expect(requestSlot(state, first.slotMs, limits, { deviceId: 'd', runId: 'r' })).toMatchObject({ kind: 'reserved', slotMs: T0 - 29_500 + SPAN });
   });
 
   it('frees what a crashed worker reserved once the grace has passed', () => {

@@ -75,7 +75,7 @@ describe('fleet file validation', () => {
     // Assess
     expect(fleet.devices.map((d) => d.id)).toEqual(expect.arrayContaining(Object.values(DEVICE)));
     expect(fleet.devices.find((d) => d.id === DEVICE.sales)?.availability).toEqual({ offlineUntilMs: 1_200_000 });
-    expect(fleet.library.map((f) => f.fileName)).toEqual(['Invoke-ProcessDump.ps1', 'Collect-Triage.ps1']);
+    expect(fleet.library.map((f) => f.fileName)).toEqual(['Invoke-ProcessDump.ps1', 'Collect-Triage.ps1', 'Copy-EvidenceFile.ps1', 'Export-EventLogs.ps1']);
     expect(fleet.devices.find((d) => d.id === DEVICE.dev)?.scripts['Invoke-ProcessDump.ps1']?.fail).toBe(true);
   });
 });

@@ -1,0 +1,54 @@
+import type { ContainerClient } from '@azure/storage-blob';
+import { execFileSync } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { generatedSource, openSource } from '../../local/simulator/content.js';
+
+export interface Timed {
+  bytes: number;
+  seconds: number;
+  /** CPU time this process used (user + system, all threads). */
+  cpuSeconds: number;
+}
+
+/** Times `work`, which reports how many bytes it moved. */
+export async function timed(work: () => Promise<number>): Promise<Timed> {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const bytes = await work();
+  const used = process.cpuUsage(cpu);
+  return { bytes, seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
+}
+
+/** Baseline 1: the result link fetched (same client as the collector: fetch) straight to /dev/null. */
+export async function rawDownload(link: string): Promise<number> {
+  const response = await fetch(link, { redirect: 'manual' });
+  if (response.status !== 200 || !response.body) throw new Error(`raw download answered HTTP ${response.status}`);
+  let bytes = 0;
+  const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+  body.on('data', (chunk: Buffer) => { bytes += chunk.length; });
+  await pipeline(body, createWriteStream('/dev/null'));
+  return bytes;
+}
+
+/** Writes `sizeBytes` of incompressible bytes to `path` (the upload baseline's local file). */
+export async function writeLocalFile(path: string, sizeBytes: number): Promise<void> {
+  await pipeline(openSource(generatedSource('bench-upload', sizeBytes)), createWriteStream(path));
+}
+
+/** Baseline 2: the SDK's own uploadFile of a local file, with the collector's block size and concurrency. */
+export async function rawUpload(container: ContainerClient, name: string, path: string, sizeBytes: number, blockSize: number, concurrency: number): Promise<number> {
+  await container.getBlockBlobClient(name).uploadFile(path, { blockSize, concurrency });
+  return sizeBytes;
+}
+
+/** Flushes dirty pages so one phase's disk writes do not slow the next. */
+export function flushDisks(): void {
+  try {
+    execFileSync('sync');
+  } catch {
+    // not available: phases may overlap a little on disk
+  }
+}

@@ -1,0 +1,61 @@
+import { fork } from 'node:child_process';
+import type { ManualClock } from '../../shared/clock.js';
+import { DEVICE_ID, FILE_PATH } from './target.js';
+
+/** The simulator serving the benchmark's file, in this process or in a child process. */
+export interface BenchSimulator {
+  url: string;
+  /** The child's pid when the simulator runs apart. */
+  pid?: number;
+  /** Moves simulated time forward (the simulator's clock and the responder's alike). */
+  advance(ms: number): Promise<void>;
+  sourceFile(): Promise<{ sha256: string; sizeBytes: number } | undefined>;
+  close(): Promise<void>;
+}
+
+export async function startBenchSimulator(sizeBytes: number, where: 'in-process' | 'process', clock: ManualClock): Promise<BenchSimulator> {
+  if (where === 'in-process') {
+    // Loaded only here, so that with the simulator apart this process holds none of its code.
+    const [{ startSimulator }, { benchFleet }] = await Promise.all([import('../../local/simulator/index.js'), import('./fleet.js')]);
+    const simulator = await startSimulator({ fleet: benchFleet(sizeBytes), clock });
+    return {
+      url: simulator.url,
+      advance: (ms) => Promise.resolve(clock.advance(ms)),
+      sourceFile: () => Promise.resolve(simulator.sourceFile(DEVICE_ID, FILE_PATH)),
+      close: () => simulator.close(),
+    };
+  }
+  return forkSimulator(sizeBytes, clock);
+}
+
+async function forkSimulator(sizeBytes: number, clock: ManualClock): Promise<BenchSimulator> {
+  const child = fork(new URL('./simulatorChild.js', import.meta.url), [String(sizeBytes), String(clock.nowMs())], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m: { url: string }) => resolve(m.url));
+    child.once('exit', (code) => reject(new Error(`the simulator process exited with code ${code}`)));
+  });
+  let next = 0;
+  const ask = <T>(request: Record<string, unknown>): Promise<T> => new Promise((resolve) => {
+    const id = (next += 1);
+    const onMessage = (m: { id?: number } & T): void => {
+      if (m.id !== id) return;
+      child.off('message', onMessage);
+      resolve(m);
+    };
+    child.on('message', onMessage);
+    child.send({ id, ...request });
+  });
+  return {
+    url,
+    pid: child.pid,
+    advance: async (ms) => {
+      await ask({ advanceMs: ms });
+      clock.advance(ms);
+    },
+    sourceFile: async () => (await ask<{ sourceFile?: { sha256: string; sizeBytes: number } }>({ sourceFile: true })).sourceFile,
+    close: async () => {
+      if (child.exitCode !== null) return;
+      await ask({ close: true });
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import type { TableClient } from '@azure/data-tables';
+import { pollCursorSchema, type PollCursor, type WatermarkStore } from '../alerts/watermarkStore.js';
+import { PermanentError } from '../errors.js';
+import type { Versioned } from '../runs/model.js';
+import { storageStatus, translateStorageError } from './storageErrors.js';
+
+/** Table properties hold at most 32K UTF-16 characters. */
+const MAX_CURSOR_CHARS = 30_000;
+const PARTITION = 'watermark';
+
+/**
+ * The alert poller's cursor as one Table Storage entity per name
+ * (PartitionKey `watermark`, RowKey = name), written only if its ETag still
+ * matches (or, for the first write, only if it does not exist yet).
+ */
+export class TableWatermarkStore implements WatermarkStore {
+  constructor(private readonly table: TableClient) {}
+
+  async ensureTable(): Promise<void> {
+    try {
+      await this.table.createTable();
+    } catch (error) {
+      if (storageStatus(error) !== 409) throw translateStorageError(error, `creating table ${this.table.tableName}`);
+    }
+  }
+
+  async load(name: string): Promise<Versioned<PollCursor> | undefined> {
+    let entity: { cursor?: unknown; etag: string };
+    try {
+      entity = await this.table.getEntity<{ cursor?: unknown }>(PARTITION, name);
+    } catch (error) {
+      if (storageStatus(error) === 404) return undefined;
+      throw translateStorageError(error, `reading watermark ${name}`);
+    }
+    const parsed = typeof entity.cursor === 'string' ? pollCursorSchema.safeParse(JSON.parse(entity.cursor)) : undefined;
+    if (!parsed?.success) throw new PermanentError(`watermark ${name} in table ${this.table.tableName} is not valid`);
+    return { value: parsed.data, etag: entity.etag };
+  }
+
+  async save(name: string, cursor: PollCursor, etag: string | undefined): Promise<'ok' | 'conflict'> {
+    const text = JSON.stringify(cursor);
+    if (text.length > MAX_CURSOR_CHARS) throw new PermanentError(`watermark ${name} grew to ${text.length} characters, over ${MAX_CURSOR_CHARS}`);
+    const entity = { partitionKey: PARTITION, rowKey: name, cursor: text };
+    try {
+      if (etag === undefined) await this.table.createEntity(entity);
+      else await this.table.updateEntity(entity, 'Replace', { etag });
+      return 'ok';
+    } catch (error) {
+      const status = storageStatus(error);
+      if (status === 409 || status === 412) return 'conflict';
+      throw translateStorageError(error, `writing watermark ${name}`);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import type { Alert, AlertFile, AlertProcess } from '../alerts/alert.js';
+import { joinPath } from '../alerts/alert.js';
+import type { ArgumentKind } from './argumentKinds.js';
+
+/**
+ * Where an argument's value may come from, by name, and the kinds each may
+ * be declared as. `alert.process.*` reads the alert's first process evidence
+ * on the device being rendered, `alert.file.*` its first file evidence;
+ * `run.token` is our own run id.
+ */
+export const ARGUMENT_SOURCES = {
+  'run.token': { kinds: ['token'] },
+  'alert.device.id': { kinds: ['deviceId'] },
+  'alert.process.processId': { kinds: ['pid'], evidence: 'process' },
+  'alert.process.parentProcessId': { kinds: ['pid'], evidence: 'process' },
+  'alert.process.fileName': { kinds: ['fileName'], evidence: 'process' },
+  'alert.process.path': { kinds: ['filePath'], evidence: 'process' },
+  'alert.process.sha256': { kinds: ['sha256'], evidence: 'process' },
+  'alert.process.sha1': { kinds: ['sha1'], evidence: 'process' },
+  'alert.file.fileName': { kinds: ['fileName'], evidence: 'file' },
+  'alert.file.path': { kinds: ['filePath'], evidence: 'file' },
+  'alert.file.sha256': { kinds: ['sha256'], evidence: 'file' },
+  'alert.file.sha1': { kinds: ['sha1'], evidence: 'file' },
+} as const satisfies Record<string, { kinds: readonly ArgumentKind[]; evidence?: 'process' | 'file' }>;
+
+export type ArgumentSource = keyof typeof ARGUMENT_SOURCES;
+export const ARGUMENT_SOURCE_NAMES = Object.keys(ARGUMENT_SOURCES) as [ArgumentSource, ...ArgumentSource[]];
+
+export interface SourceContext {
+  deviceId: string;
+  runToken: string;
+  alert?: Alert;
+}
+
+const onDevice = <T extends { deviceId?: string }>(items: readonly T[], deviceId: string): T | undefined =>
+  items.find((item) => item.deviceId === undefined || item.deviceId === deviceId);
+
+/** The raw (unvalidated) value of a source for one device; undefined when the alert does not carry it. */
+export function resolveSource(source: ArgumentSource, context: SourceContext): unknown {
+  if (source === 'run.token') return context.runToken;
+  const alert = context.alert;
+  if (!alert) return undefined;
+  if (source === 'alert.device.id') return alert.devices.some((d) => d.id === context.deviceId) ? context.deviceId : undefined;
+  const [, entity, field] = source.split('.') as [string, 'process' | 'file', string];
+  if (entity === 'process') return processField(onDevice(alert.processes, context.deviceId), field);
+  return fileField(onDevice(alert.files, context.deviceId), field);
+}
+
+function processField(p: AlertProcess | undefined, field: string): unknown {
+  if (!p) return undefined;
+  if (field === 'path') return joinPath(p.folderPath, p.fileName);
+  return (p as Record<string, unknown>)[field];
+}
+
+function fileField(f: AlertFile | undefined, field: string): unknown {
+  if (!f) return undefined;
+  return (f as Record<string, unknown>)[field];
+}

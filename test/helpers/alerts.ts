@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import type { Alert } from '../../shared/alerts/alert.js';
+
+/** The documented example of each alert shape (../shared/fixtures/alerts), as parsed JSON. */
+export function alertFixture(name: 'defender-api-alert' | 'graph-alerts-v2' | 'streaming-api-records'): Record<string, unknown> {
+  return JSON.parse(readFileSync(`../shared/fixtures/alerts/${name}.json`, 'utf8')) as Record<string, unknown>;
+}
+
+export const FINANCE = '1e5bc9d7e413ddd7902c2932e418702b84d0cc07';
+
+/** A normalised alert with one device and nothing else; tests add what they need. */
+export function anAlert(overrides: Partial<Alert> = {}): Alert {
+  return {
+    id: 'da1', source: 'defender-api', title: 'Suspicious thing', severity: 'High', category: 'Execution',
+    mitreTechniques: [], devices: [{ id: FINANCE }], processes: [], files: [], ...overrides,
+  };
+}
+
+/** One streaming record. */
+/** One streaming record of an Advanced Hunting table (`AlertInfo`, `AlertEvidence`, or another). */
+export function record(category: string, properties: Record<string, unknown>): Record<string, unknown> {
+  return { time: '2026-11-20T09:20:01Z', tenantId: '00000000-0000-0000-0000-000000000000', operationName: 'Publish', category: `AdvancedHunting-${category}`, properties };
+}

@@ -1,0 +1,119 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { stageBlocks } from '../../../shared/evidence/blocks.js';
+import { PermanentError } from '../../../shared/errors.js';
+
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/** Yields `data` in uneven chunks, like a network body. */
+function chunked(data: Buffer, chunkBytes = 7_777): Readable {
+  let offset = 0;
+  return new Readable({
+    read() {
+      if (offset >= data.length) return void this.push(null);
+      this.push(data.subarray(offset, offset + chunkBytes));
+      offset += chunkBytes;
+    },
+  });
+}
+
+/** A stage function that keeps copies and records concurrency and the distinct buffers it was handed. */
+function recorder(delayMs = 1) {
+  const blocks = new Map<string, Buffer>();
+  const memories = new Set<ArrayBufferLike>();
+  let active = 0;
+  let maxActive = 0;
+  const stage = async (id: string, data: Buffer): Promise<void> => {
+    active += 1;
+    maxActive = Math.max(maxActive, active);
+    memories.add(data.buffer);
+    const copy = Buffer.from(data);
+    await new Promise((r) => setTimeout(r, delayMs));
+    blocks.set(id, copy);
+    active -= 1;
+  };
+  return { stage, blocks, memories, maxActive: () => maxActive };
+}
+
+describe('staging a body in blocks', () => {
+  it('cuts the body into blocks of the set size that reassemble byte-identical', async () => {
+    const data = randomBytes(5 * 64 * 1024 + 123);
+    const r = recorder();
+    const staged = await stageBlocks(chunked(data), { blockSizeBytes: 64 * 1024, concurrency: 3, stage: r.stage });
+    expect(staged.sizeBytes).toBe(data.length);
+    expect(staged.blockIds).toHaveLength(6);
+    expect(new Set(staged.blockIds.map((id) => Buffer.from(id, 'base64').length)).size).toBe(1);
+    const joined = Buffer.concat(staged.blockIds.map((id) => r.blocks.get(id) ?? Buffer.alloc(0)));
+    expect(sha(joined)).toBe(sha(data));
+    expect(r.blocks.get(staged.blockIds[5] ?? '')?.length).toBe(123);
+  });
+
+  it('holds at most `concurrency` buffers and stages at most that many blocks at once, whatever the size', async () => {
+    const r = recorder(2);
+    const staged = await stageBlocks(chunked(randomBytes(200 * 16 * 1024), 5_000), { blockSizeBytes: 16 * 1024, concurrency: 4, stage: r.stage });
+    expect(staged.blockIds).toHaveLength(200);
+    expect(r.maxActive()).toBeLessThanOrEqual(4);
+    expect(r.memories.size).toBeLessThanOrEqual(4);
+  });
+
+  it('gives two writers of one blob different block ids', async () => {
+    const data = randomBytes(100);
+    const a = await stageBlocks(chunked(data), { blockSizeBytes: 64, concurrency: 1, stage: recorder().stage });
+    const b = await stageBlocks(chunked(data), { blockSizeBytes: 64, concurrency: 1, stage: recorder().stage });
+    expect(a.blockIds.filter((id) => b.blockIds.includes(id))).toEqual([]);
+  });
+
+  it('stages one block at a time with a concurrency of 1', async () => {
+    const r = recorder();
+    const staged = await stageBlocks(chunked(randomBytes(10 * 1000)), { blockSizeBytes: 1000, concurrency: 1, stage: r.stage });
+    expect(staged.blockIds).toHaveLength(10);
+    expect(r.maxActive()).toBe(1);
+    expect(r.memories.size).toBe(1);
+  });
+
+  it('stages nothing for an empty body', async () => {
+    const r = recorder();
+    expect(await stageBlocks(Readable.from([]), { blockSizeBytes: 64, concurrency: 2, stage: r.stage })).toEqual({ blockIds: [], sizeBytes: 0 });
+  });
+
+  it('fails with the body error and stops reading when the body breaks', async () => {
+    const failure = new Error('connection reset');
+    let pushed = 0;
+    const body = new Readable({
+      read() {
+        if (pushed >= 3) return void this.destroy(failure);
+        pushed += 1;
+        this.push(randomBytes(1000));
+      },
+    });
+    await expect(stageBlocks(body, { blockSizeBytes: 512, concurrency: 2, stage: recorder().stage })).rejects.toBe(failure);
+    expect(body.destroyed).toBe(true);
+  });
+
+  it('fails with the first staging error, destroys the body and waits for the blocks in flight', async () => {
+    const failure = new Error('500 from storage');
+    let settled = 0;
+    const body = chunked(randomBytes(64 * 1024), 1024);
+    const attempt = stageBlocks(body, {
+      blockSizeBytes: 1024, concurrency: 3,
+      stage: async (id) => {
+        await new Promise((r) => setTimeout(r, 1));
+        settled += 1;
+        if (settled === 5) throw failure;
+        void id;
+      },
+    });
+    await expect(attempt).rejects.toBe(failure);
+    expect(body.destroyed).toBe(true);
+    const settledAtFailure = settled;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(settled).toBe(settledAtFailure);
+  });
+
+  it('refuses a body longer than the most blocks a blob can hold', async () => {
+    const attempt = stageBlocks(chunked(randomBytes(10 * 100 + 1)), { blockSizeBytes: 100, concurrency: 2, maxBlocks: 10, stage: recorder().stage });
+    await expect(attempt).rejects.toBeInstanceOf(PermanentError);
+    await expect(attempt).rejects.toThrow(/exceeds 10 blocks of 100 bytes/);
+  });
+});

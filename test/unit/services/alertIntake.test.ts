@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { parsePlaybook } from '../../../shared/playbooks/loader.js';
+import { loadPlaybooks } from '../../../shared/playbooks/loader.js';
+import { handleAlertMessage } from '../../../shared/services/alertIntake.js';
+import { alertFixture, FINANCE, record } from '../../helpers/alerts.js';
+import { fakeDeps } from '../../helpers/fakes.js';
+
+const shipped = await loadPlaybooks('playbooks');
+const defender = alertFixture('defender-api-alert');
+const delivery = { messageId: 'm1', deliveryCount: 1 };
+const rerunOnUpdate = parsePlaybook(
+  `name: dump-again-on-update
+version: '1'
+description: d
+priority: 200
+triggers: [alert]
+rerun: onUpdate
+when: { severityAtLeast: High, requires: [process] }
+steps:
+  - type: RunScript
+    script: Invoke-ProcessDump.ps1
+    args:
+      - { name: ProcessId, from: alert.process.processId, as: pid }
+      - { name: OutputName, from: run.token, as: token }
+safety: { allowedScripts: [Invoke-ProcessDump.ps1] }
+`, 'r.yaml');
+
+describe('alert intake across shapes', () => {
+  it('starts one run per alert of a streaming message', async () => {
+    const deps = fakeDeps({ playbooks: shipped });
+    const records = [
+      ...(alertFixture('streaming-api-records').records as unknown[]),
+      record('AlertInfo', { AlertId: 'da-two', Title: 'Other', Severity: 'High', Category: 'LateralMovement' }),
+      record('AlertEvidence', { AlertId: 'da-two', Title: 'Other', EntityType: 'Machine', DeviceId: FINANCE }),
+    ];
+    const outcome = await handleAlertMessage(deps, { records }, delivery);
+    expect(outcome).toMatchObject({ kind: 'batch', outcomes: [{ kind: 'started', alertId: 'da638700000000000003_3000000003' }, { kind: 'started', alertId: 'da-two' }] });
+    const names = await Promise.all([...deps.runs.runs.keys()].map(async (id) => (await deps.runs.getRun(id))?.run.playbook.name));
+    expect(names.sort()).toEqual(['collect-alert-file', 'triage-bundle']);
+  });
+
+  it('dead-letters the malformed alert of a message with its reason and still answers the others', async () => {
+    const deps = fakeDeps({ playbooks: shipped });
+    const bad = record('AlertEvidence', { AlertId: 'da-bad', Title: 'x', EntityType: 'Machine', DeviceId: 'not-hex' });
+    const outcome = await handleAlertMessage(deps, { records: [...(alertFixture('streaming-api-records').records as unknown[]), bad] }, delivery);
+    expect(outcome).toMatchObject({ kind: 'batch', outcomes: [{ kind: 'dead-lettered' }, { kind: 'started' }] });
+    expect(deps.bus.deadLettered).toEqual([{ queue: 'alerts', body: { records: [bad] }, reason: expect.objectContaining({ reason: 'MalformedAlert', description: expect.stringMatching(/^malformed alert da-bad: records\.3\.properties\.DeviceId: a 40-hex-digit Defender device id/) as unknown }) as unknown }]);
+  });
+
+  it('starts nothing for an alert that names no Defender device', async () => {
+    const deps = fakeDeps({ playbooks: shipped });
+    const graph = { ...alertFixture('graph-alerts-v2'), evidence: [] };
+    expect(await handleAlertMessage(deps, graph, delivery)).toMatchObject({ kind: 'no-device' });
+    expect(deps.runs.runs.size).toBe(0);
+  });
+
+  it('refuses a Tier0 device by its Defender tags and sends nothing for it', async () => {
+    const deps = fakeDeps({ playbooks: shipped });
+    deps.defender.onMachine = (id) => Promise.resolve({ id, machineTags: ['tier0'] });
+    const outcome = await handleAlertMessage(deps, defender, delivery);
+    const view = await deps.runs.getRun(outcome.kind === 'started' ? (outcome.runIds[0] ?? '') : '');
+    expect(view?.run.refused).toEqual([{ deviceId: FINANCE, reason: 'device carries excluded tag Tier0' }]);
+    expect(view?.actions).toEqual([]);
+    expect(deps.bus.take('actions')).toEqual([]);
+  });
+});
+
+describe('the same alert again', () => {
+  it('starts no second run when it is redelivered or updated (rerun: never)', async () => {
+    const deps = fakeDeps({ playbooks: shipped });
+    const first = await handleAlertMessage(deps, defender, delivery);
+    const again = await handleAlertMessage(deps, defender, { messageId: 'm2', deliveryCount: 1 });
+    const updated = await handleAlertMessage(deps, { ...defender, lastUpdateTime: '2026-11-20T10:30:00Z', status: 'InProgress' }, { messageId: 'm3', deliveryCount: 1 });
+    expect(first).toMatchObject({ kind: 'started', created: [true] });
+    expect(again).toMatchObject({ kind: 'started', created: [false] });
+    expect(updated).toMatchObject({ kind: 'started', created: [false] });
+    expect(deps.runs.runs.size).toBe(1);
+  });
+
+  it('starts a new run for an update when the playbook says rerun: onUpdate, but not for a redelivery', async () => {
+    const deps = fakeDeps({ playbooks: [rerunOnUpdate] });
+    await handleAlertMessage(deps, defender, delivery);
+    const again = await handleAlertMessage(deps, defender, { messageId: 'm2', deliveryCount: 1 });
+    const updated = await handleAlertMessage(deps, { ...defender, lastUpdateTime: '2026-11-20T10:30:00Z' }, { messageId: 'm3', deliveryCount: 1 });
+    expect(again).toMatchObject({ created: [false] });
+    expect(updated).toMatchObject({ kind: 'started', created: [true] });
+    expect(deps.runs.runs.size).toBe(2);
+  });
+});
