@@ -61,8 +61,8 @@ export function lowerBoundMs(spec: WorkloadSpec, runStartAfterSimulatorMs: numbe
 async function measureResponder(spec: WorkloadSpec, scale: number, workers: number): Promise<Measured> {
   const cluster = await startPacingCluster({
     fleet: workloadFleet(spec), timeScale: scale, workers,
-    // At x30 a few ms of wall-clock latency is a second of simulated time: a margin that covers it.
-    settings: { PACING_SAFETY_MARGIN_MS: String(Math.max(1_000, 40 * scale)), POLL_IN_PROGRESS_MS: '10000', SESSIONS_FULL_RETRY_MS: '10000' },
+    // Defaults, except the safety margin: at x30 a few ms of wall-clock latency is a second of simulated time.
+    settings: { PACING_SAFETY_MARGIN_MS: String(Math.max(1_000, 40 * scale)) },
   });
   try {
     const startMs = cluster.clock.nowMs();

@@ -43,11 +43,11 @@ export const settingsSchema = z.object({
 
   // Polling and retry cadence
   POLL_FIRST_DELAY_MS: int(1).default(15_000),
-  POLL_IN_PROGRESS_MS: int(1).default(30_000),
+  POLL_IN_PROGRESS_MS: int(1).default(15_000),
   POLL_PENDING_MS: int(1).default(5 * MINUTE_MS),
   DEVICE_BUSY_RETRY_MS: int(1).default(2 * MINUTE_MS),
   DEVICE_BUSY_MAX_RETRY_MS: int(1).default(30 * MINUTE_MS),
-  SESSIONS_FULL_RETRY_MS: int(1).default(MINUTE_MS),
+  SESSIONS_FULL_RETRY_MS: int(1).default(15_000),
 
   // Storage (runs, evidence; the local bus)
   STORAGE_CONNECTION_STRING: z.string().optional(),
