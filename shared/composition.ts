@@ -1,11 +1,9 @@
 import { TableClient } from '@azure/data-tables';
-import { DefaultAzureCredential } from '@azure/identity';
-import { ServiceBusClient } from '@azure/service-bus';
+import type { TokenCredential } from '@azure/core-auth';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { readFileSync } from 'node:fs';
 import { BlobEvidenceStore } from './azure/blobEvidenceStore.js';
-import { ServiceBusMessageBus } from './azure/serviceBusBus.js';
 import { StorageQueueMessageBus } from './azure/storageQueueBus.js';
 import { TableRunStore } from './azure/tableRunStore.js';
 import type { MessageBus } from './bus/port.js';
@@ -46,7 +44,8 @@ export interface BuiltApp {
 export async function buildApp(config: Readonly<Config>, overrides: Overrides = {}): Promise<BuiltApp> {
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger(jsonLinesSink('info'));
-  const azureCredential = needsAzureCredential(config, overrides) ? new DefaultAzureCredential() : undefined;
+  // The identity and Service Bus SDKs load only when the configuration needs them (about 45 MiB of a local process).
+  const azureCredential = needsAzureCredential(config, overrides) ? new (await import('@azure/identity')).DefaultAzureCredential() : undefined;
   const credential = overrides.credential ?? azureCredential;
   if (!credential) throw new Error('no credential for the Defender API');
 
@@ -92,7 +91,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
 async function buildBus(
   config: Readonly<Config>,
   clock: Clock,
-  azureCredential: DefaultAzureCredential | undefined,
+  azureCredential: TokenCredential | undefined,
 ): Promise<{ bus: MessageBus; storageQueueBus?: StorageQueueMessageBus; closeBus: () => Promise<void> }> {
   const wallDelay = wallDelayFor(clock);
   if (config.bus.kind === 'storage-queues') {
@@ -103,20 +102,27 @@ async function buildBus(
     await bus.ensureQueues();
     return { bus, storageQueueBus: bus, closeBus: () => Promise.resolve() };
   }
+  const { ServiceBusClient } = await import('@azure/service-bus');
+  const { ServiceBusMessageBus } = await import('./azure/serviceBusBus.js');
   const client = config.bus.connectionString
     ? new ServiceBusClient(config.bus.connectionString)
-    : new ServiceBusClient(config.bus.fullyQualifiedNamespace ?? '', azureCredential ?? new DefaultAzureCredential());
+    : new ServiceBusClient(config.bus.fullyQualifiedNamespace ?? '', required(azureCredential));
   const bus = new ServiceBusMessageBus(client, config.bus.queues, clock, wallDelay);
   return { bus, closeBus: async () => { await bus.close(); await client.close(); } };
 }
 
-function tableClient(config: Readonly<Config>, table: string, azureCredential: DefaultAzureCredential | undefined): TableClient {
+function tableClient(config: Readonly<Config>, table: string, azureCredential: TokenCredential | undefined): TableClient {
   if (config.storage.kind === 'connectionString') {
     // Azurite serves plain http on loopback; the tables SDK refuses http unless told.
     const allowInsecureConnection = /TableEndpoint=http:\/\/(127\.0\.0\.1|localhost)[:/]/i.test(config.storage.connectionString);
     return TableClient.fromConnectionString(config.storage.connectionString, table, { allowInsecureConnection });
   }
-  return new TableClient(config.storage.tableUri, table, azureCredential ?? new DefaultAzureCredential());
+  return new TableClient(config.storage.tableUri, table, required(azureCredential));
+}
+
+function required(credential: TokenCredential | undefined): TokenCredential {
+  if (!credential) throw new Error('a managed-identity connection is configured but no Azure credential was created');
+  return credential;
 }
 
 function needsAzureCredential(config: Readonly<Config>, overrides: Overrides): boolean {
