@@ -23,8 +23,12 @@ const pacingStateSchema = z.object({
   tick: z.object({ seq: z.number(), atMs: z.number() }),
 });
 
-/** Table properties hold at most 32K UTF-16 characters; the state stays far below it. */
-const MAX_STATE_CHARS = 30_000;
+/** A string property holds at most 32K UTF-16 characters: the state is split across parts. */
+const PART_CHARS = 30_000;
+/** An entity holds at most 1 MiB: 15 parts stay well inside it. */
+const MAX_PARTS = 15;
+
+type StateEntity = { parts: number } & Record<string, string | number>;
 
 /**
  * The tenant-wide pacing state as one Table Storage entity, replaced only
@@ -48,15 +52,16 @@ export class TablePacingStore implements PacingStore {
 
   async load(): Promise<Versioned<PacingState>> {
     try {
-      const entity = await this.table.getEntity<{ state: string }>('pacing', this.scope);
-      const parsed = pacingStateSchema.safeParse(JSON.parse(entity.state));
+      const entity = await this.table.getEntity<StateEntity>('pacing', this.scope);
+      const text = Array.from({ length: Number(entity.parts) }, (_, i) => String(entity[`p${i}`] ?? '')).join('');
+      const parsed = pacingStateSchema.safeParse(JSON.parse(text));
       if (!parsed.success) throw new Error(`pacing state in table ${this.table.tableName} is not valid: ${parsed.error.message}`);
       return { value: parsed.data, etag: entity.etag };
     } catch (error) {
       if (storageStatus(error) !== 404) throw translateStorageError(error, 'reading the pacing state');
     }
     try {
-      const created = await this.table.createEntity({ partitionKey: 'pacing', rowKey: this.scope, state: JSON.stringify(emptyPacingState()) });
+      const created = await this.table.createEntity({ partitionKey: 'pacing', rowKey: this.scope, ...toParts(JSON.stringify(emptyPacingState())) });
       return { value: emptyPacingState(), etag: created.etag ?? '' };
     } catch (error) {
       if (storageStatus(error) === 409) return this.load();
@@ -65,14 +70,21 @@ export class TablePacingStore implements PacingStore {
   }
 
   async save(state: PacingState, etag: string): Promise<'ok' | 'conflict'> {
-    const text = JSON.stringify(state);
-    if (text.length > MAX_STATE_CHARS) throw new Error(`pacing state grew to ${text.length} characters, over ${MAX_STATE_CHARS}`);
+    const parts = toParts(JSON.stringify(state));
     try {
-      await this.table.updateEntity({ partitionKey: 'pacing', rowKey: this.scope, state: text }, 'Replace', { etag });
+      await this.table.updateEntity({ partitionKey: 'pacing', rowKey: this.scope, ...parts }, 'Replace', { etag });
       return 'ok';
     } catch (error) {
       if (storageStatus(error) === 412) return 'conflict';
       throw translateStorageError(error, 'writing the pacing state');
     }
   }
+}
+
+function toParts(text: string): StateEntity {
+  const count = Math.max(1, Math.ceil(text.length / PART_CHARS));
+  if (count > MAX_PARTS) throw new Error(`pacing state grew to ${text.length} characters, over ${MAX_PARTS * PART_CHARS}`);
+  const entity: StateEntity = { parts: count };
+  for (let i = 0; i < count; i++) entity[`p${i}`] = text.slice(i * PART_CHARS, (i + 1) * PART_CHARS);
+  return entity;
 }

@@ -7,7 +7,7 @@ export type SlotDecision =
   /** A future slot is reserved for this device: deliver the message then. */
   | { kind: 'reserved'; slotMs: number; state: PacingState }
   /** Nothing reserved: ask again after waitMs. */
-  | { kind: 'wait'; waitMs: number; reason: 'device-busy' | 'device-backoff' | 'sessions-full' }
+  | { kind: 'wait'; waitMs: number; reason: 'device-busy' | 'device-backoff' | 'sessions-full' | 'ledger-full' }
   /** This run already has an open action on the device. */
   | { kind: 'already-open' };
 
@@ -22,6 +22,9 @@ export type SlotDecision =
  * InProgress); when they are all taken at a slot's time, the slot moves
  * a little later and keeps its place.
  */
+/** Reserved slots kept at most; bounds the shared state (and how far ahead it books). */
+export const MAX_RESERVATIONS = 300;
+
 export function requestSlot(state: PacingState, nowMs: number, limits: PacingLimits, request: { deviceId: string; runId: string }): SlotDecision {
   const spanMs = limits.liveResponseWindowMs + limits.safetyMarginMs;
   const current = prune(state, nowMs, nowMs - spanMs);
@@ -32,6 +35,11 @@ export function requestSlot(state: PacingState, nowMs: number, limits: PacingLim
   const busy = current.busy[request.deviceId];
   if (busy && busy.untilMs > nowMs) return { kind: 'wait', waitMs: busy.untilMs - nowMs, reason: 'device-backoff' };
   if (sessionsOpen(current) >= limits.maxSessions) return { kind: 'wait', waitMs: limits.sessionsFullRetryMs, reason: 'sessions-full' };
+  const reserved = Object.values(current.holds).flatMap((h) => (h.kind === 'reserved' ? [h.slotMs] : []));
+  if (reserved.length >= MAX_RESERVATIONS) {
+    // The ledger is booked far ahead (half an hour at 10 a minute): come back when half of it is spent.
+    return { kind: 'wait', waitMs: Math.max(limits.liveResponseWindowMs, (Math.max(...reserved) - nowMs) / 2), reason: 'ledger-full' };
+  }
   const slotMs = earliestSlot(current, nowMs, limits, spanMs);
   const slotsMs = insertSorted(current.slotsMs, slotMs);
   if (slotMs <= nowMs) return { kind: 'admit', atMs: nowMs, state: openHold({ ...current, slotsMs }, request, nowMs, limits) };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyPenalty, markDeviceBusy, releaseHold } from '../../../shared/pacing/holds.js';
 import type { PacingLimits } from '../../../shared/pacing/limits.js';
-import { callAnswered, earliestSlot, requestSlot } from '../../../shared/pacing/sendSlots.js';
+import { MAX_RESERVATIONS, callAnswered, earliestSlot, requestSlot } from '../../../shared/pacing/sendSlots.js';
 import { emptyPacingState, type PacingState } from '../../../shared/pacing/state.js';
 
 const limits: PacingLimits = {
@@ -54,6 +54,18 @@ describe('the send-slot ledger', () => {
     if (reserved.kind !== 'reserved') return;
     const full: PacingState = { ...reserved.state, holds: { ...reserved.state.holds, other: { kind: 'open', runId: 'o', submittedMs: T0, expiresMs: T0 + 1e9, nextPollMs: T0 } } };
     expect(requestSlot(full, reserved.slotMs, limits, { deviceId: 'd', runId: 'r' })).toMatchObject({ kind: 'reserved', slotMs: reserved.slotMs + limits.sessionsFullRetryMs });
+  });
+
+  it('stops booking once the ledger holds its maximum of reservations', () => {
+    let state = emptyPacingState();
+    let waited = 0;
+    for (let i = 0; i < MAX_RESERVATIONS + 20; i++) {
+      const decision = requestSlot(state, T0, limits, { deviceId: `d${i}`, runId: `r${i}` });
+      if (decision.kind === 'admit' || decision.kind === 'reserved') state = decision.state;
+      else if (decision.kind === 'wait' && decision.reason === 'ledger-full') waited += 1;
+    }
+    expect(waited).toBe(10);
+    expect(Object.keys(state.holds)).toHaveLength(MAX_RESERVATIONS + 10);
   });
 
   it('keeps a reservation until its time, then admits its owner', () => {
