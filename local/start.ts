@@ -28,7 +28,8 @@ Options:
                       (every run ended, every completed result collected, nothing
                       dead-lettered, no submission refused by Defender), 1 otherwise
   --json              print the final summary as JSON on stdout (progress and logs
-                      go to stderr)
+                      go to stderr); npm prints its own banner on stdout, so use
+                      npm start --silent -- --json when piping it
   --verbose           also print the responder's structured logs (stderr)
   --help              this text
 
