@@ -7,6 +7,9 @@ import type { DeviceDirectory } from './deviceDirectory.js';
 import type { Deps } from './deps.js';
 import { enqueueSubmit } from './queueing.js';
 
+/** Submission messages sent at once when a run starts. */
+const SEND_BATCH = 16;
+
 export interface RunTarget {
   id: string;
   name?: string;
@@ -102,8 +105,10 @@ export async function startRun(deps: Deps, plan: RunPlan): Promise<StartedRun> {
   const outcome = await deps.runs.createRun(plan.run, plan.actions);
   const view = outcome === 'created' ? plan : await deps.runs.getRun(plan.run.runId);
   if (!view) throw new Error(`run ${plan.run.runId} exists but cannot be read`);
-  for (const action of view.actions) {
-    if (action.state === 'queued') await enqueueSubmit(deps, action, deps.clock.nowMs());
+  // Queue the submissions a few at a time: a run over hundreds of devices should reach the ledger at once.
+  const queued = view.actions.filter((a) => a.state === 'queued');
+  for (let i = 0; i < queued.length; i += SEND_BATCH) {
+    await Promise.all(queued.slice(i, i + SEND_BATCH).map((action) => enqueueSubmit(deps, action, deps.clock.nowMs())));
   }
   deps.logger.log('info', outcome === 'created' ? 'run started' : 'run already exists; queued submissions re-sent', {
     runId: plan.run.runId,
