@@ -63,7 +63,7 @@ async function collect(deps: CollectorDeps, message: CollectMessage): Promise<Co
 
   if (view.evidence.some((e) => e.deviceId === key.deviceId && e.machineActionId === key.machineActionId && e.commandIndex === key.commandIndex)) {
     // Recorded already; the collector before us may have stopped before the manifest.
-    if (!(await manifestLists(deps, message.runId, key))) await writeManifest(deps, message.runId);
+    if (!(await manifestLists(deps, message.runId, key))) await writeManifest(deps, message.runId, key);
     return 'duplicate';
   }
   const source = command.params.find((p) => p.key === 'Path' || p.key === 'ScriptName')?.value ?? '';
@@ -103,7 +103,7 @@ async function collect(deps: CollectorDeps, message: CollectMessage): Promise<Co
     collectedMs: deps.clock.nowMs(),
   };
   const recorded = await deps.runs.putEvidence(item);
-  await writeManifest(deps, message.runId);
+  await writeManifest(deps, message.runId, key);
   if (recorded === 'exists') return 'duplicate';
   log.log('info', 'evidence collected', { blobName, sizeBytes: item.sizeBytes, sha256: item.sha256, originalSha256: item.originalSha256 });
   return 'collected';

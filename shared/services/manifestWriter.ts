@@ -27,9 +27,11 @@ type ManifestDeps = Pick<Deps, 'runs' | 'evidence' | 'clock' | 'logger' | 'colle
  *
  * The manifest is validated against its schema before every write.
  */
-export async function writeManifest(deps: ManifestDeps, runId: string): Promise<void> {
+export async function writeManifest(deps: ManifestDeps, runId: string, item?: { deviceId: string; machineActionId: string; commandIndex: number }): Promise<void> {
   const name = manifestBlobName(runId);
   for (let attempt = 1; attempt <= MAX_MANIFEST_ATTEMPTS; attempt += 1) {
+    // Lost a race: the writer that won read the run after our item was recorded, so it may list it already.
+    if (attempt > 1 && item && (await manifestLists(deps, runId, item))) return;
     const current = await deps.evidence.readJson(name);
     const view = await deps.runs.getRun(runId);
     if (!view) return;
@@ -37,6 +39,7 @@ export async function writeManifest(deps: ManifestDeps, runId: string): Promise<
     if (!next.ok) throw new PermanentError(`manifest of run ${runId} fails its schema (not written): ${describeIssues(next.errors)}`);
     const outcome = await deps.evidence.writeJson(name, next.value, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
     if (outcome === 'written') return;
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
   }
   throw new TransientError(`manifest of run ${runId}: still contended after ${MAX_MANIFEST_ATTEMPTS} conditional writes`);
 }

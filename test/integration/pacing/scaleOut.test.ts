@@ -6,7 +6,7 @@ import type { Clock } from '../../../shared/clock.js';
 /**
  * Three workers (standing in for scaled-out Function instances) share one
  * storage account and one simulator. The simulator's own counters, not our
- * bookkeeping, judge whether a limit was exceeded. Time runs 120x faster;
+ * bookkeeping, judge whether a limit was exceeded. Time runs 60x (30x for the 429 test) faster;
  * nothing asserts on speed.
  */
 interface Call { sentMs: number; answeredMs: number; status: number; retryAfterS?: number }
@@ -37,8 +37,8 @@ describe('pacing shared by three workers', () => {
   it('never exceeds a Defender limit, creates one action per device, and every worker takes part', async () => {
     const calls: Call[] = [];
     cluster = await startPacingCluster({
-      fleet: workloadFleet(spec), timeScale: 120, workers: 3,
-      // At 120x, 25 ms of wall-clock latency between our ledger and the simulator is 3 s of simulated time: widen the margin.
+      fleet: workloadFleet(spec), timeScale: 60, workers: 3,
+      // At 60x, 50 ms of wall-clock latency between our ledger and the simulator is 3 s of simulated time: widen the margin.
       settings: { PACING_SAFETY_MARGIN_MS: '6000', DEVICE_BUSY_RETRY_MS: '60000' },
       fetch: recordingFetch(() => cluster?.clock, calls),
     });
