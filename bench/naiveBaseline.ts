@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Clock, ScaledClock } from '../shared/clock.js';
+import type { ScaledClock } from '../shared/clock.js';
 import { DefenderClient } from '../shared/defender/client.js';
 import { DEFENDER_SCOPE, type TokenProvider } from '../shared/defender/port.js';
 import { isTerminal, type LiveResponseCommand } from '../shared/defender/types.js';
@@ -72,4 +72,3 @@ async function retrying<T>(call: () => Promise<T>, sleep: (ms: number) => Promis
   }
 }
 
-export type { Clock };

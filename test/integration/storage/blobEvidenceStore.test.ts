@@ -1,7 +1,8 @@
 import { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chunked as chunkedBy, sha256Of } from '../../helpers/streams.js';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite.js';
 import { BlobEvidenceStore, sanitizeTagValue } from '../../../shared/azure/blobEvidenceStore.js';
 import { ConfigError, NotFoundError, PermanentError, TransientError } from '../../../shared/errors.js';
@@ -28,19 +29,9 @@ async function newStore(blockSizeBytes = MiB): Promise<{ store: BlobEvidenceStor
   return { store, container };
 }
 
-const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+const sha256 = sha256Of;
 
-/** Yields `data` in uneven chunks, like a network body. */
-function chunked(data: Buffer, chunkBytes = 300_001): Readable {
-  let offset = 0;
-  return new Readable({
-    read() {
-      if (offset >= data.length) return void this.push(null);
-      this.push(data.subarray(offset, offset + chunkBytes));
-      offset += chunkBytes;
-    },
-  });
-}
+const chunked = (data: Buffer, chunkBytes = 300_001): Readable => chunkedBy(data, chunkBytes);
 
 /** A body that records whether anything read from it. */
 function untouchable(): { body: Readable; wasRead: () => boolean } {

@@ -1,22 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { chunked as chunkedBy, sha256Of } from '../../helpers/streams.js';
 import { describe, expect, it } from 'vitest';
 import { stageBlocks } from '../../../shared/evidence/blocks.js';
 import { PermanentError } from '../../../shared/errors.js';
 
-const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+const sha = sha256Of;
 
-/** Yields `data` in uneven chunks, like a network body. */
-function chunked(data: Buffer, chunkBytes = 7_777): Readable {
-  let offset = 0;
-  return new Readable({
-    read() {
-      if (offset >= data.length) return void this.push(null);
-      this.push(data.subarray(offset, offset + chunkBytes));
-      offset += chunkBytes;
-    },
-  });
-}
+const chunked = (data: Buffer, chunkBytes = 7_777): Readable => chunkedBy(data, chunkBytes);
 
 /** A stage function that keeps copies and records concurrency and the distinct buffers it was handed. */
 function recorder(delayMs = 1) {
