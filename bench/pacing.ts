@@ -61,8 +61,9 @@ export function lowerBoundMs(spec: WorkloadSpec, runStartAfterSimulatorMs: numbe
 async function measureResponder(spec: WorkloadSpec, scale: number, workers: number): Promise<Measured> {
   const cluster = await startPacingCluster({
     fleet: workloadFleet(spec), timeScale: scale, workers,
-    // Defaults, except the safety margin: at x30 a few ms of wall-clock latency is a second of simulated time.
-    settings: { PACING_SAFETY_MARGIN_MS: String(Math.max(1_000, 40 * scale)) },
+    // Defaults, except the two that stand for wall-clock time: at x30 a few ms of latency is a second of
+    // simulated time, so the safety margin covers 40 wall ms and the send lead 100 wall ms of our bookkeeping.
+    settings: { PACING_SAFETY_MARGIN_MS: String(Math.max(1_000, 40 * scale)), PACING_SEND_LEAD_MS: String(Math.min(10_000, Math.max(2_000, 100 * scale))) },
   });
   try {
     const startMs = cluster.clock.nowMs();

@@ -1,9 +1,12 @@
 /**
  * Drives handlers from storage queues on the local host, doing what the
- * Functions queue trigger does in Azure: polls each registered queue (every
- * `pollIntervalMs` of wall time while it is empty), runs at most `concurrency`
- * handlers per queue, and settles each message by the policy in
- * queueDelivery.ts (early arrivals, retries with backoff, poison queue).
+ * Functions queue trigger does in Azure: polls each registered queue, runs at
+ * most `concurrency` handlers per queue, and settles each message by the
+ * policy in queueDelivery.ts (early arrivals, retries with backoff, poison
+ * queue). An empty queue is polled again when a message sent in this process
+ * becomes visible (see onQueueSend), as a Service Bus receiver is handed a
+ * message when it is due, and at the latest every `pollIntervalMs` of wall
+ * time (for messages sent by other processes).
  *
  * No lock renewal: a handler running longer than `lockSeconds` may see its
  * message delivered again (handlers are idempotent by contract). It writes
@@ -11,7 +14,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ReceivedQueueMessage, StorageQueueMessageBus } from '../shared/azure/storageQueueBus.js';
+import { onQueueSend, type ReceivedQueueMessage, type StorageQueueMessageBus } from '../shared/azure/storageQueueBus.js';
 import type { DeliveryInfo, QueueName } from '../shared/bus/port.js';
 import type { Clock, WallDelay } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
@@ -23,7 +26,7 @@ export type { ConsumerEvent, QueueHandler } from './queueDelivery.js';
 const PREFETCH_FACTOR = 8;
 
 export interface QueueConsumerOptions {
-  /** Wall ms between polls of an empty queue. Default 100. */
+  /** Longest wall ms between polls of an empty queue (sends in this process wake it sooner). Default 100. */
   pollIntervalMs?: number;
   /** Handlers running at once per queue. Default 4. */
   concurrency?: number;
@@ -61,6 +64,11 @@ export class QueueConsumer {
   private readonly handling = new Map<QueueName, number>();
   private handlerWaiters: (() => void)[] = [];
   private readonly lockSeconds: number;
+  /** Per queue: wall times at which messages sent in this process become visible, ascending. */
+  private readonly due = new Map<QueueName, number[]>();
+  /** Per queue waiting idle: brings its next poll forward to a wall time. */
+  private readonly wakers = new Map<QueueName, (atWallMs: number) => void>();
+  private unsubscribe: () => void = () => undefined;
 
   constructor(private readonly bus: StorageQueueMessageBus, options: QueueConsumerOptions = {}) {
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
@@ -96,6 +104,13 @@ export class QueueConsumer {
     this.stopper = new AbortController();
     // Every early arrival waits on this signal; many may wait at once.
     setMaxListeners(0, this.stopper.signal);
+    const byName = new Map([...this.handlers.keys()].map((q) => [this.bus.queues[q], q]));
+    this.unsubscribe = onQueueSend((storageQueue, visibleAtWallMs) => {
+      const queue = byName.get(storageQueue);
+      if (queue === undefined) return;
+      insertSorted(this.due.get(queue) ?? this.due.set(queue, []).get(queue) ?? [], visibleAtWallMs);
+      this.wakers.get(queue)?.(visibleAtWallMs);
+    });
     this.loops = [...this.handlers.keys()].map((queue) => this.poll(queue));
   }
 
@@ -103,6 +118,7 @@ export class QueueConsumer {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    this.unsubscribe();
     this.stopper.abort();
     this.wakeSlots();
     await Promise.all(this.loops);
@@ -132,6 +148,7 @@ export class QueueConsumer {
         continue;
       }
       let batch: ReceivedQueueMessage[] = [];
+      const polledAtWallMs = Date.now();
       try {
         batch = await this.bus.receive(queue, free, this.lockSeconds);
       } catch (error) {
@@ -140,8 +157,35 @@ export class QueueConsumer {
       this.quiet.set(queue, batch.length === 0 && (this.active.get(queue) ?? 0) === 0);
       for (const message of batch) this.track(queue, message);
       this.checkIdle();
-      if (batch.length === 0) await this.sleep(this.pollIntervalMs);
+      if (batch.length === 0) await this.idleWait(queue, polledAtWallMs);
     }
+  }
+
+  /** Until the next message sent in this process becomes visible, or `pollIntervalMs` at most. */
+  private idleWait(queue: QueueName, polledAtWallMs: number): Promise<void> {
+    const due = this.due.get(queue) ?? [];
+    // Whatever was visible when we polled was taken already (or by another consumer).
+    while (due.length > 0 && (due[0] ?? 0) <= polledAtWallMs) due.shift();
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      let deadline = Number.POSITIVE_INFINITY;
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.wakers.delete(queue);
+        this.stopper.signal.removeEventListener('abort', finish);
+        resolve();
+      };
+      const wakeAt = (atWallMs: number): void => {
+        if (atWallMs >= deadline) return;
+        deadline = atWallMs;
+        clearTimeout(timer);
+        timer = setTimeout(finish, Math.max(0, atWallMs - Date.now()));
+      };
+      wakeAt(Date.now() + this.pollIntervalMs);
+      if (due[0] !== undefined) wakeAt(due[0]);
+      this.wakers.set(queue, wakeAt);
+      this.stopper.signal.addEventListener('abort', finish, { once: true });
+    });
   }
 
   private track(queue: QueueName, message: ReceivedQueueMessage): void {
@@ -203,4 +247,10 @@ export class QueueConsumer {
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+function insertSorted(values: number[], value: number): void {
+  const at = values.findIndex((v) => v > value);
+  if (at === -1) values.push(value);
+  else values.splice(at, 0, value);
 }

@@ -37,7 +37,7 @@ export async function startWorkers(options: {
     const handled: Record<QueueName, number> = { alerts: 0, actions: 0, polls: 0, collect: 0 };
     const consumer = new QueueConsumer(built.storageQueueBus, {
       concurrency: 4,
-      pollIntervalMs: 25,
+      pollIntervalMs: 250,
       onEvent: (event) => {
         if (event.type === 'completed') handled[event.queue] += 1;
         options.onEvent?.(index, event);

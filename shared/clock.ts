@@ -66,6 +66,15 @@ export function wallDelayFor(clock: Clock): WallDelay {
   return clock instanceof ScaledClock ? (ms) => clock.toWallMs(ms) : unscaled;
 }
 
+/** Waits, on the wall clock, until `clock` reads `atMs` (scaled clocks wait proportionally less). */
+export function waiterFor(clock: Clock): (atMs: number) => Promise<void> {
+  const wallDelay = wallDelayFor(clock);
+  return (atMs) => {
+    const aheadMs = atMs - clock.nowMs();
+    return aheadMs > 0 ? new Promise((resolve) => setTimeout(resolve, wallDelay(aheadMs))) : Promise.resolve();
+  };
+}
+
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;

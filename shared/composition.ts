@@ -7,7 +7,7 @@ import { BlobEvidenceStore } from './azure/blobEvidenceStore.js';
 import { StorageQueueMessageBus } from './azure/storageQueueBus.js';
 import { TableRunStore } from './azure/tableRunStore.js';
 import type { MessageBus } from './bus/port.js';
-import { systemClock, wallDelayFor, type Clock } from './clock.js';
+import { systemClock, waiterFor, wallDelayFor, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { DefenderClient } from './defender/client.js';
 import type { TokenProvider } from './defender/port.js';
@@ -81,7 +81,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
   const defender = new BudgetedDefenderApi(client, pacer);
   const playbooks = await loadPlaybooks(config.playbooksDir);
   const services = createServices(
-    { config, clock, logger, bus, runs, evidence, defender, pacer, playbooks, collectorVersion: collectorVersion(), alertFeed: defender, watermarks },
+    { config, clock, waitUntil: waiterFor(clock), logger, bus, runs, evidence, defender, pacer, playbooks, collectorVersion: collectorVersion(), alertFeed: defender, watermarks },
     closeBus,
   );
   logger.log('info', 'responder ready', { playbooks: playbooks.length, bus: config.bus.kind, defender: new URL(config.defender.baseUrl).host });

@@ -36,6 +36,8 @@ export const settingsSchema = z.object({
   LIMIT_STATUS_CALLS_PER_HOUR: int(1).default(1_500),
   /** Added to every rate window so latency and clock skew never squeeze an extra call into one. */
   PACING_SAFETY_MARGIN_MS: int(0).default(1_000),
+  /** A reserved submission arrives this long before its slot, is admitted, and calls on the slot (its invocation waits at most this long). */
+  PACING_SEND_LEAD_MS: int(0).max(10_000).default(2_000),
   /** A reserved send slot whose message never came is freed this long after its time. */
   PACING_RESERVATION_GRACE_MS: int(1).default(10 * MINUTE_MS),
   /** Where the tenant-wide pacing state lives (Table Storage). */
@@ -109,6 +111,7 @@ export interface Config {
     statusCallsPerMinute: number;
     statusCallsPerHour: number;
     safetyMarginMs: number;
+    sendLeadMs: number;
     reservationGraceMs: number;
   };
   polling: {
@@ -175,6 +178,7 @@ function toConfig(s: Settings): Config {
       statusCallsPerMinute: s.LIMIT_STATUS_CALLS_PER_MINUTE,
       statusCallsPerHour: s.LIMIT_STATUS_CALLS_PER_HOUR,
       safetyMarginMs: s.PACING_SAFETY_MARGIN_MS,
+      sendLeadMs: s.PACING_SEND_LEAD_MS,
       reservationGraceMs: s.PACING_RESERVATION_GRACE_MS,
     },
     polling: {

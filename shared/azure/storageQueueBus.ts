@@ -48,6 +48,21 @@ export type ReceivedQueueMessage =
   | (ReceivedBase & { envelope: QueueEnvelope; problem?: undefined })
   | (ReceivedBase & { envelope: undefined; problem: string; text: string });
 
+/** Told, after every send in this process, which storage queue and when (wall ms) the message becomes visible. */
+export type QueueSendListener = (storageQueue: string, visibleAtWallMs: number) => void;
+const sendListeners = new Set<QueueSendListener>();
+
+/**
+ * Subscribes to every send made through any StorageQueueMessageBus in this
+ * process, so a local consumer can poll when a message becomes visible
+ * instead of polling all the time. A notice about a same-named queue of
+ * another account costs one poll, nothing more. Returns the unsubscribe.
+ */
+export function onQueueSend(listener: QueueSendListener): () => void {
+  sendListeners.add(listener);
+  return () => void sendListeners.delete(listener);
+}
+
 export class StorageQueueMessageBus implements MessageBus {
   /**
    * @param service injected; may point at Azurite or a storage account.
@@ -157,6 +172,8 @@ export class StorageQueueMessageBus implements MessageBus {
       messageTimeToLive: -1,
       ...(visibilitySeconds > 0 ? { visibilityTimeout: visibilitySeconds } : {}),
     }));
+    const visibleAtWallMs = Date.now() + visibilitySeconds * 1000;
+    for (const listener of sendListeners) listener(client.name, visibleAtWallMs);
   }
 }
 

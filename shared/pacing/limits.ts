@@ -10,6 +10,8 @@ export interface PacingLimits {
   liveResponseWindowMs: number;
   /** Extra spacing added to each window, so clock skew and latency between us and the API never make an 11th call land inside a minute. */
   safetyMarginMs: number;
+  /** How long before its slot a reserved message comes: it is admitted then and calls at the slot's instant. */
+  sendLeadMs: number;
   /** Live response sessions (Pending or InProgress, plus reserved sends) at once (25). */
   maxSessions: number;
   /** How long an open action's hold lasts if nobody releases it (offline deadline plus margin). */
@@ -31,6 +33,7 @@ export function pacingLimitsOf(config: Readonly<Config>): PacingLimits {
     liveResponseCalls: config.limits.liveResponseCalls,
     liveResponseWindowMs: config.limits.liveResponseWindowMs,
     safetyMarginMs: config.limits.safetyMarginMs,
+    sendLeadMs: config.limits.sendLeadMs,
     maxSessions: config.limits.maxSessions,
     sessionHoldMs: config.limits.offlineDeadlineMs + 60 * 60_000,
     reservationGraceMs: config.limits.reservationGraceMs,

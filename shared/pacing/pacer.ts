@@ -3,7 +3,7 @@ import { TransientError } from '../errors.js';
 import type { Versioned } from '../runs/model.js';
 import { applyPenalty, clearDeviceBusy, dueForPoll, markDeviceBusy, nextPollDue, planPoll, recordSubmitted, releaseHold, type OpenHold } from './holds.js';
 import type { PacingLimits } from './limits.js';
-import { callAnswered, requestSlot, type SlotDecision } from './sendSlots.js';
+import { bookSlots, callAnswered, requestSlot, type SlotDecision } from './sendSlots.js';
 import { emptyPacingState, prune, type PacingState } from './state.js';
 import { takeStatusCalls } from './statusBudget.js';
 
@@ -45,11 +45,24 @@ export class Pacer {
     });
   }
 
-  recordSubmitted(deviceId: string, runId: string, actionId: string, firstPollMs: number): Promise<void> {
-    return this.update((state, nowMs) => ({
-      next: clearDeviceBusy(recordSubmitted(state, deviceId, runId, actionId, firstPollMs, nowMs, this.limits.sessionHoldMs), deviceId),
-      result: undefined,
-    }));
+  /** Reserves send slots for a run's devices in one write (see sendSlots.bookSlots); returns each booked device's slot. */
+  bookSlots(requests: readonly { deviceId: string; runId: string }[]): Promise<Map<string, number>> {
+    if (requests.length === 0) return Promise.resolve(new Map<string, number>());
+    return this.update((state, nowMs) => {
+      const { state: next, booked } = bookSlots(state, nowMs, this.limits, requests);
+      return { next: booked.size > 0 ? next : undefined, result: booked };
+    });
+  }
+
+  /**
+   * Records the action a call created (the hold the poll tick follows) and,
+   * for a call this worker just made, when it was answered: one write.
+   */
+  recordSubmitted(deviceId: string, runId: string, actionId: string, firstPollMs: number, answeredSlotMs?: number): Promise<void> {
+    return this.update((state, nowMs) => {
+      const answered = answeredSlotMs === undefined ? state : callAnswered(state, answeredSlotMs, nowMs);
+      return { next: clearDeviceBusy(recordSubmitted(answered, deviceId, runId, actionId, firstPollMs, nowMs, this.limits.sessionHoldMs), deviceId), result: undefined };
+    });
   }
 
   /** Records when the call admitted at `admittedMs` was answered (see sendSlots.callAnswered). */

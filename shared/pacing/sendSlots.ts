@@ -1,8 +1,11 @@
 import type { PacingLimits } from './limits.js';
-import { prune, sessionsOpen, type PacingState } from './state.js';
+import { prune, sessionsOpen, type Hold, type PacingState } from './state.js';
 
 export type SlotDecision =
-  /** Call now: the slot is taken and the device's session is held. */
+  /**
+   * Call at `atMs` (now, or a moment later: at most the send lead): the slot
+   * is taken and the device's session is held.
+   */
   | { kind: 'admit'; atMs: number; state: PacingState }
   /** A future slot is reserved for this device: deliver the message then. */
   | { kind: 'reserved'; slotMs: number; state: PacingState }
@@ -21,6 +24,10 @@ export type SlotDecision =
  * counted when the call is made, against open actions (Pending or
  * InProgress); when they are all taken at a slot's time, the slot moves
  * a little later and keeps its place.
+ *
+ * A slot at most `sendLeadMs` ahead is admitted at once for its own instant:
+ * the message comes that much early, does its bookkeeping, and calls on the
+ * slot, so our own latency does not push every later slot back.
  */
 /** Reserved slots kept at most; bounds the shared state (and how far ahead it books). */
 export const MAX_RESERVATIONS = 300;
@@ -42,16 +49,40 @@ export function requestSlot(state: PacingState, nowMs: number, limits: PacingLim
   }
   const slotMs = earliestSlot(current, nowMs, limits, spanMs);
   const slotsMs = insertSorted(current.slotsMs, slotMs);
-  if (slotMs <= nowMs) return { kind: 'admit', atMs: nowMs, state: openHold({ ...current, slotsMs }, request, nowMs, limits) };
-  return {
-    kind: 'reserved',
-    slotMs,
-    state: {
-      ...current,
-      slotsMs,
-      holds: { ...current.holds, [request.deviceId]: { kind: 'reserved', runId: request.runId, slotMs, expiresMs: slotMs + limits.reservationGraceMs } },
-    },
-  };
+  if (slotMs <= nowMs + limits.sendLeadMs) return { kind: 'admit', atMs: slotMs, state: openHold({ ...current, slotsMs }, request, slotMs, limits) };
+  return { kind: 'reserved', slotMs, state: { ...current, slotsMs, holds: { ...current.holds, [request.deviceId]: reservedHold(request.runId, slotMs, limits) } } };
+}
+
+/**
+ * Books send slots for many devices in one go (a run's start): each device
+ * not already held or backing off gets a reservation, in order, until the
+ * ledger is full, none sooner than the send lead. A reservation is not a
+ * session: sessions are checked when each message comes for its slot.
+ * Returns the slot of every device booked.
+ */
+export function bookSlots(state: PacingState, nowMs: number, limits: PacingLimits, requests: readonly { deviceId: string; runId: string }[]): { state: PacingState; booked: Map<string, number> } {
+  const spanMs = limits.liveResponseWindowMs + limits.safetyMarginMs;
+  let current = prune(state, nowMs, nowMs - spanMs);
+  let reserved = Object.values(current.holds).filter((h) => h.kind === 'reserved').length;
+  const booked = new Map<string, number>();
+  for (const request of requests) {
+    if (reserved >= MAX_RESERVATIONS) break;
+    const busy = current.busy[request.deviceId];
+    if (current.holds[request.deviceId] || (busy && busy.untilMs > nowMs)) continue;
+    // Not before the send lead: the first calls are prepared in time and go out together.
+    const slotMs = earliestSlot(current, nowMs + limits.sendLeadMs, limits, spanMs);
+    current = { ...current, slotsMs: insertSorted(current.slotsMs, slotMs), holds: { ...current.holds, [request.deviceId]: reservedHold(request.runId, slotMs, limits) } };
+    booked.set(request.deviceId, slotMs);
+    reserved += 1;
+  }
+  return { state: current, booked };
+}
+
+/** When a message for a slot should arrive: the send lead before it, never in the past. */
+export const arrivalForSlot = (slotMs: number, nowMs: number, limits: Pick<PacingLimits, 'sendLeadMs'>): number => Math.max(nowMs, slotMs - limits.sendLeadMs);
+
+function reservedHold(runId: string, slotMs: number, limits: PacingLimits): Hold {
+  return { kind: 'reserved', runId, slotMs, expiresMs: slotMs + limits.reservationGraceMs };
 }
 
 /**
@@ -74,12 +105,8 @@ function arrivedForSlot(state: PacingState, nowMs: number, limits: PacingLimits,
     x = (inSpan[inSpan.length - limits.liveResponseCalls] ?? x) + spanMs;
   }
   const slotsMs = insertSorted(others, x);
-  if (x <= nowMs) return { kind: 'admit', atMs: nowMs, state: openHold({ ...state, slotsMs }, request, nowMs, limits) };
-  return {
-    kind: 'reserved',
-    slotMs: x,
-    state: { ...state, slotsMs, holds: { ...state.holds, [request.deviceId]: { kind: 'reserved', runId: request.runId, slotMs: x, expiresMs: x + limits.reservationGraceMs } } },
-  };
+  if (x <= nowMs + limits.sendLeadMs) return { kind: 'admit', atMs: x, state: openHold({ ...state, slotsMs }, request, x, limits) };
+  return { kind: 'reserved', slotMs: x, state: { ...state, slotsMs, holds: { ...state.holds, [request.deviceId]: reservedHold(request.runId, x, limits) } } };
 }
 
 /** The call admitted at `admittedMs` was answered at `answeredMs`: record the later time, which is never before Defender saw it. */
@@ -112,10 +139,10 @@ export function earliestSlot(state: Pick<PacingState, 'slotsMs' | 'penaltyUntilM
   return x;
 }
 
-function openHold(state: PacingState, request: { deviceId: string; runId: string }, nowMs: number, limits: PacingLimits): PacingState {
+function openHold(state: PacingState, request: { deviceId: string; runId: string }, atMs: number, limits: PacingLimits): PacingState {
   return {
     ...state,
-    holds: { ...state.holds, [request.deviceId]: { kind: 'open', runId: request.runId, submittedMs: nowMs, nextPollMs: Number.MAX_SAFE_INTEGER, expiresMs: nowMs + limits.sessionHoldMs } },
+    holds: { ...state.holds, [request.deviceId]: { kind: 'open', runId: request.runId, submittedMs: atMs, nextPollMs: Number.MAX_SAFE_INTEGER, expiresMs: atMs + limits.sessionHoldMs } },
   };
 }
 

@@ -13,6 +13,8 @@ import type { RunStore } from '../runs/store.js';
 export interface Deps {
   config: Readonly<Config>;
   clock: Clock;
+  /** Resolves once the clock reaches `atMs` (at once if it has). Used only for waits of a few seconds (the send lead). */
+  waitUntil: (atMs: number) => Promise<void>;
   logger: Logger;
   bus: MessageBus;
   runs: RunStore;

@@ -5,6 +5,8 @@ import { correlationComment } from '../runs/ids.js';
 import type { DeviceAction, Run, Trigger } from '../runs/model.js';
 import type { DeviceDirectory } from './deviceDirectory.js';
 import type { Deps } from './deps.js';
+import { describeError } from '../errors.js';
+import { arrivalForSlot } from '../pacing/sendSlots.js';
 import { enqueueSubmit } from './queueing.js';
 
 /** Submission messages sent at once when a run starts. */
@@ -105,10 +107,15 @@ export async function startRun(deps: Deps, plan: RunPlan): Promise<StartedRun> {
   const outcome = await deps.runs.createRun(plan.run, plan.actions);
   const view = outcome === 'created' ? plan : await deps.runs.getRun(plan.run.runId);
   if (!view) throw new Error(`run ${plan.run.runId} exists but cannot be read`);
-  // Queue the submissions a few at a time: a run over hundreds of devices should reach the ledger at once.
   const queued = view.actions.filter((a) => a.state === 'queued');
+  const slots = await bookSlots(deps, queued);
+  // Queue the submissions a few at a time; a booked one comes back (the send lead early) for its slot.
   for (let i = 0; i < queued.length; i += SEND_BATCH) {
-    await Promise.all(queued.slice(i, i + SEND_BATCH).map((action) => enqueueSubmit(deps, action, deps.clock.nowMs())));
+    await Promise.all(queued.slice(i, i + SEND_BATCH).map((action) => {
+      const slotMs = slots.get(action.deviceId);
+      const nowMs = deps.clock.nowMs();
+      return slotMs === undefined ? enqueueSubmit(deps, action, nowMs) : enqueueSubmit(deps, action, arrivalForSlot(slotMs, nowMs, deps.pacer.limits), 'slot');
+    }));
   }
   deps.logger.log('info', outcome === 'created' ? 'run started' : 'run already exists; queued submissions re-sent', {
     runId: plan.run.runId,
@@ -117,6 +124,21 @@ export async function startRun(deps: Deps, plan: RunPlan): Promise<StartedRun> {
     refused: view.run.refused.length,
   });
   return { run: view.run, actions: view.actions, created: outcome === 'created' };
+}
+
+/**
+ * Books every device's send slot in one write, so a run over hundreds of
+ * devices reaches the ledger at once rather than one message at a time. A
+ * device left unbooked (held, backing off, ledger full, or the pacing state
+ * too contended just now) is queued to ask for its slot itself.
+ */
+async function bookSlots(deps: Deps, queued: readonly DeviceAction[]): Promise<Map<string, number>> {
+  try {
+    return await deps.pacer.bookSlots(queued.map((a) => ({ deviceId: a.deviceId, runId: a.runId })));
+  } catch (error) {
+    deps.logger.log('warn', 'could not book send slots for the run; each submission will ask for its own', { runId: queued[0]?.runId, error: describeError(error) });
+    return new Map();
+  }
 }
 
 /** Room for devices beyond the maximum, so that a selection that is too broad shows up as refusals. */

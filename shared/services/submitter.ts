@@ -7,6 +7,7 @@ import type { DeviceAction } from '../runs/model.js';
 import { updateAction } from '../runs/updateAction.js';
 import { describeIssues, toIssues } from '../validation.js';
 import type { Deps } from './deps.js';
+import { arrivalForSlot } from '../pacing/sendSlots.js';
 import { enqueueSubmit } from './queueing.js';
 import { ensurePollTick } from './pollTick.js';
 
@@ -55,14 +56,20 @@ export async function handleActionMessage(deps: Deps, body: unknown, delivery: D
   const slot = await deps.pacer.requestSlot({ deviceId, runId });
   if (slot.kind === 'already-open') return 'duplicate';
   if (slot.kind !== 'admit') {
-    // Waiting happens in the queue: the message comes back at its reserved slot (or to ask again).
-    const waitMs = slot.kind === 'reserved' ? slot.slotMs - deps.clock.nowMs() : slot.waitMs;
-    await enqueueSubmit(deps, current.value, deps.clock.nowMs() + waitMs, slot.kind === 'reserved' ? 'slot' : slot.reason);
-    log.log('debug', 'submission scheduled', { reason: slot.kind === 'reserved' ? 'slot' : slot.reason, waitMs });
+    // Waiting happens in the queue: the message comes back (the send lead early) for its reserved slot, or to ask again.
+    const nowMs = deps.clock.nowMs();
+    const atMs = slot.kind === 'reserved' ? arrivalForSlot(slot.slotMs, nowMs, deps.pacer.limits) : nowMs + slot.waitMs;
+    await enqueueSubmit(deps, current.value, atMs, slot.kind === 'reserved' ? 'slot' : slot.reason);
+    log.log('debug', 'submission scheduled', { reason: slot.kind === 'reserved' ? 'slot' : slot.reason, waitMs: atMs - nowMs });
     return 'deferred';
   }
   const marked: DeviceAction = { ...current.value, state: 'submitting', submitAttempts: current.value.submitAttempts + 1, updatedMs: deps.clock.nowMs() };
-  if ((await deps.runs.replaceAction(marked, current.etag)) === 'conflict') return 'duplicate';
+  if ((await deps.runs.replaceAction(marked, current.etag)) === 'conflict') {
+    await deps.pacer.release(deviceId, runId);
+    return 'duplicate';
+  }
+  // Admitted for a slot a moment ahead (at most the send lead): the bookkeeping is done, call on the slot.
+  await deps.waitUntil(slot.atMs);
 
   // A 429 seen by another worker since our slot was granted: give the slot back rather than call into it.
   const penaltyUntilMs = await deps.pacer.penaltyUntil();
@@ -79,8 +86,7 @@ export async function handleActionMessage(deps: Deps, body: unknown, delivery: D
     await deps.pacer.callAnswered(slot.atMs);
     return handleSubmitError(deps, marked, error);
   }
-  await deps.pacer.callAnswered(slot.atMs);
-  await recordSubmitted(deps, marked, created);
+  await recordSubmitted(deps, marked, created, slot.atMs);
   log.log('info', 'live response action submitted', { actionId: created.id, status: created.status });
   return 'submitted';
 }
@@ -130,10 +136,10 @@ async function findOurAction(deps: Deps, action: DeviceAction): Promise<MachineA
  * record: if anything fails in between, the action is still 'submitting', and
  * the retry finds it by its correlation token and records both again.
  */
-async function recordSubmitted(deps: Deps, action: DeviceAction, created: MachineAction): Promise<void> {
+async function recordSubmitted(deps: Deps, action: DeviceAction, created: MachineAction, calledAtSlotMs?: number): Promise<void> {
   const nowMs = deps.clock.nowMs();
   const firstPollMs = nowMs + deps.config.polling.firstDelayMs;
-  await deps.pacer.recordSubmitted(action.deviceId, action.runId, created.id, firstPollMs);
+  await deps.pacer.recordSubmitted(action.deviceId, action.runId, created.id, firstPollMs, calledAtSlotMs);
   await ensurePollTick(deps, firstPollMs);
   await updateAction(deps.runs, action.runId, action.deviceId, (a) =>
     a.state === 'submitted' || a.state === 'ended'

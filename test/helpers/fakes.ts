@@ -177,5 +177,11 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & { clock: ManualC
     defender: new ScriptedDefender(), playbooks, collectorVersion: 'test',
     pacer: new Pacer(new InProcessPacingStore(), clock, pacingLimitsOf(config)),
   };
-  return { ...base, ...overrides } as ReturnType<typeof fakeDeps>;
+  const deps = { ...base, ...overrides };
+  // A wait on a manual clock is time passing: the clock moves to the instant waited for.
+  const waitUntil = (atMs: number): Promise<void> => {
+    if (deps.clock instanceof ManualClock && atMs > deps.clock.nowMs()) deps.clock.set(atMs);
+    return Promise.resolve();
+  };
+  return { waitUntil, ...deps } as ReturnType<typeof fakeDeps>;
 }

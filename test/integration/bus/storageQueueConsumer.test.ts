@@ -198,6 +198,19 @@ describe('QueueConsumer', () => {
     expect(copy?.envelope).toMatchObject({ body: 'hello, not base64 JSON', properties: { deadLetterReason: 'MalformedEnvelope' } });
   });
 
+  it('polls an idle queue when a message sent in this process becomes visible, not only on its polling interval', async () => {
+    const bus = await newBus();
+    const handled: unknown[] = [];
+    // An interval far longer than the test's timeout: only the send notice can wake the consumer.
+    consume(bus, 'collect', (body) => Promise.resolve(void handled.push(body)), { pollIntervalMs: 600_000 });
+    await waitUntil(async () => (await visibleCount(bus, 'collect')) === 0, 5_000, 'the first empty poll');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await bus.send('collect', { body: { n: 1 }, messageId: 'now' });
+    await bus.send('collect', { body: { n: 2 }, messageId: 'in-a-second', notBeforeMs: bus.clock.nowMs() + 1_000 });
+    await waitUntil(() => handled.length === 2, 8_000, 'both messages handled');
+    expect(handled).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
   it('runs at most `concurrency` handlers per queue', async () => {
     const bus = await newBus();
     let running = 0;

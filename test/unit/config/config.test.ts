@@ -20,7 +20,7 @@ describe('configuration', () => {
     expect(config.limits).toEqual({
       liveResponseCalls: 10, liveResponseWindowMs: 60_000, maxSessions: 25,
       offlineDeadlineMs: 3 * 24 * 3_600_000, runScriptTimeoutMs: 600_000, resultLinkTtlMs: 1_800_000,
-      statusCallsPerMinute: 100, statusCallsPerHour: 1_500, safetyMarginMs: 1_000, reservationGraceMs: 600_000,
+      statusCallsPerMinute: 100, statusCallsPerHour: 1_500, safetyMarginMs: 1_000, sendLeadMs: 2_000, reservationGraceMs: 600_000,
     });
     expect(config.defender.scope).toBe('https://api.securitycenter.microsoft.com/.default');
     expect(Object.isFrozen(config)).toBe(true);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { applyPenalty, markDeviceBusy, releaseHold } from '../../../shared/pacing/holds.js';
 import type { PacingLimits } from '../../../shared/pacing/limits.js';
-import { MAX_RESERVATIONS, callAnswered, earliestSlot, requestSlot } from '../../../shared/pacing/sendSlots.js';
+import { MAX_RESERVATIONS, arrivalForSlot, bookSlots, callAnswered, earliestSlot, requestSlot } from '../../../shared/pacing/sendSlots.js';
 import { emptyPacingState, type PacingState } from '../../../shared/pacing/state.js';
 
 const limits: PacingLimits = {
-  liveResponseCalls: 10, liveResponseWindowMs: 60_000, safetyMarginMs: 1_000, maxSessions: 25,
+  liveResponseCalls: 10, liveResponseWindowMs: 60_000, safetyMarginMs: 1_000, sendLeadMs: 2_000, maxSessions: 25,
   sessionHoldMs: 3 * 86_400_000, reservationGraceMs: 600_000, deviceBusyRetryMs: 120_000, deviceBusyMaxRetryMs: 1_800_000,
   sessionsFullRetryMs: 60_000, statusCallsPerMinute: 100, statusCallsPerHour: 1_500,
 };
@@ -96,7 +96,48 @@ describe('the send-slot ledger', () => {
     // The ten earlier calls were answered 500 ms after they were admitted.
     let state = first.state;
     for (let i = 0; i < 10; i++) state = callAnswered(state, T0 - 30_000, T0 - 29_500);
-    expect(requestSlot(state, first.slotMs, limits, { deviceId: 'd', runId: 'r' })).toMatchObject({ kind: 'reserved', slotMs: T0 - 29_500 + SPAN });
+    const arrival = first.slotMs - limits.sendLeadMs;
+    expect(requestSlot(state, arrival, limits, { deviceId: 'd', runId: 'r' })).toMatchObject({ kind: 'reserved', slotMs: T0 - 29_500 + SPAN });
+  });
+
+  it.each([
+    { name: 'admits a slot within the send lead, for the slot\'s own instant', oldest: T0 - 59_000, kind: 'admit', atMs: T0 + 2_000 },
+    { name: 'reserves a slot beyond the send lead', oldest: T0 - 58_000, kind: 'reserved', atMs: T0 + 3_000 },
+  ])('$name', ({ oldest, kind, atMs }) => {
+    const decision = requestSlot(withSlots(tenAt(oldest)), T0, limits, { deviceId: 'd', runId: 'r' });
+    expect(decision.kind).toBe(kind);
+    expect(decision.kind === 'admit' ? decision.atMs : decision.kind === 'reserved' ? decision.slotMs : undefined).toBe(atMs);
+    if (decision.kind === 'admit') expect(decision.state.holds.d).toMatchObject({ kind: 'open', submittedMs: atMs });
+  });
+
+  it('brings a reserved message back the send lead before its slot, never in the past', () => {
+    expect(arrivalForSlot(T0 + 61_000, T0, limits)).toBe(T0 + 59_000);
+    expect(arrivalForSlot(T0 + 1_000, T0, limits)).toBe(T0);
+  });
+
+  it('books a whole run in one go: ten per span, never eleven, the first ten the send lead from now', () => {
+    const requests = Array.from({ length: 200 }, (_, i) => ({ deviceId: `d${i}`, runId: 'run' }));
+    const { state, booked } = bookSlots(withSlots([]), T0, limits, requests);
+    const slots = [...booked.values()];
+    expect(slots).toHaveLength(200);
+    const first = T0 + limits.sendLeadMs;
+    expect(slots.filter((t) => t === first)).toHaveLength(10);
+    for (const end of slots) expect(slots.filter((t) => t > end - SPAN && t <= end).length).toBeLessThanOrEqual(10);
+    expect(Math.max(...slots)).toBe(first + 19 * SPAN);
+    expect(state.holds.d0).toMatchObject({ kind: 'reserved', runId: 'run', slotMs: first });
+    // Each booked message, arriving the send lead early, is admitted for its slot.
+    expect(requestSlot(state, T0, limits, { deviceId: 'd0', runId: 'run' })).toMatchObject({ kind: 'admit', atMs: first });
+  });
+
+  it('books around calls already made, and skips devices held or backing off', () => {
+    const busy = markDeviceBusy(withSlots(tenAt(T0 - 30_000), 1), 'backing', 'other', T0, limits.deviceBusyRetryMs, limits.deviceBusyMaxRetryMs).state;
+    const { booked } = bookSlots(busy, T0, limits, ['dev0', 'backing', 'free'].map((deviceId) => ({ deviceId, runId: 'run' })));
+    expect([...booked]).toEqual([['free', T0 - 30_000 + SPAN]]);
+  });
+
+  it('books no more than the ledger holds', () => {
+    const requests = Array.from({ length: MAX_RESERVATIONS + 20 }, (_, i) => ({ deviceId: `d${i}`, runId: 'run' }));
+    expect(bookSlots(emptyPacingState(), T0, limits, requests).booked.size).toBe(MAX_RESERVATIONS);
   });
 
   it('frees what a crashed worker reserved once the grace has passed', () => {

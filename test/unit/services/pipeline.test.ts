@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DeviceBusyError, ThrottledError, TransientError } from '../../../shared/errors.js';
 import { handleAlertMessage } from '../../../shared/services/alertIntake.js';
 import { handleCollectMessage } from '../../../shared/services/collector.js';
+import { startManualRun } from '../../../shared/services/manualRuns.js';
 import { handlePollTick } from '../../../shared/services/pollTick.js';
 import { handleActionMessage } from '../../../shared/services/submitter.js';
 import type { MachineAction } from '../../../shared/defender/types.js';
@@ -103,10 +104,45 @@ describe('submission', () => {
     expect((await deps.runs.getAction(runId, DEVICE))?.value.machineActionId).toBe('act-lost');
   });
 
-  it('admits ten calls in a minute and reserves the eleventh a window (plus margin) later', async () => {
+  it('books a manual run in one write: ten submissions now, the rest the send lead before their slots', async () => {
+    const deps = fakeDeps();
+    const devices = Array.from({ length: 12 }, (_, i) => i.toString(16).padStart(40, 'b'));
+    const started = await startManualRun(deps, { playbook: 'collect-hosts-file', devices }, 'analyst@contoso.com');
+    expect(started.ok).toBe(true);
+    const { safetyMarginMs, sendLeadMs } = deps.config.limits;
+    const arrivals = deps.bus.take('actions').map((m) => (m.notBeforeMs ?? 0) - deps.clock.nowMs()).sort((a, b) => a - b);
+    // The first ten slots are the send lead away: their messages come now.
+    expect(arrivals).toEqual([...Array<number>(10).fill(0), sendLeadMs + 60_000 + safetyMarginMs - sendLeadMs, sendLeadMs + 60_000 + safetyMarginMs - sendLeadMs]);
+    expect(Object.values((await deps.pacer.snapshot()).holds).filter((h) => h.kind === 'reserved')).toHaveLength(12);
+  });
+
+  it('comes the send lead early, does its bookkeeping, and calls on the slot itself', async () => {
+    const deps = fakeDeps();
+    const devices = Array.from({ length: 11 }, (_, i) => i.toString(16).padStart(40, 'c'));
+    await startManualRun(deps, { playbook: 'collect-hosts-file', devices }, 'analyst@contoso.com');
+    const postedAtMs: number[] = [];
+    deps.defender.onRunLiveResponse = (id) => {
+      postedAtMs.push(deps.clock.nowMs());
+      return Promise.resolve(machineAction({ id: `act-${id}`, machineId: id }));
+    };
+    const startMs = deps.clock.nowMs();
+    const messages = deps.bus.take('actions').sort((a, b) => (a.notBeforeMs ?? 0) - (b.notBeforeMs ?? 0));
+    for (const m of messages) {
+      if ((m.notBeforeMs ?? 0) > deps.clock.nowMs()) deps.clock.set(m.notBeforeMs ?? 0);
+      expect(await handleActionMessage(deps, m.body, delivery)).toBe('submitted');
+    }
+    // The first ten called together on their slot, the send lead after the run started; the eleventh
+    // came the send lead early and called on its own slot, a span after them.
+    const { safetyMarginMs, sendLeadMs } = deps.config.limits;
+    expect(postedAtMs.slice(0, 10)).toEqual(Array<number>(10).fill(startMs + sendLeadMs));
+    expect(postedAtMs.at(-1)).toBe(startMs + sendLeadMs + 60_000 + safetyMarginMs);
+  });
+
+  it('admits ten calls in a minute and brings the eleventh back the send lead before its slot a window (plus margin) later', async () => {
     const deps = fakeDeps();
     deps.defender.onRunLiveResponse = (id) => Promise.resolve(machineAction({ id: `act-${id}`, machineId: id }));
     const outcomes: string[] = [];
+    const startMs = deps.clock.nowMs();
     for (let i = 0; i < 11; i++) {
       const device = i.toString(16).padStart(40, 'a');
       await handleAlertMessage(deps, { ...alert, id: `alert-${i}`, machineId: device }, delivery);
@@ -115,7 +151,9 @@ describe('submission', () => {
     }
     expect(outcomes.filter((o) => o === 'submitted')).toHaveLength(10);
     expect(outcomes[10]).toBe('deferred');
-    expect(deps.bus.take('actions')[0]?.notBeforeMs).toBe(deps.clock.nowMs() + 60_000 + deps.config.limits.safetyMarginMs);
+    // The first call went out on the first slot, the send lead after the first run was booked.
+    const { safetyMarginMs, sendLeadMs } = deps.config.limits;
+    expect(deps.bus.take('actions')[0]?.notBeforeMs).toBe(startMs + sendLeadMs + 60_000 + safetyMarginMs - sendLeadMs);
   });
 });
 
