@@ -62,6 +62,8 @@ export class QueueConsumer {
   private readonly pollIntervalMs: number;
   private readonly concurrency: number;
   private readonly handling = new Map<QueueName, number>();
+  /** Per queue: messages past their early-arrival wait, running or waiting for a handler. */
+  private readonly committed = new Map<QueueName, number>();
   private handlerWaiters: (() => void)[] = [];
   private readonly lockSeconds: number;
   /** Per queue: wall times at which messages sent in this process become visible, ascending. */
@@ -141,8 +143,11 @@ export class QueueConsumer {
 
   private async poll(queue: QueueName): Promise<void> {
     while (this.started) {
-      // Messages waiting out an early arrival do not run a handler; allow a few times more of them in hand.
-      const free = this.concurrency * PREFETCH_FACTOR - (this.active.get(queue) ?? 0);
+      // Take only what free handlers can run now, as a Service Bus receiver without prefetch does, so
+      // that another instance gets the rest; messages waiting out an early arrival do not count
+      // (a few times more of them may be in hand).
+      const inHand = this.active.get(queue) ?? 0;
+      const free = Math.min(this.concurrency * PREFETCH_FACTOR - inHand, this.concurrency - (this.committed.get(queue) ?? 0));
       if (free <= 0) {
         await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
         continue;
@@ -166,6 +171,7 @@ export class QueueConsumer {
     const due = this.due.get(queue) ?? [];
     // Whatever was visible when we polled was taken already (or by another consumer).
     while (due.length > 0 && (due[0] ?? 0) <= polledAtWallMs) due.shift();
+    if (this.stopper.signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       let deadline = Number.POSITIVE_INFINITY;
@@ -193,11 +199,16 @@ export class QueueConsumer {
     if (!handler) return;
     this.active.set(queue, (this.active.get(queue) ?? 0) + 1);
     const gated = async (body: unknown, delivery: DeliveryInfo): Promise<void> => {
-      await this.acquireHandler(queue);
+      this.committed.set(queue, (this.committed.get(queue) ?? 0) + 1);
       try {
-        await handler(body, delivery);
+        await this.acquireHandler(queue);
+        try {
+          await handler(body, delivery);
+        } finally {
+          this.releaseHandler(queue);
+        }
       } finally {
-        this.releaseHandler(queue);
+        this.committed.set(queue, (this.committed.get(queue) ?? 1) - 1);
       }
     };
     const run: Promise<void> = processMessage(this.bus, message, gated, this.policy)

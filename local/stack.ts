@@ -87,7 +87,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const triggers: Record<QueueName, (body: unknown, context: InvocationContextType) => Promise<void>> = {
     alerts: alertsTrigger, actions: actionsTrigger, polls: pollsTrigger, collect: collectTrigger,
   };
-  const consumer = new QueueConsumer(bus, { onEvent: options.onConsumerEvent, concurrency: 4, pollIntervalMs: 250 });
+  const consumer = new QueueConsumer(bus, { onEvent: options.onConsumerEvent, concurrency: 8, pollIntervalMs: 250 });
   for (const [queue, trigger] of Object.entries(triggers) as [QueueName, (typeof triggers)[QueueName]][]) {
     consumer.register(queue, (body, delivery) => trigger(body, invocation(queue, delivery)));
   }

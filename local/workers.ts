@@ -36,7 +36,8 @@ export async function startWorkers(options: {
     if (!built.storageQueueBus) throw new Error('workers need the storage-queue bus');
     const handled: Record<QueueName, number> = { alerts: 0, actions: 0, polls: 0, collect: 0 };
     const consumer = new QueueConsumer(built.storageQueueBus, {
-      concurrency: 4,
+      // As host.json's serviceBus.maxConcurrentCalls: a worker stands in for one Function instance.
+      concurrency: 8,
       pollIntervalMs: 250,
       onEvent: (event) => {
         if (event.type === 'completed') handled[event.queue] += 1;
