@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { TransientError } from '../errors.js';
+import { GroupCommitter, type CasStore, type Change } from './groupCommit.js';
 import type { Versioned } from '../runs/model.js';
 import { applyPenalty, clearDeviceBusy, dueForPoll, markDeviceBusy, nextPollDue, planPoll, recordSubmitted, releaseHold, type OpenHold } from './holds.js';
 import type { PacingLimits } from './limits.js';
@@ -12,15 +12,13 @@ import { takeStatusCalls } from './statusBudget.js';
  * etag, so any number of workers sharing one store agree (Azure Table
  * Storage in Azure and locally; an in-process store in unit tests).
  */
-export interface PacingStore {
-  load(): Promise<Versioned<PacingState>>;
-  save(state: PacingState, etag: string): Promise<'ok' | 'conflict'>;
-}
+export type PacingStore = CasStore<PacingState>;
 
 /**
  * Applies the pure pacing rules to the shared state with optimistic
  * concurrency: read, decide, write if unchanged, else re-read and decide
- * again. Two workers racing for the last slot:
+ * again (changes made at once in one process share one write: see
+ * groupCommit.ts). Two workers racing for the last slot:
  *
  *   worker A: load(etag 7) -> decide admit -> save(etag 7) ok
  *   worker B: load(etag 7) -> decide admit -> save(etag 7) conflict
@@ -36,7 +34,11 @@ export class Pacer {
     readonly limits: PacingLimits,
     /** A tick is considered lost when it is this late. */
     private readonly tickGraceMs: number = 10 * 60_000,
-  ) {}
+  ) {
+    this.committer = new GroupCommitter(store, clock, MAX_ATTEMPTS);
+  }
+
+  private readonly committer: GroupCommitter<PacingState>;
 
   requestSlot(request: { deviceId: string; runId: string }): Promise<SlotDecision> {
     return this.update((state, nowMs) => {
@@ -139,15 +141,8 @@ export class Pacer {
     return prune((await this.store.load()).value, this.clock.nowMs(), this.clock.nowMs() - this.limits.liveResponseWindowMs - this.limits.safetyMarginMs);
   }
 
-  private async update<R>(change: (state: PacingState, nowMs: number) => { next: PacingState | undefined; result: R }): Promise<R> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const current = await this.store.load();
-      const { next, result } = change(current.value, this.clock.nowMs());
-      if (!next || (await this.store.save(next, current.etag)) === 'ok') return result;
-      // Lost the race: step aside for a moment (jittered, growing) so racing writers spread out.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (attempt + 1))));
-    }
-    throw new TransientError(`pacing state is contended: ${MAX_ATTEMPTS} conflicting updates in a row`);
+  private update<R>(change: Change<PacingState, R>): Promise<R> {
+    return this.committer.apply(change);
   }
 }
 
