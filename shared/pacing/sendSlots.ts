@@ -86,25 +86,24 @@ function reservedHold(runId: string, slotMs: number, limits: PacingLimits): Hold
 }
 
 /**
- * A reserved message has come back. Before its slot: keep waiting. At or
- * after it: the only windows to check are those ending at our call, against
- * the calls placed before it (later reservations check themselves against us
- * when they come), so a message that arrives a little late still calls at
- * once instead of being pushed behind every later reservation. Recorded call
- * times are answer times (see callAnswered), never earlier than when Defender
- * saw the call.
+ * A reserved message has come back (the send lead early, or late). Its call
+ * is placed against the calls made or admitted (some a moment ahead: the
+ * windows ending at those are checked too), not against reservations, ours
+ * or others': each of those checks itself against the calls when its message
+ * comes. So a message that comes late still calls at once instead of being
+ * pushed behind every later reservation, and none is held back by a
+ * reservation whose message has not come (placed before the calls ahead of it
+ * moved). Never before its own slot. Recorded call times are answer times
+ * (see callAnswered), never earlier than when Defender saw the call.
  */
 function arrivedForSlot(state: PacingState, nowMs: number, limits: PacingLimits, spanMs: number, request: { deviceId: string; runId: string }, slotMs: number): SlotDecision {
-  const others = withoutOne(state.slotsMs, slotMs);
-  // Every session taken at our time: keep our place, a little later.
-  const sessionsFull = slotMs <= nowMs && sessionsOpen(state) >= limits.maxSessions;
-  let x = Math.max(sessionsFull ? nowMs + limits.sessionsFullRetryMs : nowMs, slotMs, state.penaltyUntilMs);
-  for (;;) {
-    const inSpan = others.filter((t) => t <= x && t > x - spanMs);
-    if (inSpan.length < limits.liveResponseCalls) break;
-    x = (inSpan[inSpan.length - limits.liveResponseCalls] ?? x) + spanMs;
-  }
-  const slotsMs = insertSorted(others, x);
+  const reserved = Object.values(state.holds).flatMap((h) => (h.kind === 'reserved' ? [h.slotMs] : []));
+  const calls = withoutEach(state.slotsMs, reserved);
+  let from = Math.max(nowMs, slotMs);
+  // Every session taken when we would call: keep our place, a little later.
+  if (from <= nowMs + limits.sendLeadMs && sessionsOpen(state) >= limits.maxSessions) from = nowMs + limits.sessionsFullRetryMs;
+  const x = earliestSlot({ slotsMs: calls, penaltyUntilMs: state.penaltyUntilMs }, from, limits, spanMs);
+  const slotsMs = insertSorted(withoutOne(state.slotsMs, slotMs), x);
   if (x <= nowMs + limits.sendLeadMs) return { kind: 'admit', atMs: x, state: openHold({ ...state, slotsMs }, request, x, limits) };
   return { kind: 'reserved', slotMs: x, state: { ...state, slotsMs, holds: { ...state.holds, [request.deviceId]: reservedHold(request.runId, x, limits) } } };
 }
@@ -154,4 +153,17 @@ function insertSorted(values: number[], value: number): number[] {
 function withoutOne(values: number[], value: number): number[] {
   const at = values.indexOf(value);
   return at === -1 ? values : [...values.slice(0, at), ...values.slice(at + 1)];
+}
+
+/** `sorted` without one occurrence of each value of `remove`. */
+function withoutEach(sorted: readonly number[], remove: readonly number[]): number[] {
+  const gone = [...remove].sort((a, b) => a - b);
+  const kept: number[] = [];
+  let j = 0;
+  for (const value of sorted) {
+    while (j < gone.length && (gone[j] ?? 0) < value) j += 1;
+    if (j < gone.length && gone[j] === value) j += 1;
+    else kept.push(value);
+  }
+  return kept;
 }

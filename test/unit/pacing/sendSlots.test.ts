@@ -19,6 +19,15 @@ function withSlots(slotsMs: number[], holds = 0): PacingState {
 }
 const tenAt = (t: number): number[] => Array.from({ length: 10 }, () => t);
 
+/** Adds reservations (holds and slots) for devices `<prefix>0..n`. */
+function withReservations(state: PacingState, slotsMs: number[], prefix = 'later'): PacingState {
+  const holds = { ...state.holds };
+  slotsMs.forEach((slotMs, i) => {
+    holds[`${prefix}${i}`] = { kind: 'reserved', runId: 'r', slotMs, expiresMs: slotMs + limits.reservationGraceMs };
+  });
+  return { ...state, holds, slotsMs: [...state.slotsMs, ...slotsMs].sort((a, b) => a - b) };
+}
+
 describe('the send-slot ledger', () => {
   it.each([
     { name: 'admits at once on an empty ledger', state: emptyPacingState(), kind: 'admit' },
@@ -86,8 +95,27 @@ describe('the send-slot ledger', () => {
     const first = requestSlot(withSlots(tenAt(T0 - 30_000)), T0, limits, { deviceId: 'd', runId: 'r' });
     if (first.kind !== 'reserved') throw new Error(first.kind);
     // Ten later reservations fill the next span: they will check themselves against this call when they come.
-    const crowded: PacingState = { ...first.state, slotsMs: [...first.state.slotsMs, ...tenAt(first.slotMs + SPAN)] };
+    const crowded = withReservations(first.state, tenAt(first.slotMs + SPAN));
     expect(requestSlot(crowded, first.slotMs + 5_000, limits, { deviceId: 'd', runId: 'r' })).toMatchObject({ kind: 'admit', atMs: first.slotMs + 5_000 });
+  });
+
+  it('is not held back by reservations whose messages have not come', () => {
+    // Ten calls answered at T0-55 s; ten reservations booked for T0 (before those calls were answered late).
+    const stale = withReservations(withSlots(tenAt(T0 - 55_000)), tenAt(T0), 'stale');
+    const mine = withReservations(stale, [T0], 'mine');
+    // The calls allow T0-55 s + span; the nine other reservations at T0 do not push us further.
+    expect(requestSlot(mine, T0 - limits.sendLeadMs, limits, { deviceId: 'mine0', runId: 'r' })).toMatchObject({ kind: 'reserved', slotMs: T0 - 55_000 + SPAN });
+  });
+
+  it('never puts an eleventh call into the window of a call admitted a moment ahead', () => {
+    // Nine calls, then one admitted for T0+1.5 s (within the send lead); ours is reserved for T0+1 s.
+    const nine = Array.from({ length: 9 }, (_, i) => T0 - 50_000 + i);
+    const state = withReservations(withSlots([...nine, T0 + 1_500]), [T0 + 1_000], 'mine');
+    const decision = requestSlot(state, T0, limits, { deviceId: 'mine0', runId: 'r' });
+    const atMs = decision.kind === 'admit' ? decision.atMs : decision.kind === 'reserved' ? decision.slotMs : Number.NaN;
+    const calls = [...nine, T0 + 1_500, atMs];
+    for (const end of calls) expect(calls.filter((t) => t > end - SPAN && t <= end).length).toBeLessThanOrEqual(10);
+    expect(atMs).toBe(T0 - 50_000 + SPAN);
   });
 
   it('moves a call to its answer time, so a slow answer pushes the next calls back', () => {
