@@ -1,3 +1,4 @@
+import type { GcTally } from './gcTally.js';
 import { mib } from './size.js';
 
 export interface PhaseReport {
@@ -8,6 +9,8 @@ export interface PhaseReport {
   /** This process's RSS just before the phase, and its peak during it. */
   rssBeforeBytes: number;
   peakRssBytes: number;
+  /** This process's garbage collections during the phase. */
+  gc: GcTally;
   /** Peak RSS and CPU time of the other processes (Azurite; the simulator when it runs apart). */
   other: Record<string, { peakRssBytes: number; cpuSeconds: number }>;
 }
@@ -63,7 +66,7 @@ export function formatReport(r: Report): string {
     const all = r.rounds.length > 1 ? `   (rounds: ${r.rounds.map((round) => throughputMiBs(round[phase]).toFixed(1)).join(', ')})` : '';
     return [
       `  ${label.padEnd(62)} ${(mib(p.bytes) / 1024).toFixed(2)} GiB in ${p.seconds.toFixed(1).padStart(5)} s = ${throughputMiBs(p).toFixed(1).padStart(6)} MiB/s${all}`,
-      `  ${''.padEnd(62)} this process: CPU ${p.cpuSeconds.toFixed(1)} s, peak RSS ${mib(p.peakRssBytes).toFixed(0)} MiB (${mib(p.rssBeforeBytes).toFixed(0)} before)` +
+      `  ${''.padEnd(62)} this process: CPU ${p.cpuSeconds.toFixed(1)} s (${p.gc.major} full GCs, ${p.gc.minor} scavenges, ${p.gc.pauseSeconds.toFixed(2)} s paused), peak RSS ${mib(p.peakRssBytes).toFixed(0)} MiB (${mib(p.rssBeforeBytes).toFixed(0)} before)` +
         Object.entries(p.other).map(([who, o]) => `; ${who}: CPU ${o.cpuSeconds.toFixed(1)} s, peak RSS ${mib(o.peakRssBytes).toFixed(0)} MiB`).join(''),
     ];
   };

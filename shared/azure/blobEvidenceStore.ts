@@ -12,7 +12,8 @@ export { sanitizeMetadata, sanitizeTags, sanitizeTagValue } from './blobProperti
  * EvidenceStore over Azure Blob Storage (block blobs).
  *
  * writeNew stages blocks itself (`stageBlocks`): memory is a fixed pool of
- * (maxConcurrency + 1) x blockSizeBytes, whatever the size of the file. The
+ * maxConcurrency x blockSizeBytes (one buffer filling while the others are
+ * staged), whatever the size of the file. The
  * blocks are committed by one Put Block List conditioned on If-None-Match: *
  * only after the body ended cleanly and the caller's seal accepted it, so the
  * SHA-256 goes into the blob's metadata and index tags in the same atomic
@@ -27,7 +28,7 @@ export { sanitizeMetadata, sanitizeTags, sanitizeTagValue } from './blobProperti
 export interface BlobEvidenceStoreOptions {
   /** Bytes per staged block (and per pooled buffer). */
   blockSizeBytes: number;
-  /** Blocks staged in parallel. */
+  /** Pooled buffers: blocks filling or being staged, so at most this many staged in parallel. */
   maxConcurrency: number;
 }
 

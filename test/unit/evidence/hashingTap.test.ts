@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
@@ -24,6 +24,16 @@ describe('hashing evidence while it streams', () => {
       sha256: sha(gz), sizeBytes: gz.length,
       original: { sha256: sha(original), sizeBytes: original.length },
     });
+  });
+
+  it('hashes the same original whether chunks are smaller or larger than the decoder\'s 1 MiB input buffers', async () => {
+    const original = Buffer.concat([randomBytes(2 * 1024 * 1024), Buffer.alloc(2 * 1024 * 1024 + 5, 'x')]);
+    const gz = gzipSync(original, { level: 1 });
+    for (const size of [1_000, 1024 * 1024, 3 * 1024 * 1024 + 1, gz.length]) {
+      const tap = new HashingTap({ decodeGzip: true, maxOriginalBytes: 1 << 30, maxRatio: 1000 });
+      await pipeline(chunks(gz, size), tap, sink());
+      expect(tap.digest().original, `chunks of ${size} bytes`).toEqual({ sha256: sha(original), sizeBytes: original.length });
+    }
   });
 
   it('aborts a decompression bomb at its size cap, never hashing a byte past it', async () => {
