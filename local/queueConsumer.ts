@@ -198,8 +198,20 @@ export class QueueConsumer {
     const handler = this.handlers.get(queue);
     if (!handler) return;
     this.active.set(queue, (this.active.get(queue) ?? 0) + 1);
+    // A message due now is committed to a handler from the moment it is received; an early one once its wait is over.
+    const notBeforeMs = message.envelope?.notBeforeMs;
+    let committed = notBeforeMs === undefined || notBeforeMs <= this.policy.clock.nowMs();
+    if (committed) this.committed.set(queue, (this.committed.get(queue) ?? 0) + 1);
+    const uncommit = (): void => {
+      if (!committed) return;
+      committed = false;
+      this.committed.set(queue, (this.committed.get(queue) ?? 1) - 1);
+    };
     const gated = async (body: unknown, delivery: DeliveryInfo): Promise<void> => {
-      this.committed.set(queue, (this.committed.get(queue) ?? 0) + 1);
+      if (!committed) {
+        committed = true;
+        this.committed.set(queue, (this.committed.get(queue) ?? 0) + 1);
+      }
       try {
         await this.acquireHandler(queue);
         try {
@@ -208,13 +220,14 @@ export class QueueConsumer {
           this.releaseHandler(queue);
         }
       } finally {
-        this.committed.set(queue, (this.committed.get(queue) ?? 1) - 1);
+        uncommit();
       }
     };
     const run: Promise<void> = processMessage(this.bus, message, gated, this.policy)
       // A failed delete/update/poison send: the message reappears when its lock lapses.
       .catch((error: unknown) => this.policy.emit({ type: 'error', queue, error: describeError(error) }))
       .finally(() => {
+        uncommit();
         this.running.delete(run);
         this.active.set(queue, (this.active.get(queue) ?? 1) - 1);
         this.quiet.set(queue, false);
