@@ -17,7 +17,7 @@ import { formatReport, reportJson, type Report } from './evidence/report.js';
 import { startBenchSimulator, type BenchSimulator } from './evidence/simulatorHost.js';
 import { parseSize } from './evidence/size.js';
 
-const HELP = `npm run bench:evidence -- [--size 3GB] [--json] [--simulator in-process|process] [--repeat N]
+const HELP = `npm run bench:evidence -- [--size 3GB] [--json] [--simulator process|in-process] [--repeat N]
 
 Serves one generated file of --size from the Defender API SIMULATOR and
 collects it into Azurite (a child process, data in a temporary folder) through
@@ -28,9 +28,10 @@ with the SDK's uploadFile (same block size and concurrency). Prints the three
 throughputs, ours / slower baseline, and peak RSS (ours first, in a process
 that has moved no data yet).
 
---simulator in-process (default) runs the simulator in this process, so its
-CPU and memory count as ours; --simulator process runs it in a child process,
-as Defender is remote in production, so this process holds the collector alone.
+--simulator process (default) runs the simulator in a child process, as
+Defender is remote in production, so this process holds the collector alone;
+--simulator in-process runs it in this process, so its CPU and memory count
+as ours.
 --repeat N runs the three phases N times (default 1) and reports each
 phase's best round (the least disturbed by other work on the machine) with
 every round listed, and the highest peak RSS. Block size and concurrency come
@@ -49,7 +50,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const sizeBytes = parseSize(values.size ?? '3GB');
-  const where = values.simulator ?? 'in-process';
+  const where = values.simulator ?? 'process';
   if (where !== 'in-process' && where !== 'process') throw new Error(`--simulator: expected in-process or process, got ${where}`);
   const repeat = Number(values.repeat ?? '1');
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat: expected a whole number of rounds, got ${values.repeat ?? ''}`);

@@ -58,8 +58,8 @@ export const settingsSchema = z.object({
   STORAGE_QUEUE_URI: z.url().optional(),
   EVIDENCE_CONTAINER: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'a valid blob container name').default('evidence'),
   RUNS_TABLE: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name').default('runs'),
-  EVIDENCE_BLOCK_SIZE_BYTES: int(1024 * 1024).default(8 * 1024 * 1024),
-  // Pooled buffers per transfer (one filling while the other is staged): memory is block size x this (16 MiB).
+  EVIDENCE_BLOCK_SIZE_BYTES: int(1024 * 1024).default(4 * 1024 * 1024),
+  // Pooled buffers per transfer (one filling while the other is staged): memory is block size x this (8 MiB).
   EVIDENCE_UPLOAD_CONCURRENCY: int(1).default(2),
   EVIDENCE_MAX_ORIGINAL_BYTES: int(1).default(4 * 1024 * 1024 * 1024),
 
