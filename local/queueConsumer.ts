@@ -110,7 +110,10 @@ export class QueueConsumer {
     this.unsubscribe = onQueueSend((storageQueue, visibleAtWallMs) => {
       const queue = byName.get(storageQueue);
       if (queue === undefined) return;
-      insertSorted(this.due.get(queue) ?? this.due.set(queue, []).get(queue) ?? [], visibleAtWallMs);
+      const due = this.due.get(queue) ?? this.due.set(queue, []).get(queue) ?? [];
+      // A queue that is never idle never trims its list here: drop what is long past.
+      while (due.length > 0 && (due[0] ?? 0) < Date.now() - 60_000) due.shift();
+      insertSorted(due, visibleAtWallMs);
       this.wakers.get(queue)?.(visibleAtWallMs);
     });
     this.loops = [...this.handlers.keys()].map((queue) => this.poll(queue));

@@ -151,6 +151,10 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     const setting = String(issue?.path[0] ?? 'unknown');
     throw new ConfigError(setting, `${issue?.message ?? 'invalid'} (got ${JSON.stringify(present[setting] ?? null)})`);
   }
+  if (parsed.data.SESSIONS_FULL_RETRY_MS <= parsed.data.PACING_SEND_LEAD_MS) {
+    // A retry inside the send lead would admit a call while every session is taken.
+    throw new ConfigError('SESSIONS_FULL_RETRY_MS', `must be longer than PACING_SEND_LEAD_MS (${parsed.data.PACING_SEND_LEAD_MS}) (got ${parsed.data.SESSIONS_FULL_RETRY_MS})`);
+  }
   return Object.freeze(toConfig(parsed.data));
 }
 

@@ -48,7 +48,7 @@ export type ReceivedQueueMessage =
   | (ReceivedBase & { envelope: QueueEnvelope; problem?: undefined })
   | (ReceivedBase & { envelope: undefined; problem: string; text: string });
 
-/** Told, after every send in this process, which storage queue and when (wall ms) the message becomes visible. */
+/** Told, after every send (or re-hide) in this process, which storage queue and when (wall ms) the message becomes visible. */
 export type QueueSendListener = (storageQueue: string, visibleAtWallMs: number) => void;
 const sendListeners = new Set<QueueSendListener>();
 
@@ -61,6 +61,10 @@ const sendListeners = new Set<QueueSendListener>();
 export function onQueueSend(listener: QueueSendListener): () => void {
   sendListeners.add(listener);
   return () => void sendListeners.delete(listener);
+}
+
+function notifySent(storageQueue: string, visibleAtWallMs: number): void {
+  for (const listener of sendListeners) listener(storageQueue, visibleAtWallMs);
 }
 
 export class StorageQueueMessageBus implements MessageBus {
@@ -142,6 +146,7 @@ export class StorageQueueMessageBus implements MessageBus {
     const text = envelope ? encodeEnvelope(envelope) : undefined;
     const response = await guard(`updating message visibility on ${message.queue}`, () =>
       this.client(message.queue).updateMessage(message.storageMessageId, message.popReceipt, text, clampSeconds(wallSeconds)));
+    notifySent(this.client(message.queue).name, Date.now() + clampSeconds(wallSeconds) * 1000);
     const popReceipt = response.popReceipt ?? message.popReceipt;
     return envelope && message.envelope ? { ...message, popReceipt, envelope } : { ...message, popReceipt };
   }
@@ -172,8 +177,7 @@ export class StorageQueueMessageBus implements MessageBus {
       messageTimeToLive: -1,
       ...(visibilitySeconds > 0 ? { visibilityTimeout: visibilitySeconds } : {}),
     }));
-    const visibleAtWallMs = Date.now() + visibilitySeconds * 1000;
-    for (const listener of sendListeners) listener(client.name, visibleAtWallMs);
+    notifySent(client.name, Date.now() + visibilitySeconds * 1000);
   }
 }
 

@@ -11,8 +11,8 @@ export type SlotDecision =
   | { kind: 'reserved'; slotMs: number; state: PacingState }
   /** Nothing reserved: ask again after waitMs. */
   | { kind: 'wait'; waitMs: number; reason: 'device-busy' | 'device-backoff' | 'sessions-full' | 'ledger-full' }
-  /** This run already has an open action on the device. */
-  | { kind: 'already-open' };
+  /** This run already holds a session on the device: admitted at `admittedMs`; `actionId` once the action is recorded. */
+  | { kind: 'already-open'; admittedMs: number; actionId?: string };
 
 /**
  * The send-slot ledger, as a pure function of (state, now, limits). Each
@@ -37,7 +37,7 @@ export function requestSlot(state: PacingState, nowMs: number, limits: PacingLim
   const current = prune(state, nowMs, nowMs - spanMs);
   const hold = current.holds[request.deviceId];
   if (hold && hold.runId !== request.runId) return { kind: 'wait', waitMs: limits.deviceBusyRetryMs, reason: 'device-busy' };
-  if (hold?.kind === 'open') return { kind: 'already-open' };
+  if (hold?.kind === 'open') return { kind: 'already-open', admittedMs: hold.submittedMs, ...(hold.actionId ? { actionId: hold.actionId } : {}) };
   if (hold?.kind === 'reserved') return arrivedForSlot(current, nowMs, limits, spanMs, request, hold.slotMs);
   const busy = current.busy[request.deviceId];
   if (busy && busy.untilMs > nowMs) return { kind: 'wait', waitMs: busy.untilMs - nowMs, reason: 'device-backoff' };
@@ -86,7 +86,8 @@ function reservedHold(runId: string, slotMs: number, limits: PacingLimits): Hold
 }
 
 /**
- * A reserved message has come back (the send lead early, or late). Its call
+ * A reserved message has come back (the send lead early, or late). With
+ * every session taken, it is moved a little later and keeps its place. Its call
  * is placed against the calls made or admitted (some a moment ahead: the
  * windows ending at those are checked too), not against reservations, ours
  * or others': each of those checks itself against the calls when its message
@@ -97,13 +98,18 @@ function reservedHold(runId: string, slotMs: number, limits: PacingLimits): Hold
  * (see callAnswered), never earlier than when Defender saw the call.
  */
 function arrivedForSlot(state: PacingState, nowMs: number, limits: PacingLimits, spanMs: number, request: { deviceId: string; runId: string }, slotMs: number): SlotDecision {
+  const others = withoutOne(state.slotsMs, slotMs);
+  const from = Math.max(nowMs, slotMs);
+  if (from <= nowMs + limits.sendLeadMs && sessionsOpen(state) >= limits.maxSessions) {
+    // Every session taken when we would call: never admitted now; keep our place among all slots,
+    // reservations included (so waiting messages spread out instead of piling onto one instant), a little later.
+    const later = earliestSlot({ slotsMs: others, penaltyUntilMs: state.penaltyUntilMs }, Math.max(nowMs + limits.sessionsFullRetryMs, slotMs), limits, spanMs);
+    return { kind: 'reserved', slotMs: later, state: { ...state, slotsMs: insertSorted(others, later), holds: { ...state.holds, [request.deviceId]: reservedHold(request.runId, later, limits) } } };
+  }
   const reserved = Object.values(state.holds).flatMap((h) => (h.kind === 'reserved' ? [h.slotMs] : []));
   const calls = withoutEach(state.slotsMs, reserved);
-  let from = Math.max(nowMs, slotMs);
-  // Every session taken when we would call: keep our place, a little later.
-  if (from <= nowMs + limits.sendLeadMs && sessionsOpen(state) >= limits.maxSessions) from = nowMs + limits.sessionsFullRetryMs;
   const x = earliestSlot({ slotsMs: calls, penaltyUntilMs: state.penaltyUntilMs }, from, limits, spanMs);
-  const slotsMs = insertSorted(withoutOne(state.slotsMs, slotMs), x);
+  const slotsMs = insertSorted(others, x);
   if (x <= nowMs + limits.sendLeadMs) return { kind: 'admit', atMs: x, state: openHold({ ...state, slotsMs }, request, x, limits) };
   return { kind: 'reserved', slotMs: x, state: { ...state, slotsMs, holds: { ...state.holds, [request.deviceId]: reservedHold(request.runId, x, limits) } } };
 }
@@ -122,7 +128,8 @@ export function earliestSlot(state: Pick<PacingState, 'slotsMs' | 'penaltyUntilM
   const limit = limits.liveResponseCalls;
   const slots = state.slotsMs;
   let x = Math.max(nowMs, state.penaltyUntilMs);
-  for (let guard = 0; guard <= slots.length + 1; guard++) {
+  // x only moves later, each time to a slot or a slot plus the span: a bounded number of candidates.
+  for (let guard = 0; guard <= 2 * slots.length + 2; guard++) {
     // The span ending at x must hold fewer than `limit` slots before x is added.
     const upTo = slots.filter((t) => t <= x);
     const inSpan = upTo.filter((t) => t > x - spanMs);
@@ -135,7 +142,8 @@ export function earliestSlot(state: Pick<PacingState, 'slotsMs' | 'penaltyUntilM
     if (full === undefined) return x;
     x = full;
   }
-  return x;
+  // Never hand out a slot that was not checked.
+  throw new Error(`no send slot found among ${slots.length} slots from ${nowMs}: the ledger is inconsistent`);
 }
 
 function openHold(state: PacingState, request: { deviceId: string; runId: string }, atMs: number, limits: PacingLimits): PacingState {

@@ -15,6 +15,8 @@ export type SubmitOutcome = 'submitted' | 'adopted' | 'deferred' | 'rejected' | 
 
 /** How far back to look for an action a lost POST may have created. */
 const ADOPTION_LOOKBACK_MS = 15 * 60_000;
+/** An admission whose run record is still 'queued' this long after was abandoned (its delivery died before marking it). */
+const ADMISSION_STALE_MS = 2 * 60_000;
 /** How long after an unknown outcome the action list is trusted to show our action if it exists. */
 const VISIBILITY_WAIT_MS = 2 * 60_000;
 
@@ -53,8 +55,20 @@ export async function handleActionMessage(deps: Deps, body: unknown, delivery: D
     await deps.pacer.release(deviceId, runId);
   }
 
-  const slot = await deps.pacer.requestSlot({ deviceId, runId });
-  if (slot.kind === 'already-open') return 'duplicate';
+  let slot = await deps.pacer.requestSlot({ deviceId, runId });
+  if (slot.kind === 'already-open') {
+    // Admitted by another delivery. Still queued long after (the record is marked right after admission):
+    // that delivery died before marking it, so nothing was sent; free the hold and ask again.
+    if (slot.actionId !== undefined) return 'duplicate';
+    if (deps.clock.nowMs() - slot.admittedMs < ADMISSION_STALE_MS) {
+      await enqueueSubmit(deps, current.value, slot.admittedMs + ADMISSION_STALE_MS, 'check-admission');
+      return 'deferred';
+    }
+    log.log('warn', 'an admission was never acted on; asking for a slot again', { admittedMs: slot.admittedMs });
+    await deps.pacer.release(deviceId, runId);
+    slot = await deps.pacer.requestSlot({ deviceId, runId });
+    if (slot.kind === 'already-open') return 'duplicate';
+  }
   if (slot.kind !== 'admit') {
     // Waiting happens in the queue: the message comes back (the send lead early) for its reserved slot, or to ask again.
     const nowMs = deps.clock.nowMs();
@@ -64,10 +78,8 @@ export async function handleActionMessage(deps: Deps, body: unknown, delivery: D
     return 'deferred';
   }
   const marked: DeviceAction = { ...current.value, state: 'submitting', submitAttempts: current.value.submitAttempts + 1, updatedMs: deps.clock.nowMs() };
-  if ((await deps.runs.replaceAction(marked, current.etag)) === 'conflict') {
-    await deps.pacer.release(deviceId, runId);
-    return 'duplicate';
-  }
+  // Another delivery changed the record first: it owns this step (the hold is per run and device, so it stays).
+  if ((await deps.runs.replaceAction(marked, current.etag)) === 'conflict') return 'duplicate';
   // Admitted for a slot a moment ahead (at most the send lead): the bookkeeping is done, call on the slot.
   await deps.waitUntil(slot.atMs);
 

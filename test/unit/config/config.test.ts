@@ -30,6 +30,7 @@ describe('configuration', () => {
     [{ ...minimal, LIMIT_LIVE_RESPONSE_CALLS: 'ten' }, 'LIMIT_LIVE_RESPONSE_CALLS'],
     [{ ...minimal, LIMIT_MAX_SESSIONS: '0' }, 'LIMIT_MAX_SESSIONS'],
     [{ ...minimal, DEFENDER_API_BASE_URL: 'http://api.example.com' }, 'DEFENDER_API_BASE_URL'],
+    [{ ...minimal, SESSIONS_FULL_RETRY_MS: '1000', PACING_SEND_LEAD_MS: '2000' }, 'SESSIONS_FULL_RETRY_MS'],
     [{ ServiceBusConnection__fullyQualifiedNamespace: 'ns' }, 'STORAGE_CONNECTION_STRING'],
     [{ STORAGE_CONNECTION_STRING: 'x' }, 'ServiceBusConnection__fullyQualifiedNamespace'],
     [{ ...minimal, EVIDENCE_CONTAINER: 'Bad_Name' }, 'EVIDENCE_CONTAINER'],

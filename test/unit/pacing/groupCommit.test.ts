@@ -41,12 +41,17 @@ describe('group commit of pacing changes', () => {
   it('decides the whole batch again when another instance wrote first', async () => {
     const store = new CountingStore();
     const committer = new GroupCommitter(store, new ManualClock());
+    const first = committer.apply(increment);
+    // The next two share the second write; another instance writes just before it.
+    const batch = [committer.apply(increment), committer.apply(increment)];
+    await first;
     store.interfere = () => {
       store.value = { n: 100 };
       store.version += 1;
     };
-    expect(await Promise.all([committer.apply(increment), committer.apply(increment)])).toEqual([101, 102]);
+    expect(await Promise.all(batch)).toEqual([101, 102]);
     expect(store.value.n).toBe(102);
+    expect(store.saves).toBe(2);
   });
 
   it('fails only the change that threw, and writes nothing when nothing changed', async () => {

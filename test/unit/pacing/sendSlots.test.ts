@@ -107,6 +107,20 @@ describe('the send-slot ledger', () => {
     expect(requestSlot(mine, T0 - limits.sendLeadMs, limits, { deviceId: 'mine0', runId: 'r' })).toMatchObject({ kind: 'reserved', slotMs: T0 - 55_000 + SPAN });
   });
 
+  it('never admits a message that comes within the send lead while every session is taken, and spreads such messages out', () => {
+    // 25 open sessions; twelve reservations due at T0 come back one after another.
+    let state = withReservations(withSlots([], 25), Array.from({ length: 12 }, () => T0), 'waiting');
+    const moved: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const decision = requestSlot(state, T0 - limits.sendLeadMs, limits, { deviceId: `waiting${i}`, runId: 'r' });
+      if (decision.kind !== 'reserved') throw new Error(`expected reserved, got ${decision.kind}`);
+      moved.push(decision.slotMs);
+      state = decision.state;
+    }
+    expect(Math.min(...moved)).toBeGreaterThanOrEqual(T0 - limits.sendLeadMs + limits.sessionsFullRetryMs);
+    for (const end of moved) expect(moved.filter((t) => t > end - SPAN && t <= end).length).toBeLessThanOrEqual(10);
+  });
+
   it('never puts an eleventh call into the window of a call admitted a moment ahead', () => {
     // Nine calls, then one admitted for T0+1.5 s (within the send lead); ours is reserved for T0+1 s.
     const nine = Array.from({ length: 9 }, (_, i) => T0 - 50_000 + i);

@@ -116,6 +116,23 @@ describe('submission', () => {
     expect(Object.values((await deps.pacer.snapshot()).holds).filter((h) => h.kind === 'reserved')).toHaveLength(12);
   });
 
+  it('asks for a slot again when the delivery that was admitted died before marking the action', async () => {
+    const deps = fakeDeps();
+    await handleAlertMessage(deps, alert, delivery);
+    const [submit] = deps.bus.take('actions');
+    const replace = deps.runs.replaceAction.bind(deps.runs);
+    deps.runs.replaceAction = () => Promise.reject(new TransientError('the instance died before marking the action'));
+    await expect(handleActionMessage(deps, submit?.body, delivery)).rejects.toThrow(TransientError);
+    deps.runs.replaceAction = replace;
+    deps.defender.onRunLiveResponse = (id) => Promise.resolve(machineAction({ id: 'act-1', machineId: id }));
+    // Redelivered at once: the admission may still be acted on, so it only looks again later.
+    expect(await handleActionMessage(deps, submit?.body, { messageId: 'm1', deliveryCount: 2 })).toBe('deferred');
+    const [check] = deps.bus.take('actions');
+    deps.clock.set(check?.notBeforeMs ?? 0);
+    expect(await handleActionMessage(deps, check?.body, delivery)).toBe('submitted');
+    expect(deps.defender.calls.filter((c) => c.method === 'runLiveResponse')).toHaveLength(1);
+  });
+
   it('comes the send lead early, does its bookkeeping, and calls on the slot itself', async () => {
     const deps = fakeDeps();
     const devices = Array.from({ length: 11 }, (_, i) => i.toString(16).padStart(40, 'c'));
