@@ -21,6 +21,7 @@ const pacingStateSchema = z.object({
   statusCallsMs: z.array(z.number()),
   statusMinutes: z.array(z.tuple([z.number(), z.number()])),
   tick: z.object({ seq: z.number(), atMs: z.number() }),
+  ceiling: z.object({ calls: z.number(), untilMs: z.number() }).optional(),
 });
 
 /** A string property holds at most 32K UTF-16 characters: the state is split across parts. */

@@ -1,9 +1,9 @@
 import type { Clock } from '../clock.js';
 import { GroupCommitter, type CasStore, type Change } from './groupCommit.js';
 import type { Versioned } from '../runs/model.js';
-import { applyPenalty, clearDeviceBusy, dueForPoll, markDeviceBusy, nextPollDue, planPoll, recordSubmitted, releaseHold, type OpenHold } from './holds.js';
+import { clearDeviceBusy, dueForPoll, markDeviceBusy, nextPollDue, planPoll, recordSubmitted, releaseHold, type OpenHold } from './holds.js';
 import type { PacingLimits } from './limits.js';
-import { bookSlots, callAnswered, requestSlot, type SlotDecision } from './sendSlots.js';
+import { bookSlots, callAnswered, callRefused, requestSlot, type SlotDecision } from './sendSlots.js';
 import { emptyPacingState, prune, type PacingState } from './state.js';
 import { takeStatusCalls } from './statusBudget.js';
 
@@ -76,8 +76,9 @@ export class Pacer {
     return this.update((state) => ({ next: releaseHold(state, deviceId, runId), result: undefined }));
   }
 
-  penalise(retryAfterMs: number): Promise<void> {
-    return this.update((state, nowMs) => ({ next: applyPenalty(state, nowMs + retryAfterMs), result: undefined }));
+  /** Our call admitted at `admittedMs` got a 429 (see sendSlots.callRefused). */
+  callRefused(admittedMs: number, retryAfterMs: number): Promise<void> {
+    return this.update((state, nowMs) => ({ next: callRefused(state, admittedMs, nowMs, nowMs + retryAfterMs, this.limits), result: undefined }));
   }
 
   /** Releases the device and returns how long to back off before trying it again. */

@@ -1,3 +1,4 @@
+import { applyPenalty } from './holds.js';
 import type { PacingLimits } from './limits.js';
 import { prune, sessionsOpen, type Hold, type PacingState } from './state.js';
 
@@ -32,7 +33,8 @@ export type SlotDecision =
 /** Reserved slots kept at most; bounds the shared state (and how far ahead it books). */
 export const MAX_RESERVATIONS = 300;
 
-export function requestSlot(state: PacingState, nowMs: number, limits: PacingLimits, request: { deviceId: string; runId: string }): SlotDecision {
+export function requestSlot(state: PacingState, nowMs: number, configured: PacingLimits, request: { deviceId: string; runId: string }): SlotDecision {
+  const limits = withCeiling(state, nowMs, configured);
   const spanMs = limits.liveResponseWindowMs + limits.safetyMarginMs;
   const current = prune(state, nowMs, nowMs - spanMs);
   const hold = current.holds[request.deviceId];
@@ -60,7 +62,8 @@ export function requestSlot(state: PacingState, nowMs: number, limits: PacingLim
  * session: sessions are checked when each message comes for its slot.
  * Returns the slot of every device booked.
  */
-export function bookSlots(state: PacingState, nowMs: number, limits: PacingLimits, requests: readonly { deviceId: string; runId: string }[]): { state: PacingState; booked: Map<string, number> } {
+export function bookSlots(state: PacingState, nowMs: number, configured: PacingLimits, requests: readonly { deviceId: string; runId: string }[]): { state: PacingState; booked: Map<string, number> } {
+  const limits = withCeiling(state, nowMs, configured);
   const spanMs = limits.liveResponseWindowMs + limits.safetyMarginMs;
   let current = prune(state, nowMs, nowMs - spanMs);
   let reserved = Object.values(current.holds).filter((h) => h.kind === 'reserved').length;
@@ -112,6 +115,32 @@ function arrivedForSlot(state: PacingState, nowMs: number, limits: PacingLimits,
   const slotsMs = insertSorted(others, x);
   if (x <= nowMs + limits.sendLeadMs) return { kind: 'admit', atMs: x, state: openHold({ ...state, slotsMs }, request, x, limits) };
   return { kind: 'reserved', slotMs: x, state: { ...state, slotsMs, holds: { ...state.holds, [request.deviceId]: reservedHold(request.runId, x, limits) } } };
+}
+
+/** How long a ceiling learned from a 429 lasts, in windows; a later 429 learns it again. */
+export const CEILING_WINDOWS = 10;
+
+/** The limits in force: the configured calls per window, or fewer while a learned ceiling lasts. */
+function withCeiling(state: PacingState, nowMs: number, limits: PacingLimits): PacingLimits {
+  const ceiling = state.ceiling;
+  if (!ceiling || ceiling.untilMs <= nowMs || ceiling.calls >= limits.liveResponseCalls) return limits;
+  return { ...limits, liveResponseCalls: ceiling.calls };
+}
+
+/**
+ * Defender refused the call admitted at `admittedMs` with a 429: a refused
+ * call uses no quota (mde-api.md's token buckets), so it leaves the ledger;
+ * the calls still in the window are what the tenant really accepted, and
+ * that becomes the ceiling for a while, so the next windows do not send a
+ * burst the tenant will refuse again. Every instance waits out Retry-After.
+ */
+export function callRefused(state: PacingState, admittedMs: number, nowMs: number, retryUntilMs: number, limits: PacingLimits): PacingState {
+  const slotsMs = withoutOne(state.slotsMs, admittedMs);
+  const reserved = Object.values(state.holds).flatMap((h) => (h.kind === 'reserved' ? [h.slotMs] : []));
+  const spanMs = limits.liveResponseWindowMs + limits.safetyMarginMs;
+  const accepted = withoutEach(slotsMs, reserved).filter((t) => t > nowMs - spanMs && t <= nowMs).length;
+  const current = state.ceiling && state.ceiling.untilMs > nowMs ? state.ceiling.calls : limits.liveResponseCalls;
+  return { ...applyPenalty({ ...state, slotsMs }, retryUntilMs), ceiling: { calls: Math.max(1, Math.min(current, accepted)), untilMs: nowMs + CEILING_WINDOWS * spanMs } };
 }
 
 /** The call admitted at `admittedMs` was answered at `answeredMs`: record the later time, which is never before Defender saw it. */

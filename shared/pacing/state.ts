@@ -21,6 +21,12 @@ export interface PacingState {
    * (atMs 0: none pending, e.g. claimed and not yet rescheduled).
    */
   tick: { seq: number; atMs: number };
+  /**
+   * Learned from a 429: the tenant accepted only this many calls in a window
+   * (another app shares the quota), so the ledger books no more until
+   * `untilMs`. Absent: the configured limit holds.
+   */
+  ceiling?: { calls: number; untilMs: number };
 }
 
 export type Hold =
@@ -38,8 +44,10 @@ export function prune(state: PacingState, nowMs: number, keepSlotsAfterMs: numbe
   const busy: PacingState['busy'] = {};
   for (const [deviceId, b] of Object.entries(state.busy)) if (b.untilMs > nowMs - 24 * 3_600_000) busy[deviceId] = b;
   const minute = Math.floor(nowMs / 60_000);
+  const { ceiling, ...rest } = state;
   return {
-    ...state,
+    ...rest,
+    ...(ceiling && ceiling.untilMs > nowMs ? { ceiling } : {}),
     slotsMs: state.slotsMs.filter((t) => t > keepSlotsAfterMs),
     holds,
     busy,

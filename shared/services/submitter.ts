@@ -95,23 +95,24 @@ export async function handleActionMessage(deps: Deps, body: unknown, delivery: D
   try {
     created = await deps.defender.runLiveResponse(deviceId, { Commands: marked.commands, Comment: marked.comment });
   } catch (error) {
-    await deps.pacer.callAnswered(slot.atMs);
-    return handleSubmitError(deps, marked, error);
+    // A refused call leaves the ledger (and teaches it a ceiling); any other is recorded at its answer time.
+    if (!(error instanceof ThrottledError)) await deps.pacer.callAnswered(slot.atMs);
+    return handleSubmitError(deps, marked, error, slot.atMs);
   }
   await recordSubmitted(deps, marked, created, slot.atMs);
   log.log('info', 'live response action submitted', { actionId: created.id, status: created.status });
   return 'submitted';
 }
 
-async function handleSubmitError(deps: Deps, action: DeviceAction, error: unknown): Promise<SubmitOutcome> {
+async function handleSubmitError(deps: Deps, action: DeviceAction, error: unknown, admittedMs: number): Promise<SubmitOutcome> {
   const { runId, deviceId } = action;
   const log = deps.logger.child({ runId, deviceId });
   if (error instanceof ThrottledError || error instanceof DeviceBusyError) {
     let waitMs: number;
     if (error instanceof ThrottledError) {
-      // Retry-After holds every worker back, not just this message.
+      // Retry-After holds every worker back, not just this message; the ledger learns what the tenant accepted.
       waitMs = error.retryAfterMs;
-      await deps.pacer.penalise(waitMs);
+      await deps.pacer.callRefused(admittedMs, waitMs);
       await deps.pacer.release(deviceId, runId);
     } else {
       // Someone else's session (e.g. the portal): back this device off, exponentially.

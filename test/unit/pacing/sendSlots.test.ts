@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyPenalty, markDeviceBusy, releaseHold } from '../../../shared/pacing/holds.js';
 import type { PacingLimits } from '../../../shared/pacing/limits.js';
-import { MAX_RESERVATIONS, arrivalForSlot, bookSlots, callAnswered, earliestSlot, requestSlot } from '../../../shared/pacing/sendSlots.js';
+import { MAX_RESERVATIONS, arrivalForSlot, bookSlots, callAnswered, callRefused, earliestSlot, requestSlot } from '../../../shared/pacing/sendSlots.js';
 import { emptyPacingState, type PacingState } from '../../../shared/pacing/state.js';
 
 const limits: PacingLimits = {
@@ -105,6 +105,22 @@ describe('the send-slot ledger', () => {
     const mine = withReservations(stale, [T0], 'mine');
     // The calls allow T0-55 s + span; the nine other reservations at T0 do not push us further.
     expect(requestSlot(mine, T0 - limits.sendLeadMs, limits, { deviceId: 'mine0', runId: 'r' })).toMatchObject({ kind: 'reserved', slotMs: T0 - 55_000 + SPAN });
+  });
+
+  it('learns from a 429 how many calls the tenant accepted, books no more per window for a while, then trusts the limit again', () => {
+    // Ten calls went out together at T0; the tenant accepted four. Six 429s come back, one by one.
+    let state = withSlots(tenAt(T0));
+    for (let i = 0; i < 6; i++) state = callRefused(state, T0, T0 + 100, T0 + 60_000, limits);
+    expect(state.ceiling?.calls).toBe(4);
+    expect(state.slotsMs).toEqual(Array<number>(4).fill(T0));
+    const { booked } = bookSlots(state, T0 + 100, limits, Array.from({ length: 12 }, (_, i) => ({ deviceId: `d${i}`, runId: 'r' })));
+    const slots = [...booked.values(), ...state.slotsMs];
+    for (const end of slots) expect(slots.filter((t) => t > end - SPAN && t <= end).length).toBeLessThanOrEqual(4);
+    expect(Math.min(...booked.values())).toBeGreaterThanOrEqual(T0 + 60_000);
+    // Once the ceiling has lapsed, ten per window again.
+    const later = (state.ceiling?.untilMs ?? 0) + 1;
+    expect(bookSlots(state, later, limits, Array.from({ length: 10 }, (_, i) => ({ deviceId: `e${i}`, runId: 'r' }))).booked.size).toBe(10);
+    expect(new Set(bookSlots(state, later, limits, Array.from({ length: 10 }, (_, i) => ({ deviceId: `e${i}`, runId: 'r' }))).booked.values()).size).toBe(1);
   });
 
   it('never admits a message that comes within the send lead while every session is taken, and spreads such messages out', () => {
