@@ -1,6 +1,6 @@
 import { applyPenalty } from './holds.js';
 import type { PacingLimits } from './limits.js';
-import { prune, sessionsOpen, type Hold, type PacingState } from './state.js';
+import { prune, reservedSlots, sessionsOpen, type Hold, type PacingState } from './state.js';
 
 export type SlotDecision =
   /**
@@ -44,7 +44,7 @@ export function requestSlot(state: PacingState, nowMs: number, configured: Pacin
   const busy = current.busy[request.deviceId];
   if (busy && busy.untilMs > nowMs) return { kind: 'wait', waitMs: busy.untilMs - nowMs, reason: 'device-backoff' };
   if (sessionsOpen(current) >= limits.maxSessions) return { kind: 'wait', waitMs: limits.sessionsFullRetryMs, reason: 'sessions-full' };
-  const reserved = Object.values(current.holds).flatMap((h) => (h.kind === 'reserved' ? [h.slotMs] : []));
+  const reserved = reservedSlots(current);
   if (reserved.length >= MAX_RESERVATIONS) {
     // The ledger is booked far ahead (half an hour at 10 a minute): come back when half of it is spent.
     return { kind: 'wait', waitMs: Math.max(limits.liveResponseWindowMs, (Math.max(...reserved) - nowMs) / 2), reason: 'ledger-full' };
@@ -66,7 +66,7 @@ export function bookSlots(state: PacingState, nowMs: number, configured: PacingL
   const limits = withCeiling(state, nowMs, configured);
   const spanMs = limits.liveResponseWindowMs + limits.safetyMarginMs;
   let current = prune(state, nowMs, nowMs - spanMs);
-  let reserved = Object.values(current.holds).filter((h) => h.kind === 'reserved').length;
+  let reserved = reservedSlots(current).length;
   const booked = new Map<string, number>();
   for (const request of requests) {
     if (reserved >= MAX_RESERVATIONS) break;
@@ -109,9 +109,7 @@ function arrivedForSlot(state: PacingState, nowMs: number, limits: PacingLimits,
     const later = earliestSlot({ slotsMs: others, penaltyUntilMs: state.penaltyUntilMs }, Math.max(nowMs + limits.sessionsFullRetryMs, slotMs), limits, spanMs);
     return { kind: 'reserved', slotMs: later, state: { ...state, slotsMs: insertSorted(others, later), holds: { ...state.holds, [request.deviceId]: reservedHold(request.runId, later, limits) } } };
   }
-  const reserved = Object.values(state.holds).flatMap((h) => (h.kind === 'reserved' ? [h.slotMs] : []));
-  const calls = withoutEach(state.slotsMs, reserved);
-  const x = earliestSlot({ slotsMs: calls, penaltyUntilMs: state.penaltyUntilMs }, from, limits, spanMs);
+  const x = earliestSlot({ slotsMs: callsOf(state), penaltyUntilMs: state.penaltyUntilMs }, from, limits, spanMs);
   const slotsMs = insertSorted(others, x);
   if (x <= nowMs + limits.sendLeadMs) return { kind: 'admit', atMs: x, state: openHold({ ...state, slotsMs }, request, x, limits) };
   return { kind: 'reserved', slotMs: x, state: { ...state, slotsMs, holds: { ...state.holds, [request.deviceId]: reservedHold(request.runId, x, limits) } } };
@@ -136,9 +134,8 @@ function withCeiling(state: PacingState, nowMs: number, limits: PacingLimits): P
  */
 export function callRefused(state: PacingState, admittedMs: number, nowMs: number, retryUntilMs: number, limits: PacingLimits): PacingState {
   const slotsMs = withoutOne(state.slotsMs, admittedMs);
-  const reserved = Object.values(state.holds).flatMap((h) => (h.kind === 'reserved' ? [h.slotMs] : []));
   const spanMs = limits.liveResponseWindowMs + limits.safetyMarginMs;
-  const accepted = withoutEach(slotsMs, reserved).filter((t) => t > nowMs - spanMs && t <= nowMs).length;
+  const accepted = callsOf({ ...state, slotsMs }).filter((t) => t > nowMs - spanMs && t <= nowMs).length;
   const current = state.ceiling && state.ceiling.untilMs > nowMs ? state.ceiling.calls : limits.liveResponseCalls;
   return { ...applyPenalty({ ...state, slotsMs }, retryUntilMs), ceiling: { calls: Math.max(1, Math.min(current, accepted)), untilMs: nowMs + CEILING_WINDOWS * spanMs } };
 }
@@ -190,6 +187,11 @@ function insertSorted(values: number[], value: number): number[] {
 function withoutOne(values: number[], value: number): number[] {
   const at = values.indexOf(value);
   return at === -1 ? values : [...values.slice(0, at), ...values.slice(at + 1)];
+}
+
+/** The calls made or admitted: the ledger's slots without the reserved ones. */
+function callsOf(state: PacingState): number[] {
+  return withoutEach(state.slotsMs, reservedSlots(state));
 }
 
 /** `sorted` without one occurrence of each value of `remove`. */

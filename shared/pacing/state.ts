@@ -59,5 +59,5 @@ export function prune(state: PacingState, nowMs: number, keepSlotsAfterMs: numbe
 /** Open actions: what counts against the session limit. */
 export const sessionsOpen = (state: PacingState): number => Object.values(state.holds).filter((h) => h.kind === 'open').length;
 
-/** Reserved send slots not yet used. */
-export const reservations = (state: PacingState): number => Object.values(state.holds).filter((h) => h.kind === 'reserved').length;
+/** The times of the send slots reserved and not yet used. */
+export const reservedSlots = (state: PacingState): number[] => Object.values(state.holds).flatMap((h) => (h.kind === 'reserved' ? [h.slotMs] : []));
