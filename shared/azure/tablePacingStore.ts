@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { PacingStore } from '../pacing/pacer.js';
 import { emptyPacingState, type PacingState } from '../pacing/state.js';
 import type { Versioned } from '../runs/model.js';
+import { textFrom, textProps, type TextLayout } from './entityText.js';
 import { storageStatus, translateStorageError } from './storageErrors.js';
 
 const holdSchema = z.discriminatedUnion('kind', [
@@ -24,12 +25,10 @@ const pacingStateSchema = z.object({
   ceiling: z.object({ calls: z.number(), untilMs: z.number() }).optional(),
 });
 
-/** A string property holds at most 32K UTF-16 characters: the state is split across parts. */
-const PART_CHARS = 30_000;
-/** An entity holds at most 1 MiB: 15 parts stay well inside it. */
-const MAX_PARTS = 15;
+/** The state is JSON in `p0`, `p1`, ... (`parts` of them). */
+const STATE_LAYOUT: TextLayout = { countProp: 'parts', partProp: (i) => `p${i}` };
 
-type StateEntity = { parts: number } & Record<string, string | number>;
+type StateEntity = Record<string, string | number>;
 
 /**
  * The tenant-wide pacing state as one Table Storage entity, replaced only
@@ -54,7 +53,7 @@ export class TablePacingStore implements PacingStore {
   async load(): Promise<Versioned<PacingState>> {
     try {
       const entity = await this.table.getEntity<StateEntity>('pacing', this.scope);
-      const text = Array.from({ length: Number(entity.parts) }, (_, i) => String(entity[`p${i}`] ?? '')).join('');
+      const text = textFrom(entity, STATE_LAYOUT, `pacing state in table ${this.table.tableName}`);
       const parsed = pacingStateSchema.safeParse(JSON.parse(text));
       if (!parsed.success) throw new Error(`pacing state in table ${this.table.tableName} is not valid: ${parsed.error.message}`);
       return { value: parsed.data, etag: entity.etag };
@@ -83,9 +82,5 @@ export class TablePacingStore implements PacingStore {
 }
 
 function toParts(text: string): StateEntity {
-  const count = Math.max(1, Math.ceil(text.length / PART_CHARS));
-  if (count > MAX_PARTS) throw new Error(`pacing state grew to ${text.length} characters, over ${MAX_PARTS * PART_CHARS}`);
-  const entity: StateEntity = { parts: count };
-  for (let i = 0; i < count; i++) entity[`p${i}`] = text.slice(i * PART_CHARS, (i + 1) * PART_CHARS);
-  return entity;
+  return textProps(text, STATE_LAYOUT, 'the pacing state');
 }

@@ -6,6 +6,7 @@ import {
   type DeviceAction, type EvidenceItem, type Run, type RunView, type Versioned,
 } from '../runs/model.js';
 import type { RunStore } from '../runs/store.js';
+import { textFrom, textProps, type TextLayout } from './entityText.js';
 import { storageStatus, translateStorageError } from './storageErrors.js';
 
 /**
@@ -28,10 +29,8 @@ type Entity = TableEntity<Props>;
 const RUN_ROW = 'run';
 const ACTION_PREFIX = 'action~';
 const EVIDENCE_PREFIX = 'evidence~';
-/** UTF-16 code units per string property: 64 KiB. */
-const PART_CHARS = 32_000;
-/** At most this many parts, so that an entity stays under the 1 MiB entity limit. */
-const MAX_PARTS = 15;
+/** Each record is JSON in `record`, `record1`, ... (`recordParts` of them). */
+const RECORD_LAYOUT: TextLayout = { countProp: 'recordParts', partProp: (i) => (i === 0 ? 'record' : `record${i}`) };
 const MAX_BATCH_ENTITIES = 100;
 /** Payload budget for one transaction (the service limit is 4 MiB). */
 const MAX_BATCH_BYTES = 3 * 1024 * 1024;
@@ -208,20 +207,7 @@ function entity(runId: string, rowKey: string, json: string, extra: Props = {}):
   for (const key of [partitionKey, rowKey]) {
     if (key.length > MAX_KEY_CHARS) throw new PermanentError(`table key too long (${key.length} > ${MAX_KEY_CHARS} characters once encoded): ${key.slice(0, 80)}...`);
   }
-  const parts: string[] = [];
-  for (let start = 0; start < json.length || parts.length === 0;) {
-    let end = Math.min(start + PART_CHARS, json.length);
-    const last = json.charCodeAt(end - 1);
-    if (end < json.length && last >= 0xd800 && last <= 0xdbff) end -= 1; // never split a surrogate pair
-    parts.push(json.slice(start, end));
-    start = end;
-  }
-  if (parts.length > MAX_PARTS) {
-    throw new PermanentError(`record ${partitionKey}/${rowKey} is ${json.length} characters of JSON; a table entity holds at most ${MAX_PARTS * PART_CHARS}`);
-  }
-  const props: Props = { ...extra, recordParts: parts.length };
-  parts.forEach((part, i) => { props[i === 0 ? 'record' : `record${i}`] = part; });
-  return { partitionKey, rowKey, ...props };
+  return { partitionKey, rowKey, ...extra, ...textProps(json, RECORD_LAYOUT, `record ${partitionKey}/${rowKey}`) };
 }
 
 function toJson<S extends z.ZodType>(schema: S, value: unknown, what: string): string {
@@ -232,16 +218,7 @@ function toJson<S extends z.ZodType>(schema: S, value: unknown, what: string): s
 
 function fromEntity<S extends z.ZodType>(schema: S, row: TableEntityResult<Props>, what: string): z.output<S> {
   const where = `${what}: row ${row.partitionKey ?? '?'}/${row.rowKey ?? '?'}`;
-  const count = row['recordParts'];
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_PARTS) {
-    throw new PermanentError(`${where} has no valid recordParts`);
-  }
-  let json = '';
-  for (let i = 0; i < count; i++) {
-    const part = row[i === 0 ? 'record' : `record${i}`];
-    if (typeof part !== 'string') throw new PermanentError(`${where} lacks record part ${i}`);
-    json += part;
-  }
+  const json = textFrom(row, RECORD_LAYOUT, where);
   let raw: unknown;
   try {
     raw = JSON.parse(json);
