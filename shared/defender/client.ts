@@ -74,8 +74,10 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
     let response: LinkResponse;
     try {
       // No bearer token, and no redirect is ever followed: a redirect would skip the link policy.
-      response = await this.linkTransport(url, { idleTimeoutMs: this.options.requestTimeoutMs });
+      response = await this.linkTransport(url, { idleTimeoutMs: this.options.requestTimeoutMs, allowLoopback: this.options.linkPolicy.allowHttpLoopback });
     } catch (error) {
+      // A host that resolved to an address the link policy refuses: refused for good, as the same IP literal is.
+      if (error instanceof PermanentError) throw error;
       throw new TransientError('download of a result failed before a response', { cause: kindOf(error) });
     }
     if (response.status !== 200) {

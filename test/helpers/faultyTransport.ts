@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { nodeLinkTransport, type LinkTransport } from '../../shared/defender/linkTransport.js';
+import { nodeLinkTransport, type LinkTransport, type LinkTransportOptions } from '../../shared/defender/linkTransport.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 
 /**
@@ -18,7 +18,7 @@ export interface DownloadFault {
 
 /** The production link transport, applying one queued fault to each download, then behaving normally. */
 export function faultyTransport(faults: DownloadFault[]): LinkTransport & { urls: string[] } {
-  const wrapped = async (url: URL, options: { idleTimeoutMs: number }) => {
+  const wrapped = async (url: URL, options: LinkTransportOptions) => {
     wrapped.urls.push(url.href);
     const fault = faults.shift();
     fault?.beforeRequest?.();

@@ -3,7 +3,7 @@ import { createServer as createTcpServer, type AddressInfo, type Server as TcpSe
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DefenderClient } from '../../../shared/defender/client.js';
 import type { LinkPolicy } from '../../../shared/defender/linkPolicy.js';
-import type { LinkTransport } from '../../../shared/defender/linkTransport.js';
+import { createNodeLinkTransport, type LinkTransport, type Resolve } from '../../../shared/defender/linkTransport.js';
 import { PermanentError, TransientError } from '../../../shared/errors.js';
 
 /**
@@ -95,6 +95,56 @@ describe('result links refused before any connection', () => {
     await expect(attempt).rejects.toThrow(/redirect/);
     await new Promise((r) => setTimeout(r, 50));
     expect(trapConnections).toBe(before);
+  });
+});
+
+/** A resolver answering from a table (a name's addresses, as DNS would give them), recording what it was asked. */
+function fakeDns(table: Record<string, string[]>): Resolve & { asked: string[] } {
+  const resolve = (hostname: string, callback: Parameters<Resolve>[1]): void => {
+    resolve.asked.push(hostname);
+    const addresses = table[hostname];
+    if (!addresses) return callback(Object.assign(new Error(`ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
+    callback(null, addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
+  };
+  resolve.asked = [] as string[];
+  return resolve;
+}
+
+describe('result link host names resolving to refused addresses', () => {
+  it.each([
+    ['a private address', ['10.0.0.5'], /resolves to a private, link-local or reserved address/],
+    ['the cloud metadata address', ['169.254.169.254'], /resolves to a private, link-local or reserved address/],
+    ['a public and a private address (order does not help)', ['20.60.1.1', '192.168.1.9'], /resolves to a private/],
+    ['an IPv6 unique-local address', ['fd00::7'], /resolves to a private/],
+    ['a loopback address, the simulator not configured', ['127.0.0.1'], /resolves to a loopback address/],
+  ])('an allowed name resolving to %s is refused for good, before any connection', async (_name, addresses, reason) => {
+    const dns = fakeDns({ 'userstorage.blob.core.windows.net': addresses });
+    const attempt = client(production, createNodeLinkTransport(dns)).downloadResult('https://userstorage.blob.core.windows.net/c/b?sig=abc');
+    await expect(attempt).rejects.toBeInstanceOf(PermanentError);
+    await expect(attempt).rejects.toThrow(reason);
+    await expect(attempt).rejects.not.toThrow(/sig=/);
+    expect(dns.asked).toEqual(['userstorage.blob.core.windows.net']);
+  });
+
+  it('a loopback name reaches the simulator when it is configured', async () => {
+    answer = (res) => res.end('ok');
+    const dns = fakeDns({ localhost: ['127.0.0.1'] });
+    const download = await client(simulator, createNodeLinkTransport(dns)).downloadResult(`http://localhost:${originPort}/results/x`);
+    download.body.resume();
+    await new Promise((r) => download.body.once('end', r));
+    expect(dns.asked).toEqual(['localhost']);
+  });
+
+  it('a loopback name resolving to a private address is refused even with the simulator configured', async () => {
+    const before = trapConnections;
+    const dns = fakeDns({ localhost: ['10.9.9.9'] });
+    await expect(client(simulator, createNodeLinkTransport(dns)).downloadResult(`http://localhost:${trapPort}/results/x`)).rejects.toThrow(/resolves to a private/);
+    expect(trapConnections).toBe(before);
+  });
+
+  it('a name that does not resolve is a transient failure (DNS may recover)', async () => {
+    const dns = fakeDns({});
+    await expect(client(production, createNodeLinkTransport(dns)).downloadResult('https://gone.blob.core.windows.net/c/b')).rejects.toBeInstanceOf(TransientError);
   });
 });
 

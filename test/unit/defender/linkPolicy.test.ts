@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkResultLink } from '../../../shared/defender/linkPolicy.js';
+import { checkResultLink, refusedResolvedAddress } from '../../../shared/defender/linkPolicy.js';
 import { retryAfterMs } from '../../../shared/defender/httpErrors.js';
 import { redact, redactText } from '../../../shared/log.js';
 
@@ -39,6 +39,11 @@ describe('result link policy', () => {
     try { checkResultLink(link, production); } catch (error) { expect(String(error)).not.toContain('sig='); }
   });
 
+  it('accepts a public IP literal on the allow-list host rules like any host (only internal ranges are refused)', () => {
+    expect(() => checkResultLink('https://20.60.1.1/c/b', production)).toThrow(/not on the allow-list/);
+    expect(checkResultLink('https://20.60.1.1/c/b', { ...production, hostSuffixes: ['20.60.1.1'] }).hostname).toBe('20.60.1.1');
+  });
+
   it('accepts loopback http only when the simulator is configured', () => {
     expect(checkResultLink('http://127.0.0.1:8080/results/x', { ...production, allowHttpLoopback: true }).port).toBe('8080');
   });
@@ -49,6 +54,30 @@ describe('result link policy', () => {
     ['an IPv6 unique-local address', 'http://[fd00::1]/x'],
   ])('refuses %s even when the simulator is configured', (_name, link) => {
     expect(() => checkResultLink(link, { ...production, allowHttpLoopback: true })).toThrow(/private, link-local or reserved/);
+  });
+});
+
+describe('addresses a result link host resolves to', () => {
+  it.each([
+    ['20.60.1.1', false, undefined],
+    ['2603:1030::1', false, undefined],
+    ['127.0.0.1', true, undefined],
+    ['::1', true, undefined],
+    ['127.0.0.1', false, 'loopback'],
+    ['::1', false, 'loopback'],
+    ['10.1.2.3', true, 'private'],
+    ['172.16.5.4', false, 'private'],
+    ['100.64.0.1', false, 'private'],
+    ['169.254.169.254', true, 'private'],
+    ['fe80::1', false, 'private'],
+    ['::ffff:127.0.0.1', false, 'loopback'],
+    ['::ffff:10.0.0.1', true, 'private'],
+    ['::ffff:20.60.1.1', false, 'private'],
+    ['0.0.0.0', true, 'private'],
+  ])('%s (loopback allowed: %s) is refused as %s', (address, allowLoopback, refusedAs) => {
+    const reason = refusedResolvedAddress(address, allowLoopback);
+    if (refusedAs === undefined) expect(reason).toBeUndefined();
+    else expect(reason).toMatch(refusedAs);
   });
 });
 
