@@ -12,11 +12,15 @@ export interface LinkPolicy {
 /**
  * Addresses a result link must never reach, whatever the allow-list says:
  * private, shared (CGNAT), link-local (cloud metadata at 169.254.169.254),
- * unspecified, multicast and reserved ranges, IPv6 unique-local and
- * link-local, and IPv4 embedded in IPv6. Loopback is listed separately.
+ * unspecified, multicast and reserved ranges, IPv6 unique-local,
+ * link-local, site-local, discard-only and documentation ranges, and IPv4
+ * embedded in IPv6 (mapped, NAT64, 6to4, Teredo). Loopback is listed
+ * separately.
+ *
+ * One list per family: a BlockList checks an IPv4 address against IPv6 rules
+ * too (as ::ffff:a.b.c.d), so one list holding ::ffff:0:0/96 would refuse
+ * every IPv4 address.
  */
-// One list per family: a BlockList checks an IPv4 address against IPv6 rules too (as ::ffff:a.b.c.d), so one
-// list holding ::ffff:0:0/96 would refuse every IPv4 address.
 const INTERNAL_V4 = new BlockList();
 for (const [network, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['169.254.0.0', 16], ['172.16.0.0', 12],
@@ -24,7 +28,8 @@ for (const [network, prefix] of [
 ] as const) INTERNAL_V4.addSubnet(network, prefix, 'ipv4');
 const INTERNAL_V6 = new BlockList();
 for (const [network, prefix] of [
-  ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['2002::', 16], ['::', 96],
+  ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48],
+  ['2001::', 32], ['2001:db8::', 32], ['2002::', 16], ['100::', 64], ['::', 96],
 ] as const) INTERNAL_V6.addSubnet(network, prefix, 'ipv6');
 
 const LOOPBACK = new BlockList();
@@ -83,6 +88,7 @@ export function addressKind(address: string): 'loopback' | 'internal' | 'public'
  * refused without a connection, as the same IP literal would be.
  */
 export function refusedResolvedAddress(address: string, allowLoopback: boolean): string | undefined {
+  if (isIP(address) === 0) return 'result link refused: its host resolves to something that is not an IP address';
   const kind = addressKind(address);
   if (kind === 'loopback' && !allowLoopback) return 'result link refused: its host resolves to a loopback address';
   if (kind === 'internal') return 'result link refused: its host resolves to a private, link-local or reserved address';

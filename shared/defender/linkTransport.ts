@@ -30,17 +30,23 @@ export interface LinkTransportOptions {
  */
 export type LinkTransport = (url: URL, options: LinkTransportOptions) => Promise<LinkResponse>;
 
-/** A name resolver with dns.lookup's all-addresses form (injectable for tests). */
-export type Resolve = (hostname: string, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+/** A name resolver with dns.lookup's all-addresses form, given Node's family and hints (injectable for tests). */
+export type Resolve = (
+  hostname: string,
+  options: { family?: LookupOptions['family']; hints?: number },
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
 
-const systemResolve: Resolve = (hostname, callback) => dnsLookup(hostname, { all: true, verbatim: true }, callback);
+const systemResolve: Resolve = (hostname, options, callback) =>
+  dnsLookup(hostname, { family: options.family ?? 0, ...(options.hints === undefined ? {} : { hints: options.hints }), all: true, verbatim: true }, callback);
 
 /** The production transport, resolving names with `resolve` (default: the system resolver, as Node's own client would). */
 export function createNodeLinkTransport(resolve: Resolve = systemResolve): LinkTransport {
   return (url, options) =>
     new Promise((resolvePromise, reject) => {
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const req = send(url, { method: 'GET', headers: { Accept: '*/*' }, lookup: guardedLookup(resolve, options.allowLoopback) }, (res: IncomingMessage) => {
+      // agent: false, a connection of its own: a pooled socket another request opened would skip the address check.
+      const req = send(url, { method: 'GET', headers: { Accept: '*/*' }, agent: false, lookup: guardedLookup(resolve, options.allowLoopback) }, (res: IncomingMessage) => {
         resolvePromise({ status: res.statusCode ?? 0, header: (name) => headerValue(res, name), body: res });
       });
       // No byte for this long (connecting, waiting for headers, or mid-body): give up; the caller retries.
@@ -60,14 +66,13 @@ export const nodeLinkTransport: LinkTransport = createNodeLinkTransport();
  */
 export function guardedLookup(resolve: Resolve, allowLoopback: boolean): LookupFunction {
   return (hostname: string, options: LookupOptions, callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
-    resolve(hostname, (error, addresses) => {
+    resolve(hostname, { family: options.family, hints: options.hints }, (error, addresses) => {
       if (error) return callback(error, '');
-      const wanted = addresses.filter((a) => options.family === undefined || options.family === 0 || a.family === options.family);
-      const refusal = wanted.map((a) => refusedResolvedAddress(a.address, allowLoopback)).find((reason) => reason !== undefined);
+      const refusal = addresses.map((a) => refusedResolvedAddress(a.address, allowLoopback)).find((reason) => reason !== undefined);
       if (refusal) return callback(Object.assign(new PermanentError(refusal), { code: 'EADDRREFUSED' }), '');
-      const first = wanted[0];
-      if (!first) return callback(Object.assign(new Error('the host name has no address of the wanted family'), { code: 'ENOTFOUND' }), '');
-      if (options.all) return callback(null, wanted);
+      const first = addresses[0];
+      if (!first) return callback(Object.assign(new Error('the host name has no address'), { code: 'ENOTFOUND' }), '');
+      if (options.all) return callback(null, addresses);
       return callback(null, first.address, first.family);
     });
   };

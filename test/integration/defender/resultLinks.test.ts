@@ -100,7 +100,7 @@ describe('result links refused before any connection', () => {
 
 /** A resolver answering from a table (a name's addresses, as DNS would give them), recording what it was asked. */
 function fakeDns(table: Record<string, string[]>): Resolve & { asked: string[] } {
-  const resolve = (hostname: string, callback: Parameters<Resolve>[1]): void => {
+  const resolve = (hostname: string, _options: Parameters<Resolve>[1], callback: Parameters<Resolve>[2]): void => {
     resolve.asked.push(hostname);
     const addresses = table[hostname];
     if (!addresses) return callback(Object.assign(new Error(`ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
@@ -117,6 +117,7 @@ describe('result link host names resolving to refused addresses', () => {
     ['a public and a private address (order does not help)', ['20.60.1.1', '192.168.1.9'], /resolves to a private/],
     ['an IPv6 unique-local address', ['fd00::7'], /resolves to a private/],
     ['a loopback address, the simulator not configured', ['127.0.0.1'], /resolves to a loopback address/],
+    ['something that is not an address', ['not-an-ip'], /not an IP address/],
   ])('an allowed name resolving to %s is refused for good, before any connection', async (_name, addresses, reason) => {
     const dns = fakeDns({ 'userstorage.blob.core.windows.net': addresses });
     const attempt = client(production, createNodeLinkTransport(dns)).downloadResult('https://userstorage.blob.core.windows.net/c/b?sig=abc');
@@ -145,6 +146,7 @@ describe('result link host names resolving to refused addresses', () => {
   it('a name that does not resolve is a transient failure (DNS may recover)', async () => {
     const dns = fakeDns({});
     await expect(client(production, createNodeLinkTransport(dns)).downloadResult('https://gone.blob.core.windows.net/c/b')).rejects.toBeInstanceOf(TransientError);
+    expect(dns.asked).toEqual(['gone.blob.core.windows.net']);
   });
 });
 

@@ -59,10 +59,14 @@ describe('result link policy', () => {
 
 describe('addresses a result link host resolves to', () => {
   it.each([
-    ['20.60.1.1', false, undefined],
-    ['2603:1030::1', false, undefined],
-    ['127.0.0.1', true, undefined],
-    ['::1', true, undefined],
+    ['20.60.1.1', false, 'allowed'],
+    ['2603:1030::1', false, 'allowed'],
+    ['127.0.0.1', true, 'allowed'],
+    ['::1', true, 'allowed'],
+    ['2001:0:4136:e378::1', false, 'private'],
+    ['2001:db8::1', false, 'private'],
+    ['64:ff9b:1::a00:1', false, 'private'],
+    ['fec0::1', false, 'private'],
     ['127.0.0.1', false, 'loopback'],
     ['::1', false, 'loopback'],
     ['10.1.2.3', true, 'private'],
@@ -74,10 +78,10 @@ describe('addresses a result link host resolves to', () => {
     ['::ffff:10.0.0.1', true, 'private'],
     ['::ffff:20.60.1.1', false, 'private'],
     ['0.0.0.0', true, 'private'],
-  ])('%s (loopback allowed: %s) is refused as %s', (address, allowLoopback, refusedAs) => {
+  ])('%s (loopback allowed: %s): %s', (address, allowLoopback, expected) => {
     const reason = refusedResolvedAddress(address, allowLoopback);
-    if (refusedAs === undefined) expect(reason).toBeUndefined();
-    else expect(reason).toMatch(refusedAs);
+    if (expected === 'allowed') expect(reason).toBeUndefined();
+    else expect(reason).toMatch(expected === 'loopback' ? /resolves to a loopback address/ : /resolves to a private, link-local or reserved address/);
   });
 });
 
