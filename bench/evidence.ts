@@ -9,6 +9,7 @@ import { ManualClock, MINUTE_MS } from '../shared/clock.js';
 import { loadConfig } from '../shared/config.js';
 import { createLogger, jsonLinesSink } from '../shared/log.js';
 import { handleCollectMessage } from '../shared/services/collector.js';
+import { missingWorkerArguments, WORKER_NODE_ARGUMENTS } from '../shared/workerNodeArguments.js';
 import { rawDownload, rawUpload, writeLocalFile } from './evidence/baselines.js';
 import { collectorStack } from './evidence/collectorStack.js';
 import { DEVICE_ID, FILE_PATH } from './evidence/target.js';
@@ -32,6 +33,12 @@ that has moved no data yet).
 Defender is remote in production, so this process holds the collector alone;
 --simulator in-process runs it in this process, so its CPU and memory count
 as ours.
+
+npm run bench:evidence starts it with the Function App's Node arguments
+(${WORKER_NODE_ARGUMENTS.join(' ')}, shared/workerNodeArguments.ts); run
+node dist/bench/evidence.js directly to measure V8's defaults instead (the
+report says which).
+
 --repeat N runs the three phases N times (default 1) and reports each
 phase's best round (the least disturbed by other work on the machine) with
 every round listed, and the highest peak RSS. Block size and concurrency come
@@ -118,6 +125,7 @@ async function main(): Promise<number> {
     const source = await simulator.sourceFile();
     const report: Report = {
       sizeBytes, cpus: cpus().length, node: process.version, loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 }, simulator: where,
+      nodeArguments: { used: [...process.execArgv], app: [...WORKER_NODE_ARGUMENTS], missing: missingWorkerArguments() },
       blockSizeBytes: config.evidence.blockSizeBytes, concurrency: config.evidence.uploadConcurrency,
       rounds,
       rssMethod: phases.method(),

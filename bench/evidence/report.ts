@@ -22,6 +22,8 @@ export interface Report {
   /** 1-minute load average at the start and the end (other work on the machine skews every figure). */
   loadAverage: { start: number; end: number };
   simulator: 'in-process' | 'process';
+  /** This process's Node arguments, and those of the app (WORKER_NODE_ARGUMENTS) it was started without. */
+  nodeArguments: { used: string[]; app: string[]; missing: string[] };
   blockSizeBytes: number;
   concurrency: number;
   /** Each round's three phases (ours first). */
@@ -74,6 +76,9 @@ export function formatReport(r: Report): string {
   const before = r.rounds[0]?.ours.rssBeforeBytes ?? 0;
   return [
     `Evidence benchmark: one GetFile of ${(mib(r.sizeBytes) / 1024).toFixed(2)} GiB (${r.sizeBytes} bytes) served gzip by the simulator (${r.simulator}); ${r.cpus} CPUs, Node ${r.node}, load average ${r.loadAverage.start.toFixed(2)} -> ${r.loadAverage.end.toFixed(2)}`,
+    `Node arguments: ${r.nodeArguments.used.join(' ') || '(none)'}` + (r.nodeArguments.missing.length === 0
+      ? ' (as the Function App runs: languageWorkers__node__arguments)'
+      : `; WITHOUT the app's ${r.nodeArguments.missing.join(' ')}, so memory is measured with V8's defaults, not as the app runs`),
     `Block size ${mib(r.blockSizeBytes).toFixed(0)} MiB, ${r.concurrency} blocks in flight (EVIDENCE_BLOCK_SIZE_BYTES, EVIDENCE_UPLOAD_CONCURRENCY)`,
     `${r.rounds.length} round(s); each phase's best round is shown`,
     ...line('ours: link -> SHA-256 (gzip + original) -> blocks -> commit', 'ours'),
