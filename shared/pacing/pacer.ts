@@ -3,7 +3,8 @@ import { GroupCommitter, type CasStore, type Change } from './groupCommit.js';
 import type { Versioned } from '../runs/model.js';
 import { clearDeviceBusy, dueForPoll, markDeviceBusy, nextPollDue, planPoll, recordSubmitted, releaseHold, type OpenHold } from './holds.js';
 import type { PacingLimits } from './limits.js';
-import { bookSlots, callAnswered, callRefused, requestSlot, type SlotDecision } from './sendSlots.js';
+import { callRefused } from './learnedCeiling.js';
+import { bookSlots, callAnswered, requestSlot, type SlotDecision } from './sendSlots.js';
 import { emptyPacingState, prune, type PacingState } from './state.js';
 import { takeStatusCalls } from './statusBudget.js';
 

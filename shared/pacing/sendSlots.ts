@@ -1,5 +1,6 @@
-import { applyPenalty } from './holds.js';
 import type { PacingLimits } from './limits.js';
+import { withCeiling } from './learnedCeiling.js';
+import { callsOf, insertSorted, withoutOne } from './slotTimes.js';
 import { prune, reservedSlots, sessionsOpen, type Hold, type PacingState } from './state.js';
 
 export type SlotDecision =
@@ -115,31 +116,6 @@ function arrivedForSlot(state: PacingState, nowMs: number, limits: PacingLimits,
   return { kind: 'reserved', slotMs: x, state: { ...state, slotsMs, holds: { ...state.holds, [request.deviceId]: reservedHold(request.runId, x, limits) } } };
 }
 
-/** How long a ceiling learned from a 429 lasts, in windows; a later 429 learns it again. */
-export const CEILING_WINDOWS = 10;
-
-/** The limits in force: the configured calls per window, or fewer while a learned ceiling lasts. */
-function withCeiling(state: PacingState, nowMs: number, limits: PacingLimits): PacingLimits {
-  const ceiling = state.ceiling;
-  if (!ceiling || ceiling.untilMs <= nowMs || ceiling.calls >= limits.liveResponseCalls) return limits;
-  return { ...limits, liveResponseCalls: ceiling.calls };
-}
-
-/**
- * Defender refused the call admitted at `admittedMs` with a 429: a refused
- * call uses no quota (mde-api.md's token buckets), so it leaves the ledger;
- * the calls still in the window are what the tenant really accepted, and
- * that becomes the ceiling for a while, so the next windows do not send a
- * burst the tenant will refuse again. Every instance waits out Retry-After.
- */
-export function callRefused(state: PacingState, admittedMs: number, nowMs: number, retryUntilMs: number, limits: PacingLimits): PacingState {
-  const slotsMs = withoutOne(state.slotsMs, admittedMs);
-  const spanMs = limits.liveResponseWindowMs + limits.safetyMarginMs;
-  const accepted = callsOf({ ...state, slotsMs }).filter((t) => t > nowMs - spanMs && t <= nowMs).length;
-  const current = state.ceiling && state.ceiling.untilMs > nowMs ? state.ceiling.calls : limits.liveResponseCalls;
-  return { ...applyPenalty({ ...state, slotsMs }, retryUntilMs), ceiling: { calls: Math.max(1, Math.min(current, accepted)), untilMs: nowMs + CEILING_WINDOWS * spanMs } };
-}
-
 /** The call admitted at `admittedMs` was answered at `answeredMs`: record the later time, which is never before Defender saw it. */
 export function callAnswered(state: PacingState, admittedMs: number, answeredMs: number): PacingState {
   if (!state.slotsMs.includes(admittedMs) || answeredMs <= admittedMs) return state;
@@ -177,32 +153,4 @@ function openHold(state: PacingState, request: { deviceId: string; runId: string
     ...state,
     holds: { ...state.holds, [request.deviceId]: { kind: 'open', runId: request.runId, submittedMs: atMs, nextPollMs: Number.MAX_SAFE_INTEGER, expiresMs: atMs + limits.sessionHoldMs } },
   };
-}
-
-function insertSorted(values: number[], value: number): number[] {
-  const at = values.findIndex((v) => v > value);
-  return at === -1 ? [...values, value] : [...values.slice(0, at), value, ...values.slice(at)];
-}
-
-function withoutOne(values: number[], value: number): number[] {
-  const at = values.indexOf(value);
-  return at === -1 ? values : [...values.slice(0, at), ...values.slice(at + 1)];
-}
-
-/** The calls made or admitted: the ledger's slots without the reserved ones. */
-function callsOf(state: PacingState): number[] {
-  return withoutEach(state.slotsMs, reservedSlots(state));
-}
-
-/** `sorted` without one occurrence of each value of `remove`. */
-function withoutEach(sorted: readonly number[], remove: readonly number[]): number[] {
-  const gone = [...remove].sort((a, b) => a - b);
-  const kept: number[] = [];
-  let j = 0;
-  for (const value of sorted) {
-    while (j < gone.length && (gone[j] ?? 0) < value) j += 1;
-    if (j < gone.length && gone[j] === value) j += 1;
-    else kept.push(value);
-  }
-  return kept;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyPenalty, markDeviceBusy, releaseHold } from '../../../shared/pacing/holds.js';
 import type { PacingLimits } from '../../../shared/pacing/limits.js';
-import { MAX_RESERVATIONS, arrivalForSlot, bookSlots, callAnswered, callRefused, earliestSlot, requestSlot } from '../../../shared/pacing/sendSlots.js';
+import { callRefused } from '../../../shared/pacing/learnedCeiling.js';
+import { MAX_RESERVATIONS, arrivalForSlot, bookSlots, callAnswered, earliestSlot, requestSlot } from '../../../shared/pacing/sendSlots.js';
 import { emptyPacingState, type PacingState } from '../../../shared/pacing/state.js';
 
 const limits: PacingLimits = {
