@@ -19,8 +19,9 @@
  *   Buffers not yet scavenged (up to ~30 MiB) against the old generation's
  *   headroom; when it had picked a small factor, that headroom stayed smaller
  *   than those Buffers and a full collection started after nearly every
- *   scavenge (300-500 per 3 GiB), doubling the collector's CPU time in about
- *   half of the benchmark runs. With a factor of 3 none was seen.
+ *   scavenge (330-530 per 3 GiB), doubling the collector's CPU time in four
+ *   of six benchmark runs with the first argument alone. With a factor of 3
+ *   none was seen.
  */
 export const WORKER_NODE_ARGUMENTS: readonly string[] = ['--max-semi-space-size=1', '--heap-growing-percent=200'];
 

@@ -78,7 +78,7 @@ export function formatReport(r: Report): string {
     `Evidence benchmark: one GetFile of ${(mib(r.sizeBytes) / 1024).toFixed(2)} GiB (${r.sizeBytes} bytes) served gzip by the simulator (${r.simulator}); ${r.cpus} CPUs, Node ${r.node}, load average ${r.loadAverage.start.toFixed(2)} -> ${r.loadAverage.end.toFixed(2)}`,
     `Node arguments: ${r.nodeArguments.used.join(' ') || '(none)'}` + (r.nodeArguments.missing.length === 0
       ? ' (as the Function App runs: languageWorkers__node__arguments)'
-      : `; WITHOUT the app's ${r.nodeArguments.missing.join(' ')}, so memory is measured with V8's defaults, not as the app runs`),
+      : `; WITHOUT the app's ${r.nodeArguments.missing.join(' ')}, so this does not measure the collector as the app runs it`),
     `Block size ${mib(r.blockSizeBytes).toFixed(0)} MiB, ${r.concurrency} blocks in flight (EVIDENCE_BLOCK_SIZE_BYTES, EVIDENCE_UPLOAD_CONCURRENCY)`,
     `${r.rounds.length} round(s); each phase's best round is shown`,
     ...line('ours: link -> SHA-256 (gzip + original) -> blocks -> commit', 'ours'),

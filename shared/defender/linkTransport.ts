@@ -64,7 +64,7 @@ export const nodeLinkTransport: LinkTransport = createNodeLinkTransport();
  * must not win by ordering). IP literals never reach a lookup: the link
  * policy has checked them already.
  */
-export function guardedLookup(resolve: Resolve, allowLoopback: boolean): LookupFunction {
+function guardedLookup(resolve: Resolve, allowLoopback: boolean): LookupFunction {
   return (hostname: string, options: LookupOptions, callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
     resolve(hostname, { family: options.family, hints: options.hints }, (error, addresses) => {
       if (error) return callback(error, '');

@@ -17,7 +17,7 @@ export function callsOf(state: PacingState): number[] {
 }
 
 /** `sorted` without one occurrence of each value of `remove`. */
-export function withoutEach(sorted: readonly number[], remove: readonly number[]): number[] {
+function withoutEach(sorted: readonly number[], remove: readonly number[]): number[] {
   const gone = [...remove].sort((a, b) => a - b);
   const kept: number[] = [];
   let j = 0;
