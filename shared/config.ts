@@ -59,7 +59,7 @@ export const settingsSchema = z.object({
   EVIDENCE_CONTAINER: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'a valid blob container name').default('evidence'),
   RUNS_TABLE: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name').default('runs'),
   EVIDENCE_BLOCK_SIZE_BYTES: int(1024 * 1024).default(4 * 1024 * 1024),
-  // Pooled buffers per transfer (one filling while the other is staged): memory is block size x this (8 MiB).
+  // Blocks staged at once per transfer; one more buffer fills meanwhile: memory is block size x (this + 1), 12 MiB.
   EVIDENCE_UPLOAD_CONCURRENCY: int(1).default(2),
   EVIDENCE_MAX_ORIGINAL_BYTES: int(1).default(4 * 1024 * 1024 * 1024),
 

@@ -12,8 +12,8 @@ export { sanitizeMetadata, sanitizeTags, sanitizeTagValue } from './blobProperti
  * EvidenceStore over Azure Blob Storage (block blobs).
  *
  * writeNew stages blocks itself (`stageBlocks`): memory is a fixed pool of
- * maxConcurrency x blockSizeBytes (one buffer filling while the others are
- * staged), whatever the size of the file. The
+ * (maxConcurrency + 1) x blockSizeBytes (maxConcurrency blocks staged while
+ * one more fills), whatever the size of the file. The
  * blocks are committed by one Put Block List conditioned on If-None-Match: *
  * only after the body ended cleanly and the caller's seal accepted it, so the
  * SHA-256 goes into the blob's metadata and index tags in the same atomic
@@ -28,7 +28,7 @@ export { sanitizeMetadata, sanitizeTags, sanitizeTagValue } from './blobProperti
 export interface BlobEvidenceStoreOptions {
   /** Bytes per staged block (and per pooled buffer). */
   blockSizeBytes: number;
-  /** Pooled buffers: blocks filling or being staged, so at most this many staged in parallel. */
+  /** Blocks staged in parallel; the pool holds one buffer more, filling meanwhile. */
   maxConcurrency: number;
 }
 
