@@ -9,7 +9,7 @@ import { ManualClock, MINUTE_MS } from '../shared/clock.js';
 import { loadConfig } from '../shared/config.js';
 import { createLogger, jsonLinesSink } from '../shared/log.js';
 import { handleCollectMessage } from '../shared/services/collector.js';
-import { missingWorkerArguments, WORKER_NODE_ARGUMENTS } from '../shared/workerNodeArguments.js';
+import { missingWorkerArguments, missingWorkerEnvironment, WORKER_ENVIRONMENT, WORKER_NODE_ARGUMENTS } from '../shared/workerRuntime.js';
 import { rawDownload, rawUpload, writeLocalFile } from './evidence/baselines.js';
 import { collectorStack } from './evidence/collectorStack.js';
 import { DEVICE_ID, FILE_PATH } from './evidence/target.js';
@@ -34,10 +34,11 @@ Defender is remote in production, so this process holds the collector alone;
 --simulator in-process runs it in this process, so its CPU and memory count
 as ours.
 
-npm run bench:evidence starts it with the Function App's Node arguments
-(${WORKER_NODE_ARGUMENTS.join(' ')}, shared/workerNodeArguments.ts); run
-node dist/bench/evidence.js directly to measure V8's defaults instead (the
-report says which).
+npm run bench:evidence starts it as the Function App's worker runs, through
+local/appRuntime.js: with the Node arguments ${WORKER_NODE_ARGUMENTS.join(' ')}
+and the environment ${Object.entries(WORKER_ENVIRONMENT).map(([name, value]) => `${name}=${value}`).join(' ')} (shared/workerRuntime.ts
+explains them); run node dist/bench/evidence.js directly to measure Node's
+and glibc's defaults instead (the report says which).
 
 --repeat N runs the three phases N times (default 1) and reports each
 phase's best round (the least disturbed by other work on the machine) with
@@ -126,6 +127,11 @@ async function main(): Promise<number> {
     const report: Report = {
       sizeBytes, cpus: cpus().length, node: process.version, loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 }, simulator: where,
       nodeArguments: { used: [...process.execArgv], app: [...WORKER_NODE_ARGUMENTS], missing: missingWorkerArguments() },
+      environment: {
+        used: Object.keys(WORKER_ENVIRONMENT).map((name) => (process.env[name] === undefined ? `${name} unset` : `${name}=${process.env[name]}`)),
+        app: Object.entries(WORKER_ENVIRONMENT).map(([name, value]) => `${name}=${value}`),
+        missing: missingWorkerEnvironment(),
+      },
       blockSizeBytes: config.evidence.blockSizeBytes, concurrency: config.evidence.uploadConcurrency,
       rounds,
       rssMethod: phases.method(),

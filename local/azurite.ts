@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { withoutWorkerEnvironment } from '../shared/workerRuntime.js';
 
 /** Azurite's well-known development account (public, documented; not a secret). */
 export const DEV_ACCOUNT = 'devstoreaccount1';
@@ -44,7 +45,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   } else {
     args.push('--inMemoryPersistence');
   }
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Azurite stands in for Blob Storage, not for our worker: it runs without the worker's environment.
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: withoutWorkerEnvironment(process.env) });
   const ports = await readPorts(child, options.startTimeoutMs ?? 30_000);
   const blobEndpoint = `http://127.0.0.1:${ports.blob}/${DEV_ACCOUNT}`;
   const queueEndpoint = `http://127.0.0.1:${ports.queue}/${DEV_ACCOUNT}`;

@@ -24,6 +24,8 @@ export interface Report {
   simulator: 'in-process' | 'process';
   /** This process's Node arguments, and those of the app (WORKER_NODE_ARGUMENTS) it was started without. */
   nodeArguments: { used: string[]; app: string[]; missing: string[] };
+  /** The app's environment (WORKER_ENVIRONMENT) as this process has it (`NAME=value` or `NAME unset`), and what it lacks. */
+  environment: { used: string[]; app: string[]; missing: string[] };
   blockSizeBytes: number;
   concurrency: number;
   /** Each round's three phases (ours first). */
@@ -73,12 +75,13 @@ export function formatReport(r: Report): string {
     ];
   };
   const peak = oursPeakRss(r);
+  const missing = [...r.nodeArguments.missing, ...r.environment.missing];
   const before = r.rounds[0]?.ours.rssBeforeBytes ?? 0;
   return [
     `Evidence benchmark: one GetFile of ${(mib(r.sizeBytes) / 1024).toFixed(2)} GiB (${r.sizeBytes} bytes) served gzip by the simulator (${r.simulator}); ${r.cpus} CPUs, Node ${r.node}, load average ${r.loadAverage.start.toFixed(2)} -> ${r.loadAverage.end.toFixed(2)}`,
-    `Node arguments: ${r.nodeArguments.used.join(' ') || '(none)'}` + (r.nodeArguments.missing.length === 0
-      ? ' (as the Function App runs: languageWorkers__node__arguments)'
-      : `; WITHOUT the app's ${r.nodeArguments.missing.join(' ')}, so this does not measure the collector as the app runs it`),
+    `Node arguments: ${r.nodeArguments.used.join(' ') || '(none)'}; environment: ${r.environment.used.join(' ') || '(none)'}` + (missing.length === 0
+      ? ' (as the Function App runs: languageWorkers__node__arguments and app settings)'
+      : `; WITHOUT the app's ${missing.join(' ')}, so this does not measure the collector as the app runs it`),
     `Block size ${mib(r.blockSizeBytes).toFixed(0)} MiB, ${r.concurrency} blocks in flight (EVIDENCE_BLOCK_SIZE_BYTES, EVIDENCE_UPLOAD_CONCURRENCY)`,
     `${r.rounds.length} round(s); each phase's best round is shown`,
     ...line('ours: link -> SHA-256 (gzip + original) -> blocks -> commit', 'ours'),

@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import type { ManualClock } from '../../shared/clock.js';
-import { WORKER_NODE_ARGUMENTS } from '../../shared/workerNodeArguments.js';
+import { WORKER_NODE_ARGUMENTS, withoutWorkerEnvironment } from '../../shared/workerRuntime.js';
 import { DEVICE_ID, FILE_PATH } from './target.js';
 
 /** The simulator serving the benchmark's file, in this process or in a child process. */
@@ -30,9 +30,9 @@ export async function startBenchSimulator(sizeBytes: number, where: 'in-process'
 }
 
 async function forkSimulator(sizeBytes: number, clock: ManualClock): Promise<BenchSimulator> {
-  // The simulator stands in for Defender, not for our worker: the app's Node arguments are not passed on to it.
+  // The simulator stands in for Defender, not for our worker: the app's Node arguments and environment are not passed on to it.
   const execArgv = process.execArgv.filter((argument) => !WORKER_NODE_ARGUMENTS.includes(argument));
-  const child = fork(new URL('./simulatorChild.js', import.meta.url), [String(sizeBytes), String(clock.nowMs())], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+  const child = fork(new URL('./simulatorChild.js', import.meta.url), [String(sizeBytes), String(clock.nowMs())], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv, env: withoutWorkerEnvironment(process.env) });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('message', (m: { url: string }) => resolve(m.url));
     child.once('exit', (code) => reject(new Error(`the simulator process exited with code ${code}`)));

@@ -1,7 +1,7 @@
 import { useServices } from '../../shared/appServices.js';
 import { buildApp } from '../../shared/composition.js';
 import { loadConfig } from '../../shared/config.js';
-import { missingWorkerArguments, WORKER_NODE_ARGUMENTS } from '../../shared/workerNodeArguments.js';
+import { missingWorkerArguments, missingWorkerEnvironment, WORKER_ENVIRONMENT, WORKER_NODE_ARGUMENTS } from '../../shared/workerRuntime.js';
 
 /**
  * In the Function App, services come from the app settings. Imported by
@@ -10,10 +10,10 @@ import { missingWorkerArguments, WORKER_NODE_ARGUMENTS } from '../../shared/work
  */
 useServices(async () => {
   const { services } = await buildApp(loadConfig(process.env));
-  const missing = missingWorkerArguments();
+  const missing = [...missingWorkerArguments(), ...missingWorkerEnvironment()];
   if (missing.length > 0) {
-    services.deps.logger.log('warn', 'the Node.js worker runs without the app\'s Node arguments: evidence transfers will hold more memory (set languageWorkers__node__arguments)', {
-      missing: missing.join(' '), expected: WORKER_NODE_ARGUMENTS.join(' '),
+    services.deps.logger.log('warn', 'the Node.js worker runs without the app\'s Node arguments or environment: evidence transfers will hold more memory (set languageWorkers__node__arguments and the app settings in infra/README.md)', {
+      missing: missing.join(' '), expected: [...WORKER_NODE_ARGUMENTS, ...Object.entries(WORKER_ENVIRONMENT).map(([name, value]) => `${name}=${value}`)].join(' '),
     });
   }
   return services;
