@@ -89,7 +89,9 @@ export function formatReport(r: Report): string {
     ...line('baseline 2: raw upload of a local file (SDK uploadFile)', 'upload'),
     `  ours / slower baseline (${slower}): ${value.toFixed(2)}   goal >= ${r.goals.minRatio}: ${met(value >= r.goals.minRatio)}`,
     `  our peak RSS: ${mib(peak).toFixed(1)} MiB (${mib(before).toFixed(1)} MiB before the transfer)   goal <= ${mib(r.goals.maxPeakRssBytes).toFixed(0)} MiB: ${met(peak <= r.goals.maxPeakRssBytes)}` +
-      (r.rounds.length > 1 ? `   (later rounds, after the baselines: ${r.rounds.slice(1).map((round) => mib(round.ours.peakRssBytes).toFixed(0)).join(', ')} MiB)` : ''),
+      (r.rounds.length > 1
+        ? `   (later rounds, in a process the baselines have grown: ${r.rounds.slice(1).map((round) => `${mib(round.ours.peakRssBytes).toFixed(0)} from ${mib(round.ours.rssBeforeBytes).toFixed(0)}`).join(', ')} MiB)`
+        : ''),
     `  measured: ${r.rssMethod} of this process, which runs the collector${r.simulator === 'in-process' ? ' AND the simulator serving the file' : ' (the simulator runs in a child process)'};`,
     '  Azurite always runs in a child process; other processes are reported apart.',
     `  stored sha256 ${r.storedSha256}`,

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { formatReport, ratio, reportJson, type PhaseReport, type Report } from '../../../bench/evidence/report.js';
+
+const MiB = 2 ** 20;
+const SIZE = 3 * 1024 * MiB;
+
+/** A phase that moved SIZE at `mibPerSecond`, with the given RSS before and at peak. */
+const phase = (mibPerSecond: number, rssBeforeMiB = 86, peakMiB = 130): PhaseReport => ({
+  bytes: SIZE, seconds: 3072 / mibPerSecond, cpuSeconds: 10,
+  rssBeforeBytes: rssBeforeMiB * MiB, peakRssBytes: peakMiB * MiB,
+  gc: { major: 0, minor: 300, pauseSeconds: 0.2 }, other: {},
+});
+
+const report = (rounds: Report['rounds']): Report => ({
+  sizeBytes: SIZE, cpus: 2, node: 'v20', loadAverage: { start: 0, end: 0 }, simulator: 'process',
+  nodeArguments: { used: [], app: [], missing: [] }, environment: { used: [], app: [], missing: [] },
+  blockSizeBytes: 4 * MiB, concurrency: 2, rounds, rssMethod: 'VmHWM', verified: true,
+  storedSha256: 'a'.repeat(64), originalSha256: 'b'.repeat(64), goals: { maxPeakRssBytes: 150 * MiB, minRatio: 0.8 },
+});
+
+describe('the evidence benchmark report', () => {
+  it('divides our best round by the best round of the slower baseline', () => {
+    const r = report([
+      { ours: phase(100), download: phase(400), upload: phase(150) },
+      { ours: phase(120), download: phase(380), upload: phase(200) },
+    ]);
+    expect(ratio(r)).toEqual({ value: 120 / 200, slower: 'upload' });
+    expect(formatReport(r)).toContain('ours / slower baseline (upload): 0.60   goal >= 0.8: MISSED');
+  });
+
+  it('judges peak memory on the first round only, and shows later rounds with the RSS the baselines left', () => {
+    const r = report([
+      { ours: phase(120, 85, 140), download: phase(400), upload: phase(130) },
+      { ours: phase(110, 148, 165), download: phase(400), upload: phase(130) },
+    ]);
+    const text = formatReport(r);
+    expect(text).toContain('our peak RSS: 140.0 MiB (85.0 MiB before the transfer)   goal <= 150 MiB: met');
+    expect(text).toContain('later rounds, in a process the baselines have grown: 165 from 148 MiB');
+    expect(reportJson(r)).toMatchObject({ oursPeakRssBytes: 140 * MiB, goalsMet: { ratio: true, peakRss: true } });
+  });
+
+  it('says MISSED when the first round peaks above the goal', () => {
+    const r = report([{ ours: phase(120, 85, 151), download: phase(400), upload: phase(130) }]);
+    expect(formatReport(r)).toContain('goal <= 150 MiB: MISSED');
+    expect(reportJson(r)).toMatchObject({ goalsMet: { peakRss: false } });
+  });
+});
