@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runWithAppRuntime } from '../../../local/appRuntime.js';
-import { missingWorkerArguments, missingWorkerEnvironment, WORKER_ENVIRONMENT, WORKER_NODE_ARGUMENTS } from '../../../shared/workerRuntime.js';
+import { missingWorkerArguments, missingWorkerEnvironment, withoutWorkerEnvironment, WORKER_ENVIRONMENT, WORKER_NODE_ARGUMENTS } from '../../../shared/workerRuntime.js';
 
 const root = new URL('../../../', import.meta.url);
 const scripts = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> }).scripts;
@@ -43,6 +43,12 @@ describe('the environment the app runs with', () => {
     expect(missingWorkerEnvironment({}, 'linux')).toEqual(['MALLOC_ARENA_MAX=2']);
     expect(missingWorkerEnvironment({ MALLOC_ARENA_MAX: '8' }, 'linux')).toEqual(['MALLOC_ARENA_MAX=2']);
     expect(missingWorkerEnvironment({ MALLOC_ARENA_MAX: '2' }, 'linux')).toEqual([]);
+  });
+
+  it('is left out for the processes that stand in for remote services, the rest kept', () => {
+    const env = { PATH: '/usr/bin', MALLOC_ARENA_MAX: '2' };
+    expect(withoutWorkerEnvironment(env)).toEqual({ PATH: '/usr/bin' });
+    expect(env.MALLOC_ARENA_MAX).toBe('2');
   });
 
   it('is not asked for off Linux, where glibc does not run', () => {
