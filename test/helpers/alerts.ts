@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Alert } from '../../shared/alerts/alert.js';
 
-/** The documented example of each alert shape (../shared/fixtures/alerts), as parsed JSON. */
+/** The documented example of each alert shape (test/fixtures/alerts), as parsed JSON. */
 export function alertFixture(name: 'defender-api-alert' | 'graph-alerts-v2' | 'streaming-api-records'): Record<string, unknown> {
-  return JSON.parse(readFileSync(`../shared/fixtures/alerts/${name}.json`, 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readFileSync(new URL(`../fixtures/alerts/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
 }
 
 export const FINANCE = '1e5bc9d7e413ddd7902c2932e418702b84d0cc07';

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { errorOf, jsonOf, startTestSimulator, type TestSimulator } from '../../helpers/simulator.js';
 
 type Listed = { value: { id: string; evidence: unknown[] }[] };
-const FIXTURE = new URL('../../../../shared/fixtures/alerts/defender-api-alert.json', import.meta.url);
+const FIXTURE = new URL('../../fixtures/alerts/defender-api-alert.json', import.meta.url);
 
 describe('GET /api/alerts', () => {
   let t: TestSimulator;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAlert } from '../../../shared/alerts/parseAlert.js';
 
-const fixture = JSON.parse(readFileSync('../shared/fixtures/alerts/defender-api-alert.json', 'utf8')) as Record<string, unknown>;
+const fixture = JSON.parse(readFileSync(new URL('../../fixtures/alerts/defender-api-alert.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
 describe('parsing a Defender API alert', () => {
   it('normalises the documented example with its process evidence', () => {

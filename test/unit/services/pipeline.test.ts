@@ -12,7 +12,7 @@ import { handleActionMessage } from '../../../shared/services/submitter.js';
 import type { MachineAction } from '../../../shared/defender/types.js';
 import { DEVICE, fakeDeps, machineAction } from '../../helpers/fakes.js';
 
-const alert = JSON.parse(readFileSync('../shared/fixtures/alerts/defender-api-alert.json', 'utf8')) as Record<string, unknown>;
+const alert = JSON.parse(readFileSync(new URL('../../fixtures/alerts/defender-api-alert.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 const delivery = { messageId: 'm1', deliveryCount: 1 };
 
 async function planned() {
