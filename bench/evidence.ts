@@ -9,7 +9,7 @@ import { ManualClock, MINUTE_MS } from '../shared/clock.js';
 import { loadConfig } from '../shared/config.js';
 import { createLogger, jsonLinesSink } from '../shared/log.js';
 import { handleCollectMessage } from '../shared/services/collector.js';
-import { missingWorkerArguments, missingWorkerEnvironment, WORKER_ENVIRONMENT, WORKER_NODE_ARGUMENTS } from '../shared/workerRuntime.js';
+import { missingWorkerArguments, missingWorkerEnvironment, WORKER_ENVIRONMENT, WORKER_ENVIRONMENT_ASSIGNMENTS, WORKER_NODE_ARGUMENTS } from '../shared/workerRuntime.js';
 import { rawDownload, rawUpload, writeLocalFile } from './evidence/baselines.js';
 import { collectorStack } from './evidence/collectorStack.js';
 import { DEVICE_ID, FILE_PATH } from './evidence/target.js';
@@ -36,7 +36,7 @@ as ours.
 
 npm run bench:evidence starts it as the Function App's worker runs, through
 local/appRuntime.js: with the Node arguments ${WORKER_NODE_ARGUMENTS.join(' ')}
-and the environment ${Object.entries(WORKER_ENVIRONMENT).map(([name, value]) => `${name}=${value}`).join(' ')} (shared/workerRuntime.ts
+and the environment ${WORKER_ENVIRONMENT_ASSIGNMENTS.join(' ')} (shared/workerRuntime.ts
 explains them); run node dist/bench/evidence.js directly to measure Node's
 and glibc's defaults instead (the report says which).
 
@@ -129,7 +129,7 @@ async function main(): Promise<number> {
       nodeArguments: { used: [...process.execArgv], app: [...WORKER_NODE_ARGUMENTS], missing: missingWorkerArguments() },
       environment: {
         used: Object.keys(WORKER_ENVIRONMENT).map((name) => (process.env[name] === undefined ? `${name} unset` : `${name}=${process.env[name]}`)),
-        app: Object.entries(WORKER_ENVIRONMENT).map(([name, value]) => `${name}=${value}`),
+        app: [...WORKER_ENVIRONMENT_ASSIGNMENTS],
         missing: missingWorkerEnvironment(),
       },
       blockSizeBytes: config.evidence.blockSizeBytes, concurrency: config.evidence.uploadConcurrency,

@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { WORKER_ENVIRONMENT, WORKER_NODE_ARGUMENTS } from '../shared/workerRuntime.js';
+import { WORKER_ENVIRONMENT, WORKER_ENVIRONMENT_ASSIGNMENTS, WORKER_NODE_ARGUMENTS } from '../shared/workerRuntime.js';
 
 const USAGE = `node dist/local/appRuntime.js <script.js> [arguments...]
 
 Runs a script with Node.js as the Function App's worker runs: with the Node
 arguments (${WORKER_NODE_ARGUMENTS.join(' ')}) and environment
-(${Object.entries(WORKER_ENVIRONMENT).map(([name, value]) => `${name}=${value}`).join(' ')}) of
+(${WORKER_ENVIRONMENT_ASSIGNMENTS.join(' ')}) of
 shared/workerRuntime.ts, which explains them. npm start and
 npm run bench:evidence use it. Exits with the script's exit code.`;
 

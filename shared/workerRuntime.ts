@@ -38,6 +38,9 @@ export const WORKER_NODE_ARGUMENTS: readonly string[] = ['--max-semi-space-size=
 /** The environment variables the worker runs with (app settings in Azure). */
 export const WORKER_ENVIRONMENT: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
 
+/** WORKER_ENVIRONMENT as `NAME=value`, as help texts, warnings and reports print it. */
+export const WORKER_ENVIRONMENT_ASSIGNMENTS: readonly string[] = Object.entries(WORKER_ENVIRONMENT).map(([name, value]) => `${name}=${value}`);
+
 /**
  * `env` without the worker's variables: for the processes that stand in for
  * remote services (Azurite, the simulator), which should run as they would

@@ -55,25 +55,23 @@ export async function stageBlocks(body: Readable, options: BlockStagingOptions):
   const inFlight = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
 
-  const settled = (): Promise<void> => new Promise<void>((resolve) => { released = resolve; });
-  const takeBuffer = async (): Promise<Buffer> => {
-    for (;;) {
-      if (failure) throw failure.error;
-      const reused = free.pop();
-      if (reused) return reused;
-      if (allocated < concurrency + 1) {
-        allocated += 1;
-        // allocUnsafeSlow: a buffer of its own (not a slice of Node's shared pool).
-        return Buffer.allocUnsafeSlow(blockSizeBytes);
-      }
-      await settled();
-    }
+  // Never waits: a block is launched only into a free stage slot, so at most
+  // `concurrency` buffers are in flight and one of the `concurrency + 1` is
+  // free or not yet allocated (a failed stage keeps its buffer, but sets `failure`).
+  const takeBuffer = (): Buffer => {
+    if (failure) throw failure.error;
+    const reused = free.pop();
+    if (reused) return reused;
+    if (allocated > concurrency) throw new Error('block staging: every buffer is busy although a stage slot was free');
+    allocated += 1;
+    // allocUnsafeSlow: a buffer of its own (not a slice of Node's shared pool).
+    return Buffer.allocUnsafeSlow(blockSizeBytes);
   };
   const slotFree = async (): Promise<void> => {
     for (;;) {
       if (failure) throw failure.error;
       if (inFlight.size < concurrency) return;
-      await settled();
+      await new Promise<void>((resolve) => { released = resolve; });
     }
   };
   const release = (): void => {
@@ -97,7 +95,7 @@ export async function stageBlocks(body: Readable, options: BlockStagingOptions):
     inFlight.add(staging);
   };
 
-  let current = await takeBuffer();
+  let current = takeBuffer();
   let filled = 0;
   let sizeBytes = 0;
   try {
@@ -113,7 +111,7 @@ export async function stageBlocks(body: Readable, options: BlockStagingOptions):
           await slotFree();
           launch(current, filled);
           sizeBytes += filled;
-          current = await takeBuffer();
+          current = takeBuffer();
           filled = 0;
         }
       }
