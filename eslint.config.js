@@ -3,8 +3,14 @@ import tseslint from 'typescript-eslint';
 
 /** Folders of the domain: they must not import Azure SDKs (adapters live in shared/azure/). */
 const domainFolders = [
-  'shared/alerts/**', 'shared/playbooks/**', 'shared/defender/**', 'shared/pacing/**',
-  'shared/runs/**', 'shared/evidence/**', 'shared/bus/**', 'shared/services/**',
+  'shared/alerts/**',
+  'shared/playbooks/**',
+  'shared/defender/**',
+  'shared/pacing/**',
+  'shared/runs/**',
+  'shared/evidence/**',
+  'shared/bus/**',
+  'shared/services/**',
   'shared/*.ts',
 ];
 
@@ -27,9 +33,14 @@ export default tseslint.config(
     files: domainFolders,
     ignores: ['shared/composition.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['@azure/*'], message: 'Domain code must not import Azure SDKs: put SDK code in shared/azure/ behind a port.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@azure/*'], message: 'Domain code must not import Azure SDKs: put SDK code in shared/azure/ behind a port.' },
+          ],
+        },
+      ],
     },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },

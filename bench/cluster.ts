@@ -2,7 +2,14 @@ import { ScaledClock } from '../shared/clock.js';
 import { loadConfig } from '../shared/config.js';
 import { createLogger, type LogSink } from '../shared/log.js';
 import { startAzurite, type RunningAzurite } from '../local/azurite.js';
-import { SimulatorCredential, parseFleet, startSimulator, type FleetInput, type RunningSimulator, type SimulatorSettingsInput } from '../local/simulator/index.js';
+import {
+  SimulatorCredential,
+  parseFleet,
+  startSimulator,
+  type FleetInput,
+  type RunningSimulator,
+  type SimulatorSettingsInput,
+} from '../local/simulator/index.js';
 import { startWorkers, type Worker } from '../local/workers.js';
 import type { ConsumerEvent } from '../local/queueConsumer.js';
 import { BENCH_PLAYBOOKS_DIR } from './workload.js';
@@ -48,7 +55,13 @@ export async function startPacingCluster(options: {
   });
   const logger = createLogger(options.logSink ?? (() => undefined));
   const pool = await startWorkers({
-    count: options.workers, config, clock, credential: new SimulatorCredential({ clock }), logger, fetch: options.fetch, onEvent: options.onEvent,
+    count: options.workers,
+    config,
+    clock,
+    credential: new SimulatorCredential({ clock }),
+    logger,
+    fetch: options.fetch,
+    onEvent: options.onEvent,
   });
   const workers = pool.workers;
   const first = workers[0];
@@ -56,7 +69,10 @@ export async function startPacingCluster(options: {
   // The Function App's timer also runs the poll-tick watchdog (every 5 minutes); so does the cluster.
   const watchdog = setInterval(() => void first.services.reviveTicks().catch(() => undefined), clock.toWallMs(5 * 60_000));
   return {
-    clock, azurite, simulator, workers,
+    clock,
+    azurite,
+    simulator,
+    workers,
     async startRun(deviceIds) {
       const started = await first.services.startManualRun({ playbook: 'quick-triage', devices: deviceIds }, 'pacing-bench');
       if (!started.ok) throw new Error(JSON.stringify(started.errors));

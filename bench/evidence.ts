@@ -9,7 +9,13 @@ import { ManualClock, MINUTE_MS } from '../shared/clock.js';
 import { loadConfig } from '../shared/config.js';
 import { createLogger, jsonLinesSink } from '../shared/log.js';
 import { handleCollectMessage } from '../shared/services/collector.js';
-import { missingWorkerArguments, missingWorkerEnvironment, WORKER_ENVIRONMENT, WORKER_ENVIRONMENT_ASSIGNMENTS, WORKER_NODE_ARGUMENTS } from '../shared/workerRuntime.js';
+import {
+  missingWorkerArguments,
+  missingWorkerEnvironment,
+  WORKER_ENVIRONMENT,
+  WORKER_ENVIRONMENT_ASSIGNMENTS,
+  WORKER_NODE_ARGUMENTS,
+} from '../shared/workerRuntime.js';
 import { rawDownload, rawUpload, writeLocalFile } from './evidence/baselines.js';
 import { collectorStack } from './evidence/collectorStack.js';
 import { DEVICE_ID, FILE_PATH } from './evidence/target.js';
@@ -50,7 +56,13 @@ const GOALS = { maxPeakRssBytes: 150 * 1024 * 1024, minRatio: 0.8 };
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { size: { type: 'string' }, json: { type: 'boolean' }, simulator: { type: 'string' }, repeat: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      size: { type: 'string' },
+      json: { type: 'boolean' },
+      simulator: { type: 'string' },
+      repeat: { type: 'string' },
+      help: { type: 'boolean' },
+    },
     strict: true,
   });
   if (values.help) {
@@ -68,7 +80,9 @@ async function main(): Promise<number> {
   const free = statfsSync(work);
   if (free.bavail * free.bsize < sizeBytes * 3.2) {
     rmSync(work, { recursive: true, force: true });
-    throw new Error(`not enough free disk in ${tmpdir()}: ${(free.bavail * free.bsize / 2 ** 30).toFixed(1)} GiB free, about ${(sizeBytes * 3.2 / 2 ** 30).toFixed(1)} GiB needed`);
+    throw new Error(
+      `not enough free disk in ${tmpdir()}: ${((free.bavail * free.bsize) / 2 ** 30).toFixed(1)} GiB free, about ${((sizeBytes * 3.2) / 2 ** 30).toFixed(1)} GiB needed`,
+    );
   }
   let azurite: RunningAzurite | undefined;
   let simulator: BenchSimulator | undefined;
@@ -84,11 +98,19 @@ async function main(): Promise<number> {
     const clock = new ManualClock(Date.now());
     simulator = await startBenchSimulator(sizeBytes, where, clock);
     const config = loadConfig({
-      STORAGE_CONNECTION_STRING: azurite.connectionString, BUS_KIND: 'storage-queues',
-      DEFENDER_API_BASE_URL: simulator.url, DEFENDER_ALLOW_HTTP_LOOPBACK: 'true',
-      EVIDENCE_BLOCK_SIZE_BYTES: process.env.EVIDENCE_BLOCK_SIZE_BYTES, EVIDENCE_UPLOAD_CONCURRENCY: process.env.EVIDENCE_UPLOAD_CONCURRENCY,
+      STORAGE_CONNECTION_STRING: azurite.connectionString,
+      BUS_KIND: 'storage-queues',
+      DEFENDER_API_BASE_URL: simulator.url,
+      DEFENDER_ALLOW_HTTP_LOOPBACK: 'true',
+      EVIDENCE_BLOCK_SIZE_BYTES: process.env.EVIDENCE_BLOCK_SIZE_BYTES,
+      EVIDENCE_UPLOAD_CONCURRENCY: process.env.EVIDENCE_UPLOAD_CONCURRENCY,
     });
-    const { deps, container } = await collectorStack(config, clock, createLogger(jsonLinesSink('warn')), new SimulatorCredential({ clock }));
+    const { deps, container } = await collectorStack(
+      config,
+      clock,
+      createLogger(jsonLinesSink('warn')),
+      new SimulatorCredential({ clock }),
+    );
 
     // The device runs the GetFile (simulated time jumps past its duration); the run is recorded as the poller would leave it.
     const commands = [{ type: 'GetFile' as const, params: [{ key: 'Path', value: FILE_PATH }] }];
@@ -101,42 +123,66 @@ async function main(): Promise<number> {
     for (let round = 1; round <= repeat; round += 1) {
       // Each round collects the same result under a new run (a new blob); ours runs first, in a process that has moved no data yet.
       const runId = `b-evidence-${round}`;
-      const [message] = await recordEndedAction(deps.runs, deps.defender, { runId, machineActionId: action.id, deviceId: DEVICE_ID, commands, nowMs: clock.nowMs() });
+      const [message] = await recordEndedAction(deps.runs, deps.defender, {
+        runId,
+        machineActionId: action.id,
+        deviceId: DEVICE_ID,
+        commands,
+        nowMs: clock.nowMs(),
+      });
       if (!message) throw new Error('the simulated GetFile did not complete');
       const ours = await phases.run(`round ${round}/${repeat}, ours: collect through the real collector path`, async () => {
         const outcome = await handleCollectMessage(deps, { ...message, attempt: 0 }, { messageId: `bench-${round}`, deliveryCount: 1 });
         if (outcome !== 'collected') throw new Error(`the collector answered ${outcome}`);
         return (await deps.runs.getRun(runId))?.evidence[0]?.sizeBytes ?? 0;
       });
-      const download = await phases.run(`round ${round}/${repeat}, baseline 1: raw download of the link to /dev/null`, async () => rawDownload(await deps.defender.getResultDownloadLink(action.id, 0)));
+      const download = await phases.run(`round ${round}/${repeat}, baseline 1: raw download of the link to /dev/null`, async () =>
+        rawDownload(await deps.defender.getResultDownloadLink(action.id, 0)),
+      );
       if (round === 1) {
         say('writing the local file for baseline 2 ...');
         await writeLocalFile(localFile, sizeBytes);
       }
       const upload = await phases.run(`round ${round}/${repeat}, baseline 2: raw upload of a local file (SDK uploadFile)`, () =>
-        rawUpload(container, `baseline/upload-${round}.bin`, localFile, sizeBytes, config.evidence.blockSizeBytes, config.evidence.uploadConcurrency));
+        rawUpload(
+          container,
+          `baseline/upload-${round}.bin`,
+          localFile,
+          sizeBytes,
+          config.evidence.blockSizeBytes,
+          config.evidence.uploadConcurrency,
+        ),
+      );
       rounds.push({ ours, download, upload });
       if (round > 1) await container.getBlockBlobClient((await deps.runs.getRun(runId))?.evidence[0]?.blobName ?? '').deleteIfExists();
       await container.getBlockBlobClient(`baseline/upload-${round}.bin`).deleteIfExists();
     }
     rmSync(localFile, { force: true });
 
-    say('verifying the stored hashes against the simulator\'s source file ...');
+    say("verifying the stored hashes against the simulator's source file ...");
     const item = (await deps.runs.getRun('b-evidence-1'))?.evidence[0];
     const source = await simulator.sourceFile();
     const report: Report = {
-      sizeBytes, cpus: cpus().length, node: process.version, loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 }, simulator: where,
+      sizeBytes,
+      cpus: cpus().length,
+      node: process.version,
+      loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 },
+      simulator: where,
       nodeArguments: { used: [...process.execArgv], app: [...WORKER_NODE_ARGUMENTS], missing: missingWorkerArguments() },
       environment: {
-        used: Object.keys(WORKER_ENVIRONMENT).map((name) => (process.env[name] === undefined ? `${name} unset` : `${name}=${process.env[name]}`)),
+        used: Object.keys(WORKER_ENVIRONMENT).map((name) =>
+          process.env[name] === undefined ? `${name} unset` : `${name}=${process.env[name]}`,
+        ),
         app: [...WORKER_ENVIRONMENT_ASSIGNMENTS],
         missing: missingWorkerEnvironment(),
       },
-      blockSizeBytes: config.evidence.blockSizeBytes, concurrency: config.evidence.uploadConcurrency,
+      blockSizeBytes: config.evidence.blockSizeBytes,
+      concurrency: config.evidence.uploadConcurrency,
       rounds,
       rssMethod: phases.method(),
       verified: item?.originalSha256 === source?.sha256 && item?.originalSizeBytes === sizeBytes,
-      storedSha256: item?.sha256 ?? '', originalSha256: item?.originalSha256 ?? '',
+      storedSha256: item?.sha256 ?? '',
+      originalSha256: item?.originalSha256 ?? '',
       goals: GOALS,
     };
     process.stdout.write(values.json ? `${JSON.stringify(reportJson(report), null, 2)}\n` : `${formatReport(report)}\n`);
@@ -146,7 +192,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  process.stderr.write(`bench:evidence failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench:evidence failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -22,8 +22,12 @@ export async function runNaiveBaseline(options: {
   concurrency: number;
 }): Promise<{ ended: number }> {
   const client = new DefenderClient({
-    baseUrl: options.baseUrl, credential: options.credential, scope: DEFENDER_SCOPE, requestTimeoutMs: 30_000,
-    defaultRetryAfterMs: 60_000, linkPolicy: { hostSuffixes: [], allowHttpLoopback: true },
+    baseUrl: options.baseUrl,
+    credential: options.credential,
+    scope: DEFENDER_SCOPE,
+    requestTimeoutMs: 30_000,
+    defaultRetryAfterMs: 60_000,
+    linkPolicy: { hostSuffixes: [], allowHttpLoopback: true },
   });
   const sleep = (virtualMs: number): Promise<void> => new Promise((r) => setTimeout(r, options.clock.toWallMs(virtualMs)));
   let ended = 0;
@@ -49,7 +53,12 @@ export async function runNaiveBaseline(options: {
   return { ended };
 }
 
-async function submitWithRetry(client: DefenderClient, deviceId: string, commands: LiveResponseCommand[], sleep: (ms: number) => Promise<void>): Promise<string> {
+async function submitWithRetry(
+  client: DefenderClient,
+  deviceId: string,
+  commands: LiveResponseCommand[],
+  sleep: (ms: number) => Promise<void>,
+): Promise<string> {
   for (let attempt = 0; ; attempt++) {
     try {
       return (await client.runLiveResponse(deviceId, { Commands: commands, Comment: 'naive baseline' })).id;
@@ -71,4 +80,3 @@ async function retrying<T>(call: () => Promise<T>, sleep: (ms: number) => Promis
     }
   }
 }
-

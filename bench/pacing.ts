@@ -31,20 +31,39 @@ interface Measured {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { devices: { type: 'string' }, scale: { type: 'string' }, workers: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+    options: {
+      devices: { type: 'string' },
+      scale: { type: 'string' },
+      workers: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
   });
   if (values.help) return void process.stdout.write(HELP + '\n');
-  const spec: WorkloadSpec = { devices: Number(values.devices ?? 200), offlineShare: 0.2, offlineUntilMaxMs: 15 * 60_000, scriptMs: 60_000 };
+  const spec: WorkloadSpec = {
+    devices: Number(values.devices ?? 200),
+    offlineShare: 0.2,
+    offlineUntilMaxMs: 15 * 60_000,
+    scriptMs: 60_000,
+  };
   const scale = Number(values.scale ?? 30);
   const workers = Number(values.workers ?? 2);
   const say = (line: string): void => void process.stderr.write(line + '\n');
 
-  say(`pacing benchmark: ${spec.devices} devices (${Math.round(spec.offlineShare * 100)}% offline up to ${spec.offlineUntilMaxMs / 60_000} min), ${workers} workers, time x${scale}`);
+  say(
+    `pacing benchmark: ${spec.devices} devices (${Math.round(spec.offlineShare * 100)}% offline up to ${spec.offlineUntilMaxMs / 60_000} min), ${workers} workers, time x${scale}`,
+  );
   say('responder ...');
   const ours = await measureResponder(spec, scale, workers);
   say('naive baseline ...');
   const naive = await measureBaseline(spec, scale);
-  const result = { workload: spec, timeScale: scale, responder: ours, baseline: naive, baselineSlowdown: round(naive.makespanMs / ours.makespanMs) };
+  const result = {
+    workload: spec,
+    timeScale: scale,
+    responder: ours,
+    baseline: naive,
+    baselineSlowdown: round(naive.makespanMs / ours.makespanMs),
+  };
   if (values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else process.stdout.write(table(result) + '\n');
 }
@@ -60,7 +79,9 @@ export function lowerBoundMs(spec: WorkloadSpec, runStartAfterSimulatorMs: numbe
 
 async function measureResponder(spec: WorkloadSpec, scale: number, workers: number): Promise<Measured> {
   const cluster = await startPacingCluster({
-    fleet: workloadFleet(spec), timeScale: scale, workers,
+    fleet: workloadFleet(spec),
+    timeScale: scale,
+    workers,
     // Defaults, except the send lead, which stands for wall-clock time spent on our own bookkeeping:
     // at x30 the default 2 s would leave 67 wall ms for it; give it 100 wall ms (production has 2,000).
     // The safety margin stays at its default: calls are recorded at answer time, on the simulator's own clock.
@@ -85,9 +106,19 @@ async function measureBaseline(spec: WorkloadSpec, scale: number): Promise<Measu
     const startMs = clock.nowMs();
     const deviceIds = Array.from({ length: spec.devices }, (_, i) => deviceIdOf(i));
     const done = runNaiveBaseline({
-      baseUrl: simulator.url, clock, credential: new SimulatorCredential({ clock }), deviceIds, concurrency: spec.devices,
+      baseUrl: simulator.url,
+      clock,
+      credential: new SimulatorCredential({ clock }),
+      deviceIds,
+      concurrency: spec.devices,
       commands: () => [
-        { type: 'RunScript', params: [{ key: 'ScriptName', value: 'Quick-Triage.ps1' }, { key: 'Args', value: '-OutputName naive' }] },
+        {
+          type: 'RunScript',
+          params: [
+            { key: 'ScriptName', value: 'Quick-Triage.ps1' },
+            { key: 'Args', value: '-OutputName naive' },
+          ],
+        },
         { type: 'GetFile', params: [{ key: 'Path', value: 'C:\\ProgramData\\MdeResponder\\Out\\naive.txt' }] },
       ],
     });
@@ -112,7 +143,8 @@ async function allTerminal(simulator: RunningSimulator, clock: ScaledClock, devi
 }
 
 function measured(name: string, stats: SimulatorStats, makespanMs: number, lowerBound: number): Measured {
-  const finished = stats.actionsByStatus.Succeeded + stats.actionsByStatus.Failed + stats.actionsByStatus.TimeOut + stats.actionsByStatus.Cancelled;
+  const finished =
+    stats.actionsByStatus.Succeeded + stats.actionsByStatus.Failed + stats.actionsByStatus.TimeOut + stats.actionsByStatus.Cancelled;
   const status = (stats.calls.getMachineAction ?? 0) + (stats.calls.listMachineActions ?? 0);
   return {
     name,
@@ -151,6 +183,6 @@ function table(r: { timeScale: number; responder: Measured; baseline: Measured; 
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
 main().catch((error: unknown) => {
-  process.stderr.write(`error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import type { FleetInput } from '../local/simulator/index.js';
 
 /** bench/playbooks, whether run from source (bench/) or compiled (dist/bench/). */
-export const BENCH_PLAYBOOKS_DIR = [new URL('./playbooks', import.meta.url), new URL('../../bench/playbooks', import.meta.url)]
-  .map((u) => u.pathname)
-  .find((p) => existsSync(p)) ?? 'bench/playbooks';
+export const BENCH_PLAYBOOKS_DIR =
+  [new URL('./playbooks', import.meta.url), new URL('../../bench/playbooks', import.meta.url)]
+    .map((u) => u.pathname)
+    .find((p) => existsSync(p)) ?? 'bench/playbooks';
 
 export interface WorkloadSpec {
   devices: number;

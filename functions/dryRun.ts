@@ -9,7 +9,10 @@ export async function dryRunTrigger(request: HttpRequest, _context: InvocationCo
   if (!body.ok) return { status: 400, jsonBody: { error: { code: 'InvalidRequestBody', message: body.errors } } };
   const result = await (await services()).dryRun(body.value);
   if (!result.ok) {
-    return { status: 400, jsonBody: { error: { code: 'InvalidRequestBody', message: 'the request body is invalid', details: result.errors } } };
+    return {
+      status: 400,
+      jsonBody: { error: { code: 'InvalidRequestBody', message: 'the request body is invalid', details: result.errors } },
+    };
   }
   return { status: 200, jsonBody: result.value };
 }

@@ -9,7 +9,10 @@ export async function runsCreateTrigger(request: HttpRequest, _context: Invocati
   if (!body.ok) return { status: 400, jsonBody: { error: { code: 'InvalidRequestBody', message: body.errors } } };
   const started = await (await services()).startManualRun(body.value, callerOf(request));
   if (!started.ok) {
-    return { status: 400, jsonBody: { error: { code: 'InvalidRequestBody', message: 'the request body is invalid', details: started.errors } } };
+    return {
+      status: 400,
+      jsonBody: { error: { code: 'InvalidRequestBody', message: 'the request body is invalid', details: started.errors } },
+    };
   }
   const runId = started.value.run.runId;
   return {

@@ -61,8 +61,11 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.stdout.write(`${USAGE}\n`);
     process.exit(script === undefined ? 2 : 0);
   }
-  runWithAppRuntime(script, args).then((code) => process.exit(code), (error: unknown) => {
-    process.stderr.write(`could not start ${script}: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
+  runWithAppRuntime(script, args).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`could not start ${script}: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
 }

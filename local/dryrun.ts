@@ -36,8 +36,13 @@ Exit status: 0 rendered (refusals are part of the answer), 1 invalid input.`;
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
-      alert: { type: 'string' }, playbook: { type: 'string' }, devices: { type: 'string' }, fleet: { type: 'string' },
-      playbooks: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+      alert: { type: 'string' },
+      playbook: { type: 'string' },
+      devices: { type: 'string' },
+      fleet: { type: 'string' },
+      playbooks: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean' },
     },
     strict: true,
   });
@@ -47,17 +52,30 @@ async function main(): Promise<number> {
   }
   const playbooks = await loadPlaybooks(path.resolve(values.playbooks ?? 'playbooks'));
   const alert = values.alert === undefined ? undefined : (JSON.parse(await readFile(values.alert, 'utf8')) as unknown);
-  const devices = values.devices?.split(',').map((d) => d.trim()).filter(Boolean);
+  const devices = values.devices
+    ?.split(',')
+    .map((d) => d.trim())
+    .filter(Boolean);
   let known: DeviceFacts[];
   if (values.fleet) {
-    known = (await loadFleet(path.resolve(values.fleet))).devices.map((d) => ({ id: d.id, name: d.computerDnsName, tags: d.tags, osPlatform: d.osPlatform }));
+    known = (await loadFleet(path.resolve(values.fleet))).devices.map((d) => ({
+      id: d.id,
+      name: d.computerDnsName,
+      tags: d.tags,
+      osPlatform: d.osPlatform,
+    }));
   } else {
     process.stderr.write('note: no --fleet: device tags and OS come from the alert where it gives them, else are taken as none\n');
     const parsed = alert === undefined ? undefined : parseAlerts(alert);
-    const fromAlert = parsed?.ok ? parsed.value.alerts.flatMap((a) => a.devices.map((d) => ({ id: d.id, name: d.name, tags: d.tags ?? [], osPlatform: d.osPlatform }))) : [];
+    const fromAlert = parsed?.ok
+      ? parsed.value.alerts.flatMap((a) => a.devices.map((d) => ({ id: d.id, name: d.name, tags: d.tags ?? [], osPlatform: d.osPlatform })))
+      : [];
     known = [...fromAlert, ...(devices ?? []).map((id) => ({ id: id.toLowerCase(), tags: [] }))];
   }
-  const result = await dryRun({ playbooks, directory: staticDirectory(known), clock: new ManualClock(Date.now()) }, { playbook: values.playbook, alert, devices });
+  const result = await dryRun(
+    { playbooks, directory: staticDirectory(known), clock: new ManualClock(Date.now()) },
+    { playbook: values.playbook, alert, devices },
+  );
   if (!result.ok) {
     process.stderr.write(`invalid input:\n${result.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}\n`);
     return 1;
@@ -68,15 +86,26 @@ async function main(): Promise<number> {
 
 function format(result: DryRunResult): string {
   const lines = [result.note];
-  for (const a of result.alerts) lines.push(`alert ${a.id} (${a.source}) "${a.title}" severity ${a.severity}, category ${a.category ?? '-'}, ${a.devices.length} device(s)`);
-  for (const r of result.rejectedAlerts) lines.push(`rejected alert ${r.alertId ?? '?'}: ${r.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  for (const a of result.alerts)
+    lines.push(
+      `alert ${a.id} (${a.source}) "${a.title}" severity ${a.severity}, category ${a.category ?? '-'}, ${a.devices.length} device(s)`,
+    );
+  for (const r of result.rejectedAlerts)
+    lines.push(`rejected alert ${r.alertId ?? '?'}: ${r.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
   for (const plan of result.plans) {
     lines.push('');
-    const pb = plan.playbook ? `${plan.playbook.name}@${plan.playbook.version} (${plan.playbook.file}, sha256 ${plan.playbook.contentSha256.slice(0, 12)}…)` : 'no playbook';
-    lines.push(`${plan.trigger === 'alert' ? `alert ${plan.alertId ?? ''} on ${plan.deviceId ?? ''}` : 'manual'}: ${pb}${plan.trigger === 'alert' ? (plan.wouldAnswer ? '  [would answer]' : '  [would NOT answer]') : ''}  run ${plan.runId ?? '-'}`);
-    for (const [name, reasons] of Object.entries(plan.reasons)) lines.push(`  ${name}: ${reasons.length === 0 ? 'matches' : reasons.join('; ')}`);
+    const pb = plan.playbook
+      ? `${plan.playbook.name}@${plan.playbook.version} (${plan.playbook.file}, sha256 ${plan.playbook.contentSha256.slice(0, 12)}…)`
+      : 'no playbook';
+    lines.push(
+      `${plan.trigger === 'alert' ? `alert ${plan.alertId ?? ''} on ${plan.deviceId ?? ''}` : 'manual'}: ${pb}${plan.trigger === 'alert' ? (plan.wouldAnswer ? '  [would answer]' : '  [would NOT answer]') : ''}  run ${plan.runId ?? '-'}`,
+    );
+    for (const [name, reasons] of Object.entries(plan.reasons))
+      lines.push(`  ${name}: ${reasons.length === 0 ? 'matches' : reasons.join('; ')}`);
     for (const d of plan.devices) {
-      lines.push(`  device ${d.deviceName ?? d.deviceId} (${d.deviceId})${d.deadlineMs ? `  deadline +${Math.round((d.deadlineMs - Date.now()) / 3_600_000)}h` : ''}`);
+      lines.push(
+        `  device ${d.deviceName ?? d.deviceId} (${d.deviceId})${d.deadlineMs ? `  deadline +${Math.round((d.deadlineMs - Date.now()) / 3_600_000)}h` : ''}`,
+      );
       for (const [i, c] of d.commands.entries()) lines.push(`    [${i}] ${c.type} ${c.params.map((p) => `${p.key}=${p.value}`).join(' ')}`);
     }
     for (const r of plan.refused) lines.push(`  refused ${r.deviceId}: ${r.reason}`);

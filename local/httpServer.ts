@@ -51,7 +51,8 @@ async function handle(routes: LocalRoute[], req: IncomingMessage, res: ServerRes
       body: chunks.length > 0 ? { string: Buffer.concat(chunks).toString('utf8') } : undefined,
     });
     const response = await route.handler(request, new InvocationContext({ functionName: route.name }));
-    const body = response.jsonBody !== undefined ? JSON.stringify(response.jsonBody, null, 2) : typeof response.body === 'string' ? response.body : '';
+    const body =
+      response.jsonBody !== undefined ? JSON.stringify(response.jsonBody, null, 2) : typeof response.body === 'string' ? response.body : '';
     const outHeaders: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
     for (const [k, v] of Object.entries(response.headers ?? {})) if (typeof v === 'string') outHeaders[k] = v;
     res.writeHead(response.status ?? 200, outHeaders);

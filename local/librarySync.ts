@@ -36,8 +36,14 @@ Exit status: 0 in line (or would be), 1 when a file was refused, 2 on error.`;
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
-      dir: { type: 'string' }, 'dry-run': { type: 'boolean' }, prune: { type: 'boolean' }, 'max-bytes': { type: 'string' },
-      simulator: { type: 'boolean' }, fleet: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+      dir: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      prune: { type: 'boolean' },
+      'max-bytes': { type: 'string' },
+      simulator: { type: 'boolean' },
+      fleet: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean' },
     },
     strict: true,
   });
@@ -46,7 +52,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const maxBytes = values['max-bytes'] === undefined ? LIBRARY_API_MAX_BYTES : Number(values['max-bytes']);
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new Error(`--max-bytes: expected a positive whole number, got ${values['max-bytes'] ?? ''}`);
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1)
+    throw new Error(`--max-bytes: expected a positive whole number, got ${values['max-bytes'] ?? ''}`);
   const local = await readLocalLibrary(path.resolve(values.dir ?? 'library'));
   const options = { maxBytes, prune: values.prune ?? false, dryRun: values['dry-run'] ?? false };
   let report: SyncReport;
@@ -65,18 +72,32 @@ async function main(): Promise<number> {
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else {
     for (const item of report.items) process.stdout.write(`${item.action.padEnd(15)} ${item.fileName}  ${item.detail}\n`);
-    process.stdout.write(options.dryRun ? '(dry run: nothing was changed)\n' : report.ok ? 'Library in line.\n' : 'Some files were refused.\n');
+    process.stdout.write(
+      options.dryRun ? '(dry run: nothing was changed)\n' : report.ok ? 'Library in line.\n' : 'Some files were refused.\n',
+    );
   }
   return report.ok ? 0 : 1;
 }
 
 function fromEnvironment(): DefenderClient {
   const settings = settingsSchema
-    .pick({ DEFENDER_API_BASE_URL: true, DEFENDER_TOKEN_SCOPE: true, DEFENDER_ALLOW_HTTP_LOOPBACK: true, DEFENDER_REQUEST_TIMEOUT_MS: true, DEFENDER_DEFAULT_RETRY_AFTER_MS: true })
+    .pick({
+      DEFENDER_API_BASE_URL: true,
+      DEFENDER_TOKEN_SCOPE: true,
+      DEFENDER_ALLOW_HTTP_LOOPBACK: true,
+      DEFENDER_REQUEST_TIMEOUT_MS: true,
+      DEFENDER_DEFAULT_RETRY_AFTER_MS: true,
+    })
     .parse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== undefined && v !== '')));
   const base = new URL(settings.DEFENDER_API_BASE_URL);
-  if (base.protocol !== 'https:' && !(settings.DEFENDER_ALLOW_HTTP_LOOPBACK && isLoopback(base.hostname))) throw new Error('DEFENDER_API_BASE_URL must be https');
-  return client(settings.DEFENDER_API_BASE_URL, new DefaultAzureCredential(), settings.DEFENDER_ALLOW_HTTP_LOOPBACK, settings.DEFENDER_TOKEN_SCOPE);
+  if (base.protocol !== 'https:' && !(settings.DEFENDER_ALLOW_HTTP_LOOPBACK && isLoopback(base.hostname)))
+    throw new Error('DEFENDER_API_BASE_URL must be https');
+  return client(
+    settings.DEFENDER_API_BASE_URL,
+    new DefaultAzureCredential(),
+    settings.DEFENDER_ALLOW_HTTP_LOOPBACK,
+    settings.DEFENDER_TOKEN_SCOPE,
+  );
 }
 
 function client(baseUrl: string, credential: TokenProvider, allowHttpLoopback: boolean, scope = DEFENDER_SCOPE): DefenderClient {

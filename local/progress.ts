@@ -13,14 +13,26 @@ export class ProgressReporter {
     for (const run of statuses) {
       if (!this.seen.has(run.runId)) {
         const trigger = run.trigger.kind === 'alert' ? `alert "${run.trigger.alertTitle ?? run.trigger.alertId}"` : run.trigger.kind;
-        this.emit(run.runId, `run ${run.runId} started: ${run.playbook.name} for ${trigger}, ${run.devices.length} device(s)${run.refused.length ? `, ${run.refused.length} refused (${run.refused.map((r) => r.reason).join('; ')})` : ''}`, simulatedElapsedMs);
+        this.emit(
+          run.runId,
+          `run ${run.runId} started: ${run.playbook.name} for ${trigger}, ${run.devices.length} device(s)${run.refused.length ? `, ${run.refused.length} refused (${run.refused.map((r) => r.reason).join('; ')})` : ''}`,
+          simulatedElapsedMs,
+        );
       }
       for (const d of run.devices) {
         const name = d.deviceName?.split('.')[0] ?? d.deviceId.slice(0, 12);
         const state = d.state === 'submitted' || d.state === 'ended' ? (d.actionStatus ?? d.state) : d.state;
-        this.emit(`${run.runId}|${d.deviceId}|state`, `${name.padEnd(14)} ${run.runId}  ${state}${d.state === 'ended' && d.lastError ? ` (${d.lastError})` : ''}`, simulatedElapsedMs);
+        this.emit(
+          `${run.runId}|${d.deviceId}|state`,
+          `${name.padEnd(14)} ${run.runId}  ${state}${d.state === 'ended' && d.lastError ? ` (${d.lastError})` : ''}`,
+          simulatedElapsedMs,
+        );
         for (const e of d.evidence) {
-          this.emit(`${run.runId}|${d.deviceId}|${e.commandIndex}`, `${name.padEnd(14)} ${run.runId}  evidence stored: ${e.blobName} (${e.sizeBytes} bytes, sha256 ${e.sha256.slice(0, 16)}…)`, simulatedElapsedMs);
+          this.emit(
+            `${run.runId}|${d.deviceId}|${e.commandIndex}`,
+            `${name.padEnd(14)} ${run.runId}  evidence stored: ${e.blobName} (${e.sizeBytes} bytes, sha256 ${e.sha256.slice(0, 16)}…)`,
+            simulatedElapsedMs,
+          );
         }
       }
       this.emit(`${run.runId}|phase`, `run ${run.runId} ${run.phase}`, simulatedElapsedMs, run.phase === 'ended');

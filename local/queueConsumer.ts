@@ -72,7 +72,10 @@ export class QueueConsumer {
   private readonly wakers = new Map<QueueName, (atWallMs: number) => void>();
   private unsubscribe: () => void = () => undefined;
 
-  constructor(private readonly bus: StorageQueueMessageBus, options: QueueConsumerOptions = {}) {
+  constructor(
+    private readonly bus: StorageQueueMessageBus,
+    options: QueueConsumerOptions = {},
+  ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.concurrency = Math.max(1, options.concurrency ?? 4);
     this.lockSeconds = options.lockSeconds ?? 300;

@@ -50,7 +50,10 @@ export interface DeliveryPolicy {
 }
 
 export async function processMessage(
-  bus: StorageQueueMessageBus, received: ReceivedQueueMessage, handler: QueueHandler, policy: DeliveryPolicy,
+  bus: StorageQueueMessageBus,
+  received: ReceivedQueueMessage,
+  handler: QueueHandler,
+  policy: DeliveryPolicy,
 ): Promise<void> {
   const { queue } = received;
   if (!received.envelope) return poison(bus, policy, received, received.text, 'MalformedEnvelope', received.problem);
@@ -65,7 +68,10 @@ export async function processMessage(
   const startedWallMs = Date.now();
   try {
     await handler(envelope.body, {
-      messageId: envelope.messageId, deliveryCount, enqueuedTimeMs: envelope.enqueuedMs, properties: envelope.properties,
+      messageId: envelope.messageId,
+      deliveryCount,
+      enqueuedTimeMs: envelope.enqueuedMs,
+      properties: envelope.properties,
     });
   } catch (error) {
     return failed(bus, policy, received, envelope, deliveryCount, error);
@@ -76,7 +82,10 @@ export async function processMessage(
 
 /** True once `notBeforeMs` has passed on the clock; false if the message was re-hidden instead. */
 async function waitUntilDue(
-  bus: StorageQueueMessageBus, policy: DeliveryPolicy, message: ReceivedQueueMessage, envelope: QueueEnvelope,
+  bus: StorageQueueMessageBus,
+  policy: DeliveryPolicy,
+  message: ReceivedQueueMessage,
+  envelope: QueueEnvelope,
 ): Promise<boolean> {
   const remainingWallMs = (): number => policy.wallDelay((envelope.notBeforeMs ?? 0) - policy.clock.nowMs());
   const first = remainingWallMs();
@@ -95,8 +104,12 @@ async function waitUntilDue(
 }
 
 async function failed(
-  bus: StorageQueueMessageBus, policy: DeliveryPolicy, message: ReceivedQueueMessage,
-  envelope: QueueEnvelope, deliveryCount: number, error: unknown,
+  bus: StorageQueueMessageBus,
+  policy: DeliveryPolicy,
+  message: ReceivedQueueMessage,
+  envelope: QueueEnvelope,
+  deliveryCount: number,
+  error: unknown,
 ): Promise<void> {
   const base = { type: 'failed', queue: message.queue, messageId: envelope.messageId, deliveryCount, error: describeError(error) } as const;
   if (error instanceof ThrottledError) {
@@ -116,11 +129,21 @@ async function failed(
 }
 
 async function poison(
-  bus: StorageQueueMessageBus, policy: DeliveryPolicy, message: ReceivedQueueMessage,
-  body: unknown, reason: string, description: string,
+  bus: StorageQueueMessageBus,
+  policy: DeliveryPolicy,
+  message: ReceivedQueueMessage,
+  body: unknown,
+  reason: string,
+  description: string,
 ): Promise<void> {
   const originalMessageId = message.envelope?.messageId;
   await bus.deadLetter(message.queue, body, { reason, description, ...(originalMessageId ? { originalMessageId } : {}) });
   await bus.complete(message);
-  policy.emit({ type: 'deadLettered', queue: message.queue, messageId: originalMessageId ?? message.storageMessageId, reason, description });
+  policy.emit({
+    type: 'deadLettered',
+    queue: message.queue,
+    messageId: originalMessageId ?? message.storageMessageId,
+    reason,
+    description,
+  });
 }

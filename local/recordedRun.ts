@@ -27,7 +27,11 @@ export async function recordEndedAction(
 ): Promise<{ runId: string; deviceId: string; machineActionId: string; commandIndex: number }[]> {
   const action = await defender.getMachineAction(input.machineActionId);
   const outcomes = action.commands.map((c) => ({
-    index: c.index, type: c.command.type, commandStatus: c.commandStatus, startTime: c.startTime, endTime: c.endTime,
+    index: c.index,
+    type: c.command.type,
+    commandStatus: c.commandStatus,
+    startTime: c.startTime,
+    endTime: c.endTime,
     errors: c.errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))),
   }));
   const collectIndexes = input.commands.flatMap((c, i) => (c.type === 'PutFile' ? [] : [i]));

@@ -81,11 +81,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     new InvocationContext({
       functionName,
       invocationId: delivery?.messageId ?? functionName,
-      triggerMetadata: delivery ? { messageId: delivery.messageId, deliveryCount: delivery.deliveryCount, applicationProperties: delivery.properties } : {},
+      triggerMetadata: delivery
+        ? { messageId: delivery.messageId, deliveryCount: delivery.deliveryCount, applicationProperties: delivery.properties }
+        : {},
       logHandler: (_level, ...args) => logger.log('debug', args.map(String).join(' '), { functionName }),
     });
   const triggers: Record<QueueName, (body: unknown, context: InvocationContextType) => Promise<void>> = {
-    alerts: alertsTrigger, actions: actionsTrigger, polls: pollsTrigger, collect: collectTrigger,
+    alerts: alertsTrigger,
+    actions: actionsTrigger,
+    polls: pollsTrigger,
+    collect: collectTrigger,
   };
   const consumer = new QueueConsumer(bus, { onEvent: options.onConsumerEvent, concurrency: 8, pollIntervalMs: 250 });
   for (const [queue, trigger] of Object.entries(triggers) as [QueueName, (typeof triggers)[QueueName]][]) {
@@ -100,12 +105,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   ]);
 
   const sweepEveryMs = options.scheduleSweepEveryMs ?? 60_000;
-  const timer = sweepEveryMs > 0
-    ? setInterval(() => {
-        schedulesTrigger({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, invocation('schedules')).catch((error: unknown) =>
-          logger.log('error', 'schedule sweep failed', { error: String(error) }));
-      }, clock.toWallMs(sweepEveryMs))
-    : undefined;
+  const timer =
+    sweepEveryMs > 0
+      ? setInterval(() => {
+          schedulesTrigger(
+            { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } },
+            invocation('schedules'),
+          ).catch((error: unknown) => logger.log('error', 'schedule sweep failed', { error: String(error) }));
+        }, clock.toWallMs(sweepEveryMs))
+      : undefined;
 
   return {
     services: built.services,

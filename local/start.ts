@@ -39,8 +39,14 @@ then prints the summary.`;
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
-      alerts: { type: 'string' }, fleet: { type: 'string' }, scale: { type: 'string' }, data: { type: 'string' },
-      'exit-when-idle': { type: 'boolean' }, json: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean' },
+      alerts: { type: 'string' },
+      fleet: { type: 'string' },
+      scale: { type: 'string' },
+      data: { type: 'string' },
+      'exit-when-idle': { type: 'boolean' },
+      json: { type: 'boolean' },
+      verbose: { type: 'boolean' },
+      help: { type: 'boolean' },
     },
     strict: true,
   });
@@ -61,7 +67,9 @@ async function main(): Promise<number> {
   await rm(dataDir, { recursive: true, force: true });
   // The demo starts its simulated clock just before 02:00 UTC, so the nightly schedule fires during the demo.
   const startMs = demo ? demoStart() : undefined;
-  say(`Starting Azurite (data in ${path.relative(process.cwd(), dataDir)}) and the Defender API simulator (a simulator, not Microsoft Defender), time scale ${scale}x ...`);
+  say(
+    `Starting Azurite (data in ${path.relative(process.cwd(), dataDir)}) and the Defender API simulator (a simulator, not Microsoft Defender), time scale ${scale}x ...`,
+  );
   const stack = await startLocalStack({ fleetPath, timeScale: scale, startMs, dataDir, logSink });
   const simulatedStartMs = stack.clock.nowMs();
   const startedWallMs = Date.now();
@@ -69,14 +77,19 @@ async function main(): Promise<number> {
   say(`HTTP API: ${stack.apiUrl}/api/runs   (POST {"playbook":"collect-hosts-file","devices":["<device id>"]}, GET /api/runs/<runId>)`);
 
   for (const file of alertFiles) {
-    await stack.bus.send('alerts', { body: JSON.parse(await readFile(file, 'utf8')) as unknown, messageId: `inject-${path.basename(file)}` });
+    await stack.bus.send('alerts', {
+      body: JSON.parse(await readFile(file, 'utf8')) as unknown,
+      messageId: `inject-${path.basename(file)}`,
+    });
     say(`alert injected: ${path.relative(process.cwd(), file)}`);
   }
   if (demo) await demoManualRun(stack, say);
 
   const progress = new ProgressReporter(say);
   let stopping = false;
-  process.once('SIGINT', () => { stopping = true; });
+  process.once('SIGINT', () => {
+    stopping = true;
+  });
   let quietSince = 0;
   while (!stopping) {
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -116,7 +129,11 @@ async function demoManualRun(stack: LocalStack, say: (line: string) => void): Pr
   const response = await fetch(`${stack.apiUrl}/api/runs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-ms-client-principal-name': 'soc.analyst@contoso.com' },
-    body: JSON.stringify({ playbook: 'collect-hosts-file', devices: ['2a7f0c3e9b1d4c6e8f0a2b4c6d8e0f1a3b5c7d9e'], reason: 'demo: manual collection' }),
+    body: JSON.stringify({
+      playbook: 'collect-hosts-file',
+      devices: ['2a7f0c3e9b1d4c6e8f0a2b4c6d8e0f1a3b5c7d9e'],
+      reason: 'demo: manual collection',
+    }),
   });
   say(`manual run requested over HTTP: POST /api/runs -> ${response.status} ${await response.text().then((t) => t.replace(/\s+/g, ' '))}`);
 }

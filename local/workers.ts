@@ -32,7 +32,12 @@ export async function startWorkers(options: {
 }): Promise<{ workers: Worker[]; stop(): Promise<void> }> {
   const workers: Worker[] = [];
   for (let index = 0; index < options.count; index++) {
-    const built = await buildApp(options.config, { clock: options.clock, credential: options.credential, logger: options.logger.child({ worker: index }), fetch: options.fetch });
+    const built = await buildApp(options.config, {
+      clock: options.clock,
+      credential: options.credential,
+      logger: options.logger.child({ worker: index }),
+      fetch: options.fetch,
+    });
     if (!built.storageQueueBus) throw new Error('workers need the storage-queue bus');
     const handled: Record<QueueName, number> = { alerts: 0, actions: 0, polls: 0, collect: 0 };
     const consumer = new QueueConsumer(built.storageQueueBus, {

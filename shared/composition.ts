@@ -45,13 +45,16 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger(jsonLinesSink('info'));
   // The identity and Service Bus SDKs load only when the configuration needs them (about 45 MiB of a local process).
-  const azureCredential = needsAzureCredential(config, overrides) ? new (await import('@azure/identity')).DefaultAzureCredential() : undefined;
+  const azureCredential = needsAzureCredential(config, overrides)
+    ? new (await import('@azure/identity')).DefaultAzureCredential()
+    : undefined;
   const credential = overrides.credential ?? azureCredential;
   if (!credential) throw new Error('no credential for the Defender API');
 
-  const blobService = config.storage.kind === 'connectionString'
-    ? BlobServiceClient.fromConnectionString(config.storage.connectionString)
-    : new BlobServiceClient(config.storage.blobUri, azureCredential);
+  const blobService =
+    config.storage.kind === 'connectionString'
+      ? BlobServiceClient.fromConnectionString(config.storage.connectionString)
+      : new BlobServiceClient(config.storage.blobUri, azureCredential);
   const evidence = new BlobEvidenceStore(blobService.getContainerClient(config.storage.evidenceContainer), {
     blockSizeBytes: config.evidence.blockSizeBytes,
     maxConcurrency: config.evidence.uploadConcurrency,
@@ -81,10 +84,28 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
   const defender = new BudgetedDefenderApi(client, pacer);
   const playbooks = await loadPlaybooks(config.playbooksDir);
   const services = createServices(
-    { config, clock, waitUntil: waiterFor(clock), logger, bus, runs, evidence, defender, pacer, playbooks, collectorVersion: collectorVersion(), alertFeed: defender, watermarks },
+    {
+      config,
+      clock,
+      waitUntil: waiterFor(clock),
+      logger,
+      bus,
+      runs,
+      evidence,
+      defender,
+      pacer,
+      playbooks,
+      collectorVersion: collectorVersion(),
+      alertFeed: defender,
+      watermarks,
+    },
     closeBus,
   );
-  logger.log('info', 'responder ready', { playbooks: playbooks.length, bus: config.bus.kind, defender: new URL(config.defender.baseUrl).host });
+  logger.log('info', 'responder ready', {
+    playbooks: playbooks.length,
+    bus: config.bus.kind,
+    defender: new URL(config.defender.baseUrl).host,
+  });
   return { services, storageQueueBus };
 }
 
@@ -95,9 +116,10 @@ async function buildBus(
 ): Promise<{ bus: MessageBus; storageQueueBus?: StorageQueueMessageBus; closeBus: () => Promise<void> }> {
   const wallDelay = wallDelayFor(clock);
   if (config.bus.kind === 'storage-queues') {
-    const queueService = config.storage.kind === 'connectionString'
-      ? QueueServiceClient.fromConnectionString(config.storage.connectionString)
-      : new QueueServiceClient(config.storage.queueUri ?? '', azureCredential);
+    const queueService =
+      config.storage.kind === 'connectionString'
+        ? QueueServiceClient.fromConnectionString(config.storage.connectionString)
+        : new QueueServiceClient(config.storage.queueUri ?? '', azureCredential);
     const bus = new StorageQueueMessageBus(queueService, config.bus.queues, clock, wallDelay);
     await bus.ensureQueues();
     return { bus, storageQueueBus: bus, closeBus: () => Promise.resolve() };
@@ -108,7 +130,13 @@ async function buildBus(
     ? new ServiceBusClient(config.bus.connectionString)
     : new ServiceBusClient(config.bus.fullyQualifiedNamespace ?? '', required(azureCredential));
   const bus = new ServiceBusMessageBus(client, config.bus.queues, clock, wallDelay);
-  return { bus, closeBus: async () => { await bus.close(); await client.close(); } };
+  return {
+    bus,
+    closeBus: async () => {
+      await bus.close();
+      await client.close();
+    },
+  };
 }
 
 function tableClient(config: Readonly<Config>, table: string, azureCredential: TokenCredential | undefined): TableClient {

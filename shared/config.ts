@@ -41,7 +41,10 @@ export const settingsSchema = z.object({
   /** A reserved send slot whose message never came is freed this long after its time. */
   PACING_RESERVATION_GRACE_MS: int(1).default(10 * MINUTE_MS),
   /** Where the tenant-wide pacing state lives (Table Storage). */
-  PACING_TABLE: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name').default('pacing'),
+  PACING_TABLE: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name')
+    .default('pacing'),
 
   // Polling and retry cadence
   POLL_FIRST_DELAY_MS: int(1).default(15_000),
@@ -56,8 +59,14 @@ export const settingsSchema = z.object({
   STORAGE_BLOB_URI: z.url().optional(),
   STORAGE_TABLE_URI: z.url().optional(),
   STORAGE_QUEUE_URI: z.url().optional(),
-  EVIDENCE_CONTAINER: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'a valid blob container name').default('evidence'),
-  RUNS_TABLE: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name').default('runs'),
+  EVIDENCE_CONTAINER: z
+    .string()
+    .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'a valid blob container name')
+    .default('evidence'),
+  RUNS_TABLE: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name')
+    .default('runs'),
   EVIDENCE_BLOCK_SIZE_BYTES: int(1024 * 1024).default(4 * 1024 * 1024),
   // Blocks staged at once per transfer; one more buffer fills meanwhile: memory is block size x (this + 1), 12 MiB.
   EVIDENCE_UPLOAD_CONCURRENCY: int(1).default(2),
@@ -77,7 +86,10 @@ export const settingsSchema = z.object({
 
   // Optional alert poller (off unless ALERT_POLL_CRON is set)
   /** NCRONTAB (six fields) of the alert poller timer; unset: the poller is off. */
-  ALERT_POLL_CRON: z.string().refine((c) => parseCron(c).ok, 'a six-field NCRONTAB expression such as 0 */5 * * * *').optional(),
+  ALERT_POLL_CRON: z
+    .string()
+    .refine((c) => parseCron(c).ok, 'a six-field NCRONTAB expression such as 0 */5 * * * *')
+    .optional(),
   /** With no stored watermark yet, the first poll looks back this far. */
   ALERT_POLL_LOOKBACK_MS: int(1).default(HOUR_MS),
   /** Each poll re-reads this much before the watermark (late-indexed alerts); repeats are recognised and skipped. */
@@ -85,7 +97,10 @@ export const settingsSchema = z.object({
   ALERT_POLL_PAGE_SIZE: int(1).max(10_000).default(1_000),
   ALERT_POLL_MAX_PAGES: int(1).default(10),
   /** Where the poller's watermark lives (Table Storage). */
-  WATERMARK_TABLE: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name').default('watermarks'),
+  WATERMARK_TABLE: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name')
+    .default('watermarks'),
 
   /** Local demos only: how many times faster than the wall clock the responder's clock runs. */
   TIME_SCALE: z.coerce.number().positive().default(1),
@@ -124,8 +139,24 @@ export interface Config {
     sessionsFullRetryMs: number;
   };
   storage:
-    | { kind: 'connectionString'; connectionString: string; evidenceContainer: string; runsTable: string; pacingTable: string; watermarkTable: string }
-    | { kind: 'identity'; blobUri: string; tableUri: string; queueUri?: string; evidenceContainer: string; runsTable: string; pacingTable: string; watermarkTable: string };
+    | {
+        kind: 'connectionString';
+        connectionString: string;
+        evidenceContainer: string;
+        runsTable: string;
+        pacingTable: string;
+        watermarkTable: string;
+      }
+    | {
+        kind: 'identity';
+        blobUri: string;
+        tableUri: string;
+        queueUri?: string;
+        evidenceContainer: string;
+        runsTable: string;
+        pacingTable: string;
+        watermarkTable: string;
+      };
   evidence: { blockSizeBytes: number; uploadConcurrency: number; maxOriginalBytes: number };
   bus:
     | { kind: 'servicebus'; connectionString?: string; fullyQualifiedNamespace?: string; queues: QueueMap }
@@ -153,7 +184,10 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   }
   if (parsed.data.SESSIONS_FULL_RETRY_MS <= parsed.data.PACING_SEND_LEAD_MS) {
     // A retry inside the send lead would admit a call while every session is taken.
-    throw new ConfigError('SESSIONS_FULL_RETRY_MS', `must be longer than PACING_SEND_LEAD_MS (${parsed.data.PACING_SEND_LEAD_MS}) (got ${parsed.data.SESSIONS_FULL_RETRY_MS})`);
+    throw new ConfigError(
+      'SESSIONS_FULL_RETRY_MS',
+      `must be longer than PACING_SEND_LEAD_MS (${parsed.data.PACING_SEND_LEAD_MS}) (got ${parsed.data.SESSIONS_FULL_RETRY_MS})`,
+    );
   }
   return Object.freeze(toConfig(parsed.data));
 }
@@ -169,7 +203,9 @@ function toConfig(s: Settings): Config {
       baseUrl: s.DEFENDER_API_BASE_URL.replace(/\/+$/, ''),
       scope: s.DEFENDER_TOKEN_SCOPE,
       allowHttpLoopback: s.DEFENDER_ALLOW_HTTP_LOOPBACK,
-      linkHostSuffixes: s.DEFENDER_LINK_HOST_SUFFIXES.split(',').map((x) => x.trim()).filter(Boolean),
+      linkHostSuffixes: s.DEFENDER_LINK_HOST_SUFFIXES.split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
       requestTimeoutMs: s.DEFENDER_REQUEST_TIMEOUT_MS,
       defaultRetryAfterMs: s.DEFENDER_DEFAULT_RETRY_AFTER_MS,
     },
@@ -214,7 +250,12 @@ function toConfig(s: Settings): Config {
 }
 
 function storageOf(s: Settings): Config['storage'] {
-  const names = { evidenceContainer: s.EVIDENCE_CONTAINER, runsTable: s.RUNS_TABLE, pacingTable: s.PACING_TABLE, watermarkTable: s.WATERMARK_TABLE };
+  const names = {
+    evidenceContainer: s.EVIDENCE_CONTAINER,
+    runsTable: s.RUNS_TABLE,
+    pacingTable: s.PACING_TABLE,
+    watermarkTable: s.WATERMARK_TABLE,
+  };
   if (s.STORAGE_CONNECTION_STRING) return { kind: 'connectionString', connectionString: s.STORAGE_CONNECTION_STRING, ...names };
   if (s.STORAGE_BLOB_URI && s.STORAGE_TABLE_URI) {
     return { kind: 'identity', blobUri: s.STORAGE_BLOB_URI, tableUri: s.STORAGE_TABLE_URI, queueUri: s.STORAGE_QUEUE_URI, ...names };
@@ -230,7 +271,10 @@ function busOf(s: Settings, queues: QueueMap): Config['bus'] {
     return { kind: 'storage-queues', queues };
   }
   if (!s.SERVICEBUS_CONNECTION_STRING && !s.ServiceBusConnection__fullyQualifiedNamespace) {
-    throw new ConfigError('ServiceBusConnection__fullyQualifiedNamespace', 'required when BUS_KIND=servicebus (or SERVICEBUS_CONNECTION_STRING)');
+    throw new ConfigError(
+      'ServiceBusConnection__fullyQualifiedNamespace',
+      'required when BUS_KIND=servicebus (or SERVICEBUS_CONNECTION_STRING)',
+    );
   }
   return {
     kind: 'servicebus',
@@ -248,7 +292,8 @@ export function alertPollSchedule(env: Record<string, string | undefined>): stri
   const value = env.ALERT_POLL_CRON;
   if (value === undefined || value === '') return undefined;
   const parsed = settingsSchema.shape.ALERT_POLL_CRON.safeParse(value);
-  if (!parsed.success) throw new ConfigError('ALERT_POLL_CRON', `${parsed.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(value)})`);
+  if (!parsed.success)
+    throw new ConfigError('ALERT_POLL_CRON', `${parsed.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(value)})`);
   return value;
 }
 

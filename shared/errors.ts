@@ -30,21 +30,32 @@ export class ValidationError extends PermanentError {
 
 /** A missing or invalid setting, named. */
 export class ConfigError extends PermanentError {
-  constructor(readonly setting: string, message: string) {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
     super(`setting ${setting}: ${message}`);
   }
 }
 
 /** The API said "not now": wait `retryAfterMs` (from Retry-After when given). */
 export class ThrottledError extends ResponderError {
-  constructor(message: string, readonly retryAfterMs: number, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
 
 /** The device already has a live response action running (400 ActiveRequestAlreadyExists). */
 export class DeviceBusyError extends ResponderError {
-  constructor(readonly deviceId: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly deviceId: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -54,7 +65,11 @@ export class NotFoundError extends PermanentError {}
 
 /** The credential lacks a permission, or the operation is disallowed (401/403). */
 export class ForbiddenError extends PermanentError {
-  constructor(message: string, readonly code: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -64,7 +79,11 @@ export class TransientError extends ResponderError {}
 
 /** The Defender API rejected the request as invalid (400 other than a busy device). */
 export class BadRequestError extends PermanentError {
-  constructor(message: string, readonly code: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }

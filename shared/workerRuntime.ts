@@ -39,7 +39,9 @@ export const WORKER_NODE_ARGUMENTS: readonly string[] = ['--max-semi-space-size=
 export const WORKER_ENVIRONMENT: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
 
 /** WORKER_ENVIRONMENT as `NAME=value`, as help texts, warnings and reports print it. */
-export const WORKER_ENVIRONMENT_ASSIGNMENTS: readonly string[] = Object.entries(WORKER_ENVIRONMENT).map(([name, value]) => `${name}=${value}`);
+export const WORKER_ENVIRONMENT_ASSIGNMENTS: readonly string[] = Object.entries(WORKER_ENVIRONMENT).map(
+  ([name, value]) => `${name}=${value}`,
+);
 
 /**
  * `env` without the worker's variables: for the processes that stand in for
@@ -57,9 +59,14 @@ export function withoutWorkerEnvironment(env: NodeJS.ProcessEnv): NodeJS.Process
  * (empty when it runs as the app does). Only Linux is checked: the variable
  * is glibc's, and means nothing elsewhere.
  */
-export function missingWorkerEnvironment(env: Readonly<Record<string, string | undefined>> = process.env, platform: string = process.platform): string[] {
+export function missingWorkerEnvironment(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  platform: string = process.platform,
+): string[] {
   if (platform !== 'linux') return [];
-  return Object.entries(WORKER_ENVIRONMENT).filter(([name, value]) => env[name] !== value).map(([name, value]) => `${name}=${value}`);
+  return Object.entries(WORKER_ENVIRONMENT)
+    .filter(([name, value]) => env[name] !== value)
+    .map(([name, value]) => `${name}=${value}`);
 }
 
 /**
@@ -67,7 +74,10 @@ export function missingWorkerEnvironment(env: Readonly<Record<string, string | u
  * as the app does). Looks at the command line and NODE_OPTIONS, and accepts
  * V8's spellings (`--max_semi_space_size=1`, `--max-semi-space-size 1`).
  */
-export function missingWorkerArguments(execArgv: readonly string[] = process.execArgv, nodeOptions: string = process.env.NODE_OPTIONS ?? ''): string[] {
+export function missingWorkerArguments(
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions: string = process.env.NODE_OPTIONS ?? '',
+): string[] {
   const given = new Set(normalized([...execArgv, ...nodeOptions.split(/\s+/).filter(Boolean)]));
   return WORKER_NODE_ARGUMENTS.filter((argument) => !given.has(normalized([argument])[0] ?? argument));
 }

@@ -28,7 +28,9 @@ export async function rawDownload(link: string): Promise<number> {
   if (response.status !== 200 || !response.body) throw new Error(`raw download answered HTTP ${response.status}`);
   let bytes = 0;
   const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-  body.on('data', (chunk: Buffer) => { bytes += chunk.length; });
+  body.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+  });
   await pipeline(body, createWriteStream('/dev/null'));
   return bytes;
 }
@@ -39,7 +41,14 @@ export async function writeLocalFile(path: string, sizeBytes: number): Promise<v
 }
 
 /** Baseline 2: the SDK's own uploadFile of a local file, with the collector's block size and concurrency. */
-export async function rawUpload(container: ContainerClient, name: string, path: string, sizeBytes: number, blockSize: number, concurrency: number): Promise<number> {
+export async function rawUpload(
+  container: ContainerClient,
+  name: string,
+  path: string,
+  sizeBytes: number,
+  blockSize: number,
+  concurrency: number,
+): Promise<number> {
   await container.getBlockBlobClient(name).uploadFile(path, { blockSize, concurrency });
   return sizeBytes;
 }

@@ -18,11 +18,19 @@ import type { CollectorDeps } from '../../shared/services/collector.js';
  * Service Bus and identity SDKs the composition root also loads play no part
  * in collecting, so they stay out of the memory being measured.
  */
-export async function collectorStack(config: Readonly<Config>, clock: Clock, logger: Logger, credential: TokenProvider): Promise<{ deps: CollectorDeps; container: ContainerClient }> {
+export async function collectorStack(
+  config: Readonly<Config>,
+  clock: Clock,
+  logger: Logger,
+  credential: TokenProvider,
+): Promise<{ deps: CollectorDeps; container: ContainerClient }> {
   if (config.storage.kind !== 'connectionString') throw new Error('the benchmark runs on Azurite (a connection string)');
   const connection = config.storage.connectionString;
   const container = BlobServiceClient.fromConnectionString(connection).getContainerClient(config.storage.evidenceContainer);
-  const evidence = new BlobEvidenceStore(container, { blockSizeBytes: config.evidence.blockSizeBytes, maxConcurrency: config.evidence.uploadConcurrency });
+  const evidence = new BlobEvidenceStore(container, {
+    blockSizeBytes: config.evidence.blockSizeBytes,
+    maxConcurrency: config.evidence.uploadConcurrency,
+  });
   await evidence.ensureContainer();
   const runs = new TableRunStore(TableClient.fromConnectionString(connection, config.storage.runsTable, { allowInsecureConnection: true }));
   await runs.ensureTable();

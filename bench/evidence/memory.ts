@@ -13,7 +13,10 @@ export class PeakRss {
   private readonly procStatus: string;
   private readonly procClear: string;
 
-  constructor(private readonly pid: number | 'self', private readonly sample: () => number | undefined) {
+  constructor(
+    private readonly pid: number | 'self',
+    private readonly sample: () => number | undefined,
+  ) {
     this.procStatus = `/proc/${pid}/status`;
     this.procClear = `/proc/${pid}/clear_refs`;
   }
@@ -27,7 +30,9 @@ export class PeakRss {
     }
     this.sampled = this.sample() ?? 0;
     clearInterval(this.timer);
-    this.timer = setInterval(() => { this.sampled = Math.max(this.sampled, this.sample() ?? 0); }, 20);
+    this.timer = setInterval(() => {
+      this.sampled = Math.max(this.sampled, this.sample() ?? 0);
+    }, 20);
     this.timer.unref();
   }
 
@@ -35,7 +40,9 @@ export class PeakRss {
   stop(): { peakBytes: number; method: 'kernel high-water mark (VmHWM)' | 'sampled every 20 ms' } {
     clearInterval(this.timer);
     const hwm = readKib(this.procStatus, 'VmHWM');
-    return hwm === undefined ? { peakBytes: this.sampled, method: 'sampled every 20 ms' } : { peakBytes: Math.max(hwm, this.sampled), method: 'kernel high-water mark (VmHWM)' };
+    return hwm === undefined
+      ? { peakBytes: this.sampled, method: 'sampled every 20 ms' }
+      : { peakBytes: Math.max(hwm, this.sampled), method: 'kernel high-water mark (VmHWM)' };
   }
 
   /** Current RSS in bytes. */

@@ -15,14 +15,18 @@ export function phaseRunner(others: Record<string, number | undefined>, say: (li
     flushDisks();
     say(`${name} ...`);
     const rssBeforeBytes = ours.now();
-    const watched = Object.entries(others).flatMap(([who, pid]) => (pid === undefined ? [] : [{ who, pid, rss: new PeakRss(pid, () => undefined), cpu: cpuSecondsOf(pid) }]));
+    const watched = Object.entries(others).flatMap(([who, pid]) =>
+      pid === undefined ? [] : [{ who, pid, rss: new PeakRss(pid, () => undefined), cpu: cpuSecondsOf(pid) }],
+    );
     ours.start();
     for (const w of watched) w.rss.start();
     const gc = gcTally();
     const result = await timed(work);
     const peakRssBytes = ours.stop().peakBytes;
     const gcs = await gc.stop();
-    const other = Object.fromEntries(watched.map((w) => [w.who, { peakRssBytes: w.rss.stop().peakBytes, cpuSeconds: (cpuSecondsOf(w.pid) ?? 0) - (w.cpu ?? 0) }]));
+    const other = Object.fromEntries(
+      watched.map((w) => [w.who, { peakRssBytes: w.rss.stop().peakBytes, cpuSeconds: (cpuSecondsOf(w.pid) ?? 0) - (w.cpu ?? 0) }]),
+    );
     return { ...result, rssBeforeBytes, peakRssBytes, gc: gcs, other };
   };
   return { run, method: () => ours.stop().method };

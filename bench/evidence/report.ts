@@ -71,7 +71,9 @@ export function formatReport(r: Report): string {
     return [
       `  ${label.padEnd(62)} ${(mib(p.bytes) / 1024).toFixed(2)} GiB in ${p.seconds.toFixed(1).padStart(5)} s = ${throughputMiBs(p).toFixed(1).padStart(6)} MiB/s${all}`,
       `  ${''.padEnd(62)} this process: CPU ${p.cpuSeconds.toFixed(1)} s (${p.gc.major} full GCs, ${p.gc.minor} scavenges, ${p.gc.pauseSeconds.toFixed(2)} s paused), peak RSS ${mib(p.peakRssBytes).toFixed(0)} MiB (${mib(p.rssBeforeBytes).toFixed(0)} before)` +
-        Object.entries(p.other).map(([who, o]) => `; ${who}: CPU ${o.cpuSeconds.toFixed(1)} s, peak RSS ${mib(o.peakRssBytes).toFixed(0)} MiB`).join(''),
+        Object.entries(p.other)
+          .map(([who, o]) => `; ${who}: CPU ${o.cpuSeconds.toFixed(1)} s, peak RSS ${mib(o.peakRssBytes).toFixed(0)} MiB`)
+          .join(''),
     ];
   };
   const peak = oursPeakRss(r);
@@ -79,9 +81,10 @@ export function formatReport(r: Report): string {
   const before = r.rounds[0]?.ours.rssBeforeBytes ?? 0;
   return [
     `Evidence benchmark: one GetFile of ${(mib(r.sizeBytes) / 1024).toFixed(2)} GiB (${r.sizeBytes} bytes) served gzip by the simulator (${r.simulator}); ${r.cpus} CPUs, Node ${r.node}, load average ${r.loadAverage.start.toFixed(2)} -> ${r.loadAverage.end.toFixed(2)}`,
-    `Node arguments: ${r.nodeArguments.used.join(' ') || '(none)'}; environment: ${r.environment.used.join(' ') || '(none)'}` + (missing.length === 0
-      ? ' (as the Function App runs: languageWorkers__node__arguments and app settings)'
-      : `; WITHOUT the app's ${missing.join(' ')}, so this does not measure the collector as the app runs it`),
+    `Node arguments: ${r.nodeArguments.used.join(' ') || '(none)'}; environment: ${r.environment.used.join(' ') || '(none)'}` +
+      (missing.length === 0
+        ? ' (as the Function App runs: languageWorkers__node__arguments and app settings)'
+        : `; WITHOUT the app's ${missing.join(' ')}, so this does not measure the collector as the app runs it`),
     `Block size ${mib(r.blockSizeBytes).toFixed(0)} MiB, ${r.concurrency} blocks in flight (EVIDENCE_BLOCK_SIZE_BYTES, EVIDENCE_UPLOAD_CONCURRENCY)`,
     `${r.rounds.length} round(s); each phase's best round is shown`,
     ...line('ours: link -> SHA-256 (gzip + original) -> blocks -> commit', 'ours'),
@@ -90,12 +93,15 @@ export function formatReport(r: Report): string {
     `  ours / slower baseline (${slower}): ${value.toFixed(2)}   goal >= ${r.goals.minRatio}: ${met(value >= r.goals.minRatio)}`,
     `  our peak RSS: ${mib(peak).toFixed(1)} MiB (${mib(before).toFixed(1)} MiB before the transfer)   goal <= ${mib(r.goals.maxPeakRssBytes).toFixed(0)} MiB: ${met(peak <= r.goals.maxPeakRssBytes)}` +
       (r.rounds.length > 1
-        ? `   (later rounds, in a process the baselines have grown: ${r.rounds.slice(1).map((round) => `${mib(round.ours.peakRssBytes).toFixed(0)} from ${mib(round.ours.rssBeforeBytes).toFixed(0)}`).join(', ')} MiB)`
+        ? `   (later rounds, in a process the baselines have grown: ${r.rounds
+            .slice(1)
+            .map((round) => `${mib(round.ours.peakRssBytes).toFixed(0)} from ${mib(round.ours.rssBeforeBytes).toFixed(0)}`)
+            .join(', ')} MiB)`
         : ''),
     `  measured: ${r.rssMethod} of this process, which runs the collector${r.simulator === 'in-process' ? ' AND the simulator serving the file' : ' (the simulator runs in a child process)'};`,
     '  Azurite always runs in a child process; other processes are reported apart.',
     `  stored sha256 ${r.storedSha256}`,
-    `  original sha256 ${r.originalSha256}: ${r.verified ? 'equal to the simulator\'s source file' : 'DOES NOT MATCH the source file'}`,
+    `  original sha256 ${r.originalSha256}: ${r.verified ? "equal to the simulator's source file" : 'DOES NOT MATCH the source file'}`,
   ].join('\n');
 }
 
@@ -108,7 +114,9 @@ export function reportJson(r: Report): Record<string, unknown> {
     ...r,
     rounds: r.rounds.map((round) => ({ ours: withRate(round.ours), download: withRate(round.download), upload: withRate(round.upload) })),
     best: { ours: withRate(best(r, 'ours')), download: withRate(best(r, 'download')), upload: withRate(best(r, 'upload')) },
-    ratioToSlowerBaseline: value, slowerBaseline: slower, oursPeakRssBytes: peak,
+    ratioToSlowerBaseline: value,
+    slowerBaseline: slower,
+    oursPeakRssBytes: peak,
     goalsMet: { ratio: value >= r.goals.minRatio, peakRss: peak <= r.goals.maxPeakRssBytes },
     rssNote: `peak RSS of the benchmark process (${r.rssMethod}), which runs the collector${r.simulator === 'in-process' ? ' and the simulator' : ''}; Azurite${r.simulator === 'process' ? ' and the simulator' : ''} run as child processes (phase.other)`,
   };

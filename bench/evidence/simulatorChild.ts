@@ -18,7 +18,11 @@ const reply = (message: unknown): void => void process.send?.(message);
 process.on('message', (request: Request) => {
   if (request.advanceMs !== undefined) clock.advance(request.advanceMs);
   if (request.sourceFile) return reply({ id: request.id, sourceFile: simulator.sourceFile(DEVICE_ID, FILE_PATH) });
-  if (request.close) return void simulator.close().finally(() => { reply({ id: request.id }); process.exit(0); });
+  if (request.close)
+    return void simulator.close().finally(() => {
+      reply({ id: request.id });
+      process.exit(0);
+    });
   reply({ id: request.id });
 });
 reply({ url: simulator.url });

@@ -32,22 +32,27 @@ export async function startBenchSimulator(sizeBytes: number, where: 'in-process'
 async function forkSimulator(sizeBytes: number, clock: ManualClock): Promise<BenchSimulator> {
   // The simulator stands in for Defender, not for our worker: the app's Node arguments and environment are not passed on to it.
   const execArgv = process.execArgv.filter((argument) => !WORKER_NODE_ARGUMENTS.includes(argument));
-  const child = fork(new URL('./simulatorChild.js', import.meta.url), [String(sizeBytes), String(clock.nowMs())], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv, env: withoutWorkerEnvironment(process.env) });
+  const child = fork(new URL('./simulatorChild.js', import.meta.url), [String(sizeBytes), String(clock.nowMs())], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv,
+    env: withoutWorkerEnvironment(process.env),
+  });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('message', (m: { url: string }) => resolve(m.url));
     child.once('exit', (code) => reject(new Error(`the simulator process exited with code ${code}`)));
   });
   let next = 0;
-  const ask = <T>(request: Record<string, unknown>): Promise<T> => new Promise((resolve) => {
-    const id = (next += 1);
-    const onMessage = (m: { id?: number } & T): void => {
-      if (m.id !== id) return;
-      child.off('message', onMessage);
-      resolve(m);
-    };
-    child.on('message', onMessage);
-    child.send({ id, ...request });
-  });
+  const ask = <T>(request: Record<string, unknown>): Promise<T> =>
+    new Promise((resolve) => {
+      const id = (next += 1);
+      const onMessage = (m: { id?: number } & T): void => {
+        if (m.id !== id) return;
+        child.off('message', onMessage);
+        resolve(m);
+      };
+      child.on('message', onMessage);
+      child.send({ id, ...request });
+    });
   return {
     url,
     pid: child.pid,

@@ -5,8 +5,7 @@ import { isoUtc7, isoUtc7OrNull } from './time.js';
 
 /** What a command leaves behind for GetLiveResponseResultDownloadLink. */
 export type CommandResult =
-  | { readonly kind: 'transcript'; readonly body: Buffer }
-  | { readonly kind: 'file'; readonly source: FileSource; readonly path: string };
+  { readonly kind: 'transcript'; readonly body: Buffer } | { readonly kind: 'file'; readonly source: FileSource; readonly path: string };
 
 export interface CommandWrite {
   readonly path: string;

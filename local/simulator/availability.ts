@@ -23,5 +23,4 @@ export function nextOnlineAtMs(intervals: readonly Interval[], atMs: number): nu
   return undefined;
 }
 
-export const isOnlineAt = (intervals: readonly Interval[], atMs: number): boolean =>
-  nextOnlineAtMs(intervals, atMs) === atMs;
+export const isOnlineAt = (intervals: readonly Interval[], atMs: number): boolean => nextOnlineAtMs(intervals, atMs) === atMs;

@@ -56,11 +56,14 @@ function validateParams(index: number, type: CommandType, raw: unknown): Command
   const seen = new Set<string>();
   for (const { key, value } of params) {
     if (![...spec.required, ...spec.optional].includes(key)) {
-      throw invalidInput(`Invalid parameter '${key}' for command ${type} at index ${index}; expected ${[...spec.required, ...spec.optional].join(', ')} (case-sensitive).`);
+      throw invalidInput(
+        `Invalid parameter '${key}' for command ${type} at index ${index}; expected ${[...spec.required, ...spec.optional].join(', ')} (case-sensitive).`,
+      );
     }
     if (seen.has(key)) throw invalidInput(`Parameter '${key}' appears more than once in command ${type} at index ${index}.`);
     seen.add(key);
-    if (spec.required.includes(key) && value.trim() === '') throw invalidInput(`Parameter '${key}' of command ${type} at index ${index} must not be empty.`);
+    if (spec.required.includes(key) && value.trim() === '')
+      throw invalidInput(`Parameter '${key}' of command ${type} at index ${index} must not be empty.`);
   }
   for (const key of spec.required) {
     if (!seen.has(key)) throw invalidInput(`Command ${type} at index ${index} requires parameter '${key}'.`);
@@ -88,7 +91,9 @@ export function validateLiveResponseBody(body: unknown): LiveResponseRequest {
     }
     const commandType = type as CommandType;
     if (ORDER[commandType] < lastOrder) {
-      throw invalidInput(`Command ${commandType} at index ${index} is out of order: commands must appear in the order PutFile, RunScript, GetFile.`);
+      throw invalidInput(
+        `Command ${commandType} at index ${index} is out of order: commands must appear in the order PutFile, RunScript, GetFile.`,
+      );
     }
     lastOrder = ORDER[commandType];
     return { type: commandType, params: validateParams(index, commandType, raw.params) };
@@ -96,6 +101,4 @@ export function validateLiveResponseBody(body: unknown): LiveResponseRequest {
   return { commands, comment: typeof comment === 'string' ? comment : null };
 }
 
-export const paramOf = (command: ValidatedCommand, key: string): string | undefined =>
-  command.params.find((p) => p.key === key)?.value;
-
+export const paramOf = (command: ValidatedCommand, key: string): string | undefined => command.params.find((p) => p.key === key)?.value;

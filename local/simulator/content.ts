@@ -8,8 +8,7 @@ import { Readable } from 'node:stream';
  * fast (GB/s) and streamable, so a 3 GiB file costs no memory.
  */
 export type FileSource =
-  | { readonly kind: 'bytes'; readonly data: Buffer }
-  | { readonly kind: 'generated'; readonly seed: string; readonly sizeBytes: number };
+  { readonly kind: 'bytes'; readonly data: Buffer } | { readonly kind: 'generated'; readonly seed: string; readonly sizeBytes: number };
 
 const CHUNK_BYTES = 1024 * 1024;
 const ZEROS = Buffer.alloc(CHUNK_BYTES);

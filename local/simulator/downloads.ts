@@ -32,7 +32,10 @@ export class ResultLinks {
   }
 
   /** Checks a link; returns the command it names or the Azure-Storage-style refusal. */
-  resolve(url: URL, nowMs: number): { ok: true; actionId: string; index: number } | { ok: false; status: number; code: string; message: string } {
+  resolve(
+    url: URL,
+    nowMs: number,
+  ): { ok: true; actionId: string; index: number } | { ok: false; status: number; code: string; message: string } {
     const blob = url.pathname.slice('/results/'.length);
     const target = this.blobs.get(blob);
     if (!target) return { ok: false, status: 404, code: 'BlobNotFound', message: 'The specified blob does not exist.' };
@@ -41,11 +44,22 @@ export class ResultLinks {
     const sig = Buffer.from(url.searchParams.get('sig') ?? '');
     const expected = Buffer.from(this.sign(blob, se, sp));
     if (sp !== 'r' || sig.length !== expected.length || !timingSafeEqual(sig, expected)) {
-      return { ok: false, status: 403, code: 'AuthenticationFailed', message: 'Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.' };
+      return {
+        ok: false,
+        status: 403,
+        code: 'AuthenticationFailed',
+        message:
+          'Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.',
+      };
     }
     const expiryMs = Date.parse(se);
     if (!(nowMs < expiryMs)) {
-      return { ok: false, status: 403, code: 'AuthenticationFailed', message: `Server failed to authenticate the request. Signature not valid in the specified time frame: Expiry [${se}] - Current [${new Date(nowMs).toISOString()}]` };
+      return {
+        ok: false,
+        status: 403,
+        code: 'AuthenticationFailed',
+        message: `Server failed to authenticate the request. Signature not valid in the specified time frame: Expiry [${se}] - Current [${new Date(nowMs).toISOString()}]`,
+      };
     }
     return { ok: true, ...target };
   }
@@ -79,10 +93,16 @@ async function streamResult(res: ServerResponse, result: CommandResult, state: S
 }
 
 /** GET /results/<blob>?<sas> — no bearer token needed. */
-export async function serveResultLink(res: ServerResponse, url: URL, method: string, state: SimulatorState, links: ResultLinks): Promise<void> {
+export async function serveResultLink(
+  res: ServerResponse,
+  url: URL,
+  method: string,
+  state: SimulatorState,
+  links: ResultLinks,
+): Promise<void> {
   state.stats.call('downloadResult');
   if (method !== 'GET') {
-    storageError(res, 405, 'UnsupportedHttpVerb', 'The resource doesn\'t support specified Http Verb.');
+    storageError(res, 405, 'UnsupportedHttpVerb', "The resource doesn't support specified Http Verb.");
     return;
   }
   const nowMs = state.sync();

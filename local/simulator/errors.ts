@@ -16,8 +16,7 @@ export class ApiError extends Error {
 
 export const badRequest = (message: string): ApiError => new ApiError(400, 'BadRequest', message);
 export const invalidInput = (message: string): ApiError => new ApiError(400, 'InvalidInput', message);
-export const invalidRequestBody = (message = 'Request body is incorrect'): ApiError =>
-  new ApiError(400, 'InvalidRequestBody', message);
+export const invalidRequestBody = (message = 'Request body is incorrect'): ApiError => new ApiError(400, 'InvalidRequestBody', message);
 export const missingParameter = (message: string): ApiError => new ApiError(400, 'MissingRequiredParameter', message);
 export const odataError = (message: string): ApiError => new ApiError(400, 'ODataError', message);
 export const notFound = (message: string): ApiError => new ApiError(404, 'ResourceNotFound', message);

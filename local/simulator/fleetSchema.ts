@@ -137,17 +137,30 @@ export const fleetSchema = z
         else ctx.addIssue({ code: 'custom', path: ['devices', i, field], message: `duplicate of devices[${at}].${field} ("${v}")` });
       });
     };
-    seen(fleet.devices.map((d) => d.id), 'id');
-    seen(fleet.devices.map((d) => d.computerDnsName), 'computerDnsName');
+    seen(
+      fleet.devices.map((d) => d.id),
+      'id',
+    );
+    seen(
+      fleet.devices.map((d) => d.computerDnsName),
+      'computerDnsName',
+    );
     const ids = new Set(fleet.devices.map((d) => d.id));
     fleet.portalSessions.forEach((s, i) => {
-      if (!ids.has(s.deviceId)) ctx.addIssue({ code: 'custom', path: ['portalSessions', i, 'deviceId'], message: `expected the id of a device in "devices", got "${s.deviceId}"` });
-      if (s.untilMs <= s.fromMs) ctx.addIssue({ code: 'custom', path: ['portalSessions', i, 'untilMs'], message: 'expected untilMs greater than fromMs' });
+      if (!ids.has(s.deviceId))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['portalSessions', i, 'deviceId'],
+          message: `expected the id of a device in "devices", got "${s.deviceId}"`,
+        });
+      if (s.untilMs <= s.fromMs)
+        ctx.addIssue({ code: 'custom', path: ['portalSessions', i, 'untilMs'], message: 'expected untilMs greater than fromMs' });
     });
     const names = new Map<string, number>();
     fleet.library.forEach((f, i) => {
       const at = names.get(f.fileName.toLowerCase());
-      if (at !== undefined) ctx.addIssue({ code: 'custom', path: ['library', i, 'fileName'], message: `duplicate of library[${at}].fileName` });
+      if (at !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['library', i, 'fileName'], message: `duplicate of library[${at}].fileName` });
       else names.set(f.fileName.toLowerCase(), i);
     });
   });

@@ -54,7 +54,11 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
   const { data, tooLarge } = await readBody(req, 1024 * 1024);
   if (!/^application\/json\b/i.test(type)) {
-    throw new ApiError(400, 'InvalidRequestBody', `Request body is incorrect: Content-Type must be application/json (got '${type || 'none'}').`);
+    throw new ApiError(
+      400,
+      'InvalidRequestBody',
+      `Request body is incorrect: Content-Type must be application/json (got '${type || 'none'}').`,
+    );
   }
   if (tooLarge) throw new ApiError(400, 'InvalidRequestBody', 'Request body is incorrect: larger than 1 MiB.');
   try {

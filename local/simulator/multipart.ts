@@ -15,7 +15,9 @@ function boundaryOf(contentType: string): string | undefined {
 }
 
 function dispositionParam(header: string, name: string): string | undefined {
-  const m = new RegExp(`(?:^|;)\\s*${name}="((?:[^"\\\\]|\\\\.)*)"`, 'i').exec(header) ?? new RegExp(`(?:^|;)\\s*${name}=([^;]+)`, 'i').exec(header);
+  const m =
+    new RegExp(`(?:^|;)\\s*${name}="((?:[^"\\\\]|\\\\.)*)"`, 'i').exec(header) ??
+    new RegExp(`(?:^|;)\\s*${name}=([^;]+)`, 'i').exec(header);
   return m?.[1]?.trim().replace(/\\(.)/g, '$1');
 }
 
@@ -45,7 +47,12 @@ export function parseMultipart(body: Buffer, contentType: string): MultipartResu
     if (!name) return { ok: false, error: 'A multipart part has no Content-Disposition name.' };
     const filename = dispositionParam(disposition, 'filename');
     const type = headers.get('content-type');
-    parts.push({ name, ...(filename === undefined ? {} : { filename }), ...(type === undefined ? {} : { contentType: type }), data: body.subarray(headerEnd + 4, next) });
+    parts.push({
+      name,
+      ...(filename === undefined ? {} : { filename }),
+      ...(type === undefined ? {} : { contentType: type }),
+      data: body.subarray(headerEnd + 4, next),
+    });
     at = next + 2;
   }
 }

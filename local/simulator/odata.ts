@@ -34,12 +34,18 @@ const cmp = (a: number | bigint | string, b: number | bigint | string): number =
 
 function applyOp(op: Op, order: number): boolean {
   switch (op) {
-    case 'eq': return order === 0;
-    case 'ne': return order !== 0;
-    case 'gt': return order > 0;
-    case 'ge': return order >= 0;
-    case 'lt': return order < 0;
-    case 'le': return order <= 0;
+    case 'eq':
+      return order === 0;
+    case 'ne':
+      return order !== 0;
+    case 'gt':
+      return order > 0;
+    case 'ge':
+      return order >= 0;
+    case 'lt':
+      return order < 0;
+    case 'le':
+      return order <= 0;
   }
 }
 
@@ -62,7 +68,8 @@ function comparer(name: string, kind: PropertyKind, op: Op, lit: Literal): (valu
       return nullable((v) => applyOp(op, cmp(Number(v === true), Number(lit.v))));
     case 'datetime': {
       const ticks = lit.kind === 'date' ? lit.v : lit.kind === 'string' ? parseIsoTicks(lit.v) : undefined;
-      if (ticks === undefined) throw new ODataFilterError(`Property '${name}' is a date-time; compare it with an ISO-8601 literal such as 2021-02-04T15:36:52Z.`);
+      if (ticks === undefined)
+        throw new ODataFilterError(`Property '${name}' is a date-time; compare it with an ISO-8601 literal such as 2021-02-04T15:36:52Z.`);
       return nullable((v) => {
         const own = parseIsoTicks(String(v));
         return own !== undefined && applyOp(op, cmp(own, ticks));
@@ -75,9 +82,14 @@ function comparer(name: string, kind: PropertyKind, op: Op, lit: Literal): (valu
 
 class Parser {
   private pos = 0;
-  constructor(private readonly tokens: Token[], private readonly schema: FilterSchema) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly schema: FilterSchema,
+  ) {}
 
-  private peek(): Token | undefined { return this.tokens[this.pos]; }
+  private peek(): Token | undefined {
+    return this.tokens[this.pos];
+  }
   private next(): Token {
     const token = this.tokens[this.pos++];
     if (!token) throw new ODataFilterError('Unexpected end of $filter expression.');
@@ -102,7 +114,8 @@ class Parser {
     let left = this.and();
     while (this.isWord('or')) {
       this.pos++;
-      const l = left, r = this.and();
+      const l = left,
+        r = this.and();
       left = (e) => l(e) || r(e);
     }
     return left;
@@ -112,7 +125,8 @@ class Parser {
     let left = this.unary();
     while (this.isWord('and')) {
       this.pos++;
-      const l = left, r = this.unary();
+      const l = left,
+        r = this.unary();
       left = (e) => l(e) && r(e);
     }
     return left;
@@ -137,7 +151,9 @@ class Parser {
   private property(name: string): { name: string; kind: PropertyKind } {
     const found = Object.entries(this.schema).find(([k]) => lower(k) === lower(name));
     if (!found) {
-      throw new ODataFilterError(`Invalid filter: property '${name}' is not supported by $filter here. Supported properties: ${Object.keys(this.schema).join(', ')}.`);
+      throw new ODataFilterError(
+        `Invalid filter: property '${name}' is not supported by $filter here. Supported properties: ${Object.keys(this.schema).join(', ')}.`,
+      );
     }
     return { name: found[0], kind: found[1] };
   }
@@ -192,7 +208,8 @@ class Parser {
     if (lit.kind !== 'string') throw new ODataFilterError(`${fn}() expects a quoted string.`);
     this.expect(')');
     const needle = lower(lit.v);
-    const test = (v: string): boolean => (fn === 'startswith' ? v.startsWith(needle) : fn === 'endswith' ? v.endsWith(needle) : v.includes(needle));
+    const test = (v: string): boolean =>
+      fn === 'startswith' ? v.startsWith(needle) : fn === 'endswith' ? v.endsWith(needle) : v.includes(needle);
     return (e) => typeof e[prop.name] === 'string' && test(lower(e[prop.name] as string));
   }
 
@@ -203,10 +220,11 @@ class Parser {
     if (word.t !== 'id' || lower(word.v) !== 'any') throw new ODataFilterError(`Only ${prop.name}/any(...) is supported.`);
     this.expect('(');
     const variable = this.next();
-    if (variable.t !== 'id') throw new ODataFilterError('any() expects a range variable, as in any(t: t eq \'x\').');
+    if (variable.t !== 'id') throw new ODataFilterError("any() expects a range variable, as in any(t: t eq 'x').");
     this.expect(':');
     const ref = this.next();
-    if (ref.t !== 'id' || ref.v !== variable.v) throw new ODataFilterError(`any() body must start with the range variable '${variable.v}'.`);
+    if (ref.t !== 'id' || ref.v !== variable.v)
+      throw new ODataFilterError(`any() body must start with the range variable '${variable.v}'.`);
     const test = comparer(prop.name, 'string', this.op(), this.literal());
     this.expect(')');
     return (e) => {

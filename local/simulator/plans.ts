@@ -14,9 +14,20 @@ function planPutFile(ctx: PlanContext, command: ValidatedCommand): CommandPlan {
   const s = ctx.settings;
   const name = paramOf(command, 'FileName') ?? '';
   const file = ctx.library.get(name);
-  if (!file) return { ok: false, durationMs: s.failFastMs, errors: [`File '${name}' was not found in the live response library.`], actionStatus: 'Failed' };
+  if (!file)
+    return {
+      ok: false,
+      durationMs: s.failFastMs,
+      errors: [`File '${name}' was not found in the live response library.`],
+      actionStatus: 'Failed',
+    };
   if (!SAFE_LIBRARY_NAME.test(name)) {
-    return { ok: false, durationMs: s.failFastMs, errors: [`File name '${name}' contains characters that live response cannot handle.`], actionStatus: 'Failed' };
+    return {
+      ok: false,
+      durationMs: s.failFastMs,
+      errors: [`File name '${name}' contains characters that live response cannot handle.`],
+      actionStatus: 'Failed',
+    };
   }
   const path = ctx.device.windows ? `${WINDOWS_DOWNLOADS}\\${file.fileName}` : `${POSIX_DOWNLOADS}/${file.fileName}`;
   return { ok: true, durationMs: s.putFileDurationMs, writes: [{ path, source: file.source }] };
@@ -26,10 +37,16 @@ function planGetFile(ctx: PlanContext, command: ValidatedCommand): CommandPlan {
   const s = ctx.settings;
   const path = paramOf(command, 'Path') ?? '';
   const source = ctx.device.files.get(path);
-  if (!source) return { ok: false, durationMs: s.failFastMs, errors: [`File '${path}' was not found on the device.`], actionStatus: 'Failed' };
+  if (!source)
+    return { ok: false, durationMs: s.failFastMs, errors: [`File '${path}' was not found on the device.`], actionStatus: 'Failed' };
   const size = sizeOf(source);
   if (size > s.getFileMaxBytes) {
-    return { ok: false, durationMs: s.failFastMs, errors: [`File '${path}' is ${size} bytes, larger than the ${s.getFileMaxBytes}-byte limit of GetFile.`], actionStatus: 'Failed' };
+    return {
+      ok: false,
+      durationMs: s.failFastMs,
+      errors: [`File '${path}' is ${size} bytes, larger than the ${s.getFileMaxBytes}-byte limit of GetFile.`],
+      actionStatus: 'Failed',
+    };
   }
   const durationMs = s.getFileBaseDurationMs + Math.ceil((size * 1000) / s.getFileBytesPerSecond);
   return { ok: true, durationMs, writes: [], result: { kind: 'file', source, path } };

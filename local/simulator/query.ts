@@ -36,7 +36,8 @@ export function parseListQuery(url: URL, schema: FilterSchema, expandable: reado
         break;
       case '$top':
         top = nonNegativeInt('$top', value);
-        if (top > MAX_TOP) throw odataError(`The limit of '${MAX_TOP}' for Top query has been exceeded. The value from the incoming request is '${top}'.`);
+        if (top > MAX_TOP)
+          throw odataError(`The limit of '${MAX_TOP}' for Top query has been exceeded. The value from the incoming request is '${top}'.`);
         break;
       case '$skip':
         skip = nonNegativeInt('$skip', value);
@@ -46,7 +47,10 @@ export function parseListQuery(url: URL, schema: FilterSchema, expandable: reado
         count = value.toLowerCase() === 'true';
         break;
       case '$expand':
-        for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+        for (const part of value
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)) {
           const known = expandable.find((e) => e.toLowerCase() === part.toLowerCase());
           if (!known) throw odataError(`Property '${part}' cannot be expanded here.`);
           expand.push(known);

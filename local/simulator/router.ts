@@ -36,10 +36,17 @@ function limitsFor(endpoint: Endpoint, state: SimulatorState): WindowLimit[] {
   const s = state.settings;
   return endpoint.liveResponseLimit
     ? [{ windowMs: MINUTE_MS, max: s.liveResponseCallsPerMinute }]
-    : [{ windowMs: MINUTE_MS, max: s.callsPerMinute }, { windowMs: HOUR_MS, max: s.callsPerHour }];
+    : [
+        { windowMs: MINUTE_MS, max: s.callsPerMinute },
+        { windowMs: HOUR_MS, max: s.callsPerHour },
+      ];
 }
 
-function match(endpoints: readonly Endpoint[], method: string, path: string): { endpoint?: Endpoint; params: string[]; pathKnown: boolean } {
+function match(
+  endpoints: readonly Endpoint[],
+  method: string,
+  path: string,
+): { endpoint?: Endpoint; params: string[]; pathKnown: boolean } {
   let pathKnown = false;
   for (const endpoint of endpoints) {
     const m = endpoint.pattern.exec(path);
@@ -88,7 +95,8 @@ export async function dispatch(
     const reply = await endpoint.handle({ state, links, caller, params, url, req, baseUrl });
     sendReply(res, reply);
   } catch (error) {
-    const apiError = error instanceof ApiError ? error : new ApiError(500, 'InternalServerError', `Simulator fault: ${(error as Error).message}`);
+    const apiError =
+      error instanceof ApiError ? error : new ApiError(500, 'InternalServerError', `Simulator fault: ${(error as Error).message}`);
     if (!res.headersSent) sendError(res, apiError, state.ids.target());
     else res.destroy();
   }

@@ -61,7 +61,11 @@ export function planRunScript(ctx: PlanContext, command: ValidatedCommand): Comm
   const s = ctx.settings;
   const name = paramOf(command, 'ScriptName') ?? '';
   if (!ctx.library.get(name)) return fail(s.failFastMs, `Script '${name}' was not found in the live response library.`);
-  if (!SAFE_LIBRARY_NAME.test(name)) return fail(s.failFastMs, `Script name '${name}' contains characters that live response cannot run (use letters, digits, '-', '_', '.').`);
+  if (!SAFE_LIBRARY_NAME.test(name))
+    return fail(
+      s.failFastMs,
+      `Script name '${name}' contains characters that live response cannot run (use letters, digits, '-', '_', '.').`,
+    );
   const parsed = parsePowerShellArgs(paramOf(command, 'Args') ?? '');
   if (!parsed.ok) return fail(s.failFastMs, `Could not parse Args: ${parsed.error}`);
   const args = parsed.value;
@@ -83,7 +87,11 @@ export function planRunScript(ctx: PlanContext, command: ValidatedCommand): Comm
   }
   const durationMs = behaviour.durationMs ?? s.defaultScriptDurationMs;
   if (durationMs > s.runScriptTimeoutMs) {
-    return fail(s.runScriptTimeoutMs, `Script '${name}' did not finish within ${s.runScriptTimeoutMs / 60_000} minutes and was stopped (time-out).`, 'TimeOut');
+    return fail(
+      s.runScriptTimeoutMs,
+      `Script '${name}' did not finish within ${s.runScriptTimeoutMs / 60_000} minutes and was stopped (time-out).`,
+      'TimeOut',
+    );
   }
   const exitCode = behaviour.exitCode ?? (behaviour.fail ? 1 : 0);
   const output = fillTemplate(behaviour.output ?? '', args, { strict: false, builtins });

@@ -34,7 +34,12 @@ export class SimulatorState {
   private faults: SimulatorFaults = {};
   private failuresLeft = 0;
 
-  constructor(fleet: Fleet, private readonly clock: Clock, seed: number, faults: SimulatorFaults = {}) {
+  constructor(
+    fleet: Fleet,
+    private readonly clock: Clock,
+    seed: number,
+    faults: SimulatorFaults = {},
+  ) {
     this.settings = fleet.options;
     this.startMs = clock.nowMs();
     this.ids = new IdSource(seed);

@@ -10,8 +10,7 @@ export function isoUtc7(ms: number): string {
 
 export const isoUtc7OrNull = (ms: number | undefined): string | null => (ms === undefined ? null : isoUtc7(ms));
 
-const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?(Z|[+-]\d{2}:\d{2})?$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?(Z|[+-]\d{2}:\d{2})?$/;
 
 /** Matches an OData date/date-time literal (what the filter tokenizer looks for). */
 export const DATE_TIME_PREFIX = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?)?(?:Z|[+-]\d{2}:\d{2})?/;

@@ -16,7 +16,13 @@ const fileDetailsSchema = z
   .object({ fileName: optionalText, filePath: optionalText, fileSize: optionalInt, sha1: optionalText, sha256: optionalText })
   .loose();
 
-const evidenceBase = z.object({ '@odata.type': z.string().regex(/^#microsoft\.graph\.security\.[A-Za-z]+$/, 'an evidence type such as #microsoft.graph.security.deviceEvidence') }).loose();
+const evidenceBase = z
+  .object({
+    '@odata.type': z
+      .string()
+      .regex(/^#microsoft\.graph\.security\.[A-Za-z]+$/, 'an evidence type such as #microsoft.graph.security.deviceEvidence'),
+  })
+  .loose();
 
 const deviceEvidenceSchema = evidenceBase.extend({
   mdeDeviceId: deviceIdField.nullish(),
@@ -86,7 +92,12 @@ export function fromGraphAlert(a: GraphAlert): Alert {
     const type = item['@odata.type'];
     if (type === `${NS}deviceEvidence`) {
       const d = deviceEvidenceSchema.parse(item);
-      addDevice(d.mdeDeviceId, { name: present(d.deviceDnsName), osPlatform: present(d.osPlatform), rbacGroupName: present(d.rbacGroupName), tags: d.tags ?? undefined });
+      addDevice(d.mdeDeviceId, {
+        name: present(d.deviceDnsName),
+        osPlatform: present(d.osPlatform),
+        rbacGroupName: present(d.rbacGroupName),
+        tags: d.tags ?? undefined,
+      });
     } else if (type === `${NS}processEvidence`) {
       const p = processEvidenceSchema.parse(item);
       processes.push({

@@ -34,12 +34,14 @@ export function parseAlerts(body: unknown): Result<AlertBatch> {
   const json = typeof body === 'string' ? tryJson(body) : ok(body);
   if (!json.ok) return fail([{ path: '(body)', message: 'not valid JSON' }]);
   const value = json.value;
-  if (!isObject(value)) return fail([{ path: '(body)', message: 'expected a JSON object (an alert, {"records": [...]} or {"value": [...]})' }]);
+  if (!isObject(value))
+    return fail([{ path: '(body)', message: 'expected a JSON object (an alert, {"records": [...]} or {"value": [...]})' }]);
   if ('records' in value) {
     const parsed = streamingMessageSchema.safeParse(value);
     if (!parsed.success) return fail(toIssues(parsed.error));
     const { alerts, ignored } = fromStreamingMessage(parsed.data);
-    if (alerts.length === 0) return fail([{ path: 'records', message: `no AlertInfo or AlertEvidence record (${ignored} record(s) of other tables)` }]);
+    if (alerts.length === 0)
+      return fail([{ path: 'records', message: `no AlertInfo or AlertEvidence record (${ignored} record(s) of other tables)` }]);
     return ok({
       shape: 'streaming',
       alerts: alerts.flatMap((a) => (a.result.ok ? [a.result.value] : [])),
@@ -76,9 +78,17 @@ function parseSingle(value: unknown, prefix: string): Result<Alert> {
   if (!isObject(value)) return fail([{ path: prefix ? prefix.slice(0, -1) : '(body)', message: 'expected an alert object' }]);
   const type = value['@odata.type'];
   if (type !== undefined && type !== GRAPH_ALERT_TYPE) {
-    return fail([{ path: `${prefix}@odata.type`, message: `${JSON.stringify(typeof type === 'string' ? type : typeof type).slice(0, 80)} is not an alert (expected ${GRAPH_ALERT_TYPE})` }]);
+    return fail([
+      {
+        path: `${prefix}@odata.type`,
+        message: `${JSON.stringify(typeof type === 'string' ? type : typeof type).slice(0, 80)} is not an alert (expected ${GRAPH_ALERT_TYPE})`,
+      },
+    ]);
   }
-  if (type === GRAPH_ALERT_TYPE || (!('machineId' in value) && ('createdDateTime' in value || 'serviceSource' in value || 'providerAlertId' in value))) {
+  if (
+    type === GRAPH_ALERT_TYPE ||
+    (!('machineId' in value) && ('createdDateTime' in value || 'serviceSource' in value || 'providerAlertId' in value))
+  ) {
     return parseWith(graphAlertSchema, value, prefix, fromGraphAlert);
   }
   // Anything else is read as the Defender API alert, so its errors name the fields it lacks.

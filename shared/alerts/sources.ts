@@ -8,17 +8,40 @@
 
 /** Graph alerts_v2 detectionSource values the responder knows (mde-api.md 7.2). */
 const DETECTION_SOURCES = [
-  'microsoftDefenderForEndpoint', 'antivirus', 'smartScreen', 'customTi', 'microsoftDefenderForOffice365',
-  'automatedInvestigation', 'microsoftThreatExperts', 'customDetection', 'microsoftDefenderForIdentity',
-  'cloudAppSecurity', 'microsoft365Defender', 'azureAdIdentityProtection', 'manual', 'microsoftDataLossPrevention',
-  'microsoftDefenderForCloud', 'microsoftSentinel', 'scheduledAlerts', 'nrtAlerts', 'builtInMl',
+  'microsoftDefenderForEndpoint',
+  'antivirus',
+  'smartScreen',
+  'customTi',
+  'microsoftDefenderForOffice365',
+  'automatedInvestigation',
+  'microsoftThreatExperts',
+  'customDetection',
+  'microsoftDefenderForIdentity',
+  'cloudAppSecurity',
+  'microsoft365Defender',
+  'azureAdIdentityProtection',
+  'manual',
+  'microsoftDataLossPrevention',
+  'microsoftDefenderForCloud',
+  'microsoftSentinel',
+  'scheduledAlerts',
+  'nrtAlerts',
+  'builtInMl',
 ] as const;
 
 /** Graph alerts_v2 serviceSource values. */
 const SERVICE_SOURCES = [
-  'microsoftDefenderForEndpoint', 'microsoftDefenderForIdentity', 'microsoftDefenderForCloudApps',
-  'microsoftDefenderForOffice365', 'microsoft365Defender', 'azureAdIdentityProtection', 'microsoftAppGovernance',
-  'dataLossPrevention', 'microsoftDefenderForCloud', 'microsoftSentinel', 'microsoftInsiderRiskManagement',
+  'microsoftDefenderForEndpoint',
+  'microsoftDefenderForIdentity',
+  'microsoftDefenderForCloudApps',
+  'microsoftDefenderForOffice365',
+  'microsoft365Defender',
+  'azureAdIdentityProtection',
+  'microsoftAppGovernance',
+  'dataLossPrevention',
+  'microsoftDefenderForCloud',
+  'microsoftSentinel',
+  'microsoftInsiderRiskManagement',
 ] as const;
 
 /** Other spellings (Defender API enum, Advanced Hunting text), keyed by {@link squash}. */
@@ -61,9 +84,16 @@ export function canonicalServiceSource(value: string | undefined): string | unde
 }
 
 /** Whether a playbook's value names the same source as the alert's (canonical or raw). */
-export function sameSource(wanted: string, canonicalValue: string | undefined, rawValue: string | undefined, kind: 'detection' | 'service'): boolean {
+export function sameSource(
+  wanted: string,
+  canonicalValue: string | undefined,
+  rawValue: string | undefined,
+  kind: 'detection' | 'service',
+): boolean {
   const wantedCanonical = kind === 'detection' ? canonicalDetectionSource(wanted) : canonicalServiceSource(wanted);
-  return [canonicalValue, rawValue].some((v) => v !== undefined && (squash(v) === squash(wanted) || squash(v) === squash(wantedCanonical ?? '')));
+  return [canonicalValue, rawValue].some(
+    (v) => v !== undefined && (squash(v) === squash(wanted) || squash(v) === squash(wantedCanonical ?? '')),
+  );
 }
 
 const TECHNIQUE = /\bT\d{4}(?:\.\d{3})?\b/g;

@@ -15,7 +15,9 @@ import { canonicalDetectionSource, canonicalServiceSource, techniqueIds } from '
  */
 export const streamingMessageSchema = z
   .object({
-    records: z.array(z.object({ category: z.string(), properties: z.record(z.string(), z.unknown()) }).loose()).min(1, 'at least one record'),
+    records: z
+      .array(z.object({ category: z.string(), properties: z.record(z.string(), z.unknown()) }).loose())
+      .min(1, 'at least one record'),
   })
   .loose();
 
@@ -78,7 +80,12 @@ export function fromStreamingMessage(message: z.infer<typeof streamingMessageSch
     }
     const rawId = record.properties.AlertId;
     const parsed = schema.safeParse(record.properties);
-    const issues = parsed.success ? [] : parsed.error.issues.map((issue) => ({ path: ['records', i, 'properties', ...issue.path].map(String).join('.'), message: issue.message }));
+    const issues = parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => ({
+          path: ['records', i, 'properties', ...issue.path].map(String).join('.'),
+          message: issue.message,
+        }));
     if (typeof rawId !== 'string' || rawId === '') {
       orphans.push({ result: fail(issues), records: [record] });
       return;
@@ -104,7 +111,8 @@ function toAlert(alertId: string, group: Group): Result<Alert> {
   const first = <K extends 'Title' | 'Severity' | 'ServiceSource' | 'DetectionSource'>(key: K): string | undefined =>
     rows.map((r) => r[key]).find((v): v is NonNullable<typeof v> & string => typeof v === 'string' && v !== '');
   const title = first('Title');
-  if (title === undefined) return fail([{ path: 'records', message: `alert ${alertId}: no AlertInfo or AlertEvidence record gives its Title` }]);
+  if (title === undefined)
+    return fail([{ path: 'records', message: `alert ${alertId}: no AlertInfo or AlertEvidence record gives its Title` }]);
   const times = rows.map((r) => toMs(r.Timestamp)).filter((t): t is number => t !== undefined);
   const devices = new Map<string, AlertDevice>();
   for (const row of group.evidence) {

@@ -121,7 +121,9 @@ export class BlobEvidenceStore implements EvidenceStore {
     const out = new PassThrough();
     sdkStream.on('error', (error: unknown) => out.destroy(translateStorageError(error, what)));
     // If the reader stops early, release the connection.
-    out.on('close', () => { if (sdkStream instanceof Readable) sdkStream.destroy(); });
+    out.on('close', () => {
+      if (sdkStream instanceof Readable) sdkStream.destroy();
+    });
     sdkStream.pipe(out);
     return out;
   }

@@ -15,9 +15,13 @@ const MAX_TAG_VALUE_CHARS = 256;
 
 export function checkBlobName(name: string): void {
   const problem =
-    name.length === 0 || name.length > MAX_BLOB_NAME_CHARS ? `must have 1 to ${MAX_BLOB_NAME_CHARS} characters` :
-    /[\u0000-\u001f\u007f\\]/.test(name) ? 'must not contain control characters or backslashes' :
-    /[./]$/.test(name) ? 'must not end with "." or "/"' : undefined;
+    name.length === 0 || name.length > MAX_BLOB_NAME_CHARS
+      ? `must have 1 to ${MAX_BLOB_NAME_CHARS} characters`
+      : /[\u0000-\u001f\u007f\\]/.test(name)
+        ? 'must not contain control characters or backslashes'
+        : /[./]$/.test(name)
+          ? 'must not end with "." or "/"'
+          : undefined;
   if (problem !== undefined) throw new PermanentError(`blob name ${JSON.stringify(name.slice(0, 100))} ${problem}`);
 }
 
@@ -35,7 +39,8 @@ export function sanitizeMetadata(metadata: Record<string, string>): Record<strin
   for (const [rawKey, rawValue] of Object.entries(metadata)) {
     if (rawKey.length === 0) throw new PermanentError('blob metadata name must not be empty');
     const key = rawKey.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_');
-    if (seen.has(key.toLowerCase())) throw new PermanentError(`blob metadata name ${JSON.stringify(rawKey)} collides with another as ${key}`);
+    if (seen.has(key.toLowerCase()))
+      throw new PermanentError(`blob metadata name ${JSON.stringify(rawKey)} collides with another as ${key}`);
     seen.add(key.toLowerCase());
     const value = encodeMetadataValue(rawValue);
     out[key] = value;
@@ -48,7 +53,8 @@ export function sanitizeMetadata(metadata: Record<string, string>): Record<strin
 function encodeMetadataValue(value: string): string {
   // Percent-encodes the UTF-8 bytes (a lone surrogate becomes U+FFFD, where encodeURIComponent would throw).
   const encoded = value.replace(/[^\u0020-\u0024\u0026-\u007e]+/g, (run) =>
-    Array.from(Buffer.from(run, 'utf8'), (byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+    Array.from(Buffer.from(run, 'utf8'), (byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
   return encoded.replace(/^ +| +$/g, (spaces) => '%20'.repeat(spaces.length));
 }
 

@@ -32,7 +32,9 @@ export function textProps(text: string, layout: TextLayout, what: string): Recor
     throw new PermanentError(`${what} is ${text.length} characters of JSON; a table entity holds at most ${MAX_TEXT_PARTS * PART_CHARS}`);
   }
   const props: Record<string, string | number> = { [layout.countProp]: parts.length };
-  parts.forEach((part, i) => { props[layout.partProp(i)] = part; });
+  parts.forEach((part, i) => {
+    props[layout.partProp(i)] = part;
+  });
   return props;
 }
 

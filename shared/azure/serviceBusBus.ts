@@ -31,9 +31,7 @@ import { isServiceBusError } from '@azure/service-bus';
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from '@azure/service-bus';
 import type { DeadLetterReason, MessageBus, OutgoingMessage, QueueName } from '../bus/port.js';
 import { systemClock, type Clock, type WallDelay } from '../clock.js';
-import {
-  ForbiddenError, NotFoundError, PermanentError, ResponderError, ThrottledError, TransientError, describeError,
-} from '../errors.js';
+import { ForbiddenError, NotFoundError, PermanentError, ResponderError, ThrottledError, TransientError, describeError } from '../errors.js';
 
 /** The SDK's sequence number type (a `Long`), named without importing `long`. */
 export type SequenceNumber = Awaited<ReturnType<ServiceBusSender['scheduleMessages']>>[number];
@@ -82,7 +80,8 @@ export class ServiceBusMessageBus implements MessageBus {
   async schedule(queue: QueueName, message: OutgoingMessage): Promise<SequenceNumber> {
     const at = this.scheduledTime(message.notBeforeMs) ?? new Date(this.wallClock.nowMs());
     const numbers = await this.guard(`schedule ${message.messageId} on ${queue}`, () =>
-      this.sender(this.queues[queue]).scheduleMessages(this.toServiceBusMessage(message), at));
+      this.sender(this.queues[queue]).scheduleMessages(this.toServiceBusMessage(message), at),
+    );
     const first = numbers[0];
     if (first === undefined) throw new TransientError(`Service Bus returned no sequence number for ${message.messageId}`);
     return first;
@@ -95,7 +94,8 @@ export class ServiceBusMessageBus implements MessageBus {
    */
   async cancelScheduled(queue: QueueName, sequenceNumber: SequenceNumber): Promise<void> {
     await this.guard(`cancel scheduled message ${sequenceNumber.toString()} on ${queue}`, () =>
-      this.sender(this.queues[queue]).cancelScheduledMessages(sequenceNumber));
+      this.sender(this.queues[queue]).cancelScheduledMessages(sequenceNumber),
+    );
   }
 
   /** Sends `body`, verbatim, to `<queue>-poison` with the reason in application properties. */
@@ -109,9 +109,16 @@ export class ServiceBusMessageBus implements MessageBus {
     };
     if (reason.originalMessageId !== undefined) applicationProperties.originalMessageId = reason.originalMessageId;
     const message: ServiceBusMessage = {
-      body, contentType: 'application/json', applicationProperties,
+      body,
+      contentType: 'application/json',
+      applicationProperties,
       // Deterministic even without an original id, so a retried dead-letter is a duplicate, not a second copy.
-      messageId: reason.originalMessageId ?? `poison-${createHash('sha256').update(JSON.stringify(body) ?? '').digest('hex').slice(0, 40)}`,
+      messageId:
+        reason.originalMessageId ??
+        `poison-${createHash('sha256')
+          .update(JSON.stringify(body) ?? '')
+          .digest('hex')
+          .slice(0, 40)}`,
     };
     await this.guard(`dead-letter to ${poison}`, () => this.sender(poison).sendMessages(message));
   }

@@ -1,11 +1,4 @@
-import {
-  ForbiddenError,
-  NotFoundError,
-  PermanentError,
-  ResponderError,
-  ThrottledError,
-  TransientError,
-} from '../errors.js';
+import { ForbiddenError, NotFoundError, PermanentError, ResponderError, ThrottledError, TransientError } from '../errors.js';
 
 /**
  * Translation of Azure Storage (Blob, Table) SDK failures into the responder's
@@ -79,7 +72,7 @@ export function translateStorageError(error: unknown, what: string): ResponderEr
 }
 
 function describe(error: unknown, status: number | undefined, code: string | undefined): string {
-  const text = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+  const text = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
   const tags = [status === undefined ? undefined : String(status), code].filter((t) => t !== undefined);
   return tags.length > 0 ? `${tags.join(' ')} ${text}` : text;
 }

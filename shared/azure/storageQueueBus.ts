@@ -110,8 +110,12 @@ export class StorageQueueMessageBus implements MessageBus {
       sourceQueue: this.queues[queue],
     };
     if (reason.originalMessageId !== undefined) properties.originalMessageId = reason.originalMessageId;
-    const messageId = reason.originalMessageId
-      ?? `poison-${createHash('sha256').update(JSON.stringify(body) ?? '').digest('hex').slice(0, 40)}`;
+    const messageId =
+      reason.originalMessageId ??
+      `poison-${createHash('sha256')
+        .update(JSON.stringify(body) ?? '')
+        .digest('hex')
+        .slice(0, 40)}`;
     const envelope: QueueEnvelope = { messageId, properties, body, enqueuedMs: this.clock.nowMs() };
     const poison = this.service.getQueueClient(this.poisonName(queue));
     await this.put(poison, envelope, 0, `dead-letter ${messageId} from ${queue}`);
@@ -121,7 +125,8 @@ export class StorageQueueMessageBus implements MessageBus {
   async receive(queue: QueueName, max: number, lockSeconds: number): Promise<ReceivedQueueMessage[]> {
     const numberOfMessages = Math.max(1, Math.min(32, Math.floor(max)));
     const response = await guard(`receiving from ${queue}`, () =>
-      this.client(queue).receiveMessages({ numberOfMessages, visibilityTimeout: Math.max(1, clampSeconds(lockSeconds)) }));
+      this.client(queue).receiveMessages({ numberOfMessages, visibilityTimeout: Math.max(1, clampSeconds(lockSeconds)) }),
+    );
     return response.receivedMessageItems.map((item) => {
       const base = { queue, storageMessageId: item.messageId, popReceipt: item.popReceipt, dequeueCount: item.dequeueCount };
       const decoded = decodeEnvelope(item.messageText);
@@ -134,7 +139,8 @@ export class StorageQueueMessageBus implements MessageBus {
   /** Deletes a handled message. */
   async complete(message: ReceivedQueueMessage): Promise<void> {
     await guard(`deleting message from ${message.queue}`, () =>
-      this.client(message.queue).deleteMessage(message.storageMessageId, message.popReceipt));
+      this.client(message.queue).deleteMessage(message.storageMessageId, message.popReceipt),
+    );
   }
 
   /**
@@ -145,7 +151,8 @@ export class StorageQueueMessageBus implements MessageBus {
   async hide(message: ReceivedQueueMessage, wallSeconds: number, envelope?: QueueEnvelope): Promise<ReceivedQueueMessage> {
     const text = envelope ? encodeEnvelope(envelope) : undefined;
     const response = await guard(`updating message visibility on ${message.queue}`, () =>
-      this.client(message.queue).updateMessage(message.storageMessageId, message.popReceipt, text, clampSeconds(wallSeconds)));
+      this.client(message.queue).updateMessage(message.storageMessageId, message.popReceipt, text, clampSeconds(wallSeconds)),
+    );
     notifySent(this.client(message.queue).name, Date.now() + clampSeconds(wallSeconds) * 1000);
     const popReceipt = response.popReceipt ?? message.popReceipt;
     return envelope && message.envelope ? { ...message, popReceipt, envelope } : { ...message, popReceipt };
@@ -155,7 +162,8 @@ export class StorageQueueMessageBus implements MessageBus {
   async peekPoison(queue: QueueName, max = 32): Promise<{ envelope?: QueueEnvelope; problem?: string }[]> {
     const name = this.poisonName(queue);
     const response = await guard(`peeking ${name}`, () =>
-      this.service.getQueueClient(name).peekMessages({ numberOfMessages: Math.max(1, Math.min(32, max)) }));
+      this.service.getQueueClient(name).peekMessages({ numberOfMessages: Math.max(1, Math.min(32, max)) }),
+    );
     return response.peekedMessageItems.map((item) => decodeEnvelope(item.messageText));
   }
 
@@ -173,10 +181,12 @@ export class StorageQueueMessageBus implements MessageBus {
     if (text.length > MAX_MESSAGE_BYTES) {
       throw new PermanentError(`${what}: message is ${text.length} bytes encoded, over the ${MAX_MESSAGE_BYTES}-byte queue limit`);
     }
-    await guard(what, () => client.sendMessage(text, {
-      messageTimeToLive: -1,
-      ...(visibilitySeconds > 0 ? { visibilityTimeout: visibilitySeconds } : {}),
-    }));
+    await guard(what, () =>
+      client.sendMessage(text, {
+        messageTimeToLive: -1,
+        ...(visibilitySeconds > 0 ? { visibilityTimeout: visibilitySeconds } : {}),
+      }),
+    );
     notifySent(client.name, Date.now() + visibilitySeconds * 1000);
   }
 }

@@ -9,8 +9,13 @@ import { storageStatus, translateStorageError } from './storageErrors.js';
 const holdSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('reserved'), runId: z.string(), slotMs: z.number(), expiresMs: z.number() }),
   z.object({
-    kind: z.literal('open'), runId: z.string(), expiresMs: z.number(), submittedMs: z.number(),
-    actionId: z.string().optional(), nextPollMs: z.number(), status: z.string().optional(),
+    kind: z.literal('open'),
+    runId: z.string(),
+    expiresMs: z.number(),
+    submittedMs: z.number(),
+    actionId: z.string().optional(),
+    nextPollMs: z.number(),
+    status: z.string().optional(),
   }),
 ]);
 
@@ -61,7 +66,11 @@ export class TablePacingStore implements PacingStore {
       if (storageStatus(error) !== 404) throw translateStorageError(error, 'reading the pacing state');
     }
     try {
-      const created = await this.table.createEntity({ partitionKey: 'pacing', rowKey: this.scope, ...toParts(JSON.stringify(emptyPacingState())) });
+      const created = await this.table.createEntity({
+        partitionKey: 'pacing',
+        rowKey: this.scope,
+        ...toParts(JSON.stringify(emptyPacingState())),
+      });
       return { value: emptyPacingState(), etag: created.etag ?? '' };
     } catch (error) {
       if (storageStatus(error) === 409) return this.load();

@@ -2,8 +2,14 @@ import { odata, type TableClient, type TableEntity, type TableEntityResult } fro
 import type { z } from 'zod';
 import { PermanentError, ValidationError } from '../errors.js';
 import {
-  deviceActionSchema, evidenceItemSchema, runSchema,
-  type DeviceAction, type EvidenceItem, type Run, type RunView, type Versioned,
+  deviceActionSchema,
+  evidenceItemSchema,
+  runSchema,
+  type DeviceAction,
+  type EvidenceItem,
+  type Run,
+  type RunView,
+  type Versioned,
 } from '../runs/model.js';
 import type { RunStore } from '../runs/store.js';
 import { textFrom, textProps, type TextLayout } from './entityText.js';
@@ -69,7 +75,8 @@ export class TableRunStore implements RunStore {
     const runJson = toJson(runSchema, run, `run ${run.runId}`);
     const seen = new Set<string>();
     for (const action of actions) {
-      if (action.runId !== run.runId) throw new PermanentError(`action for device ${action.deviceId} belongs to run ${action.runId}, not ${run.runId}`);
+      if (action.runId !== run.runId)
+        throw new PermanentError(`action for device ${action.deviceId} belongs to run ${action.runId}, not ${run.runId}`);
       if (seen.has(action.deviceId)) throw new PermanentError(`run ${run.runId} has two actions for device ${action.deviceId}`);
       seen.add(action.deviceId);
     }
@@ -105,7 +112,9 @@ export class TableRunStore implements RunStore {
     const order = new Map(run.deviceIds.map((id, i) => [id, i]));
     const rank = (id: string): number => order.get(id) ?? order.size;
     actions.sort((a, b) => rank(a.deviceId) - rank(b.deviceId) || compare(a.deviceId, b.deviceId));
-    evidence.sort((a, b) => compare(a.deviceId, b.deviceId) || compare(a.machineActionId, b.machineActionId) || a.commandIndex - b.commandIndex);
+    evidence.sort(
+      (a, b) => compare(a.deviceId, b.deviceId) || compare(a.machineActionId, b.machineActionId) || a.commandIndex - b.commandIndex,
+    );
     return { run, actions, evidence };
   }
 
@@ -205,7 +214,8 @@ function actionEntity(action: DeviceAction): Entity {
 function entity(runId: string, rowKey: string, json: string, extra: Props = {}): Entity {
   const partitionKey = encodeKeyPart(runId);
   for (const key of [partitionKey, rowKey]) {
-    if (key.length > MAX_KEY_CHARS) throw new PermanentError(`table key too long (${key.length} > ${MAX_KEY_CHARS} characters once encoded): ${key.slice(0, 80)}...`);
+    if (key.length > MAX_KEY_CHARS)
+      throw new PermanentError(`table key too long (${key.length} > ${MAX_KEY_CHARS} characters once encoded): ${key.slice(0, 80)}...`);
   }
   return { partitionKey, rowKey, ...extra, ...textProps(json, RECORD_LAYOUT, `record ${partitionKey}/${rowKey}`) };
 }

@@ -39,7 +39,8 @@ export class TableWatermarkStore implements WatermarkStore {
 
   async save(name: string, cursor: PollCursor, etag: string | undefined): Promise<'ok' | 'conflict'> {
     const text = JSON.stringify(cursor);
-    if (text.length > MAX_CURSOR_CHARS) throw new PermanentError(`watermark ${name} grew to ${text.length} characters, over ${MAX_CURSOR_CHARS}`);
+    if (text.length > MAX_CURSOR_CHARS)
+      throw new PermanentError(`watermark ${name} grew to ${text.length} characters, over ${MAX_CURSOR_CHARS}`);
     const entity = { partitionKey: PARTITION, rowKey: name, cursor: text };
     try {
       if (etag === undefined) await this.table.createEntity(entity);

@@ -6,11 +6,24 @@ import { nodeLinkTransport, type LinkResponse, type LinkTransport } from './link
 import { alertsQueryString, machineActionsQueryString, machinesQueryString } from './odata.js';
 import { kindOf, resultBody } from './resultBody.js';
 import type {
-  AlertFeed, AlertQuery, DefenderApi, DownloadedResult, LibraryAdminApi, LibraryUpload, MachineActionQuery, MachineQuery, TokenProvider,
+  AlertFeed,
+  AlertQuery,
+  DefenderApi,
+  DownloadedResult,
+  LibraryAdminApi,
+  LibraryUpload,
+  MachineActionQuery,
+  MachineQuery,
+  TokenProvider,
 } from './port.js';
 import {
-  libraryFileSchema, machineActionSchema, machineSchema,
-  type LibraryFile, type Machine, type MachineAction, type RunLiveResponseRequest,
+  libraryFileSchema,
+  machineActionSchema,
+  machineSchema,
+  type LibraryFile,
+  type Machine,
+  type MachineAction,
+  type RunLiveResponseRequest,
 } from './types.js';
 
 export interface DefenderClientOptions {
@@ -74,7 +87,10 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
     let response: LinkResponse;
     try {
       // No bearer token, and no redirect is ever followed: a redirect would skip the link policy.
-      response = await this.linkTransport(url, { idleTimeoutMs: this.options.requestTimeoutMs, allowLoopback: this.options.linkPolicy.allowHttpLoopback });
+      response = await this.linkTransport(url, {
+        idleTimeoutMs: this.options.requestTimeoutMs,
+        allowLoopback: this.options.linkPolicy.allowHttpLoopback,
+      });
     } catch (error) {
       // A host that resolved to an address the link policy refuses: refused for good, as the same IP literal is.
       if (error instanceof PermanentError) throw error;

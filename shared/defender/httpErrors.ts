@@ -1,5 +1,10 @@
 import {
-  BadRequestError, DeviceBusyError, ForbiddenError, NotFoundError, ThrottledError, TransientError,
+  BadRequestError,
+  DeviceBusyError,
+  ForbiddenError,
+  NotFoundError,
+  ThrottledError,
+  TransientError,
   type ResponderError,
 } from '../errors.js';
 import { errorEnvelopeSchema } from './types.js';

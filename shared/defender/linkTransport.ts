@@ -38,7 +38,11 @@ export type Resolve = (
 ) => void;
 
 const systemResolve: Resolve = (hostname, options, callback) =>
-  dnsLookup(hostname, { family: options.family ?? 0, ...(options.hints === undefined ? {} : { hints: options.hints }), all: true, verbatim: true }, callback);
+  dnsLookup(
+    hostname,
+    { family: options.family ?? 0, ...(options.hints === undefined ? {} : { hints: options.hints }), all: true, verbatim: true },
+    callback,
+  );
 
 /** The production transport, resolving names with `resolve` (default: the system resolver, as Node's own client would). */
 export function createNodeLinkTransport(resolve: Resolve = systemResolve): LinkTransport {
@@ -46,11 +50,17 @@ export function createNodeLinkTransport(resolve: Resolve = systemResolve): LinkT
     new Promise((resolvePromise, reject) => {
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
       // agent: false, a connection of its own: a pooled socket another request opened would skip the address check.
-      const req = send(url, { method: 'GET', headers: { Accept: '*/*' }, agent: false, lookup: guardedLookup(resolve, options.allowLoopback) }, (res: IncomingMessage) => {
-        resolvePromise({ status: res.statusCode ?? 0, header: (name) => headerValue(res, name), body: res });
-      });
+      const req = send(
+        url,
+        { method: 'GET', headers: { Accept: '*/*' }, agent: false, lookup: guardedLookup(resolve, options.allowLoopback) },
+        (res: IncomingMessage) => {
+          resolvePromise({ status: res.statusCode ?? 0, header: (name) => headerValue(res, name), body: res });
+        },
+      );
       // No byte for this long (connecting, waiting for headers, or mid-body): give up; the caller retries.
-      req.setTimeout(options.idleTimeoutMs, () => req.destroy(Object.assign(new Error('no data within the idle timeout'), { code: 'ETIMEDOUT' })));
+      req.setTimeout(options.idleTimeoutMs, () =>
+        req.destroy(Object.assign(new Error('no data within the idle timeout'), { code: 'ETIMEDOUT' })),
+      );
       req.on('error', reject);
       req.end();
     });
@@ -65,7 +75,11 @@ export const nodeLinkTransport: LinkTransport = createNodeLinkTransport();
  * policy has checked them already.
  */
 function guardedLookup(resolve: Resolve, allowLoopback: boolean): LookupFunction {
-  return (hostname: string, options: LookupOptions, callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
+  return (
+    hostname: string,
+    options: LookupOptions,
+    callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+  ) => {
     resolve(hostname, { family: options.family, hints: options.hints }, (error, addresses) => {
       if (error) return callback(error, '');
       const refusal = addresses.map((a) => refusedResolvedAddress(a.address, allowLoopback)).find((reason) => reason !== undefined);

@@ -23,7 +23,9 @@ export function resultBody(source: Readable, contentLength: number | undefined):
       callback();
     },
   });
-  source.on('error', (error) => out.destroy(new TransientError(`download of a result broke after ${receivedBytes} bytes`, { cause: kindOf(error) })));
+  source.on('error', (error) =>
+    out.destroy(new TransientError(`download of a result broke after ${receivedBytes} bytes`, { cause: kindOf(error) })),
+  );
   out.on('close', () => {
     if (!source.destroyed) source.destroy();
   });

@@ -71,7 +71,9 @@ export async function stageBlocks(body: Readable, options: BlockStagingOptions):
     for (;;) {
       if (failure) throw failure.error;
       if (inFlight.size < concurrency) return;
-      await new Promise<void>((resolve) => { released = resolve; });
+      await new Promise<void>((resolve) => {
+        released = resolve;
+      });
     }
   };
   const release = (): void => {
@@ -85,13 +87,16 @@ export async function stageBlocks(body: Readable, options: BlockStagingOptions):
     }
     const blockId = Buffer.from(`${prefix}-${String(blockIds.length).padStart(6, '0')}`).toString('base64');
     blockIds.push(blockId);
-    const staging: Promise<void> = options.stage(blockId, buffer.subarray(0, length)).then(
-      () => void free.push(buffer),
-      (error: unknown) => void (failure ??= { error }),
-    ).finally(() => {
-      inFlight.delete(staging);
-      release();
-    });
+    const staging: Promise<void> = options
+      .stage(blockId, buffer.subarray(0, length))
+      .then(
+        () => void free.push(buffer),
+        (error: unknown) => void (failure ??= { error }),
+      )
+      .finally(() => {
+        inFlight.delete(staging);
+        release();
+      });
     inFlight.add(staging);
   };
 

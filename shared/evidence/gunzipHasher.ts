@@ -130,9 +130,11 @@ export class GunzipHasher {
     const received = receivedBytes();
     const cap = Math.min(maxOriginalBytes, Math.max(RATIO_ALLOWANCE_BYTES, received * maxRatio));
     if (this.bytes + chunk.length > cap) {
-      this.gunzip.destroy(new PermanentError(
-        `decoded content would exceed its cap (${cap} bytes from ${received} received; limits ${maxOriginalBytes} bytes, ratio ${maxRatio}:1): aborted as a possible decompression bomb`,
-      ));
+      this.gunzip.destroy(
+        new PermanentError(
+          `decoded content would exceed its cap (${cap} bytes from ${received} received; limits ${maxOriginalBytes} bytes, ratio ${maxRatio}:1): aborted as a possible decompression bomb`,
+        ),
+      );
       return;
     }
     this.bytes += chunk.length;

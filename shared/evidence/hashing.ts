@@ -40,7 +40,11 @@ export class HashingTap extends Transform {
   constructor(private readonly options: HashingTapOptions) {
     super();
     if (!options.decodeGzip) return;
-    this.original = new GunzipHasher({ maxOriginalBytes: options.maxOriginalBytes, maxRatio: options.maxRatio, receivedBytes: () => this.receivedBytes });
+    this.original = new GunzipHasher({
+      maxOriginalBytes: options.maxOriginalBytes,
+      maxRatio: options.maxRatio,
+      receivedBytes: () => this.receivedBytes,
+    });
     this.original.ended.catch((error: unknown) => this.destroy(error as Error));
   }
 
@@ -54,7 +58,10 @@ export class HashingTap extends Transform {
 
   override _flush(callback: TransformCallback): void {
     if (!this.original) return callback();
-    this.original.end().then(() => callback(), (error: unknown) => callback(error as Error));
+    this.original.end().then(
+      () => callback(),
+      (error: unknown) => callback(error as Error),
+    );
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {

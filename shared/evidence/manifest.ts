@@ -11,10 +11,16 @@ import { MANIFEST_SCHEMA_ID, manifestSchema, type Manifest, type ManifestItem } 
  */
 export function buildManifest(view: RunView, previous: Manifest | undefined, generatorVersion: string, generatedMs: number): Manifest {
   const { run } = view;
-  const trigger: Manifest['trigger'] = run.trigger.kind === 'schedule'
-    ? { kind: 'schedule', playbook: run.trigger.playbook, firedUtc: iso(run.trigger.firedAtMs) }
-    : run.trigger;
-  const fresh = view.evidence.map((e) => toItem(e, view.actions.find((a) => a.deviceId === e.deviceId)));
+  const trigger: Manifest['trigger'] =
+    run.trigger.kind === 'schedule'
+      ? { kind: 'schedule', playbook: run.trigger.playbook, firedUtc: iso(run.trigger.firedAtMs) }
+      : run.trigger;
+  const fresh = view.evidence.map((e) =>
+    toItem(
+      e,
+      view.actions.find((a) => a.deviceId === e.deviceId),
+    ),
+  );
   const keys = new Set(fresh.map(itemKey));
   const kept = (previous?.items ?? []).filter((item) => !keys.has(itemKey(item)));
   return {
@@ -59,7 +65,13 @@ function toItem(e: EvidenceItem, action: DeviceAction | undefined): ManifestItem
       startedUtc: defenderTime(outcome?.startTime),
       endedUtc: defenderTime(outcome?.endTime),
     },
-    blob: { name: e.blobName, sizeBytes: e.sizeBytes, sha256: e.sha256, contentType: e.contentType, contentEncoding: e.contentEncoding ?? 'identity' },
+    blob: {
+      name: e.blobName,
+      sizeBytes: e.sizeBytes,
+      sha256: e.sha256,
+      contentType: e.contentType,
+      contentEncoding: e.contentEncoding ?? 'identity',
+    },
     original: e.originalSha256 === undefined ? undefined : { sha256: e.originalSha256, sizeBytes: e.originalSizeBytes ?? 0 },
     transcript: e.transcript,
     collectedUtc: iso(e.collectedMs),

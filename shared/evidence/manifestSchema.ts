@@ -65,16 +65,18 @@ export const manifestSchema = z.strictObject({
   /** The alert that started the run; null for manual and scheduled runs. */
   alertId: z.string().min(1).nullable(),
   playbook: z.strictObject({ name: z.string().min(1), version: z.string().min(1), contentSha256: sha256 }),
-  devices: z.array(z.strictObject({
-    deviceId: z.string().min(1),
-    deviceName: z.string().optional(),
-    machineActionId: z.string().optional(),
-    status: z.string().optional(),
-    submittedUtc: utc.optional(),
-    endedUtc: utc.optional(),
-    /** The commands exactly as sent to runliveresponse. */
-    commands: z.array(z.strictObject({ type: z.string(), params: z.array(z.strictObject({ key: z.string(), value: z.string() })) })),
-  })),
+  devices: z.array(
+    z.strictObject({
+      deviceId: z.string().min(1),
+      deviceName: z.string().optional(),
+      machineActionId: z.string().optional(),
+      status: z.string().optional(),
+      submittedUtc: utc.optional(),
+      endedUtc: utc.optional(),
+      /** The commands exactly as sent to runliveresponse. */
+      commands: z.array(z.strictObject({ type: z.string(), params: z.array(z.strictObject({ key: z.string(), value: z.string() })) })),
+    }),
+  ),
   refused: z.array(z.strictObject({ deviceId: z.string(), reason: z.string() })),
   items: z.array(manifestItemSchema),
 });

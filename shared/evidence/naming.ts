@@ -20,7 +20,12 @@ export function evidenceBlobName(input: {
 
 /** Letters, digits, `.`, `_`, `-`; no leading dots; at most 80 characters. */
 export function safeLabel(text: string): string {
-  return text.normalize('NFKC').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').replace(/[.]+$/, '').slice(0, 80);
+  return text
+    .normalize('NFKC')
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._]+/, '')
+    .replace(/[.]+$/, '')
+    .slice(0, 80);
 }
 
 function safeId(id: string): string {

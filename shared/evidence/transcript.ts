@@ -40,7 +40,10 @@ const transcriptShape = z.looseObject({
 export function summarizeTranscript(prefix: Buffer, totalBytes: number): TranscriptSummary {
   const none = { exitCode: null, outputPreview: '', errorsPreview: '', outputChars: 0, errorsChars: 0 };
   if (totalBytes > TRANSCRIPT_SUMMARY_MAX_BYTES || prefix.length < totalBytes) {
-    return { ...none, note: `transcript of ${totalBytes} bytes is larger than ${TRANSCRIPT_SUMMARY_MAX_BYTES}: not summarised (the evidence blob holds it whole)` };
+    return {
+      ...none,
+      note: `transcript of ${totalBytes} bytes is larger than ${TRANSCRIPT_SUMMARY_MAX_BYTES}: not summarised (the evidence blob holds it whole)`,
+    };
   }
   let json: unknown;
   try {

@@ -17,7 +17,10 @@ const UPLOADED = /\.(ps1|sh|py|cmd|bat)$/i;
 
 /** Reads every uploadable file of a folder, sorted by name. */
 export async function readLocalLibrary(dir: string): Promise<LocalLibraryFile[]> {
-  const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && UPLOADED.test(e.name)).map((e) => e.name).sort();
+  const names = (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isFile() && UPLOADED.test(e.name))
+    .map((e) => e.name)
+    .sort();
   return Promise.all(names.map(async (fileName) => describeScript(fileName, await readFile(path.join(dir, fileName)))));
 }
 

@@ -32,19 +32,37 @@ const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} Mi
 export function planLibrarySync(local: readonly LocalLibraryFile[], remote: readonly LibraryFile[], options: SyncOptions): SyncItem[] {
   const remoteByName = new Map(remote.map((r) => [r.fileName.toLowerCase(), r]));
   const items: SyncItem[] = local.map((file): SyncItem => {
-    if (!SAFE_NAME.test(file.fileName)) return { fileName: file.fileName, action: 'refused', detail: 'the name must be letters, digits, - _ . only (Live Response cannot run other names)' };
+    if (!SAFE_NAME.test(file.fileName))
+      return {
+        fileName: file.fileName,
+        action: 'refused',
+        detail: 'the name must be letters, digits, - _ . only (Live Response cannot run other names)',
+      };
     if (file.content.length > options.maxBytes) {
-      return { fileName: file.fileName, action: 'refused', detail: `${mib(file.content.length)} is over the library upload limit of ${mib(options.maxBytes)}; not uploaded` };
+      return {
+        fileName: file.fileName,
+        action: 'refused',
+        detail: `${mib(file.content.length)} is over the library upload limit of ${mib(options.maxBytes)}; not uploaded`,
+      };
     }
     const existing = remoteByName.get(file.fileName.toLowerCase());
     if (!existing) return { fileName: file.fileName, action: 'upload-new', detail: `sha256 ${file.sha256.slice(0, 12)}…` };
-    if ((existing.sha256 ?? '').toLowerCase() === file.sha256) return { fileName: file.fileName, action: 'unchanged', detail: `sha256 ${file.sha256.slice(0, 12)}…` };
-    return { fileName: file.fileName, action: 'upload-changed', detail: `sha256 ${(existing.sha256 ?? 'none').slice(0, 12)}… -> ${file.sha256.slice(0, 12)}…` };
+    if ((existing.sha256 ?? '').toLowerCase() === file.sha256)
+      return { fileName: file.fileName, action: 'unchanged', detail: `sha256 ${file.sha256.slice(0, 12)}…` };
+    return {
+      fileName: file.fileName,
+      action: 'upload-changed',
+      detail: `sha256 ${(existing.sha256 ?? 'none').slice(0, 12)}… -> ${file.sha256.slice(0, 12)}…`,
+    };
   });
   const localNames = new Set(local.map((f) => f.fileName.toLowerCase()));
   for (const r of remote) {
     if (localNames.has(r.fileName.toLowerCase())) continue;
-    items.push({ fileName: r.fileName, action: options.prune ? 'delete' : 'remote-only', detail: options.prune ? 'not in the local folder' : 'not in the local folder (kept; --prune deletes it)' });
+    items.push({
+      fileName: r.fileName,
+      action: options.prune ? 'delete' : 'remote-only',
+      detail: options.prune ? 'not in the local folder' : 'not in the local folder (kept; --prune deletes it)',
+    });
   }
   return items;
 }
@@ -56,7 +74,11 @@ export interface SyncReport {
 }
 
 /** Lists the tenant's library, plans, and (unless `dryRun`) uploads and deletes accordingly. */
-export async function syncLibrary(api: LibraryAdminApi, local: readonly LocalLibraryFile[], options: SyncOptions & { dryRun: boolean }): Promise<SyncReport> {
+export async function syncLibrary(
+  api: LibraryAdminApi,
+  local: readonly LocalLibraryFile[],
+  options: SyncOptions & { dryRun: boolean },
+): Promise<SyncReport> {
   const items = planLibrarySync(local, await api.listLibraryFiles(), options);
   if (!options.dryRun) {
     for (const item of items) {

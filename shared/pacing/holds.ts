@@ -5,10 +5,19 @@ import type { Hold, PacingState } from './state.js';
  * names its action and when to look at it first. Created if missing, so an
  * adopted action is always followed.
  */
-export function recordSubmitted(state: PacingState, deviceId: string, runId: string, actionId: string, firstPollMs: number, nowMs: number, holdMs: number): PacingState {
+export function recordSubmitted(
+  state: PacingState,
+  deviceId: string,
+  runId: string,
+  actionId: string,
+  firstPollMs: number,
+  nowMs: number,
+  holdMs: number,
+): PacingState {
   const hold = state.holds[deviceId];
   if (hold && hold.runId !== runId) return state;
-  const open = hold?.kind === 'open' ? hold : { kind: 'open' as const, runId, submittedMs: nowMs, expiresMs: nowMs + holdMs, nextPollMs: firstPollMs };
+  const open =
+    hold?.kind === 'open' ? hold : { kind: 'open' as const, runId, submittedMs: nowMs, expiresMs: nowMs + holdMs, nextPollMs: firstPollMs };
   return { ...state, holds: { ...state.holds, [deviceId]: { ...open, actionId, nextPollMs: firstPollMs } } };
 }
 
@@ -30,7 +39,14 @@ export function applyPenalty(state: PacingState, untilMs: number): PacingState {
  * release our hold and back off that device exponentially, so retries do not
  * spend send slots blindly.
  */
-export function markDeviceBusy(state: PacingState, deviceId: string, runId: string, nowMs: number, baseMs: number, maxMs: number): { state: PacingState; waitMs: number } {
+export function markDeviceBusy(
+  state: PacingState,
+  deviceId: string,
+  runId: string,
+  nowMs: number,
+  baseMs: number,
+  maxMs: number,
+): { state: PacingState; waitMs: number } {
   const count = (state.busy[deviceId]?.count ?? 0) + 1;
   const waitMs = Math.min(maxMs, baseMs * 2 ** (count - 1));
   const released = releaseHold(state, deviceId, runId);
@@ -57,7 +73,10 @@ export type OpenHold = Extract<Hold, { kind: 'open' }> & { deviceId: string };
 /** Open actions whose next look is due at or before `atMs`. */
 export function dueForPoll(state: PacingState, atMs: number): OpenHold[] {
   return Object.entries(state.holds)
-    .filter((entry): entry is [string, Extract<Hold, { kind: 'open' }>] => entry[1].kind === 'open' && entry[1].actionId !== undefined && entry[1].nextPollMs <= atMs)
+    .filter(
+      (entry): entry is [string, Extract<Hold, { kind: 'open' }>] =>
+        entry[1].kind === 'open' && entry[1].actionId !== undefined && entry[1].nextPollMs <= atMs,
+    )
     .map(([deviceId, hold]) => ({ ...hold, deviceId }));
 }
 

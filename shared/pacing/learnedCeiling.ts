@@ -20,10 +20,19 @@ export function withCeiling(state: PacingState, nowMs: number, limits: PacingLim
  * that becomes the ceiling for a while, so the next windows do not send a
  * burst the tenant will refuse again. Every instance waits out Retry-After.
  */
-export function callRefused(state: PacingState, admittedMs: number, nowMs: number, retryUntilMs: number, limits: PacingLimits): PacingState {
+export function callRefused(
+  state: PacingState,
+  admittedMs: number,
+  nowMs: number,
+  retryUntilMs: number,
+  limits: PacingLimits,
+): PacingState {
   const slotsMs = withoutOne(state.slotsMs, admittedMs);
   const spanMs = limits.liveResponseWindowMs + limits.safetyMarginMs;
   const accepted = callsOf({ ...state, slotsMs }).filter((t) => t > nowMs - spanMs && t <= nowMs).length;
   const current = state.ceiling && state.ceiling.untilMs > nowMs ? state.ceiling.calls : limits.liveResponseCalls;
-  return { ...applyPenalty({ ...state, slotsMs }, retryUntilMs), ceiling: { calls: Math.max(1, Math.min(current, accepted)), untilMs: nowMs + CEILING_WINDOWS * spanMs } };
+  return {
+    ...applyPenalty({ ...state, slotsMs }, retryUntilMs),
+    ceiling: { calls: Math.max(1, Math.min(current, accepted)), untilMs: nowMs + CEILING_WINDOWS * spanMs },
+  };
 }

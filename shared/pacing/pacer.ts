@@ -1,7 +1,16 @@
 import type { Clock } from '../clock.js';
 import { GroupCommitter, type CasStore, type Change } from './groupCommit.js';
 import type { Versioned } from '../runs/model.js';
-import { clearDeviceBusy, dueForPoll, markDeviceBusy, nextPollDue, planPoll, recordSubmitted, releaseHold, type OpenHold } from './holds.js';
+import {
+  clearDeviceBusy,
+  dueForPoll,
+  markDeviceBusy,
+  nextPollDue,
+  planPoll,
+  recordSubmitted,
+  releaseHold,
+  type OpenHold,
+} from './holds.js';
 import type { PacingLimits } from './limits.js';
 import { callRefused } from './learnedCeiling.js';
 import { bookSlots, callAnswered, requestSlot, type SlotDecision } from './sendSlots.js';
@@ -64,7 +73,13 @@ export class Pacer {
   recordSubmitted(deviceId: string, runId: string, actionId: string, firstPollMs: number, answeredSlotMs?: number): Promise<void> {
     return this.update((state, nowMs) => {
       const answered = answeredSlotMs === undefined ? state : callAnswered(state, answeredSlotMs, nowMs);
-      return { next: clearDeviceBusy(recordSubmitted(answered, deviceId, runId, actionId, firstPollMs, nowMs, this.limits.sessionHoldMs), deviceId), result: undefined };
+      return {
+        next: clearDeviceBusy(
+          recordSubmitted(answered, deviceId, runId, actionId, firstPollMs, nowMs, this.limits.sessionHoldMs),
+          deviceId,
+        ),
+        result: undefined,
+      };
     });
   }
 
@@ -79,13 +94,23 @@ export class Pacer {
 
   /** Our call admitted at `admittedMs` got a 429 (see sendSlots.callRefused). */
   callRefused(admittedMs: number, retryAfterMs: number): Promise<void> {
-    return this.update((state, nowMs) => ({ next: callRefused(state, admittedMs, nowMs, nowMs + retryAfterMs, this.limits), result: undefined }));
+    return this.update((state, nowMs) => ({
+      next: callRefused(state, admittedMs, nowMs, nowMs + retryAfterMs, this.limits),
+      result: undefined,
+    }));
   }
 
   /** Releases the device and returns how long to back off before trying it again. */
   deviceBusy(deviceId: string, runId: string): Promise<number> {
     return this.update((state, nowMs) => {
-      const { state: next, waitMs } = markDeviceBusy(state, deviceId, runId, nowMs, this.limits.deviceBusyRetryMs, this.limits.deviceBusyMaxRetryMs);
+      const { state: next, waitMs } = markDeviceBusy(
+        state,
+        deviceId,
+        runId,
+        nowMs,
+        this.limits.deviceBusyRetryMs,
+        this.limits.deviceBusyMaxRetryMs,
+      );
       return { next, result: waitMs };
     });
   }
@@ -140,7 +165,11 @@ export class Pacer {
   }
 
   async snapshot(): Promise<PacingState> {
-    return prune((await this.store.load()).value, this.clock.nowMs(), this.clock.nowMs() - this.limits.liveResponseWindowMs - this.limits.safetyMarginMs);
+    return prune(
+      (await this.store.load()).value,
+      this.clock.nowMs(),
+      this.clock.nowMs() - this.limits.liveResponseWindowMs - this.limits.safetyMarginMs,
+    );
   }
 
   private update<R>(change: Change<PacingState, R>): Promise<R> {

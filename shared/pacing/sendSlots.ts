@@ -34,13 +34,19 @@ export type SlotDecision =
 /** Reserved slots kept at most; bounds the shared state (and how far ahead it books). */
 export const MAX_RESERVATIONS = 300;
 
-export function requestSlot(state: PacingState, nowMs: number, configured: PacingLimits, request: { deviceId: string; runId: string }): SlotDecision {
+export function requestSlot(
+  state: PacingState,
+  nowMs: number,
+  configured: PacingLimits,
+  request: { deviceId: string; runId: string },
+): SlotDecision {
   const limits = withCeiling(state, nowMs, configured);
   const spanMs = limits.liveResponseWindowMs + limits.safetyMarginMs;
   const current = prune(state, nowMs, nowMs - spanMs);
   const hold = current.holds[request.deviceId];
   if (hold && hold.runId !== request.runId) return { kind: 'wait', waitMs: limits.deviceBusyRetryMs, reason: 'device-busy' };
-  if (hold?.kind === 'open') return { kind: 'already-open', admittedMs: hold.submittedMs, ...(hold.actionId ? { actionId: hold.actionId } : {}) };
+  if (hold?.kind === 'open')
+    return { kind: 'already-open', admittedMs: hold.submittedMs, ...(hold.actionId ? { actionId: hold.actionId } : {}) };
   if (hold?.kind === 'reserved') return arrivedForSlot(current, nowMs, limits, spanMs, request, hold.slotMs);
   const busy = current.busy[request.deviceId];
   if (busy && busy.untilMs > nowMs) return { kind: 'wait', waitMs: busy.untilMs - nowMs, reason: 'device-backoff' };
@@ -52,8 +58,13 @@ export function requestSlot(state: PacingState, nowMs: number, configured: Pacin
   }
   const slotMs = earliestSlot(current, nowMs, limits, spanMs);
   const slotsMs = insertSorted(current.slotsMs, slotMs);
-  if (slotMs <= nowMs + limits.sendLeadMs) return { kind: 'admit', atMs: slotMs, state: openHold({ ...current, slotsMs }, request, slotMs, limits) };
-  return { kind: 'reserved', slotMs, state: { ...current, slotsMs, holds: { ...current.holds, [request.deviceId]: reservedHold(request.runId, slotMs, limits) } } };
+  if (slotMs <= nowMs + limits.sendLeadMs)
+    return { kind: 'admit', atMs: slotMs, state: openHold({ ...current, slotsMs }, request, slotMs, limits) };
+  return {
+    kind: 'reserved',
+    slotMs,
+    state: { ...current, slotsMs, holds: { ...current.holds, [request.deviceId]: reservedHold(request.runId, slotMs, limits) } },
+  };
 }
 
 /**
@@ -63,7 +74,12 @@ export function requestSlot(state: PacingState, nowMs: number, configured: Pacin
  * session: sessions are checked when each message comes for its slot.
  * Returns the slot of every device booked.
  */
-export function bookSlots(state: PacingState, nowMs: number, configured: PacingLimits, requests: readonly { deviceId: string; runId: string }[]): { state: PacingState; booked: Map<string, number> } {
+export function bookSlots(
+  state: PacingState,
+  nowMs: number,
+  configured: PacingLimits,
+  requests: readonly { deviceId: string; runId: string }[],
+): { state: PacingState; booked: Map<string, number> } {
   const limits = withCeiling(state, nowMs, configured);
   const spanMs = limits.liveResponseWindowMs + limits.safetyMarginMs;
   let current = prune(state, nowMs, nowMs - spanMs);
@@ -75,7 +91,11 @@ export function bookSlots(state: PacingState, nowMs: number, configured: PacingL
     if (current.holds[request.deviceId] || (busy && busy.untilMs > nowMs)) continue;
     // Not before the send lead: the first calls are prepared in time and go out together.
     const slotMs = earliestSlot(current, nowMs + limits.sendLeadMs, limits, spanMs);
-    current = { ...current, slotsMs: insertSorted(current.slotsMs, slotMs), holds: { ...current.holds, [request.deviceId]: reservedHold(request.runId, slotMs, limits) } };
+    current = {
+      ...current,
+      slotsMs: insertSorted(current.slotsMs, slotMs),
+      holds: { ...current.holds, [request.deviceId]: reservedHold(request.runId, slotMs, limits) },
+    };
     booked.set(request.deviceId, slotMs);
     reserved += 1;
   }
@@ -83,7 +103,8 @@ export function bookSlots(state: PacingState, nowMs: number, configured: PacingL
 }
 
 /** When a message for a slot should arrive: the send lead before it, never in the past. */
-export const arrivalForSlot = (slotMs: number, nowMs: number, limits: Pick<PacingLimits, 'sendLeadMs'>): number => Math.max(nowMs, slotMs - limits.sendLeadMs);
+export const arrivalForSlot = (slotMs: number, nowMs: number, limits: Pick<PacingLimits, 'sendLeadMs'>): number =>
+  Math.max(nowMs, slotMs - limits.sendLeadMs);
 
 function reservedHold(runId: string, slotMs: number, limits: PacingLimits): Hold {
   return { kind: 'reserved', runId, slotMs, expiresMs: slotMs + limits.reservationGraceMs };
@@ -101,19 +122,43 @@ function reservedHold(runId: string, slotMs: number, limits: PacingLimits): Hold
  * moved). Never before its own slot. Recorded call times are answer times
  * (see callAnswered), never earlier than when Defender saw the call.
  */
-function arrivedForSlot(state: PacingState, nowMs: number, limits: PacingLimits, spanMs: number, request: { deviceId: string; runId: string }, slotMs: number): SlotDecision {
+function arrivedForSlot(
+  state: PacingState,
+  nowMs: number,
+  limits: PacingLimits,
+  spanMs: number,
+  request: { deviceId: string; runId: string },
+  slotMs: number,
+): SlotDecision {
   const others = withoutOne(state.slotsMs, slotMs);
   const from = Math.max(nowMs, slotMs);
   if (from <= nowMs + limits.sendLeadMs && sessionsOpen(state) >= limits.maxSessions) {
     // Every session taken when we would call: never admitted now; keep our place among all slots,
     // reservations included (so waiting messages spread out instead of piling onto one instant), a little later.
-    const later = earliestSlot({ slotsMs: others, penaltyUntilMs: state.penaltyUntilMs }, Math.max(nowMs + limits.sessionsFullRetryMs, slotMs), limits, spanMs);
-    return { kind: 'reserved', slotMs: later, state: { ...state, slotsMs: insertSorted(others, later), holds: { ...state.holds, [request.deviceId]: reservedHold(request.runId, later, limits) } } };
+    const later = earliestSlot(
+      { slotsMs: others, penaltyUntilMs: state.penaltyUntilMs },
+      Math.max(nowMs + limits.sessionsFullRetryMs, slotMs),
+      limits,
+      spanMs,
+    );
+    return {
+      kind: 'reserved',
+      slotMs: later,
+      state: {
+        ...state,
+        slotsMs: insertSorted(others, later),
+        holds: { ...state.holds, [request.deviceId]: reservedHold(request.runId, later, limits) },
+      },
+    };
   }
   const x = earliestSlot({ slotsMs: callsOf(state), penaltyUntilMs: state.penaltyUntilMs }, from, limits, spanMs);
   const slotsMs = insertSorted(others, x);
   if (x <= nowMs + limits.sendLeadMs) return { kind: 'admit', atMs: x, state: openHold({ ...state, slotsMs }, request, x, limits) };
-  return { kind: 'reserved', slotMs: x, state: { ...state, slotsMs, holds: { ...state.holds, [request.deviceId]: reservedHold(request.runId, x, limits) } } };
+  return {
+    kind: 'reserved',
+    slotMs: x,
+    state: { ...state, slotsMs, holds: { ...state.holds, [request.deviceId]: reservedHold(request.runId, x, limits) } },
+  };
 }
 
 /** The call admitted at `admittedMs` was answered at `answeredMs`: record the later time, which is never before Defender saw it. */
@@ -126,7 +171,12 @@ export function callAnswered(state: PacingState, admittedMs: number, answeredMs:
  * The earliest instant ≥ now and ≥ the penalty at which one more slot keeps
  * every span ending at a slot at or under `liveResponseCalls` slots.
  */
-export function earliestSlot(state: Pick<PacingState, 'slotsMs' | 'penaltyUntilMs'>, nowMs: number, limits: Pick<PacingLimits, 'liveResponseCalls'>, spanMs: number): number {
+export function earliestSlot(
+  state: Pick<PacingState, 'slotsMs' | 'penaltyUntilMs'>,
+  nowMs: number,
+  limits: Pick<PacingLimits, 'liveResponseCalls'>,
+  spanMs: number,
+): number {
   const limit = limits.liveResponseCalls;
   const slots = state.slotsMs;
   let x = Math.max(nowMs, state.penaltyUntilMs);
@@ -151,6 +201,15 @@ export function earliestSlot(state: Pick<PacingState, 'slotsMs' | 'penaltyUntilM
 function openHold(state: PacingState, request: { deviceId: string; runId: string }, atMs: number, limits: PacingLimits): PacingState {
   return {
     ...state,
-    holds: { ...state.holds, [request.deviceId]: { kind: 'open', runId: request.runId, submittedMs: atMs, nextPollMs: Number.MAX_SAFE_INTEGER, expiresMs: atMs + limits.sessionHoldMs } },
+    holds: {
+      ...state.holds,
+      [request.deviceId]: {
+        kind: 'open',
+        runId: request.runId,
+        submittedMs: atMs,
+        nextPollMs: Number.MAX_SAFE_INTEGER,
+        expiresMs: atMs + limits.sessionHoldMs,
+      },
+    },
   };
 }

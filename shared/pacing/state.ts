@@ -34,7 +34,13 @@ export type Hold =
   | { kind: 'open'; runId: string; expiresMs: number; submittedMs: number; actionId?: string; nextPollMs: number; status?: string };
 
 export const emptyPacingState = (): PacingState => ({
-  slotsMs: [], penaltyUntilMs: 0, holds: {}, busy: {}, statusCallsMs: [], statusMinutes: [], tick: { seq: 0, atMs: 0 },
+  slotsMs: [],
+  penaltyUntilMs: 0,
+  holds: {},
+  busy: {},
+  statusCallsMs: [],
+  statusMinutes: [],
+  tick: { seq: 0, atMs: 0 },
 });
 
 /** Drops what no longer matters at `nowMs`: old slots, expired holds, stale call records. */
@@ -60,4 +66,5 @@ export function prune(state: PacingState, nowMs: number, keepSlotsAfterMs: numbe
 export const sessionsOpen = (state: PacingState): number => Object.values(state.holds).filter((h) => h.kind === 'open').length;
 
 /** The times of the send slots reserved and not yet used. */
-export const reservedSlots = (state: PacingState): number[] => Object.values(state.holds).flatMap((h) => (h.kind === 'reserved' ? [h.slotMs] : []));
+export const reservedSlots = (state: PacingState): number[] =>
+  Object.values(state.holds).flatMap((h) => (h.kind === 'reserved' ? [h.slotMs] : []));

@@ -27,7 +27,10 @@ interface KindSpec {
 
 const digits = (text: string, max: number, allowZero: boolean): string | undefined =>
   (allowZero ? /^(0|[1-9][0-9]{0,9})$/ : /^[1-9][0-9]{0,9}$/).test(text) && Number(text) <= max ? text : undefined;
-const hex = (length: number) => (text: string): string | undefined => (new RegExp(`^[0-9a-fA-F]{${length}}$`).test(text) ? text.toLowerCase() : undefined);
+const hex =
+  (length: number) =>
+  (text: string): string | undefined =>
+    new RegExp(`^[0-9a-fA-F]{${length}}$`).test(text) ? text.toLowerCase() : undefined;
 
 /** Letters and digits of any script, space and `. _ ( ) + , ~ -`; nothing PowerShell or cmd treats specially. */
 const NAME_CHARS = /^[\p{L}\p{N} ._()+,~-]+$/u;
@@ -53,7 +56,11 @@ function windowsPath(text: string): string | undefined {
 const KINDS: Record<ArgumentKind, KindSpec> = {
   pid: { encoding: 'plain', expected: 'a process id: digits, 1..4294967295, no leading zero', accept: (t) => digits(t, 0xffffffff, false) },
   int: { encoding: 'plain', expected: 'a whole number 0..999999999', accept: (t) => digits(t, 999_999_999, true) },
-  token: { encoding: 'plain', expected: 'a token of lower-case letters, digits and - (at most 64)', accept: (t) => (/^[a-z0-9][a-z0-9-]{0,63}$/.test(t) ? t : undefined) },
+  token: {
+    encoding: 'plain',
+    expected: 'a token of lower-case letters, digits and - (at most 64)',
+    accept: (t) => (/^[a-z0-9][a-z0-9-]{0,63}$/.test(t) ? t : undefined),
+  },
   sha256: { encoding: 'plain', expected: 'a SHA-256: 64 hexadecimal digits', accept: hex(64) },
   sha1: { encoding: 'plain', expected: 'a SHA-1: 40 hexadecimal digits', accept: hex(40) },
   deviceId: { encoding: 'plain', expected: 'a Defender device id: 40 hexadecimal digits', accept: hex(40) },
@@ -64,7 +71,8 @@ const KINDS: Record<ArgumentKind, KindSpec> = {
   },
   filePath: {
     encoding: 'base64url',
-    expected: 'an absolute local path (X:\\folder\\name, at most 260 characters) of names of letters, digits, space and . _ ( ) + , ~ -; no UNC, device or "..", NFC-normalised',
+    expected:
+      'an absolute local path (X:\\folder\\name, at most 260 characters) of names of letters, digits, space and . _ ( ) + , ~ -; no UNC, device or "..", NFC-normalised',
     accept: windowsPath,
   },
 };
@@ -90,6 +98,8 @@ export function validateArgument(kind: ArgumentKind, value: unknown): Result<str
 
 /** A refused value, safe to show a person: at most 80 characters, anything outside printable ASCII as \u{..}. */
 export function quoteForHumans(text: string): string {
-  const shown = [...text.slice(0, 80)].map((ch) => (/^[\x20-\x7e]$/.test(ch) ? ch : `\\u{${(ch.codePointAt(0) ?? 0).toString(16)}}`)).join('');
+  const shown = [...text.slice(0, 80)]
+    .map((ch) => (/^[\x20-\x7e]$/.test(ch) ? ch : `\\u{${(ch.codePointAt(0) ?? 0).toString(16)}}`))
+    .join('');
   return `"${shown.replaceAll('"', '\\"')}"${text.length > 80 ? ` (${text.length} characters)` : ''}`;
 }

@@ -29,7 +29,10 @@ const leafShape = {
   severityAtLeast: z.enum(SEVERITIES).optional(),
   detectionSources: names.optional(),
   serviceSources: names.optional(),
-  mitreTechniques: z.array(z.string().regex(/^T\d{4}(\.\d{3})?$/, 'a MITRE ATT&CK technique id such as T1003 or T1003.001')).min(1).optional(),
+  mitreTechniques: z
+    .array(z.string().regex(/^T\d{4}(\.\d{3})?$/, 'a MITRE ATT&CK technique id such as T1003 or T1003.001'))
+    .min(1)
+    .optional(),
   /** The device carries at least one of these tags (Defender's machine record). */
   deviceTags: names.optional(),
   /** The device's osPlatform is one of these (e.g. Windows11, WindowsServer2022). */
@@ -82,5 +85,8 @@ export function hasConditions(condition: Condition): boolean {
 
 /** Whether a condition tree tests the device (tags, OS). */
 export function usesDeviceFacts(condition: Condition): boolean {
-  return DEVICE_KEYS.some((k) => condition[k] !== undefined) || [...(condition.all ?? []), ...(condition.any ?? []), ...(condition.none ?? [])].some(usesDeviceFacts);
+  return (
+    DEVICE_KEYS.some((k) => condition[k] !== undefined) ||
+    [...(condition.all ?? []), ...(condition.any ?? []), ...(condition.none ?? [])].some(usesDeviceFacts)
+  );
 }

@@ -10,7 +10,14 @@ export interface CronSchedule {
   fields: Set<number>[];
 }
 
-const RANGES: [number, number][] = [[0, 59], [0, 59], [0, 23], [1, 31], [1, 12], [0, 6]];
+const RANGES: [number, number][] = [
+  [0, 59],
+  [0, 59],
+  [0, 23],
+  [1, 31],
+  [1, 12],
+  [0, 6],
+];
 const NAMES = ['second', 'minute', 'hour', 'day', 'month', 'day-of-week'];
 
 export function parseCron(source: string): Result<CronSchedule, string> {

@@ -30,7 +30,9 @@ function conditionReasons(c: Condition, alert: Alert, device: DeviceFacts | unde
     reasons.push(`detection source ${alert.rawDetectionSource ?? '(none)'} is not one of ${c.detectionSources.join(', ')}`);
   }
   if (c.serviceSources && !c.serviceSources.some((x) => sameSource(x, alert.serviceSource, alert.rawServiceSource, 'service'))) {
-    reasons.push(`service source ${alert.rawServiceSource ?? alert.serviceSource ?? '(none)'} is not one of ${c.serviceSources.join(', ')}`);
+    reasons.push(
+      `service source ${alert.rawServiceSource ?? alert.serviceSource ?? '(none)'} is not one of ${c.serviceSources.join(', ')}`,
+    );
   }
   if (c.mitreTechniques && !c.mitreTechniques.some((w) => alert.mitreTechniques.some((a) => techniqueMatches(w, a)))) {
     reasons.push(`techniques ${alert.mitreTechniques.join(', ') || '(none)'} include none of ${c.mitreTechniques.join(', ')}`);
@@ -38,7 +40,8 @@ function conditionReasons(c: Condition, alert: Alert, device: DeviceFacts | unde
   if (c.deviceTags) {
     const tags = new Set((device?.tags ?? []).map(lower));
     if (!device?.tags) reasons.push('device tags are unknown');
-    else if (!c.deviceTags.some((t) => tags.has(lower(t)))) reasons.push(`device tags ${device.tags.join(', ') || '(none)'} include none of ${c.deviceTags.join(', ')}`);
+    else if (!c.deviceTags.some((t) => tags.has(lower(t))))
+      reasons.push(`device tags ${device.tags.join(', ') || '(none)'} include none of ${c.deviceTags.join(', ')}`);
   }
   if (c.osPlatforms && !c.osPlatforms.some((o) => lower(o) === lower(device?.osPlatform))) {
     reasons.push(`device OS ${device?.osPlatform ?? '(unknown)'} is not one of ${c.osPlatforms.join(', ')}`);
@@ -59,8 +62,10 @@ export function matchReasons(playbook: Playbook, alert: Alert, device?: DeviceFa
   const when = playbook.when;
   if (!playbook.triggers.includes('alert')) reasons.push('not triggered by alerts');
   reasons.push(...conditionReasons(when, alert, device));
-  const onDevice = <T extends { deviceId?: string }>(items: T[]) => items.filter((i) => !device || i.deviceId === undefined || i.deviceId === device.id);
-  if (when.requires.includes('process') && onDevice(alert.processes).length === 0) reasons.push('alert has no process evidence on this device');
+  const onDevice = <T extends { deviceId?: string }>(items: T[]) =>
+    items.filter((i) => !device || i.deviceId === undefined || i.deviceId === device.id);
+  if (when.requires.includes('process') && onDevice(alert.processes).length === 0)
+    reasons.push('alert has no process evidence on this device');
   if (when.requires.includes('file') && onDevice(alert.files).length === 0) reasons.push('alert has no file evidence on this device');
   return reasons;
 }

@@ -71,9 +71,12 @@ function renderStep(step: Step, context: RenderContext): Result<LiveResponseComm
 /** The backstop: why a rendered command is not safe to send, or undefined. */
 function unsafeParam(command: LiveResponseCommand): string | undefined {
   for (const { key, value } of command.params) {
-    const safe = key === 'Args' ? value.length <= MAX_ARGS_CHARS && SAFE_ARGS.test(value)
-      : key === 'Path' ? SAFE_PATH.test(value) && !/\.\.[\\/]|[\\/]\.\.$/.test(value)
-        : SAFE_LIBRARY_NAME.test(value);
+    const safe =
+      key === 'Args'
+        ? value.length <= MAX_ARGS_CHARS && SAFE_ARGS.test(value)
+        : key === 'Path'
+          ? SAFE_PATH.test(value) && !/\.\.[\\/]|[\\/]\.\.$/.test(value)
+          : SAFE_LIBRARY_NAME.test(value);
     if (!safe) return `${key} would contain characters outside its safe alphabet; refused`;
   }
   return undefined;

@@ -20,9 +20,15 @@ export const whereSchema = z
   .strictObject({
     tags: names.optional(),
     osPlatforms: names.optional(),
-    namePrefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/, 'a computer name prefix of letters, digits, . and -').optional(),
+    namePrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/, 'a computer name prefix of letters, digits, . and -')
+      .optional(),
   })
-  .refine((w) => w.tags ?? w.osPlatforms ?? w.namePrefix, 'at least one of tags, osPlatforms, namePrefix (a where that selects every device is refused)');
+  .refine(
+    (w) => w.tags ?? w.osPlatforms ?? w.namePrefix,
+    'at least one of tags, osPlatforms, namePrefix (a where that selects every device is refused)',
+  );
 export type Where = z.infer<typeof whereSchema>;
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: DAY_MS } as const;
@@ -30,7 +36,10 @@ const duration = z
   .string()
   .regex(/^[1-9][0-9]{0,4}[mhd]$/, 'a duration such as 90m, 6h or 2d')
   .transform((text) => Number(text.slice(0, -1)) * UNIT_MS[text.slice(-1) as keyof typeof UNIT_MS])
-  .refine((ms) => ms >= 10 * 60_000 && ms <= 3 * DAY_MS, 'between 10m and 3d (Defender keeps an action queued for an offline device at most 3 days)');
+  .refine(
+    (ms) => ms >= 10 * 60_000 && ms <= 3 * DAY_MS,
+    'between 10m and 3d (Defender keeps an action queued for an offline device at most 3 days)',
+  );
 
 const limitsSchema = z
   .strictObject({
@@ -74,7 +83,10 @@ export const playbookSchema = z
       }
       const file = step.type === 'RunScript' ? step.script : step.type === 'PutFile' ? step.file : undefined;
       if (file !== undefined && !pb.safety.allowedScripts.includes(file)) {
-        issue(['steps', i, step.type === 'RunScript' ? 'script' : 'file'], `${file} is not in safety.allowedScripts (${pb.safety.allowedScripts.join(', ') || 'empty'})`);
+        issue(
+          ['steps', i, step.type === 'RunScript' ? 'script' : 'file'],
+          `${file} is not in safety.allowedScripts (${pb.safety.allowedScripts.join(', ') || 'empty'})`,
+        );
       }
     });
     const unused = pb.safety.allowedScripts.filter((s) => !libraryFilesUsed(pb.steps).includes(s));
@@ -86,7 +98,8 @@ export const playbookSchema = z
       if (!cron.ok) issue(['schedule', 'cron'], `an NCRONTAB expression: ${cron.errors}`);
     }
     if (pb.triggers.includes('schedule') && !pb.where) issue(['where'], 'required when triggers include schedule (which devices?)');
-    if (pb.where && !pb.triggers.some((t) => t !== 'alert')) issue(['where'], 'selects devices for schedule and manual runs; this playbook has neither trigger');
+    if (pb.where && !pb.triggers.some((t) => t !== 'alert'))
+      issue(['where'], 'selects devices for schedule and manual runs; this playbook has neither trigger');
     if (pb.triggers.includes('alert') && !hasConditions(pb.when)) {
       issue(['when'], 'an alert-triggered playbook needs at least one condition (an empty when would answer every alert)');
     }
@@ -94,7 +107,8 @@ export const playbookSchema = z
       issue(['triggers'], 'steps take values from an alert: only the alert trigger can supply them');
     }
     for (const needed of evidenceNeeded(pb.steps)) {
-      if (!pb.when.requires.includes(needed)) issue(['when', 'requires'], `must include ${needed}: a step takes an argument from alert.${needed}`);
+      if (!pb.when.requires.includes(needed))
+        issue(['when', 'requires'], `must include ${needed}: a step takes an argument from alert.${needed}`);
     }
   });
 

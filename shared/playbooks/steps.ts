@@ -44,7 +44,9 @@ export const argumentSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['name'],
-        message: encoded ? `a ${arg.as} travels base64url-encoded: its parameter name must end in B64` : 'only encoded kinds (fileName, filePath) take a name ending in B64',
+        message: encoded
+          ? `a ${arg.as} travels base64url-encoded: its parameter name must end in B64`
+          : 'only encoded kinds (fileName, filePath) take a name ending in B64',
       });
     }
   });

@@ -20,14 +20,20 @@ export function nextPollMs(status: ActionStatus, submittedMs: number, nowMs: num
  * blocking the device, and record the device's result as expired. Otherwise:
  * record progress and plan the next look.
  */
-export async function applyActionStatus(deps: Deps, ours: { runId: string; deviceId: string; submittedMs: number }, action: MachineAction): Promise<void> {
+export async function applyActionStatus(
+  deps: Deps,
+  ours: { runId: string; deviceId: string; submittedMs: number },
+  action: MachineAction,
+): Promise<void> {
   const nowMs = deps.clock.nowMs();
   const outcomes = toOutcomes(action);
   if (isTerminal(action.status)) {
     let endedNow = false;
     const saved = await updateAction(deps.runs, ours.runId, ours.deviceId, (a) => {
       endedNow = a.state !== 'ended';
-      return endedNow ? { ...a, state: 'ended', actionStatus: action.status, commandOutcomes: outcomes, endedMs: nowMs, updatedMs: nowMs } : undefined;
+      return endedNow
+        ? { ...a, state: 'ended', actionStatus: action.status, commandOutcomes: outcomes, endedMs: nowMs, updatedMs: nowMs }
+        : undefined;
     });
     await deps.pacer.release(ours.deviceId, ours.runId);
     // Only the worker that recorded the end queues the collections (two overlapping ticks may both see it end).
@@ -36,8 +42,15 @@ export async function applyActionStatus(deps: Deps, ours: { runId: string; devic
       if (completed.has(index)) await enqueueCollect(deps, ours, action.id, index);
     }
     deps.logger.log(action.status === 'Succeeded' ? 'info' : 'warn', 'machine action ended', {
-      runId: ours.runId, deviceId: ours.deviceId, actionId: action.id, status: action.status,
-      failed: outcomes.filter((o) => o.commandStatus === 'Failed').map((o) => o.index).join(',') || undefined,
+      runId: ours.runId,
+      deviceId: ours.deviceId,
+      actionId: action.id,
+      status: action.status,
+      failed:
+        outcomes
+          .filter((o) => o.commandStatus === 'Failed')
+          .map((o) => o.index)
+          .join(',') || undefined,
     });
     return;
   }
@@ -48,9 +61,16 @@ export async function applyActionStatus(deps: Deps, ours: { runId: string; devic
     return;
   }
   if (record && (record.actionStatus !== action.status || JSON.stringify(record.commandOutcomes) !== JSON.stringify(outcomes))) {
-    await updateAction(deps.runs, ours.runId, ours.deviceId, (a) => (a.state === 'submitted' ? { ...a, actionStatus: action.status, commandOutcomes: outcomes, updatedMs: nowMs } : undefined));
+    await updateAction(deps.runs, ours.runId, ours.deviceId, (a) =>
+      a.state === 'submitted' ? { ...a, actionStatus: action.status, commandOutcomes: outcomes, updatedMs: nowMs } : undefined,
+    );
   }
-  await deps.pacer.planPoll(ours.deviceId, action.id, Math.min(nextPollMs(action.status, ours.submittedMs, nowMs, deps.config.polling), Math.max(deadlineMs, nowMs + 1)), action.status);
+  await deps.pacer.planPoll(
+    ours.deviceId,
+    action.id,
+    Math.min(nextPollMs(action.status, ours.submittedMs, nowMs, deps.config.polling), Math.max(deadlineMs, nowMs + 1)),
+    action.status,
+  );
 }
 
 async function expire(deps: Deps, ours: { runId: string; deviceId: string }, action: MachineAction): Promise<void> {
@@ -63,11 +83,20 @@ async function expire(deps: Deps, ours: { runId: string; deviceId: string }, act
   }
   const nowMs = deps.clock.nowMs();
   await updateAction(deps.runs, ours.runId, ours.deviceId, (a) => ({
-    ...a, state: 'ended', actionStatus: status, endedMs: nowMs, updatedMs: nowMs,
+    ...a,
+    state: 'ended',
+    actionStatus: status,
+    endedMs: nowMs,
+    updatedMs: nowMs,
     lastError: 'expired: the device stayed offline past the deadline; the action was cancelled',
   }));
   await deps.pacer.release(ours.deviceId, ours.runId);
-  deps.logger.log('warn', 'action expired while the device was offline; cancelled', { runId: ours.runId, deviceId: ours.deviceId, actionId: action.id, status });
+  deps.logger.log('warn', 'action expired while the device was offline; cancelled', {
+    runId: ours.runId,
+    deviceId: ours.deviceId,
+    actionId: action.id,
+    status,
+  });
 }
 
 function toOutcomes(action: MachineAction): CommandOutcome[] {

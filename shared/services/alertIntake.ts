@@ -29,7 +29,11 @@ export async function handleAlertMessage(deps: Deps, body: unknown, delivery: De
   const parsed = parseAlerts(body);
   if (!parsed.ok) return deadLetter(deps, body, delivery, `malformed alert: ${describeIssues(parsed.errors)}`);
   const batch = parsed.value;
-  if (batch.ignoredRecords > 0) deps.logger.log('info', 'streaming records of other tables passed over', { messageId: delivery.messageId, count: batch.ignoredRecords });
+  if (batch.ignoredRecords > 0)
+    deps.logger.log('info', 'streaming records of other tables passed over', {
+      messageId: delivery.messageId,
+      count: batch.ignoredRecords,
+    });
   const directory = defenderDirectory(deps.defender);
   const outcomes: AlertOutcome[] = [];
   for (const rejected of batch.rejected) outcomes.push(await deadLetter(deps, rejected.body, delivery, describeRejected(rejected)));
@@ -49,14 +53,28 @@ async function answerAlert(deps: Deps, directory: DeviceDirectory, alert: Alert)
   let reasons: Record<string, string[]> = {};
   for (const device of alert.devices) {
     const known = lookUp ? await directory.describe(device.id) : undefined;
-    const facts: DeviceFacts = { id: device.id, name: known?.name ?? device.name, tags: known?.tags ?? device.tags, osPlatform: known?.osPlatform ?? device.osPlatform };
+    const facts: DeviceFacts = {
+      id: device.id,
+      name: known?.name ?? device.name,
+      tags: known?.tags ?? device.tags,
+      osPlatform: known?.osPlatform ?? device.osPlatform,
+    };
     const chosen = selectPlaybook(deps.playbooks, alert, facts);
     if (!chosen) {
       reasons = Object.fromEntries(deps.playbooks.map((p) => [p.playbook.name, matchReasons(p.playbook, alert, facts)]));
-      deps.logger.log('info', 'no playbook answers this alert on this device', { alertId: alert.id, deviceId: device.id, title: alert.title });
+      deps.logger.log('info', 'no playbook answers this alert on this device', {
+        alertId: alert.id,
+        deviceId: device.id,
+        title: alert.title,
+      });
       continue;
     }
-    const runId = alertRunId(alert.id, chosen.playbook.name, device.id, chosen.playbook.rerun === 'onUpdate' ? { lastUpdatedMs: alert.lastUpdatedMs } : undefined);
+    const runId = alertRunId(
+      alert.id,
+      chosen.playbook.name,
+      device.id,
+      chosen.playbook.rerun === 'onUpdate' ? { lastUpdatedMs: alert.lastUpdatedMs } : undefined,
+    );
     const plan = await planRun(deps, {
       runId,
       trigger: { kind: 'alert', alertId: alert.id, alertTitle: alert.title },

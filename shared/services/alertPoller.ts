@@ -8,8 +8,7 @@ import type { AlertFeed } from '../defender/port.js';
 import type { Logger } from '../log.js';
 
 export type AlertPollOutcome =
-  | { kind: 'disabled' }
-  | { kind: 'polled'; fetched: number; enqueued: number; skipped: number; truncated: boolean; watermarkMs: number };
+  { kind: 'disabled' } | { kind: 'polled'; fetched: number; enqueued: number; skipped: number; truncated: boolean; watermarkMs: number };
 
 export interface AlertPollerDeps {
   config: Readonly<Config>;
@@ -73,7 +72,11 @@ export async function pollAlerts(deps: AlertPollerDeps): Promise<AlertPollOutcom
     if (alerts.length < settings.pageSize) break;
   }
   if (truncated) {
-    deps.logger.log('error', 'alert poller read its maximum pages; alerts beyond them may be missed until ALERT_POLL_MAX_PAGES or ALERT_POLL_PAGE_SIZE is raised', { fetched, maxPages: settings.maxPages });
+    deps.logger.log(
+      'error',
+      'alert poller read its maximum pages; alerts beyond them may be missed until ALERT_POLL_MAX_PAGES or ALERT_POLL_PAGE_SIZE is raised',
+      { fetched, maxPages: settings.maxPages },
+    );
   }
   const next = { watermarkMs, recent: prune(recent, watermarkMs - settings.overlapMs) };
   await saveForward(deps.watermarks, next, stored?.etag, stored === undefined);
@@ -84,13 +87,27 @@ export async function pollAlerts(deps: AlertPollerDeps): Promise<AlertPollOutcom
 /** The id and last update of an alert object, as far as they can be read (a malformed one is still enqueued: the intake dead-letters it with its reason). */
 function identify(alert: unknown): { id: string; updatedMs?: number } {
   const record = typeof alert === 'object' && alert !== null ? (alert as Record<string, unknown>) : {};
-  const id = typeof record.id === 'string' ? record.id : `unidentified-${createHash('sha256').update(JSON.stringify(alert) ?? '').digest('hex').slice(0, 16)}`;
-  const updated = typeof record.lastUpdateTime === 'string' ? record.lastUpdateTime : typeof record.lastUpdateDateTime === 'string' ? record.lastUpdateDateTime : undefined;
+  const id =
+    typeof record.id === 'string'
+      ? record.id
+      : `unidentified-${createHash('sha256')
+          .update(JSON.stringify(alert) ?? '')
+          .digest('hex')
+          .slice(0, 16)}`;
+  const updated =
+    typeof record.lastUpdateTime === 'string'
+      ? record.lastUpdateTime
+      : typeof record.lastUpdateDateTime === 'string'
+        ? record.lastUpdateDateTime
+        : undefined;
   return { id, updatedMs: toMs(updated) };
 }
 
 function prune(recent: Record<string, number>, keepFromMs: number): Record<string, number> {
-  const kept = Object.entries(recent).filter(([, ms]) => ms >= keepFromMs).sort((a, b) => b[1] - a[1]).slice(0, MAX_RECENT);
+  const kept = Object.entries(recent)
+    .filter(([, ms]) => ms >= keepFromMs)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, MAX_RECENT);
   return Object.fromEntries(kept);
 }
 

@@ -31,7 +31,11 @@ const backoffMs = (attempt: number): number => Math.min(30 * 60_000, 15_000 * 2 
 export async function handleCollectMessage(deps: CollectorDeps, body: unknown, delivery: DeliveryInfo): Promise<CollectOutcome> {
   const parsed = collectMessageSchema.safeParse(body);
   if (!parsed.success) {
-    await deps.bus.deadLetter('collect', body, { reason: 'MalformedMessage', description: describeIssues(toIssues(parsed.error)), originalMessageId: delivery.messageId });
+    await deps.bus.deadLetter('collect', body, {
+      reason: 'MalformedMessage',
+      description: describeIssues(toIssues(parsed.error)),
+      originalMessageId: delivery.messageId,
+    });
     return 'dead-lettered';
   }
   const message = parsed.data;
@@ -40,15 +44,27 @@ export async function handleCollectMessage(deps: CollectorDeps, body: unknown, d
     return await collect(deps, message);
   } catch (error) {
     if (error instanceof PermanentError) {
-      await deps.bus.deadLetter('collect', body, { reason: 'CollectionFailed', description: describeError(error), originalMessageId: delivery.messageId });
+      await deps.bus.deadLetter('collect', body, {
+        reason: 'CollectionFailed',
+        description: describeError(error),
+        originalMessageId: delivery.messageId,
+      });
       deps.logger.log('error', 'collection failed permanently; message dead-lettered', { ...ids, error: describeError(error) });
       return 'dead-lettered';
     }
     const retryable = error instanceof ThrottledError || error instanceof TransientError;
     if (!retryable || message.attempt + 1 >= MAX_COLLECT_ATTEMPTS) throw error;
     const waitMs = error instanceof ThrottledError ? error.retryAfterMs : backoffMs(message.attempt);
-    await enqueueCollect(deps, message, message.machineActionId, message.commandIndex, { attempt: message.attempt + 1, notBeforeMs: deps.clock.nowMs() + waitMs });
-    deps.logger.log('warn', 'collection deferred; a fresh link will be used', { ...ids, attempt: message.attempt + 1, waitMs, error: describeError(error) });
+    await enqueueCollect(deps, message, message.machineActionId, message.commandIndex, {
+      attempt: message.attempt + 1,
+      notBeforeMs: deps.clock.nowMs() + waitMs,
+    });
+    deps.logger.log('warn', 'collection deferred; a fresh link will be used', {
+      ...ids,
+      attempt: message.attempt + 1,
+      waitMs,
+      error: describeError(error),
+    });
     return 'deferred';
   }
 }
@@ -59,9 +75,18 @@ async function collect(deps: CollectorDeps, message: CollectMessage): Promise<Co
   const command = action?.commands[message.commandIndex];
   if (!view || !action || !command || action.machineActionId !== message.machineActionId) return 'duplicate';
   const key = { deviceId: message.deviceId, machineActionId: message.machineActionId, commandIndex: message.commandIndex };
-  const log = deps.logger.child({ runId: message.runId, deviceId: message.deviceId, actionId: message.machineActionId, commandIndex: message.commandIndex });
+  const log = deps.logger.child({
+    runId: message.runId,
+    deviceId: message.deviceId,
+    actionId: message.machineActionId,
+    commandIndex: message.commandIndex,
+  });
 
-  if (view.evidence.some((e) => e.deviceId === key.deviceId && e.machineActionId === key.machineActionId && e.commandIndex === key.commandIndex)) {
+  if (
+    view.evidence.some(
+      (e) => e.deviceId === key.deviceId && e.machineActionId === key.machineActionId && e.commandIndex === key.commandIndex,
+    )
+  ) {
     // Recorded already; the collector before us may have stopped before the manifest.
     if (!(await manifestLists(deps, message.runId, key))) await writeManifest(deps, message.runId, key);
     return 'duplicate';
@@ -69,8 +94,14 @@ async function collect(deps: CollectorDeps, message: CollectMessage): Promise<Co
   const source = command.params.find((p) => p.key === 'Path' || p.key === 'ScriptName')?.value ?? '';
   const blobName = evidenceBlobName({ ...message, commandType: command.type, source });
   const subject: CustodySubject = {
-    run: view.run, deviceId: action.deviceId, deviceName: action.deviceName, machineActionId: message.machineActionId,
-    commandIndex: message.commandIndex, commandType: command.type, source, collectorVersion: deps.collectorVersion,
+    run: view.run,
+    deviceId: action.deviceId,
+    deviceName: action.deviceName,
+    machineActionId: message.machineActionId,
+    commandIndex: message.commandIndex,
+    commandType: command.type,
+    source,
+    collectorVersion: deps.collectorVersion,
   };
 
   let stored: Omit<TransferResult, 'outcome'> | undefined;

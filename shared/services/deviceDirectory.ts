@@ -18,7 +18,12 @@ export interface DeviceDirectory {
 }
 
 export function factsOf(machine: Machine): DeviceFacts {
-  return { id: machine.id.toLowerCase(), name: machine.computerDnsName ?? undefined, tags: machine.machineTags, osPlatform: machine.osPlatform ?? undefined };
+  return {
+    id: machine.id.toLowerCase(),
+    name: machine.computerDnsName ?? undefined,
+    tags: machine.machineTags,
+    osPlatform: machine.osPlatform ?? undefined,
+  };
 }
 
 /** Whether a device fits a `where` (checked again locally, whatever the API's filter did). */
@@ -49,8 +54,16 @@ export function defenderDirectory(defender: Pick<DefenderApi, 'getMachine' | 'li
       return found;
     },
     async select(where, limit) {
-      const machines = await defender.listMachines({ tags: where.tags, osPlatforms: where.osPlatforms, namePrefix: where.namePrefix, top: limit });
-      return machines.map(factsOf).filter((d) => fitsWhere(d, where)).slice(0, limit);
+      const machines = await defender.listMachines({
+        tags: where.tags,
+        osPlatforms: where.osPlatforms,
+        namePrefix: where.namePrefix,
+        top: limit,
+      });
+      return machines
+        .map(factsOf)
+        .filter((d) => fitsWhere(d, where))
+        .slice(0, limit);
     },
   };
 }

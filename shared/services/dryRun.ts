@@ -24,7 +24,10 @@ export const dryRunRequestSchema = z
     /** Devices for a manual-style dry run; omitted: the playbook's `where`. */
     devices: z.array(deviceIdField).min(1).max(500).optional(),
   })
-  .refine((r) => r.alert !== undefined || r.playbook !== undefined, { path: ['playbook'], message: 'give an alert, or a playbook (with devices, or one whose where selects them)' });
+  .refine((r) => r.alert !== undefined || r.playbook !== undefined, {
+    path: ['playbook'],
+    message: 'give an alert, or a playbook (with devices, or one whose where selects them)',
+  });
 export type DryRunRequest = z.infer<typeof dryRunRequestSchema>;
 
 export interface DryRunPlan {
@@ -43,7 +46,10 @@ export interface DryRunPlan {
 
 export interface DryRunResult {
   note: string;
-  alerts: Pick<Alert, 'id' | 'source' | 'title' | 'severity' | 'category' | 'detectionSource' | 'serviceSource' | 'mitreTechniques' | 'devices'>[];
+  alerts: Pick<
+    Alert,
+    'id' | 'source' | 'title' | 'severity' | 'category' | 'detectionSource' | 'serviceSource' | 'mitreTechniques' | 'devices'
+  >[];
   rejectedAlerts: { alertId?: string; issues: Issue[] }[];
   plans: DryRunPlan[];
 }
@@ -69,15 +75,27 @@ export async function dryRun(deps: DryRunDeps, body: unknown): Promise<Result<Dr
   const request = parsed.data;
   const named = request.playbook === undefined ? undefined : deps.playbooks.find((p) => p.playbook.name === request.playbook);
   if (request.playbook !== undefined && !named) {
-    return fail([{ path: 'playbook', message: `no playbook named "${request.playbook}"; known: ${deps.playbooks.map((p) => p.playbook.name).join(', ')}` }]);
+    return fail([
+      {
+        path: 'playbook',
+        message: `no playbook named "${request.playbook}"; known: ${deps.playbooks.map((p) => p.playbook.name).join(', ')}`,
+      },
+    ]);
   }
   const result: DryRunResult = { note: 'dry run: nothing was recorded, queued or submitted', alerts: [], rejectedAlerts: [], plans: [] };
   if (request.alert === undefined) {
     if (!named) return fail([{ path: 'playbook', message: 'required without an alert' }]);
-    if (readsAlert(named.playbook.steps)) return fail([{ path: 'alert', message: `playbook "${named.playbook.name}" takes values from an alert: give one` }]);
+    if (readsAlert(named.playbook.steps))
+      return fail([{ path: 'alert', message: `playbook "${named.playbook.name}" takes values from an alert: give one` }]);
     const targets = await manualTargets(deps.directory, named.playbook, request.devices);
     if (!targets.ok) return targets;
-    const plan = await planRun(deps, { runId: DRY_RUN_MANUAL_ID, trigger: { kind: 'manual', requestedBy: 'dry run' }, playbook: named, directory: deps.directory, ...targets.value });
+    const plan = await planRun(deps, {
+      runId: DRY_RUN_MANUAL_ID,
+      trigger: { kind: 'manual', requestedBy: 'dry run' },
+      playbook: named,
+      directory: deps.directory,
+      ...targets.value,
+    });
     result.plans.push(toPlan(plan, named, { trigger: 'manual', wouldAnswer: true, reasons: {} }));
     return ok(result);
   }
@@ -85,7 +103,17 @@ export async function dryRun(deps: DryRunDeps, body: unknown): Promise<Result<Dr
   if (!batch.ok) return fail(batch.errors.map((i) => ({ ...i, path: `alert.${i.path}` })));
   result.rejectedAlerts = batch.value.rejected.map((r) => ({ alertId: r.alertId, issues: r.issues }));
   for (const alert of batch.value.alerts) {
-    result.alerts.push({ id: alert.id, source: alert.source, title: alert.title, severity: alert.severity, category: alert.category, detectionSource: alert.detectionSource, serviceSource: alert.serviceSource, mitreTechniques: alert.mitreTechniques, devices: alert.devices });
+    result.alerts.push({
+      id: alert.id,
+      source: alert.source,
+      title: alert.title,
+      severity: alert.severity,
+      category: alert.category,
+      detectionSource: alert.detectionSource,
+      serviceSource: alert.serviceSource,
+      mitreTechniques: alert.mitreTechniques,
+      devices: alert.devices,
+    });
     for (const device of alert.devices) result.plans.push(await planForAlert(deps, alert, device.id, named));
   }
   return ok(result);
@@ -94,13 +122,29 @@ export async function dryRun(deps: DryRunDeps, body: unknown): Promise<Result<Dr
 async function planForAlert(deps: DryRunDeps, alert: Alert, deviceId: string, named: LoadedPlaybook | undefined): Promise<DryRunPlan> {
   const alertDevice = alert.devices.find((d) => d.id === deviceId);
   const known = needsDeviceFacts(deps.playbooks) || named ? await deps.directory.describe(deviceId) : undefined;
-  const facts: DeviceFacts = { id: deviceId, name: known?.name ?? alertDevice?.name, tags: known?.tags ?? alertDevice?.tags, osPlatform: known?.osPlatform ?? alertDevice?.osPlatform };
+  const facts: DeviceFacts = {
+    id: deviceId,
+    name: known?.name ?? alertDevice?.name,
+    tags: known?.tags ?? alertDevice?.tags,
+    osPlatform: known?.osPlatform ?? alertDevice?.osPlatform,
+  };
   const reasons = Object.fromEntries(deps.playbooks.map((p) => [p.playbook.name, matchReasons(p.playbook, alert, facts)]));
   const selected = selectPlaybook(deps.playbooks, alert, facts);
   const chosen = named ?? selected;
-  const base = { trigger: 'alert' as const, alertId: alert.id, deviceId, reasons, wouldAnswer: chosen !== undefined && chosen === selected };
+  const base = {
+    trigger: 'alert' as const,
+    alertId: alert.id,
+    deviceId,
+    reasons,
+    wouldAnswer: chosen !== undefined && chosen === selected,
+  };
   if (!chosen) return { ...base, devices: [], refused: [] };
-  const runId = alertRunId(alert.id, chosen.playbook.name, deviceId, chosen.playbook.rerun === 'onUpdate' ? { lastUpdatedMs: alert.lastUpdatedMs } : undefined);
+  const runId = alertRunId(
+    alert.id,
+    chosen.playbook.name,
+    deviceId,
+    chosen.playbook.rerun === 'onUpdate' ? { lastUpdatedMs: alert.lastUpdatedMs } : undefined,
+  );
   const plan = await planRun(deps, {
     runId,
     trigger: { kind: 'alert', alertId: alert.id, alertTitle: alert.title },

@@ -64,7 +64,8 @@ export async function transferResult(deps: TransferDeps, link: string, blobName:
   void writing.then((outcome) => outcome === 'exists' && stopDownload(), stopDownload);
   const [piped, written] = await Promise.allSettled([piping, writing]);
   if (written.status === 'rejected') throw written.reason;
-  if (written.value === 'exists') return { outcome: 'exists', digest: tap.digest(), contentType: content.contentType, contentEncoding: content.contentEncoding };
+  if (written.value === 'exists')
+    return { outcome: 'exists', digest: tap.digest(), contentType: content.contentType, contentEncoding: content.contentEncoding };
   if (piped.status === 'rejected') throw piped.reason;
   const digest = tap.digest();
   return {

@@ -27,7 +27,11 @@ type ManifestDeps = Pick<Deps, 'runs' | 'evidence' | 'clock' | 'logger' | 'colle
  *
  * The manifest is validated against its schema before every write.
  */
-export async function writeManifest(deps: ManifestDeps, runId: string, item?: { deviceId: string; machineActionId: string; commandIndex: number }): Promise<void> {
+export async function writeManifest(
+  deps: ManifestDeps,
+  runId: string,
+  item?: { deviceId: string; machineActionId: string; commandIndex: number },
+): Promise<void> {
   const name = manifestBlobName(runId);
   for (let attempt = 1; attempt <= MAX_MANIFEST_ATTEMPTS; attempt += 1) {
     // Lost a race: the writer that won read the run after our item was recorded, so it may list it already.
@@ -45,11 +49,19 @@ export async function writeManifest(deps: ManifestDeps, runId: string, item?: { 
 }
 
 /** True when the stored manifest already lists the item (a redelivered collect then writes nothing). */
-export async function manifestLists(deps: ManifestDeps, runId: string, key: { deviceId: string; machineActionId: string; commandIndex: number }): Promise<boolean> {
+export async function manifestLists(
+  deps: ManifestDeps,
+  runId: string,
+  key: { deviceId: string; machineActionId: string; commandIndex: number },
+): Promise<boolean> {
   const current = await deps.evidence.readJson(manifestBlobName(runId));
   const parsed = current ? checkManifest(current.value) : undefined;
-  return parsed?.ok === true && parsed.value.items.some((i) =>
-    i.device.id === key.deviceId && i.machineActionId === key.machineActionId && i.command.index === key.commandIndex);
+  return (
+    parsed?.ok === true &&
+    parsed.value.items.some(
+      (i) => i.device.id === key.deviceId && i.machineActionId === key.machineActionId && i.command.index === key.commandIndex,
+    )
+  );
 }
 
 function previousItems(deps: ManifestDeps, runId: string, stored: unknown): Manifest | undefined {
@@ -57,6 +69,9 @@ function previousItems(deps: ManifestDeps, runId: string, stored: unknown): Mani
   const parsed = checkManifest(stored);
   if (parsed.ok) return parsed.value;
   // An older schema or a damaged document: the run store is the record; rebuild from it.
-  deps.logger.log('warn', 'stored manifest does not match the schema; rebuilding it from the run store', { runId, problem: describeIssues(parsed.errors).slice(0, 500) });
+  deps.logger.log('warn', 'stored manifest does not match the schema; rebuilding it from the run store', {
+    runId,
+    problem: describeIssues(parsed.errors).slice(0, 500),
+  });
   return undefined;
 }

@@ -11,7 +11,11 @@ import { planRun, selectTargets, startRun, type RunTarget, type StartedRun } fro
 export const manualRunRequestSchema = z.strictObject({
   playbook: z.string().min(1),
   /** Omitted: the devices the playbook's `where` selects. */
-  devices: z.array(z.string().regex(/^[0-9a-fA-F]{40}$/, 'a 40-hex-digit Defender device id')).min(1).max(500).optional(),
+  devices: z
+    .array(z.string().regex(/^[0-9a-fA-F]{40}$/, 'a 40-hex-digit Defender device id'))
+    .min(1)
+    .max(500)
+    .optional(),
   reason: z.string().max(500).optional(),
   /** Optional: the same key returns the same run instead of starting another. */
   idempotencyKey: z.string().min(8).max(128).optional(),
@@ -29,10 +33,20 @@ export async function startManualRun(deps: Deps, body: unknown, requestedBy: str
   const request = parsed.data;
   const loaded = deps.playbooks.find((p) => p.playbook.name === request.playbook);
   if (!loaded) {
-    return fail([{ path: 'playbook', message: `no playbook named "${request.playbook}"; known: ${deps.playbooks.map((p) => p.playbook.name).join(', ')}` }]);
+    return fail([
+      {
+        path: 'playbook',
+        message: `no playbook named "${request.playbook}"; known: ${deps.playbooks.map((p) => p.playbook.name).join(', ')}`,
+      },
+    ]);
   }
   if (!loaded.playbook.triggers.includes('manual')) {
-    return fail([{ path: 'playbook', message: `playbook "${request.playbook}" does not allow manual runs (triggers: ${loaded.playbook.triggers.join(', ')})` }]);
+    return fail([
+      {
+        path: 'playbook',
+        message: `playbook "${request.playbook}" does not allow manual runs (triggers: ${loaded.playbook.triggers.join(', ')})`,
+      },
+    ]);
   }
   const directory = defenderDirectory(deps.defender);
   const targets = await manualTargets(directory, loaded.playbook, request.devices);

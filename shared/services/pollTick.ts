@@ -25,7 +25,11 @@ const MIN_TICK_GAP_MS = 5_000;
 export async function handlePollTick(deps: Deps, body: unknown, delivery: DeliveryInfo): Promise<TickOutcome> {
   const parsed = pollTickMessageSchema.safeParse(body);
   if (!parsed.success) {
-    await deps.bus.deadLetter('polls', body, { reason: 'MalformedMessage', description: describeIssues(toIssues(parsed.error)), originalMessageId: delivery.messageId });
+    await deps.bus.deadLetter('polls', body, {
+      reason: 'MalformedMessage',
+      description: describeIssues(toIssues(parsed.error)),
+      originalMessageId: delivery.messageId,
+    });
     return 'dead-lettered';
   }
   const due = await deps.pacer.claimTick(parsed.data.seq);
@@ -52,7 +56,8 @@ async function pollBatch(deps: Deps, holds: OpenHold[]): Promise<void> {
     const action = hold.actionId ? found.get(hold.actionId) : undefined;
     if (!action || !hold.actionId) {
       // Not listed yet (just created): look again soon.
-      if (hold.actionId) await deps.pacer.planPoll(hold.deviceId, hold.actionId, deps.clock.nowMs() + deps.config.polling.inProgressMs, 'Unlisted');
+      if (hold.actionId)
+        await deps.pacer.planPoll(hold.deviceId, hold.actionId, deps.clock.nowMs() + deps.config.polling.inProgressMs, 'Unlisted');
       continue;
     }
     await applyActionStatus(deps, { runId: hold.runId, deviceId: hold.deviceId, submittedMs: hold.submittedMs }, action);
@@ -76,6 +81,11 @@ export async function reviveTicks(deps: Deps): Promise<boolean> {
 async function scheduleTick(deps: Deps, atMs: number): Promise<boolean> {
   const seq = await deps.pacer.scheduleTick(atMs);
   if (seq === undefined) return false;
-  await deps.bus.send('polls', { body: { seq, tickMs: atMs }, messageId: `tick.${seq}`, notBeforeMs: atMs, properties: { seq, tickMs: atMs } });
+  await deps.bus.send('polls', {
+    body: { seq, tickMs: atMs },
+    messageId: `tick.${seq}`,
+    notBeforeMs: atMs,
+    properties: { seq, tickMs: atMs },
+  });
   return true;
 }

@@ -54,10 +54,20 @@ export function toRunStatus(view: RunView): RunStatus {
       commands: a.commands,
       commandOutcomes: a.commandOutcomes,
       evidence: evidence.map(toEvidenceStatus),
-      evidencePending: pendingEvidence(a, evidence.map((e) => e.commandIndex)),
+      evidencePending: pendingEvidence(
+        a,
+        evidence.map((e) => e.commandIndex),
+      ),
     };
   });
-  return { runId: view.run.runId, phase: phaseOf(devices), trigger: view.run.trigger, playbook: view.run.playbook, refused: view.run.refused, devices };
+  return {
+    runId: view.run.runId,
+    phase: phaseOf(devices),
+    trigger: view.run.trigger,
+    playbook: view.run.playbook,
+    refused: view.run.refused,
+    devices,
+  };
 }
 
 function toEvidenceStatus(e: EvidenceItem): EvidenceStatus {

@@ -111,11 +111,15 @@ export async function startRun(deps: Deps, plan: RunPlan): Promise<StartedRun> {
   const slots = await bookSlots(deps, queued);
   // Queue the submissions a few at a time; a booked one comes back (the send lead early) for its slot.
   for (let i = 0; i < queued.length; i += SEND_BATCH) {
-    await Promise.all(queued.slice(i, i + SEND_BATCH).map((action) => {
-      const slotMs = slots.get(action.deviceId);
-      const nowMs = deps.clock.nowMs();
-      return slotMs === undefined ? enqueueSubmit(deps, action, nowMs) : enqueueSubmit(deps, action, arrivalForSlot(slotMs, nowMs, deps.pacer.limits), 'slot');
-    }));
+    await Promise.all(
+      queued.slice(i, i + SEND_BATCH).map((action) => {
+        const slotMs = slots.get(action.deviceId);
+        const nowMs = deps.clock.nowMs();
+        return slotMs === undefined
+          ? enqueueSubmit(deps, action, nowMs)
+          : enqueueSubmit(deps, action, arrivalForSlot(slotMs, nowMs, deps.pacer.limits), 'slot');
+      }),
+    );
   }
   deps.logger.log('info', outcome === 'created' ? 'run started' : 'run already exists; queued submissions re-sent', {
     runId: plan.run.runId,
@@ -136,7 +140,10 @@ async function bookSlots(deps: Deps, queued: readonly DeviceAction[]): Promise<M
   try {
     return await deps.pacer.bookSlots(queued.map((a) => ({ deviceId: a.deviceId, runId: a.runId })));
   } catch (error) {
-    deps.logger.log('warn', 'could not book send slots for the run; each submission will ask for its own', { runId: queued[0]?.runId, error: describeError(error) });
+    deps.logger.log('warn', 'could not book send slots for the run; each submission will ask for its own', {
+      runId: queued[0]?.runId,
+      error: describeError(error),
+    });
     return new Map();
   }
 }
@@ -145,7 +152,10 @@ async function bookSlots(deps: Deps, queued: readonly DeviceAction[]): Promise<M
 const SELECTION_SLACK = 25;
 
 /** The devices a playbook's `where` selects, up to its maximum plus some slack. */
-export async function selectTargets(directory: DeviceDirectory, playbook: Playbook): Promise<{ targets: RunTarget[]; selectionTruncated: boolean }> {
+export async function selectTargets(
+  directory: DeviceDirectory,
+  playbook: Playbook,
+): Promise<{ targets: RunTarget[]; selectionTruncated: boolean }> {
   if (!playbook.where) return { targets: [], selectionTruncated: false };
   const limit = playbook.limits.maxDevices + SELECTION_SLACK;
   const devices = await directory.select(playbook.where, limit);

@@ -30,7 +30,11 @@ const VISIBILITY_WAIT_MS = 2 * 60_000;
 export async function handleActionMessage(deps: Deps, body: unknown, delivery: DeliveryInfo): Promise<SubmitOutcome> {
   const parsed = actionMessageSchema.safeParse(body);
   if (!parsed.success) {
-    await deps.bus.deadLetter('actions', body, { reason: 'MalformedMessage', description: describeIssues(toIssues(parsed.error)), originalMessageId: delivery.messageId });
+    await deps.bus.deadLetter('actions', body, {
+      reason: 'MalformedMessage',
+      description: describeIssues(toIssues(parsed.error)),
+      originalMessageId: delivery.messageId,
+    });
     return 'dead-lettered';
   }
   const { runId, deviceId } = parsed.data;
@@ -77,7 +81,12 @@ export async function handleActionMessage(deps: Deps, body: unknown, delivery: D
     log.log('debug', 'submission scheduled', { reason: slot.kind === 'reserved' ? 'slot' : slot.reason, waitMs: atMs - nowMs });
     return 'deferred';
   }
-  const marked: DeviceAction = { ...current.value, state: 'submitting', submitAttempts: current.value.submitAttempts + 1, updatedMs: deps.clock.nowMs() };
+  const marked: DeviceAction = {
+    ...current.value,
+    state: 'submitting',
+    submitAttempts: current.value.submitAttempts + 1,
+    updatedMs: deps.clock.nowMs(),
+  };
   // Another delivery changed the record first: it owns this step (the hold is per run and device, so it stays).
   if ((await deps.runs.replaceAction(marked, current.etag)) === 'conflict') return 'duplicate';
   // Admitted for a slot a moment ahead (at most the send lead): the bookkeeping is done, call on the slot.
@@ -118,14 +127,25 @@ async function handleSubmitError(deps: Deps, action: DeviceAction, error: unknow
       // Someone else's session (e.g. the portal): back this device off, exponentially.
       waitMs = await deps.pacer.deviceBusy(deviceId, runId);
     }
-    const requeued = await updateAction(deps.runs, runId, deviceId, (a) => ({ ...a, state: 'queued', lastError: describeError(error), updatedMs: deps.clock.nowMs() }));
-    if (requeued) await enqueueSubmit(deps, requeued, deps.clock.nowMs() + waitMs, error instanceof ThrottledError ? 'throttled' : 'device-busy');
+    const requeued = await updateAction(deps.runs, runId, deviceId, (a) => ({
+      ...a,
+      state: 'queued',
+      lastError: describeError(error),
+      updatedMs: deps.clock.nowMs(),
+    }));
+    if (requeued)
+      await enqueueSubmit(deps, requeued, deps.clock.nowMs() + waitMs, error instanceof ThrottledError ? 'throttled' : 'device-busy');
     log.log('warn', error instanceof ThrottledError ? 'throttled by Defender; rescheduled' : 'device busy; rescheduled', { waitMs });
     return 'deferred';
   }
   if (error instanceof PermanentError) {
     await deps.pacer.release(deviceId, runId);
-    await updateAction(deps.runs, runId, deviceId, (a) => ({ ...a, state: 'rejected', lastError: describeError(error), updatedMs: deps.clock.nowMs() }));
+    await updateAction(deps.runs, runId, deviceId, (a) => ({
+      ...a,
+      state: 'rejected',
+      lastError: describeError(error),
+      updatedMs: deps.clock.nowMs(),
+    }));
     log.log('error', 'Defender refused the submission', { error: describeError(error) });
     return 'rejected';
   }
@@ -157,6 +177,14 @@ async function recordSubmitted(deps: Deps, action: DeviceAction, created: Machin
   await updateAction(deps.runs, action.runId, action.deviceId, (a) =>
     a.state === 'submitted' || a.state === 'ended'
       ? undefined
-      : { ...a, state: 'submitted', machineActionId: created.id, actionStatus: created.status, submittedMs: nowMs, updatedMs: nowMs, lastError: undefined },
+      : {
+          ...a,
+          state: 'submitted',
+          machineActionId: created.id,
+          actionStatus: created.status,
+          submittedMs: nowMs,
+          updatedMs: nowMs,
+          lastError: undefined,
+        },
   );
 }

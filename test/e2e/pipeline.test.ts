@@ -16,7 +16,8 @@ import type { RunStatus } from '../../shared/services/runStatus.js';
  * scaled clock shared by the simulator and the responder; nothing here
  * asserts on speed, only on outcomes.
  */
-const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(`local/demo/alerts/${name}`, 'utf8')) as Record<string, unknown>;
+const fixture = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(`local/demo/alerts/${name}`, 'utf8')) as Record<string, unknown>;
 
 let stack: LocalStack;
 
@@ -51,7 +52,12 @@ async function runIdsFor(alertId: string, wallTimeoutMs = 30_000): Promise<strin
 
 async function sha256OfBlob(blobName: string, gunzip: boolean): Promise<string> {
   const hash = createHash('sha256');
-  const sink = new Writable({ write: (chunk: Buffer, _e, cb) => { hash.update(chunk); cb(); } });
+  const sink = new Writable({
+    write: (chunk: Buffer, _e, cb) => {
+      hash.update(chunk);
+      cb();
+    },
+  });
   const source = await stack.services.deps.evidence.openRead(blobName);
   await (gunzip ? pipeline(source, createGunzip(), sink) : pipeline(source, sink));
   return hash.digest('hex');
@@ -113,7 +119,8 @@ describe('alert in, evidence out', () => {
   });
 
   it('answers a manual run request with 202 and a bad one with 400 naming the field', async () => {
-    const post = (body: unknown) => fetch(`${stack.apiUrl}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      fetch(`${stack.apiUrl}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const bad = await post({ playbook: 'collect-hosts-file', devices: ['not-a-device'] });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain('devices.0');
@@ -122,7 +129,9 @@ describe('alert in, evidence out', () => {
     const { runId } = (await good.json()) as { runId: string };
     const status = await waitForRun(runId);
     expect(status.trigger).toMatchObject({ kind: 'manual', requestedBy: 'anonymous (function key)' });
-    expect(status.devices[0]?.evidence[0]?.originalSha256).toBe(stack.simulator.sourceFile('2a7f0c3e9b1d4c6e8f0a2b4c6d8e0f1a3b5c7d9e', 'C:\\Windows\\System32\\drivers\\etc\\hosts')?.sha256);
+    expect(status.devices[0]?.evidence[0]?.originalSha256).toBe(
+      stack.simulator.sourceFile('2a7f0c3e9b1d4c6e8f0a2b4c6d8e0f1a3b5c7d9e', 'C:\\Windows\\System32\\drivers\\etc\\hosts')?.sha256,
+    );
     const fetched = await fetch(`${stack.apiUrl}/api/runs/${runId}`);
     expect(fetched.status).toBe(200);
   });

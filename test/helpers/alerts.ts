@@ -11,13 +11,27 @@ export const FINANCE = '1e5bc9d7e413ddd7902c2932e418702b84d0cc07';
 /** A normalised alert with one device and nothing else; tests add what they need. */
 export function anAlert(overrides: Partial<Alert> = {}): Alert {
   return {
-    id: 'da1', source: 'defender-api', title: 'Suspicious thing', severity: 'High', category: 'Execution',
-    mitreTechniques: [], devices: [{ id: FINANCE }], processes: [], files: [], ...overrides,
+    id: 'da1',
+    source: 'defender-api',
+    title: 'Suspicious thing',
+    severity: 'High',
+    category: 'Execution',
+    mitreTechniques: [],
+    devices: [{ id: FINANCE }],
+    processes: [],
+    files: [],
+    ...overrides,
   };
 }
 
 /** One streaming record. */
 /** One streaming record of an Advanced Hunting table (`AlertInfo`, `AlertEvidence`, or another). */
 export function record(category: string, properties: Record<string, unknown>): Record<string, unknown> {
-  return { time: '2026-11-20T09:20:01Z', tenantId: '00000000-0000-0000-0000-000000000000', operationName: 'Publish', category: `AdvancedHunting-${category}`, properties };
+  return {
+    time: '2026-11-20T09:20:01Z',
+    tenantId: '00000000-0000-0000-0000-000000000000',
+    operationName: 'Publish',
+    category: `AdvancedHunting-${category}`,
+    properties,
+  };
 }

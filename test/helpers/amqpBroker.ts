@@ -45,7 +45,11 @@ export class AmqpBrokerDouble {
   private readonly sockets = new Set<Socket>();
   private readonly injected: { queue: string; condition: string; remaining: number }[] = [];
 
-  private constructor(private readonly server: Server, container: Container, private readonly options: AmqpBrokerOptions) {
+  private constructor(
+    private readonly server: Server,
+    container: Container,
+    private readonly options: AmqpBrokerOptions,
+  ) {
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
@@ -129,7 +133,10 @@ export class AmqpBrokerDouble {
   private consumersOf(queue: string): Sender[] {
     const found: Sender[] = [];
     for (const connection of this.connections) {
-      connection.each_sender((s: Sender) => found.push(s), (s: Sender) => s.source?.address === queue && s.is_open());
+      connection.each_sender(
+        (s: Sender) => found.push(s),
+        (s: Sender) => s.source?.address === queue && s.is_open(),
+      );
     }
     return found;
   }

@@ -53,7 +53,11 @@ export class BrokerStore {
     const entry: Stored = {
       amqp,
       record: {
-        queue, via, sequenceNumber: this.nextSequence++, deliveries: 0, state: 'scheduled',
+        queue,
+        via,
+        sequenceNumber: this.nextSequence++,
+        deliveries: 0,
+        state: 'scheduled',
         messageId: messageId === undefined ? undefined : Buffer.isBuffer(messageId) ? messageId.toString('hex') : String(messageId),
         contentType: typeof amqp.content_type === 'string' ? amqp.content_type : undefined,
         applicationProperties: { ...record(amqp.application_properties) },

@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import type { DeadLetterReason, MessageBus, OutgoingMessage, QueueName } from '../../shared/bus/port.js';
 import { ManualClock } from '../../shared/clock.js';
 import { loadConfig } from '../../shared/config.js';
-import type { AlertFeed, AlertQuery, DefenderApi, DownloadedResult, LibraryAdminApi, LibraryUpload, MachineActionQuery } from '../../shared/defender/port.js';
+import type {
+  AlertFeed,
+  AlertQuery,
+  DefenderApi,
+  DownloadedResult,
+  LibraryAdminApi,
+  LibraryUpload,
+  MachineActionQuery,
+} from '../../shared/defender/port.js';
 import type { LibraryFile, Machine, MachineAction, RunLiveResponseRequest } from '../../shared/defender/types.js';
 import type { EvidenceStore, EvidenceWriteOptions, JsonWriteCondition } from '../../shared/evidence/store.js';
 import { silentLogger } from '../../shared/log.js';
@@ -30,11 +38,13 @@ export class MemoryRunStore implements RunStore {
   getRun(runId: string): Promise<RunView | undefined> {
     const run = this.runs.get(runId);
     if (!run) return Promise.resolve(undefined);
-    return Promise.resolve(structuredClone({
-      run,
-      actions: [...this.actions.values()].map((a) => a.value).filter((a) => a.runId === runId),
-      evidence: [...this.evidence.values()].filter((e) => e.runId === runId),
-    }));
+    return Promise.resolve(
+      structuredClone({
+        run,
+        actions: [...this.actions.values()].map((a) => a.value).filter((a) => a.runId === runId),
+        evidence: [...this.evidence.values()].filter((e) => e.runId === runId),
+      }),
+    );
   }
   listRunIds(): Promise<string[]> {
     return Promise.resolve([...this.runs.keys()]);
@@ -60,7 +70,10 @@ export class MemoryRunStore implements RunStore {
 
 /** Evidence in memory, with the store's contract: commit only after a clean end and an accepted seal; conditional JSON writes. */
 export class MemoryEvidenceStore implements EvidenceStore {
-  blobs = new Map<string, { bytes: Buffer; options?: EvidenceWriteOptions; metadata?: Record<string, string>; tags?: Record<string, string>; version: number }>();
+  blobs = new Map<
+    string,
+    { bytes: Buffer; options?: EvidenceWriteOptions; metadata?: Record<string, string>; tags?: Record<string, string>; version: number }
+  >();
   private versions = 0;
   async writeNew(name: string, body: Readable, options: EvidenceWriteOptions): Promise<'created' | 'exists'> {
     if (this.blobs.has(name)) return 'exists';
@@ -74,8 +87,11 @@ export class MemoryEvidenceStore implements EvidenceStore {
     const sealed = options.seal?.() ?? {};
     if (this.blobs.has(name)) return 'exists';
     this.blobs.set(name, {
-      bytes: Buffer.concat(chunks), options, version: ++this.versions,
-      metadata: { ...options.metadata, ...sealed.metadata }, tags: { ...options.tags, ...sealed.tags },
+      bytes: Buffer.concat(chunks),
+      options,
+      version: ++this.versions,
+      metadata: { ...options.metadata, ...sealed.metadata },
+      tags: { ...options.tags, ...sealed.tags },
     });
     return 'created';
   }
@@ -144,23 +160,62 @@ export class ScriptedDefender implements DefenderApi, AlertFeed, LibraryAdminApi
   private record(method: string, args: unknown[]): void {
     this.calls.push({ method, args });
   }
-  runLiveResponse(id: string, request: RunLiveResponseRequest): Promise<MachineAction> { this.record('runLiveResponse', [id, request]); return this.onRunLiveResponse(id, request); }
-  getMachineAction(id: string): Promise<MachineAction> { this.record('getMachineAction', [id]); return this.onGetMachineAction(id); }
-  listMachineActions(q: MachineActionQuery): Promise<MachineAction[]> { this.record('listMachineActions', [q]); return this.onListMachineActions(q); }
-  cancelMachineAction(id: string, c: string): Promise<MachineAction> { this.record('cancelMachineAction', [id, c]); return this.onCancel(id, c); }
-  getResultDownloadLink(id: string, i: number): Promise<string> { this.record('getResultDownloadLink', [id, i]); return this.onLink(id, i); }
-  downloadResult(url: string): Promise<DownloadedResult> { this.record('downloadResult', [url]); return this.onDownload(url); }
-  listMachines(): Promise<Machine[]> { this.record('listMachines', []); return this.onMachines(); }
-  getMachine(id: string): Promise<Machine> { this.record('getMachine', [id]); return this.onMachine(id); }
-  listLibraryFiles(): Promise<LibraryFile[]> { this.record('listLibraryFiles', []); return this.onLibrary(); }
-  uploadLibraryFile(u: LibraryUpload): Promise<LibraryFile> { this.record('uploadLibraryFile', [u]); return this.onUpload(u); }
-  deleteLibraryFile(name: string): Promise<void> { this.record('deleteLibraryFile', [name]); return this.onDelete(name); }
-  listAlerts(q: AlertQuery): Promise<unknown[]> { this.record('listAlerts', [q]); return this.onAlerts(q); }
+  runLiveResponse(id: string, request: RunLiveResponseRequest): Promise<MachineAction> {
+    this.record('runLiveResponse', [id, request]);
+    return this.onRunLiveResponse(id, request);
+  }
+  getMachineAction(id: string): Promise<MachineAction> {
+    this.record('getMachineAction', [id]);
+    return this.onGetMachineAction(id);
+  }
+  listMachineActions(q: MachineActionQuery): Promise<MachineAction[]> {
+    this.record('listMachineActions', [q]);
+    return this.onListMachineActions(q);
+  }
+  cancelMachineAction(id: string, c: string): Promise<MachineAction> {
+    this.record('cancelMachineAction', [id, c]);
+    return this.onCancel(id, c);
+  }
+  getResultDownloadLink(id: string, i: number): Promise<string> {
+    this.record('getResultDownloadLink', [id, i]);
+    return this.onLink(id, i);
+  }
+  downloadResult(url: string): Promise<DownloadedResult> {
+    this.record('downloadResult', [url]);
+    return this.onDownload(url);
+  }
+  listMachines(): Promise<Machine[]> {
+    this.record('listMachines', []);
+    return this.onMachines();
+  }
+  getMachine(id: string): Promise<Machine> {
+    this.record('getMachine', [id]);
+    return this.onMachine(id);
+  }
+  listLibraryFiles(): Promise<LibraryFile[]> {
+    this.record('listLibraryFiles', []);
+    return this.onLibrary();
+  }
+  uploadLibraryFile(u: LibraryUpload): Promise<LibraryFile> {
+    this.record('uploadLibraryFile', [u]);
+    return this.onUpload(u);
+  }
+  deleteLibraryFile(name: string): Promise<void> {
+    this.record('deleteLibraryFile', [name]);
+    return this.onDelete(name);
+  }
+  listAlerts(q: AlertQuery): Promise<unknown[]> {
+    this.record('listAlerts', [q]);
+    return this.onAlerts(q);
+  }
 }
 
 export function machineAction(overrides: Partial<MachineAction> & { id: string; machineId: string }): MachineAction {
   return {
-    type: 'LiveResponse', status: 'Pending', creationDateTimeUtc: '2026-11-20T09:00:00Z', commands: [],
+    type: 'LiveResponse',
+    status: 'Pending',
+    creationDateTimeUtc: '2026-11-20T09:00:00Z',
+    commands: [],
     ...overrides,
   };
 }
@@ -168,13 +223,24 @@ export function machineAction(overrides: Partial<MachineAction> & { id: string; 
 export const DEVICE = '1e5bc9d7e413ddd7902c2932e418702b84d0cc07';
 
 /** Services' dependencies wired to fakes, with the shipped playbooks. */
-export function fakeDeps(overrides: Partial<Deps> = {}): Deps & { clock: ManualClock; bus: RecordingBus; runs: MemoryRunStore; evidence: MemoryEvidenceStore; defender: ScriptedDefender } {
+export function fakeDeps(
+  overrides: Partial<Deps> = {},
+): Deps & { clock: ManualClock; bus: RecordingBus; runs: MemoryRunStore; evidence: MemoryEvidenceStore; defender: ScriptedDefender } {
   const config = loadConfig({ STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', BUS_KIND: 'storage-queues' });
   const clock = new ManualClock();
-  const playbooks = ['process-memory-dump.yaml', 'collect-hosts-file.yaml'].map((f) => parsePlaybook(readFileSync(`playbooks/${f}`, 'utf8'), f));
+  const playbooks = ['process-memory-dump.yaml', 'collect-hosts-file.yaml'].map((f) =>
+    parsePlaybook(readFileSync(`playbooks/${f}`, 'utf8'), f),
+  );
   const base = {
-    config, clock, logger: silentLogger, bus: new RecordingBus(), runs: new MemoryRunStore(), evidence: new MemoryEvidenceStore(),
-    defender: new ScriptedDefender(), playbooks, collectorVersion: 'test',
+    config,
+    clock,
+    logger: silentLogger,
+    bus: new RecordingBus(),
+    runs: new MemoryRunStore(),
+    evidence: new MemoryEvidenceStore(),
+    defender: new ScriptedDefender(),
+    playbooks,
+    collectorVersion: 'test',
     pacer: new Pacer(new InProcessPacingStore(), clock, pacingLimitsOf(config)),
   };
   const deps = { ...base, ...overrides };

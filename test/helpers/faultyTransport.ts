@@ -24,7 +24,11 @@ export function faultyTransport(faults: DownloadFault[]): LinkTransport & { urls
     fault?.beforeRequest?.();
     const response = await nodeLinkTransport(url, options);
     if (fault?.afterBytes === undefined) return response;
-    return { status: response.status, header: (name: string) => response.header(name), body: cut(response.body, fault.afterBytes, fault.mode ?? 'reset', fault.atCut) };
+    return {
+      status: response.status,
+      header: (name: string) => response.header(name),
+      body: cut(response.body, fault.afterBytes, fault.mode ?? 'reset', fault.atCut),
+    };
   };
   wrapped.urls = [] as string[];
   return wrapped;

@@ -54,14 +54,21 @@ export interface TestSimulator {
   close(): Promise<void>;
 }
 
-export async function startTestSimulator(options: {
-  fleet?: FleetInput;
-  settings?: SimulatorSettingsInput;
-  faults?: SimulatorFaults;
-} = {}): Promise<TestSimulator> {
+export async function startTestSimulator(
+  options: {
+    fleet?: FleetInput;
+    settings?: SimulatorSettingsInput;
+    faults?: SimulatorFaults;
+  } = {},
+): Promise<TestSimulator> {
   const clock = new ManualClock();
   const fleet = options.fleet ? parseFleet(options.fleet) : await loadFleet(DEMO_FLEET_PATH);
-  const sim = await startSimulator({ fleet, clock, ...(options.settings ? { settings: options.settings } : {}), ...(options.faults ? { faults: options.faults } : {}) });
+  const sim = await startSimulator({
+    fleet,
+    clock,
+    ...(options.settings ? { settings: options.settings } : {}),
+    ...(options.faults ? { faults: options.faults } : {}),
+  });
   const tokenWith = async (o: { roles?: string[]; audience?: string; appId?: string }): Promise<string> => {
     const credential = new SimulatorCredential({ clock, ...o });
     const token = await credential.getToken(DEFENDER_SCOPE);
@@ -77,7 +84,11 @@ export async function startTestSimulator(options: {
       body = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
       headers['Content-Type'] ??= 'application/json';
     }
-    return fetch(`${sim.url}${path}`, { method: o.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body === undefined ? {} : { body }) });
+    return fetch(`${sim.url}${path}`, {
+      method: o.method ?? (body === undefined ? 'GET' : 'POST'),
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
   };
   return {
     sim,

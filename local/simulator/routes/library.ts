@@ -14,7 +14,10 @@ export const listLibraryFiles: Endpoint = {
   roles: ROLES.library,
   handle({ state, baseUrl }) {
     state.sync();
-    return { status: 200, json: { '@odata.context': `${baseUrl}/api/$metadata#LibraryFiles`, value: state.library.list().map(libraryFileJson) } };
+    return {
+      status: 200,
+      json: { '@odata.context': `${baseUrl}/api/$metadata#LibraryFiles`, value: state.library.list().map(libraryFileJson) },
+    };
   },
 };
 

@@ -26,7 +26,11 @@ export const runLiveResponse: Endpoint = {
     if (!device) throw notFound(`Machine ${machineId} was not found`);
     const request = validateLiveResponseBody(body);
     if (device.spec.noAutomationLevel) {
-      throw new ApiError(403, 'DisallowedOperation', `This device has no automation level assigned to it. Live response cannot run on machine ${device.id}.`);
+      throw new ApiError(
+        403,
+        'DisallowedOperation',
+        `This device has no automation level assigned to it. Live response cannot run on machine ${device.id}.`,
+      );
     }
     if (state.actions.activeOnDevice(device.id) || state.portalSessionActive(device.id, nowMs)) {
       state.stats.activeRequestRejections += 1;

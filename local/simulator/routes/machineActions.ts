@@ -56,7 +56,10 @@ export const listMachineActions: Endpoint = {
     ctx.state.sync();
     const all = ctx.state.actions.newestFirst().map((a) => machineActionJson(a));
     const matching = applyFilter(all, query);
-    return { status: 200, json: collection(`${ctx.baseUrl}/api/$metadata#MachineActions`, applyPage(matching, query), query, matching.length) };
+    return {
+      status: 200,
+      json: collection(`${ctx.baseUrl}/api/$metadata#MachineActions`, applyPage(matching, query), query, matching.length),
+    };
   },
 };
 
@@ -75,11 +78,18 @@ export const cancelMachineAction: Endpoint = {
     const action = findAction(ctx.state, ctx.params[0] ?? '', nowMs);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidRequestBody();
     const unknown = Object.keys(body).find((k) => k !== 'Comment');
-    if (unknown) throw invalidRequestBody(`Request body is incorrect: unknown property '${unknown}' (property names are case-sensitive: use 'Comment').`);
+    if (unknown)
+      throw invalidRequestBody(
+        `Request body is incorrect: unknown property '${unknown}' (property names are case-sensitive: use 'Comment').`,
+      );
     const comment = (body as { Comment?: unknown }).Comment;
     if (typeof comment !== 'string') throw missingParameter("Missing required parameter 'Comment'.");
     if (isTerminal(action.status)) {
-      throw new ApiError(400, 'DisallowedOperation', `Machine action ${action.id} is already in a final state (${action.status}) and cannot be cancelled.`);
+      throw new ApiError(
+        400,
+        'DisallowedOperation',
+        `Machine action ${action.id} is already in a final state (${action.status}) and cannot be cancelled.`,
+      );
     }
     cancelAction(action, nowMs, ctx.caller.requestor, comment);
     ctx.state.actions.settle(action);

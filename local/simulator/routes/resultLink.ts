@@ -21,7 +21,8 @@ export const getResultDownloadLink: Endpoint = {
     if (!/^\d+$/.test(rawIndex)) throw badRequest(`The index '${rawIndex}' is not a non-negative integer.`);
     const index = Number(rawIndex);
     const command = action.commands[index];
-    if (!command) throw notFound(`Command index ${index} does not exist in machine action ${action.id} (it has ${action.commands.length} commands).`);
+    if (!command)
+      throw notFound(`Command index ${index} does not exist in machine action ${action.id} (it has ${action.commands.length} commands).`);
     if (command.command.type === 'PutFile') throw invalidInput(`Command ${index} is a PutFile command, which produces no result.`);
     if (command.status !== 'Completed' || !command.result) {
       throw invalidInput(`Command ${index} has status ${command.status}; only Completed commands have a result to download.`);

@@ -22,14 +22,22 @@ describe('the alert poller against the simulator', () => {
 
   it('pulls alerts updated since the watermark with their evidence, and the intake answers them', async () => {
     const client = new DefenderClient({
-      baseUrl: t.sim.url, credential: new SimulatorCredential({ clock: t.clock }), scope: DEFENDER_SCOPE, requestTimeoutMs: 10_000,
-      defaultRetryAfterMs: 1_000, linkPolicy: { hostSuffixes: [], allowHttpLoopback: true },
+      baseUrl: t.sim.url,
+      credential: new SimulatorCredential({ clock: t.clock }),
+      scope: DEFENDER_SCOPE,
+      requestTimeoutMs: 10_000,
+      defaultRetryAfterMs: 1_000,
+      linkPolicy: { hostSuffixes: [], allowHttpLoopback: true },
     });
     const now = t.clock.nowMs();
     const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '0000Z');
     t.sim.addAlert({ ...alertFixture('defender-api-alert'), lastUpdateTime: iso(now - 10 * 60_000) });
     t.sim.addAlert({ ...alertFixture('defender-api-alert'), id: 'da-too-old', lastUpdateTime: iso(now - 5 * 3_600_000) });
-    const config = loadConfig({ STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', BUS_KIND: 'storage-queues', ALERT_POLL_CRON: '0 */5 * * * *' });
+    const config = loadConfig({
+      STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+      BUS_KIND: 'storage-queues',
+      ALERT_POLL_CRON: '0 */5 * * * *',
+    });
     const bus = new RecordingBus();
     const watermarks = new InProcessWatermarkStore();
 
@@ -39,8 +47,12 @@ describe('the alert poller against the simulator', () => {
     const [message] = bus.take('alerts');
     expect((message?.body as { evidence: unknown[] }).evidence).toHaveLength(2);
     const deps = fakeDeps();
-    expect(await handleAlertMessage(deps, message?.body, { messageId: message?.messageId ?? '', deliveryCount: 1 })).toMatchObject({ kind: 'started' });
+    expect(await handleAlertMessage(deps, message?.body, { messageId: message?.messageId ?? '', deliveryCount: 1 })).toMatchObject({
+      kind: 'started',
+    });
     t.clock.advance(5 * 60_000);
-    expect(await pollAlerts({ config, clock: t.clock, logger: silentLogger, bus, feed: client, watermarks })).toMatchObject({ enqueued: 0 });
+    expect(await pollAlerts({ config, clock: t.clock, logger: silentLogger, bus, feed: client, watermarks })).toMatchObject({
+      enqueued: 0,
+    });
   });
 });

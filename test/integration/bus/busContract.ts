@@ -88,7 +88,9 @@ export function describeBusContract(adapter: string, makeHarness: () => Promise<
     it('dead-letters the body to the poison queue with its reason', async () => {
       const body = { runId: 'r9', deviceId: 'd9', junk: [1, 2, 3] };
       await h.bus.deadLetter('collect', body, {
-        reason: 'MalformedCollect', description: 'commandIndex: expected a number', originalMessageId: 'collect:r9:d9:0',
+        reason: 'MalformedCollect',
+        description: 'commandIndex: expected a number',
+        originalMessageId: 'collect:r9:d9:0',
       });
       let copies: PoisonCopy[] = [];
       await waitUntil(async () => (copies = await h.poisoned('collect')).length >= 1, 10_000, 'poison copy');

@@ -28,7 +28,8 @@ describeBusContract('Service Bus (real SDK, AMQP broker double)', async (): Prom
   const lists = new Map<QueueName, Delivered[]>();
   const subscriptions: { close(): Promise<void> }[] = [];
   return {
-    bus, clock,
+    bus,
+    clock,
     physicalName: (q) => names[q],
     deliveries(queue) {
       const existing = lists.get(queue);
@@ -36,19 +37,32 @@ describeBusContract('Service Bus (real SDK, AMQP broker double)', async (): Prom
       const list: Delivered[] = [];
       lists.set(queue, list);
       const receiver = client.createReceiver(names[queue]);
-      receiver.subscribe({
-        processMessage: (m) => {
-          list.push({ body: m.body, messageId: String(m.messageId), properties: m.applicationProperties as MessageProperties, clockMs: clock.nowMs() });
-          return Promise.resolve();
+      receiver.subscribe(
+        {
+          processMessage: (m) => {
+            list.push({
+              body: m.body,
+              messageId: String(m.messageId),
+              properties: m.applicationProperties as MessageProperties,
+              clockMs: clock.nowMs(),
+            });
+            return Promise.resolve();
+          },
+          processError: () => Promise.resolve(),
         },
-        processError: () => Promise.resolve(),
-      }, { autoCompleteMessages: true });
+        { autoCompleteMessages: true },
+      );
       subscriptions.push(receiver);
       return list;
     },
-    poisoned: (queue) => Promise.resolve(broker.messagesIn(`${names[queue]}-poison`).map((m) => ({
-      body: m.body, messageId: m.messageId, properties: m.applicationProperties,
-    }))),
+    poisoned: (queue) =>
+      Promise.resolve(
+        broker.messagesIn(`${names[queue]}-poison`).map((m) => ({
+          body: m.body,
+          messageId: m.messageId,
+          properties: m.applicationProperties,
+        })),
+      ),
     async close() {
       await Promise.all(subscriptions.map((s) => s.close()));
       await bus.close();
@@ -77,12 +91,16 @@ describeBusContract('Storage queues (Azurite, QueueConsumer)', async (): Promise
   }
   consumer.start();
   return {
-    bus, clock,
+    bus,
+    clock,
     physicalName: (q) => names[q],
     deliveries: (queue) => lists.get(queue) ?? [],
-    poisoned: async (queue) => (await bus.peekPoison(queue)).map(({ envelope }) => ({
-      body: envelope?.body, messageId: envelope?.messageId, properties: envelope?.properties ?? {},
-    })),
+    poisoned: async (queue) =>
+      (await bus.peekPoison(queue)).map(({ envelope }) => ({
+        body: envelope?.body,
+        messageId: envelope?.messageId,
+        properties: envelope?.properties ?? {},
+      })),
     async close() {
       await consumer.stop();
       await azurite.stop();

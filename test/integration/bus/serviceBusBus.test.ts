@@ -5,12 +5,20 @@
 import { ServiceBusClient, ServiceBusError, type ServiceBusErrorCode } from '@azure/service-bus';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  ServiceBusMessageBus, SERVICE_BUSY_RETRY_MS, sequenceNumberToBigInt, translateServiceBusError,
+  ServiceBusMessageBus,
+  SERVICE_BUSY_RETRY_MS,
+  sequenceNumberToBigInt,
+  translateServiceBusError,
 } from '../../../shared/azure/serviceBusBus.js';
 import type { QueueName } from '../../../shared/bus/port.js';
 import { ManualClock, unscaled } from '../../../shared/clock.js';
 import {
-  ForbiddenError, NotFoundError, PermanentError, ThrottledError, TransientError, type ResponderError,
+  ForbiddenError,
+  NotFoundError,
+  PermanentError,
+  ThrottledError,
+  TransientError,
+  type ResponderError,
 } from '../../../shared/errors.js';
 import { AmqpBrokerDouble } from '../../helpers/amqpBroker.js';
 
@@ -49,8 +57,12 @@ describe('ServiceBusMessageBus.send', () => {
     const { bus } = newBus();
     await bus.send('alerts', { body: { alertId: 'a1' }, messageId: 'alert:a1', properties: { runId: 'r1', n: 7, ok: false } });
     expect(last('q-alerts')).toMatchObject({
-      messageId: 'alert:a1', contentType: 'application/json', body: { alertId: 'a1' },
-      applicationProperties: { runId: 'r1', n: 7, ok: false }, scheduledEnqueueTimeUtc: undefined, via: 'transfer',
+      messageId: 'alert:a1',
+      contentType: 'application/json',
+      body: { alertId: 'a1' },
+      applicationProperties: { runId: 'r1', n: 7, ok: false },
+      scheduledEnqueueTimeUtc: undefined,
+      via: 'transfer',
     });
   });
 
@@ -106,11 +118,20 @@ describe('ServiceBusMessageBus.schedule / cancelScheduled', () => {
 describe('ServiceBusMessageBus.deadLetter', () => {
   it('sends the body verbatim to <queue>-poison with the reason in application properties', async () => {
     const { bus } = newBus();
-    await bus.deadLetter('alerts', { raw: 'not an alert' }, { reason: 'MalformedAlert', description: 'id: required', originalMessageId: 'alert:x' });
+    await bus.deadLetter(
+      'alerts',
+      { raw: 'not an alert' },
+      { reason: 'MalformedAlert', description: 'id: required', originalMessageId: 'alert:x' },
+    );
     expect(last('q-alerts-poison')).toMatchObject({
-      messageId: 'alert:x', body: { raw: 'not an alert' }, contentType: 'application/json',
+      messageId: 'alert:x',
+      body: { raw: 'not an alert' },
+      contentType: 'application/json',
       applicationProperties: {
-        deadLetterReason: 'MalformedAlert', deadLetterErrorDescription: 'id: required', originalMessageId: 'alert:x', sourceQueue: 'q-alerts',
+        deadLetterReason: 'MalformedAlert',
+        deadLetterErrorDescription: 'id: required',
+        originalMessageId: 'alert:x',
+        sourceQueue: 'q-alerts',
       },
     });
   });

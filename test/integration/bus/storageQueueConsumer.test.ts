@@ -76,15 +76,23 @@ describe('QueueConsumer', () => {
   it('retries a handler that throws, then deletes the message once it succeeds', async () => {
     const bus = await newBus();
     const seen: number[] = [];
-    const { consumer, events } = consume(bus, 'actions', (_body, delivery) => {
-      seen.push(delivery.deliveryCount);
-      return seen.length <= 2 ? Promise.reject(new Error(`flaky ${seen.length}`)) : Promise.resolve();
-    }, { maxDeliveryCount: 5 });
+    const { consumer, events } = consume(
+      bus,
+      'actions',
+      (_body, delivery) => {
+        seen.push(delivery.deliveryCount);
+        return seen.length <= 2 ? Promise.reject(new Error(`flaky ${seen.length}`)) : Promise.resolve();
+      },
+      { maxDeliveryCount: 5 },
+    );
     await bus.send('actions', { body: { runId: 'r1' }, messageId: 'action:r1' });
     await waitUntil(() => events.some((e) => e.type === 'completed'), 15_000, 'completion');
     await consumer.idle();
     expect(seen).toEqual([1, 2, 3]);
-    expect(events.filter((e) => e.type === 'failed').map((e) => e.type === 'failed' && e.error)).toEqual(['Error: flaky 1', 'Error: flaky 2']);
+    expect(events.filter((e) => e.type === 'failed').map((e) => e.type === 'failed' && e.error)).toEqual([
+      'Error: flaky 1',
+      'Error: flaky 2',
+    ]);
     expect(await visibleCount(bus, 'actions')).toBe(0);
     expect(await bus.peekPoison('actions')).toEqual([]);
   });
@@ -92,10 +100,15 @@ describe('QueueConsumer', () => {
   it('poisons a message after maxDeliveryCount failed deliveries, with the last error', async () => {
     const bus = await newBus();
     const seen: number[] = [];
-    const { consumer, events } = consume(bus, 'collect', (_body, delivery) => {
-      seen.push(delivery.deliveryCount);
-      return Promise.reject(new Error(`broken ${delivery.deliveryCount}`));
-    }, { maxDeliveryCount: 3 });
+    const { consumer, events } = consume(
+      bus,
+      'collect',
+      (_body, delivery) => {
+        seen.push(delivery.deliveryCount);
+        return Promise.reject(new Error(`broken ${delivery.deliveryCount}`));
+      },
+      { maxDeliveryCount: 3 },
+    );
     await bus.send('collect', { body: { c: 1 }, messageId: 'collect:1' });
     await waitUntil(() => events.some((e) => e.type === 'deadLettered'), 15_000, 'dead-lettering');
     await consumer.idle();
@@ -165,10 +178,15 @@ describe('QueueConsumer', () => {
   it('re-hides a throttled message for retryAfterMs without burning a delivery', async () => {
     const bus = await newBus();
     const seen: number[] = [];
-    const { events } = consume(bus, 'actions', (_b, delivery) => {
-      seen.push(delivery.deliveryCount);
-      return seen.length === 1 ? Promise.reject(new ThrottledError('busy', 0)) : Promise.resolve();
-    }, { maxDeliveryCount: 1 });
+    const { events } = consume(
+      bus,
+      'actions',
+      (_b, delivery) => {
+        seen.push(delivery.deliveryCount);
+        return seen.length === 1 ? Promise.reject(new ThrottledError('busy', 0)) : Promise.resolve();
+      },
+      { maxDeliveryCount: 1 },
+    );
     await bus.send('actions', { body: {}, messageId: 'action:t' });
     await waitUntil(() => events.some((e) => e.type === 'completed'), 10_000, 'completion');
     expect(seen).toEqual([1, 1]);
@@ -216,12 +234,17 @@ describe('QueueConsumer', () => {
     let running = 0;
     let peak = 0;
     let done = 0;
-    consume(bus, 'collect', async () => {
-      peak = Math.max(peak, ++running);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      running -= 1;
-      done += 1;
-    }, { concurrency: 2 });
+    consume(
+      bus,
+      'collect',
+      async () => {
+        peak = Math.max(peak, ++running);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        running -= 1;
+        done += 1;
+      },
+      { concurrency: 2 },
+    );
     await Promise.all([1, 2, 3, 4, 5, 6].map((i) => bus.send('collect', { body: i, messageId: `collect:${i}` })));
     await waitUntil(() => done === 6, 15_000, 'all handled');
     expect(peak).toBe(2);

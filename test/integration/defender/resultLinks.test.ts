@@ -104,7 +104,10 @@ function fakeDns(table: Record<string, string[]>): Resolve & { asked: string[] }
     resolve.asked.push(hostname);
     const addresses = table[hostname];
     if (!addresses) return callback(Object.assign(new Error(`ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
-    callback(null, addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
+    callback(
+      null,
+      addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+    );
   };
   resolve.asked = [] as string[];
   return resolve;
@@ -120,7 +123,9 @@ describe('result link host names resolving to refused addresses', () => {
     ['something that is not an address', ['not-an-ip'], /not an IP address/],
   ])('an allowed name resolving to %s is refused for good, before any connection', async (_name, addresses, reason) => {
     const dns = fakeDns({ 'userstorage.blob.core.windows.net': addresses });
-    const attempt = client(production, createNodeLinkTransport(dns)).downloadResult('https://userstorage.blob.core.windows.net/c/b?sig=abc');
+    const attempt = client(production, createNodeLinkTransport(dns)).downloadResult(
+      'https://userstorage.blob.core.windows.net/c/b?sig=abc',
+    );
     await expect(attempt).rejects.toBeInstanceOf(PermanentError);
     await expect(attempt).rejects.toThrow(reason);
     await expect(attempt).rejects.not.toThrow(/sig=/);
@@ -139,13 +144,17 @@ describe('result link host names resolving to refused addresses', () => {
   it('a loopback name resolving to a private address is refused even with the simulator configured', async () => {
     const before = trapConnections;
     const dns = fakeDns({ localhost: ['10.9.9.9'] });
-    await expect(client(simulator, createNodeLinkTransport(dns)).downloadResult(`http://localhost:${trapPort}/results/x`)).rejects.toThrow(/resolves to a private/);
+    await expect(client(simulator, createNodeLinkTransport(dns)).downloadResult(`http://localhost:${trapPort}/results/x`)).rejects.toThrow(
+      /resolves to a private/,
+    );
     expect(trapConnections).toBe(before);
   });
 
   it('a name that does not resolve is a transient failure (DNS may recover)', async () => {
     const dns = fakeDns({});
-    await expect(client(production, createNodeLinkTransport(dns)).downloadResult('https://gone.blob.core.windows.net/c/b')).rejects.toBeInstanceOf(TransientError);
+    await expect(
+      client(production, createNodeLinkTransport(dns)).downloadResult('https://gone.blob.core.windows.net/c/b'),
+    ).rejects.toBeInstanceOf(TransientError);
     expect(dns.asked).toEqual(['gone.blob.core.windows.net']);
   });
 });

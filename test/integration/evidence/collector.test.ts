@@ -43,14 +43,19 @@ beforeAll(async () => {
       name: 'evidence-tests',
       library: [{ fileName: 'Collect.ps1', content: 'Write-Output done' }],
       scriptDefaults: { 'Collect.ps1': { durationMs: 1_000, exitCode: 2, output: 'collected\u001b[2J 3 files', errors: 'one warning' } },
-      devices: [{
-        id: DEVICE_ID, computerDnsName: 'ws-evidence-01.contoso.local',
-        files: {
-          [BIG]: { generator: { seed: 'evidence-tests', sizeBytes: BIG_BYTES } },
-          [ZEROS]: { content: 'A'.repeat(32 * 1024 * 1024) },
-          'C:\\a.txt': { content: 'a' }, 'C:\\b.txt': { content: 'bb' }, 'C:\\c.txt': { content: 'ccc' },
+      devices: [
+        {
+          id: DEVICE_ID,
+          computerDnsName: 'ws-evidence-01.contoso.local',
+          files: {
+            [BIG]: { generator: { seed: 'evidence-tests', sizeBytes: BIG_BYTES } },
+            [ZEROS]: { content: 'A'.repeat(32 * 1024 * 1024) },
+            'C:\\a.txt': { content: 'a' },
+            'C:\\b.txt': { content: 'bb' },
+            'C:\\c.txt': { content: 'ccc' },
+          },
         },
-      }],
+      ],
     },
     settings: { gzipLevel: 9 },
   });
@@ -74,13 +79,26 @@ async function harness(faults: DownloadFault[] = [], settings: Record<string, st
   await evidence.ensureContainer();
   const transport = faultyTransport(faults);
   const defender = new DefenderClient({
-    baseUrl: t.sim.url, credential: new SimulatorCredential({ clock: t.clock }), scope: DEFENDER_SCOPE,
-    requestTimeoutMs: 10_000, defaultRetryAfterMs: 1_000, linkTransport: transport,
+    baseUrl: t.sim.url,
+    credential: new SimulatorCredential({ clock: t.clock }),
+    scope: DEFENDER_SCOPE,
+    requestTimeoutMs: 10_000,
+    defaultRetryAfterMs: 1_000,
+    linkTransport: transport,
     linkPolicy: { hostSuffixes: ['.blob.core.windows.net'], allowHttpLoopback: true },
   });
   const { logger, lines } = recordingLogger();
   const config = loadConfig({ STORAGE_CONNECTION_STRING: azurite.connectionString, BUS_KIND: 'storage-queues', ...settings });
-  const deps = { config, clock: t.clock, logger, bus: new RecordingBus(), runs: new MemoryRunStore(), evidence, defender, collectorVersion: 'responder@test' };
+  const deps = {
+    config,
+    clock: t.clock,
+    logger,
+    bus: new RecordingBus(),
+    runs: new MemoryRunStore(),
+    evidence,
+    defender,
+    collectorVersion: 'responder@test',
+  };
   return { deps, container, lines, transport };
 }
 
@@ -92,7 +110,12 @@ async function ranAndRecorded(h: Harness, commands: LiveResponseCommand[], trigg
   t.clock.advance(10 * MINUTE_MS);
   runCount += 1;
   const messages = await recordEndedAction(h.deps.runs, h.deps.defender, {
-    runId: `a-run${runCount}`, machineActionId: id, deviceId: DEVICE_ID, deviceName: 'ws-evidence-01.contoso.local', commands, nowMs: t.clock.nowMs(),
+    runId: `a-run${runCount}`,
+    machineActionId: id,
+    deviceId: DEVICE_ID,
+    deviceName: 'ws-evidence-01.contoso.local',
+    commands,
+    nowMs: t.clock.nowMs(),
     ...(trigger ? { trigger } : {}),
   });
   return messages.map((m) => ({ ...m, attempt: 0 }));
@@ -137,15 +160,28 @@ describe('collecting evidence into blob storage', () => {
     expect((await blob.getBlockList('committed')).committedBlocks?.length).toBe(Math.ceil(stored.length / BLOCK_BYTES));
 
     const props = await blob.getProperties();
-    expect(props.metadata).toMatchObject({ sha256: item?.sha256, originalsha256: source?.sha256, alertid: 'da-evidence-1', deviceid: DEVICE_ID, contentencoding: 'gzip' });
+    expect(props.metadata).toMatchObject({
+      sha256: item?.sha256,
+      originalsha256: source?.sha256,
+      alertid: 'da-evidence-1',
+      deviceid: DEVICE_ID,
+      contentencoding: 'gzip',
+    });
     const found: string[] = [];
-    for await (const b of h.container.findBlobsByTags(`sha256='${item?.sha256 ?? ''}' AND alertId='da-evidence-1' AND deviceId='${DEVICE_ID}'`)) found.push(b.name);
+    for await (const b of h.container.findBlobsByTags(
+      `sha256='${item?.sha256 ?? ''}' AND alertId='da-evidence-1' AND deviceId='${DEVICE_ID}'`,
+    ))
+      found.push(b.name);
     expect(found).toEqual([item?.blobName]);
 
     const manifest = await manifestOf(h, message?.runId ?? '');
     expect(manifest.alertId).toBe('da-evidence-1');
     expect(manifest.items).toHaveLength(1);
-    expect(manifest.items[0]).toMatchObject({ blob: { sha256: item?.sha256, contentEncoding: 'gzip' }, original: { sha256: source?.sha256 }, collectorVersion: 'responder@test' });
+    expect(manifest.items[0]).toMatchObject({
+      blob: { sha256: item?.sha256, contentEncoding: 'gzip' },
+      original: { sha256: source?.sha256 },
+      collectorVersion: 'responder@test',
+    });
   });
 
   it('replaces a link that expires mid-transfer with a fresh one and restarts cleanly', async () => {
@@ -219,7 +255,10 @@ describe('collecting evidence into blob storage', () => {
     const h = await harness([], { EVIDENCE_MAX_ORIGINAL_BYTES: String(4 * 1024 * 1024) });
     const [message] = await ranAndRecorded(h, [getFile(ZEROS)]);
     expect(await handleCollectMessage(h.deps, message, delivery)).toBe('dead-lettered');
-    expect(h.deps.bus.deadLettered[0]?.reason).toMatchObject({ reason: 'CollectionFailed', description: expect.stringMatching(/decompression bomb/) as string });
+    expect(h.deps.bus.deadLettered[0]?.reason).toMatchObject({
+      reason: 'CollectionFailed',
+      description: expect.stringMatching(/decompression bomb/) as string,
+    });
     expect(h.deps.bus.take('collect')).toEqual([]);
     const names: string[] = [];
     for await (const b of h.container.listBlobsFlat()) names.push(b.name);

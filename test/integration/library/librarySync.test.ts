@@ -17,25 +17,42 @@ describe('npm run library:sync against the simulator', () => {
   beforeEach(async () => {
     t = await startTestSimulator({ settings: { libraryMaxBytes: MAX } });
     client = new DefenderClient({
-      baseUrl: t.sim.url, credential: new SimulatorCredential({ clock: t.clock }), scope: DEFENDER_SCOPE, requestTimeoutMs: 10_000,
-      defaultRetryAfterMs: 1_000, linkPolicy: { hostSuffixes: [], allowHttpLoopback: true },
+      baseUrl: t.sim.url,
+      credential: new SimulatorCredential({ clock: t.clock }),
+      scope: DEFENDER_SCOPE,
+      requestTimeoutMs: 10_000,
+      defaultRetryAfterMs: 1_000,
+      linkPolicy: { hostSuffixes: [], allowHttpLoopback: true },
     });
   });
   afterEach(async () => {
     await t.close();
   });
 
-  const library = async () => (await jsonOf<{ value: { fileName: string; sha256: string; description: string; parametersDescription: string }[] }>(await t.call('/api/libraryfiles'))).value;
+  const library = async () =>
+    (
+      await jsonOf<{ value: { fileName: string; sha256: string; description: string; parametersDescription: string }[] }>(
+        await t.call('/api/libraryfiles'),
+      )
+    ).value;
 
   it('uploads the shipped scripts whose SHA-256 differs, then finds nothing to do', async () => {
     const local = await readLocalLibrary('library');
     const first = await syncLibrary(client, local, { maxBytes: MAX, prune: false, dryRun: false });
     const second = await syncLibrary(client, local, { maxBytes: MAX, prune: false, dryRun: false });
 
-    expect(first.items.filter((i) => i.action === 'upload-changed').map((i) => i.fileName).sort()).toEqual(['Collect-Triage.ps1', 'Copy-EvidenceFile.ps1', 'Export-EventLogs.ps1', 'Invoke-ProcessDump.ps1']);
+    expect(
+      first.items
+        .filter((i) => i.action === 'upload-changed')
+        .map((i) => i.fileName)
+        .sort(),
+    ).toEqual(['Collect-Triage.ps1', 'Copy-EvidenceFile.ps1', 'Export-EventLogs.ps1', 'Invoke-ProcessDump.ps1']);
     expect(second.items.every((i) => i.action === 'unchanged')).toBe(true);
     const dump = (await library()).find((f) => f.fileName === 'Invoke-ProcessDump.ps1');
-    expect(dump).toMatchObject({ sha256: local.find((f) => f.fileName === 'Invoke-ProcessDump.ps1')?.sha256, parametersDescription: '-ProcessId -OutputName' });
+    expect(dump).toMatchObject({
+      sha256: local.find((f) => f.fileName === 'Invoke-ProcessDump.ps1')?.sha256,
+      parametersDescription: '-ProcessId -OutputName',
+    });
     expect(dump?.description).toMatch(/^Writes a full memory dump/);
   });
 
@@ -49,7 +66,11 @@ describe('npm run library:sync against the simulator', () => {
     const kept = await syncLibrary(client, local, { maxBytes: MAX, prune: false, dryRun: false });
     const pruned = await syncLibrary(client, local, { maxBytes: MAX, prune: true, dryRun: false });
 
-    expect(planned.items.find((i) => i.fileName === 'Too-Big.ps1')).toEqual({ fileName: 'Too-Big.ps1', action: 'refused', detail: '0.1 MiB is over the library upload limit of 0.1 MiB; not uploaded' });
+    expect(planned.items.find((i) => i.fileName === 'Too-Big.ps1')).toEqual({
+      fileName: 'Too-Big.ps1',
+      action: 'refused',
+      detail: '0.1 MiB is over the library upload limit of 0.1 MiB; not uploaded',
+    });
     expect(planned.ok).toBe(false);
     expect(kept.items.find((i) => i.fileName === 'New-Thing.ps1')?.action).toBe('upload-new');
     expect(kept.items.filter((i) => i.action === 'remote-only').map((i) => i.fileName)).toContain('Invoke-ProcessDump.ps1');

@@ -9,7 +9,12 @@ import type { Clock } from '../../../shared/clock.js';
  * bookkeeping, judge whether a limit was exceeded. Time runs 60x (30x for the 429 test) faster;
  * nothing asserts on speed.
  */
-interface Call { sentMs: number; answeredMs: number; status: number; retryAfterS?: number }
+interface Call {
+  sentMs: number;
+  answeredMs: number;
+  status: number;
+  retryAfterS?: number;
+}
 
 function recordingFetch(clockOf: () => Clock | undefined, calls: Call[]): typeof fetch {
   return async (input, init) => {
@@ -18,7 +23,12 @@ function recordingFetch(clockOf: () => Clock | undefined, calls: Call[]): typeof
     const response = await fetch(input, init);
     if (url.includes('/runliveresponse')) {
       const retry = response.headers.get('retry-after');
-      calls.push({ sentMs, answeredMs: clockOf()?.nowMs() ?? 0, status: response.status, retryAfterS: retry === null ? undefined : Number(retry) });
+      calls.push({
+        sentMs,
+        answeredMs: clockOf()?.nowMs() ?? 0,
+        status: response.status,
+        retryAfterS: retry === null ? undefined : Number(retry),
+      });
     }
     return response;
   };
@@ -30,14 +40,22 @@ afterEach(async () => {
   cluster = undefined;
 });
 
-const spec: WorkloadSpec = { devices: 36, offlineShare: 0.1, offlineUntilMaxMs: 4 * 60_000, scriptMs: 60_000, portalSessions: { count: 2, untilMs: 5 * 60_000 } };
+const spec: WorkloadSpec = {
+  devices: 36,
+  offlineShare: 0.1,
+  offlineUntilMaxMs: 4 * 60_000,
+  scriptMs: 60_000,
+  portalSessions: { count: 2, untilMs: 5 * 60_000 },
+};
 const devices = Array.from({ length: spec.devices }, (_, i) => deviceIdOf(i));
 
 describe('pacing shared by three workers', () => {
   it('never exceeds a Defender limit, creates one action per device, and every worker takes part', async () => {
     const calls: Call[] = [];
     cluster = await startPacingCluster({
-      fleet: workloadFleet(spec), timeScale: 60, workers: 3,
+      fleet: workloadFleet(spec),
+      timeScale: 60,
+      workers: 3,
       // At 60x, 50 ms of wall-clock latency between our ledger and the simulator is 3 s of simulated time: widen the margin.
       settings: { PACING_SAFETY_MARGIN_MS: '6000', DEVICE_BUSY_RETRY_MS: '60000' },
       fetch: recordingFetch(() => cluster?.clock, calls),
@@ -60,7 +78,9 @@ describe('pacing shared by three workers', () => {
   it('honours a 429 Retry-After in every worker: no worker calls again before it has passed', async () => {
     const calls: Call[] = [];
     cluster = await startPacingCluster({
-      fleet: workloadFleet({ ...spec, offlineShare: 0, portalSessions: undefined }), timeScale: 30, workers: 3,
+      fleet: workloadFleet({ ...spec, offlineShare: 0, portalSessions: undefined }),
+      timeScale: 30,
+      workers: 3,
       // The tenant allows fewer calls than we believe (another app shares it): 429s will come.
       simulatorSettings: { liveResponseCallsPerMinute: 4 },
       fetch: recordingFetch(() => cluster?.clock, calls),

@@ -5,8 +5,12 @@ import { TablePacingStore } from '../../../shared/azure/tablePacingStore.js';
 import { emptyPacingState } from '../../../shared/pacing/state.js';
 
 let azurite: RunningAzurite;
-beforeAll(async () => { azurite = await startAzurite(); });
-afterAll(async () => { await azurite?.stop(); });
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
 
 async function store(name: string): Promise<TablePacingStore> {
   const s = new TablePacingStore(TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true }));
@@ -27,7 +31,15 @@ describe('the pacing state in Table Storage', () => {
   it('keeps a state larger than one table property (300 reserved devices) intact', async () => {
     const s = await store('pacingbig');
     const { value, etag } = await s.load();
-    const big = { ...value, holds: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`${i}`.padStart(40, 'b'), { kind: 'reserved' as const, runId: `m-${'x'.repeat(20)}`, slotMs: 1_795_000_000_000 + i, expiresMs: 1_795_000_600_000 + i }])) };
+    const big = {
+      ...value,
+      holds: Object.fromEntries(
+        Array.from({ length: 300 }, (_, i) => [
+          `${i}`.padStart(40, 'b'),
+          { kind: 'reserved' as const, runId: `m-${'x'.repeat(20)}`, slotMs: 1_795_000_000_000 + i, expiresMs: 1_795_000_600_000 + i },
+        ]),
+      ),
+    };
     expect(JSON.stringify(big).length).toBeGreaterThan(30_000);
     expect(await s.save(big, etag)).toBe('ok');
     expect((await s.load()).value).toEqual(big);

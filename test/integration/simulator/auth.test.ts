@@ -69,7 +69,9 @@ describe('simulator authentication and honesty', () => {
     expect(res.status).toBe(403);
     const error = await errorOf(res);
     expect(error.code).toBe('Forbidden');
-    expect(error.message).toBe('Missing application roles. API required roles: Machine.Read.All,Machine.ReadWrite.All, application roles: Machine.LiveResponse.');
+    expect(error.message).toBe(
+      'Missing application roles. API required roles: Machine.Read.All,Machine.ReadWrite.All, application roles: Machine.LiveResponse.',
+    );
   });
 
   it('needs Machine.LiveResponse to start live response', async () => {

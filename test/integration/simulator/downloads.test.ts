@@ -9,7 +9,11 @@ describe('result download links', () => {
   let actionId: string;
   beforeEach(async () => {
     t = await startTestSimulator();
-    const res = await t.runLiveResponse(DEVICE.sql, [putFile('Collect-Triage.ps1'), runScript('Collect-Triage.ps1', '-OutputName n1'), getFile(HOSTS)]);
+    const res = await t.runLiveResponse(DEVICE.sql, [
+      putFile('Collect-Triage.ps1'),
+      runScript('Collect-Triage.ps1', '-OutputName n1'),
+      getFile(HOSTS),
+    ]);
     actionId = (await jsonOf<{ id: string }>(res)).id;
   });
   afterEach(async () => {

@@ -28,14 +28,18 @@ describe('live response execution', () => {
     expect(res.status).toBe(201);
     return (await jsonOf<{ id: string }>(res)).id;
   };
-  const action = async (id: string): Promise<MachineAction> => machineActionSchema.parse(await jsonOf(await t.call(`/api/machineactions/${id}`)));
+  const action = async (id: string): Promise<MachineAction> =>
+    machineActionSchema.parse(await jsonOf(await t.call(`/api/machineactions/${id}`)));
   const link = async (id: string, index: number): Promise<string> =>
     (await jsonOf<{ value: string }>(await t.call(`/api/machineactions/${id}/GetLiveResponseResultDownloadLink(index=${index})`))).value;
 
   it('runs RunScript then GetFile to Succeeded, and both results download: the transcript and gzip of the original bytes', async () => {
     // Prepare
     t = await startTestSimulator();
-    const id = await start(DEVICE.finance, [runScript('Invoke-ProcessDump.ps1', "-ProcessId 8812 -OutputName 'case-1'"), getFile(`${OUT}\\case-1.dmp`)]);
+    const id = await start(DEVICE.finance, [
+      runScript('Invoke-ProcessDump.ps1', "-ProcessId 8812 -OutputName 'case-1'"),
+      getFile(`${OUT}\\case-1.dmp`),
+    ]);
     // Act
     t.clock.advance(5_000 + 45_000);
     const midway = await action(id);
@@ -73,7 +77,7 @@ describe('live response execution', () => {
     expect(gunzipSha256(Buffer.from(await res.arrayBuffer()))).toBe(t.sim.sourceFile(DEVICE.sql, path)?.sha256);
   });
 
-  it('keeps an offline device\'s action Pending for two days and times it out after three', async () => {
+  it("keeps an offline device's action Pending for two days and times it out after three", async () => {
     // Prepare
     const fleet = manyDevicesFleet(1);
     fleet.devices = fleet.devices?.map((d) => ({ ...d, availability: 'never' as const }));
@@ -176,13 +180,18 @@ describe('live response execution', () => {
     t.clock.advance(MINUTE_MS);
     // Assess
     expect((await action(id)).status).toBe('Succeeded');
-    expect(t.sim.sourceFile(deviceId(1), 'C:\\ProgramData\\Microsoft\\Windows Defender Advanced Threat Protection\\Downloads\\echo.ps1')).toBeDefined();
+    expect(
+      t.sim.sourceFile(deviceId(1), 'C:\\ProgramData\\Microsoft\\Windows Defender Advanced Threat Protection\\Downloads\\echo.ps1'),
+    ).toBeDefined();
   });
 
   it('cancels an open action (200 Cancelled) and refuses to cancel a final one (400 DisallowedOperation)', async () => {
     // Prepare
     t = await startTestSimulator();
-    const id = await start(DEVICE.finance, [runScript('Invoke-ProcessDump.ps1', '-ProcessId 8812 -OutputName c1'), getFile(`${OUT}\\c1.dmp`)]);
+    const id = await start(DEVICE.finance, [
+      runScript('Invoke-ProcessDump.ps1', '-ProcessId 8812 -OutputName c1'),
+      getFile(`${OUT}\\c1.dmp`),
+    ]);
     t.clock.advance(30_000);
     // Act
     const cancelled = await t.call(`/api/machineactions/${id}/cancel`, { body: { Comment: 'analyst stop' } });
@@ -190,7 +199,11 @@ describe('live response execution', () => {
     // Assess
     expect(cancelled.status).toBe(200);
     const body = machineActionSchema.parse(await cancelled.json());
-    expect(body).toMatchObject({ status: 'Cancelled', cancellationComment: 'analyst stop', cancellationDateTimeUtc: '2026-11-20T09:00:30.0000000Z' });
+    expect(body).toMatchObject({
+      status: 'Cancelled',
+      cancellationComment: 'analyst stop',
+      cancellationDateTimeUtc: '2026-11-20T09:00:30.0000000Z',
+    });
     expect(body.commands.map((c) => c.commandStatus)).toEqual(['Failed', 'Created']);
     expect(again.status).toBe(400);
     expect((await errorOf(again)).code).toBe('DisallowedOperation');

@@ -29,7 +29,12 @@ describe('live response library', () => {
     const body = await jsonOf<{ '@odata.context': string; value: unknown[] }>(await t.call('/api/libraryfiles'));
     // Assess
     const files = body.value.map((f) => libraryFileSchema.parse(f));
-    expect(files.map((f) => f.fileName)).toEqual(['Invoke-ProcessDump.ps1', 'Collect-Triage.ps1', 'Copy-EvidenceFile.ps1', 'Export-EventLogs.ps1']);
+    expect(files.map((f) => f.fileName)).toEqual([
+      'Invoke-ProcessDump.ps1',
+      'Collect-Triage.ps1',
+      'Copy-EvidenceFile.ps1',
+      'Export-EventLogs.ps1',
+    ]);
     expect(files[0]).toMatchObject({ hasParameters: true, parametersDescription: '-ProcessId <pid> -OutputName <token>' });
     expect(files[0]?.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -45,7 +50,12 @@ describe('live response library', () => {
     const deletedAgain = await t.call('/api/libraryfiles/Hello.ps1', { method: 'DELETE' });
     // Assess
     expect(uploaded.status).toBe(200);
-    expect(libraryFileSchema.parse(await uploaded.json())).toMatchObject({ fileName: 'Hello.ps1', description: 'hello', hasParameters: false, sha256: sha256Hex(content) });
+    expect(libraryFileSchema.parse(await uploaded.json())).toMatchObject({
+      fileName: 'Hello.ps1',
+      description: 'hello',
+      hasParameters: false,
+      sha256: sha256Hex(content),
+    });
     expect(listed).toContain('Hello.ps1');
     expect(run.status).toBe(201);
     expect(deleted.status).toBe(204);

@@ -23,18 +23,42 @@ describe('POST /api/machines/{id}/runliveresponse', () => {
     // Prepare
     t = await startTestSimulator();
     // Act
-    const res = await t.runLiveResponse(DEVICE.finance, [runScript('Collect-Triage.ps1', '-OutputName t1'), getFile('C:\\ProgramData\\MdeResponder\\Out\\t1.zip')]);
+    const res = await t.runLiveResponse(DEVICE.finance, [
+      runScript('Collect-Triage.ps1', '-OutputName t1'),
+      getFile('C:\\ProgramData\\MdeResponder\\Out\\t1.zip'),
+    ]);
     // Assess
     expect(res.status).toBe(201);
     const body = await jsonOf(res);
     const action = machineActionSchema.parse(body);
     expect(body['@odata.context']).toMatch(/\/api\/\$metadata#MachineActions\/\$entity$/);
-    expect(action).toMatchObject({ type: 'LiveResponse', status: 'Pending', machineId: DEVICE.finance, computerDnsName: 'ws-finance-07.contoso.local', requestorComment: 'test', errorHResult: 0 });
+    expect(action).toMatchObject({
+      type: 'LiveResponse',
+      status: 'Pending',
+      machineId: DEVICE.finance,
+      computerDnsName: 'ws-finance-07.contoso.local',
+      requestorComment: 'test',
+      errorHResult: 0,
+    });
     expect(action.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(action.creationDateTimeUtc).toBe('2026-11-20T09:00:00.0000000Z');
     expect(action.commands).toEqual([
-      { index: 0, startTime: null, endTime: null, commandStatus: 'Created', errors: [], command: runScript('Collect-Triage.ps1', '-OutputName t1') },
-      { index: 1, startTime: null, endTime: null, commandStatus: 'Created', errors: [], command: getFile('C:\\ProgramData\\MdeResponder\\Out\\t1.zip') },
+      {
+        index: 0,
+        startTime: null,
+        endTime: null,
+        commandStatus: 'Created',
+        errors: [],
+        command: runScript('Collect-Triage.ps1', '-OutputName t1'),
+      },
+      {
+        index: 1,
+        startTime: null,
+        endTime: null,
+        commandStatus: 'Created',
+        errors: [],
+        command: getFile('C:\\ProgramData\\MdeResponder\\Out\\t1.zip'),
+      },
     ]);
   });
 
@@ -64,7 +88,10 @@ describe('POST /api/machines/{id}/runliveresponse', () => {
     const path = `/api/machines/${DEVICE.finance}/runliveresponse`;
     // Act
     const casing = await t.call(path, { body: { commands: [getFile('C:\\x')], comment: 'c' } });
-    const textPlain = await t.call(path, { body: JSON.stringify({ Commands: [getFile('C:\\x')] }), headers: { 'Content-Type': 'text/plain' } });
+    const textPlain = await t.call(path, {
+      body: JSON.stringify({ Commands: [getFile('C:\\x')] }),
+      headers: { 'Content-Type': 'text/plain' },
+    });
     // Assess
     expect([casing.status, textPlain.status]).toEqual([400, 400]);
     expect((await errorOf(casing)).code).toBe('InvalidRequestBody');
@@ -88,7 +115,9 @@ describe('POST /api/machines/{id}/runliveresponse', () => {
 
   it('answers 400 ActiveRequestAlreadyExists during a seeded portal session, which never appears in machineactions', async () => {
     // Prepare
-    t = await startTestSimulator({ fleet: manyDevicesFleet(1, { portalSessions: [{ deviceId: deviceId(1), fromMs: 0, untilMs: 30 * 60_000 }] }) });
+    t = await startTestSimulator({
+      fleet: manyDevicesFleet(1, { portalSessions: [{ deviceId: deviceId(1), fromMs: 0, untilMs: 30 * 60_000 }] }),
+    });
     // Act
     const during = await t.runLiveResponse(deviceId(1), [runScript('Echo.ps1')]);
     const listed = await jsonOf<{ value: unknown[] }>(await t.call('/api/machineactions'));
@@ -138,7 +167,9 @@ describe('POST /api/machines/{id}/runliveresponse', () => {
     // Prepare
     t = await startTestSimulator({ faults: { emptyCommandsOnCreate: true } });
     // Act
-    const created = await jsonOf<{ id: string; commands: unknown[] }>(await t.runLiveResponse(DEVICE.sql, [getFile('C:\\Windows\\System32\\drivers\\etc\\hosts')]));
+    const created = await jsonOf<{ id: string; commands: unknown[] }>(
+      await t.runLiveResponse(DEVICE.sql, [getFile('C:\\Windows\\System32\\drivers\\etc\\hosts')]),
+    );
     const read = await jsonOf<{ commands: unknown[] }>(await t.call(`/api/machineactions/${created.id}`));
     // Assess
     expect(created.commands).toEqual([]);

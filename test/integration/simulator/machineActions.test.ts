@@ -12,7 +12,10 @@ describe('GET /api/machineactions', () => {
     t = await startTestSimulator();
     ids.length = 0;
     for (const device of [DEVICE.finance, DEVICE.sql, DEVICE.dev]) {
-      const res = await t.runLiveResponse(device, [runScript('Collect-Triage.ps1', '-OutputName x'), getFile('C:\\ProgramData\\MdeResponder\\Out\\x.zip')]);
+      const res = await t.runLiveResponse(device, [
+        runScript('Collect-Triage.ps1', '-OutputName x'),
+        getFile('C:\\ProgramData\\MdeResponder\\Out\\x.zip'),
+      ]);
       ids.push((await jsonOf<{ id: string }>(res)).id);
       t.clock.advance(MINUTE_MS);
     }
@@ -43,7 +46,9 @@ describe('GET /api/machineactions', () => {
 
   it('filters on machineId, type and creationDateTimeUtc together', async () => {
     // Act
-    const hit = await list(`?$filter=machineId eq '${DEVICE.sql}' and type eq 'LiveResponse' and creationDateTimeUtc ge 2026-11-20T09:01:00Z`);
+    const hit = await list(
+      `?$filter=machineId eq '${DEVICE.sql}' and type eq 'LiveResponse' and creationDateTimeUtc ge 2026-11-20T09:01:00Z`,
+    );
     const miss = await list(`?$filter=machineId eq '${DEVICE.sql}' and creationDateTimeUtc gt 2026-11-20T09:01:00.0000000Z`);
     // Assess
     expect(hit.value.map((a) => a.id)).toEqual([ids[1]]);
@@ -62,7 +67,7 @@ describe('GET /api/machineactions', () => {
   });
 
   it.each([
-    ["?$filter=lastUpdateDateTimeUtc gt 2026-01-01Z", /lastUpdateDateTimeUtc/],
+    ['?$filter=lastUpdateDateTimeUtc gt 2026-01-01Z', /lastUpdateDateTimeUtc/],
     ['?$top=10001', /10000/],
     ['?$orderby=creationDateTimeUtc desc', /\$orderby/],
     ["?$filter=status eq 'Pending", /Unterminated/],

@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { deviceId, errorOf, getFile, manyDevicesFleet, runScript, startTestSimulator, type TestSimulator } from '../../helpers/simulator.js';
+import {
+  deviceId,
+  errorOf,
+  getFile,
+  manyDevicesFleet,
+  runScript,
+  startTestSimulator,
+  type TestSimulator,
+} from '../../helpers/simulator.js';
 
 describe('simulator rate limits', () => {
   let t: TestSimulator;

@@ -36,7 +36,12 @@ const chunked = (data: Buffer, chunkBytes = 300_001): Readable => chunkedBy(data
 /** A body that records whether anything read from it. */
 function untouchable(): { body: Readable; wasRead: () => boolean } {
   let read = false;
-  const body = new Readable({ read() { read = true; this.push(null); } });
+  const body = new Readable({
+    read() {
+      read = true;
+      this.push(null);
+    },
+  });
   return { body, wasRead: () => read || body.readableFlowing !== null };
 }
 
@@ -107,7 +112,9 @@ describe('BlobEvidenceStore', () => {
   it('commits nothing when the seal refuses the content, and the name stays free', async () => {
     const { store } = await newStore();
     const attempt = store.writeNew('sealed/1', chunked(randomBytes(2 * MiB + 1)), {
-      seal: () => { throw new TransientError('ended after 2 of 3 MiB (truncated)'); },
+      seal: () => {
+        throw new TransientError('ended after 2 of 3 MiB (truncated)');
+      },
     });
     await expect(attempt).rejects.toThrow(/truncated/);
     expect(await store.exists('sealed/1')).toBe(false);

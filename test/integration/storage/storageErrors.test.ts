@@ -2,9 +2,7 @@ import { BlobServiceClient, RestError } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite.js';
 import { DEFAULT_THROTTLE_WAIT_MS, storageErrorCode, storageStatus, translateStorageError } from '../../../shared/azure/storageErrors.js';
-import {
-  ForbiddenError, NotFoundError, PermanentError, ResponderError, ThrottledError, TransientError,
-} from '../../../shared/errors.js';
+import { ForbiddenError, NotFoundError, PermanentError, ResponderError, ThrottledError, TransientError } from '../../../shared/errors.js';
 
 let azurite: RunningAzurite;
 
@@ -65,7 +63,11 @@ describe('translateStorageError', () => {
 
   it('reads the status and code of a real Azurite failure', async () => {
     const service = BlobServiceClient.fromConnectionString(azurite.connectionString);
-    const error = await service.getContainerClient('missing').getBlobClient('nothing').getProperties().catch((e: unknown) => e);
+    const error = await service
+      .getContainerClient('missing')
+      .getBlobClient('nothing')
+      .getProperties()
+      .catch((e: unknown) => e);
     expect(storageStatus(error)).toBe(404);
     const translated = translateStorageError(error, 'reading missing/nothing');
     expect(translated).toBeInstanceOf(NotFoundError);
@@ -76,7 +78,10 @@ describe('translateStorageError', () => {
   it('treats a refused connection as transient', async () => {
     await azurite.stop();
     const service = BlobServiceClient.fromConnectionString(azurite.connectionString, { retryOptions: { maxTries: 1 } });
-    const error = await service.getContainerClient('c').exists().catch((e: unknown) => e);
+    const error = await service
+      .getContainerClient('c')
+      .exists()
+      .catch((e: unknown) => e);
     expect(translateStorageError(error, 'checking c')).toBeInstanceOf(TransientError);
   });
 });

@@ -4,8 +4,12 @@ import { startAzurite, type RunningAzurite } from '../../../local/azurite.js';
 import { NotFoundError, PermanentError, ValidationError } from '../../../shared/errors.js';
 import { encodeKeyPart, TableRunStore } from '../../../shared/azure/tableRunStore.js';
 import {
-  deviceActionSchema, evidenceItemSchema, runSchema,
-  type DeviceAction, type EvidenceItem, type Run,
+  deviceActionSchema,
+  evidenceItemSchema,
+  runSchema,
+  type DeviceAction,
+  type EvidenceItem,
+  type Run,
 } from '../../../shared/runs/model.js';
 
 let azurite: RunningAzurite;
@@ -58,7 +62,10 @@ function makeAction(runId: string, deviceId: string, pathValue = 'C:\\Windows\\T
 
 function makeEvidence(runId: string, deviceId: string, machineActionId: string, commandIndex: number): EvidenceItem {
   return evidenceItemSchema.parse({
-    runId, deviceId, machineActionId, commandIndex,
+    runId,
+    deviceId,
+    machineActionId,
+    commandIndex,
     commandType: 'GetFile',
     source: 'C:\\Windows\\Temp\\x.log',
     blobName: `${runId}/${deviceId}/${machineActionId}/${commandIndex}`,
@@ -75,7 +82,12 @@ describe('TableRunStore', () => {
     const { store } = await newStore();
     const devices = [hexId(3), hexId(1), hexId(2)];
     const run = makeRun('run-1', devices);
-    expect(await store.createRun(run, devices.map((d) => makeAction('run-1', d)))).toBe('created');
+    expect(
+      await store.createRun(
+        run,
+        devices.map((d) => makeAction('run-1', d)),
+      ),
+    ).toBe('created');
     const view = await store.getRun('run-1');
     expect(view?.run).toEqual(run);
     expect(view?.actions.map((a) => a.deviceId)).toEqual(devices);
@@ -154,7 +166,10 @@ describe('TableRunStore', () => {
     const { store } = await newStore();
     const runId = "run/with#odd?chars\\and'quotes";
     const devices = nasty.filter((d) => d !== '');
-    await store.createRun(makeRun(runId, devices), devices.map((d) => makeAction(runId, d)));
+    await store.createRun(
+      makeRun(runId, devices),
+      devices.map((d) => makeAction(runId, d)),
+    );
     const view = await store.getRun(runId);
     expect(view?.actions.map((a) => a.deviceId)).toEqual(devices);
     for (const d of devices) expect((await store.getAction(runId, d))?.value.deviceId).toBe(d);
@@ -211,11 +226,15 @@ describe('TableRunStore', () => {
     const bad = { ...makeAction('run-v', hexId(1)), state: 'bogus' } as unknown as DeviceAction;
     await expect(store.createRun(makeRun('run-v', [hexId(1)]), [bad])).rejects.toBeInstanceOf(ValidationError);
     await expect(store.createRun(makeRun('run-v', [hexId(1)]), [makeAction('other', hexId(1))])).rejects.toThrow(/belongs to run other/);
-    await expect(store.createRun(makeRun('run-v', [hexId(1)]), [makeAction('run-v', hexId(1)), makeAction('run-v', hexId(1))]))
-      .rejects.toThrow(/two actions/);
+    await expect(
+      store.createRun(makeRun('run-v', [hexId(1)]), [makeAction('run-v', hexId(1)), makeAction('run-v', hexId(1))]),
+    ).rejects.toThrow(/two actions/);
 
     await store.createRun(makeRun('run-v', [hexId(1)]), [makeAction('run-v', hexId(1))]);
-    await table.upsertEntity({ partitionKey: 'run-v', rowKey: `action~${hexId(1)}`, recordParts: 1, record: '{"runId":"run-v"}' }, 'Replace');
+    await table.upsertEntity(
+      { partitionKey: 'run-v', rowKey: `action~${hexId(1)}`, recordParts: 1, record: '{"runId":"run-v"}' },
+      'Replace',
+    );
     await expect(store.getAction('run-v', hexId(1))).rejects.toBeInstanceOf(ValidationError);
     await expect(store.getRun('run-v')).rejects.toBeInstanceOf(ValidationError);
     await table.upsertEntity({ partitionKey: 'run-v', rowKey: `action~${hexId(1)}`, record: 'not json' }, 'Replace');

@@ -6,16 +6,31 @@ const SIZE = 3 * 1024 * MiB;
 
 /** A phase that moved SIZE at `mibPerSecond`, with the given RSS before and at peak. */
 const phase = (mibPerSecond: number, rssBeforeMiB = 86, peakMiB = 130): PhaseReport => ({
-  bytes: SIZE, seconds: 3072 / mibPerSecond, cpuSeconds: 10,
-  rssBeforeBytes: rssBeforeMiB * MiB, peakRssBytes: peakMiB * MiB,
-  gc: { major: 0, minor: 300, pauseSeconds: 0.2 }, other: {},
+  bytes: SIZE,
+  seconds: 3072 / mibPerSecond,
+  cpuSeconds: 10,
+  rssBeforeBytes: rssBeforeMiB * MiB,
+  peakRssBytes: peakMiB * MiB,
+  gc: { major: 0, minor: 300, pauseSeconds: 0.2 },
+  other: {},
 });
 
 const report = (rounds: Report['rounds']): Report => ({
-  sizeBytes: SIZE, cpus: 2, node: 'v20', loadAverage: { start: 0, end: 0 }, simulator: 'process',
-  nodeArguments: { used: [], app: [], missing: [] }, environment: { used: [], app: [], missing: [] },
-  blockSizeBytes: 4 * MiB, concurrency: 2, rounds, rssMethod: 'VmHWM', verified: true,
-  storedSha256: 'a'.repeat(64), originalSha256: 'b'.repeat(64), goals: { maxPeakRssBytes: 150 * MiB, minRatio: 0.8 },
+  sizeBytes: SIZE,
+  cpus: 2,
+  node: 'v20',
+  loadAverage: { start: 0, end: 0 },
+  simulator: 'process',
+  nodeArguments: { used: [], app: [], missing: [] },
+  environment: { used: [], app: [], missing: [] },
+  blockSizeBytes: 4 * MiB,
+  concurrency: 2,
+  rounds,
+  rssMethod: 'VmHWM',
+  verified: true,
+  storedSha256: 'a'.repeat(64),
+  originalSha256: 'b'.repeat(64),
+  goals: { maxPeakRssBytes: 150 * MiB, minRatio: 0.8 },
 });
 
 describe('the evidence benchmark report', () => {

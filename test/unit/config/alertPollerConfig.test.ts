@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { alertPollSchedule, loadConfig } from '../../../shared/config.js';
 import { ConfigError } from '../../../shared/errors.js';
 
-const minimal = { STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', ServiceBusConnection__fullyQualifiedNamespace: 'ns.servicebus.windows.net' };
+const minimal = {
+  STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+  ServiceBusConnection__fullyQualifiedNamespace: 'ns.servicebus.windows.net',
+};
 
 describe('alert poller settings', () => {
   it('leave the poller off by default, with documented defaults for the rest', () => {
@@ -28,6 +31,8 @@ describe('alert poller settings', () => {
   });
 
   it('fail the trigger registration on a bad schedule, naming the setting', () => {
-    expect(() => alertPollSchedule({ ALERT_POLL_CRON: 'every five minutes' })).toThrow(/^setting ALERT_POLL_CRON: a six-field NCRONTAB expression/);
+    expect(() => alertPollSchedule({ ALERT_POLL_CRON: 'every five minutes' })).toThrow(
+      /^setting ALERT_POLL_CRON: a six-field NCRONTAB expression/,
+    );
   });
 });

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../shared/config.js';
 import { ConfigError } from '../../../shared/errors.js';
 
-const minimal = { STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', ServiceBusConnection__fullyQualifiedNamespace: 'ns.servicebus.windows.net' };
+const minimal = {
+  STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+  ServiceBusConnection__fullyQualifiedNamespace: 'ns.servicebus.windows.net',
+};
 
 function settingOf(env: Record<string, string>): string {
   try {
@@ -18,9 +21,17 @@ describe('configuration', () => {
   it('defaults every limit to the documented Defender value', () => {
     const config = loadConfig(minimal);
     expect(config.limits).toEqual({
-      liveResponseCalls: 10, liveResponseWindowMs: 60_000, maxSessions: 25,
-      offlineDeadlineMs: 3 * 24 * 3_600_000, runScriptTimeoutMs: 600_000, resultLinkTtlMs: 1_800_000,
-      statusCallsPerMinute: 100, statusCallsPerHour: 1_500, safetyMarginMs: 1_000, sendLeadMs: 2_000, reservationGraceMs: 600_000,
+      liveResponseCalls: 10,
+      liveResponseWindowMs: 60_000,
+      maxSessions: 25,
+      offlineDeadlineMs: 3 * 24 * 3_600_000,
+      runScriptTimeoutMs: 600_000,
+      resultLinkTtlMs: 1_800_000,
+      statusCallsPerMinute: 100,
+      statusCallsPerHour: 1_500,
+      safetyMarginMs: 1_000,
+      sendLeadMs: 2_000,
+      reservationGraceMs: 600_000,
     });
     expect(config.defender.scope).toBe('https://api.securitycenter.microsoft.com/.default');
     expect(Object.isFrozen(config)).toBe(true);
@@ -40,6 +51,8 @@ describe('configuration', () => {
 
   it('allows plain http to the simulator only on loopback and only when asked', () => {
     expect(settingOf({ ...minimal, DEFENDER_API_BASE_URL: 'http://127.0.0.1:9999' })).toBe('DEFENDER_API_BASE_URL');
-    expect(loadConfig({ ...minimal, DEFENDER_API_BASE_URL: 'http://127.0.0.1:9999', DEFENDER_ALLOW_HTTP_LOOPBACK: 'true' }).defender.baseUrl).toBe('http://127.0.0.1:9999');
+    expect(
+      loadConfig({ ...minimal, DEFENDER_API_BASE_URL: 'http://127.0.0.1:9999', DEFENDER_ALLOW_HTTP_LOOPBACK: 'true' }).defender.baseUrl,
+    ).toBe('http://127.0.0.1:9999');
   });
 });

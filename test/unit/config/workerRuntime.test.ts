@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runWithAppRuntime } from '../../../local/appRuntime.js';
-import { missingWorkerArguments, missingWorkerEnvironment, withoutWorkerEnvironment, WORKER_ENVIRONMENT, WORKER_NODE_ARGUMENTS } from '../../../shared/workerRuntime.js';
+import {
+  missingWorkerArguments,
+  missingWorkerEnvironment,
+  withoutWorkerEnvironment,
+  WORKER_ENVIRONMENT,
+  WORKER_NODE_ARGUMENTS,
+} from '../../../shared/workerRuntime.js';
 
 const root = new URL('../../../', import.meta.url);
 const scripts = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> }).scripts;
@@ -66,11 +72,14 @@ describe('running a script as the worker runs', () => {
     return file;
   };
 
-  it('starts it with the worker\'s Node arguments and environment, passes its arguments and returns its exit code', async () => {
+  it("starts it with the worker's Node arguments and environment, passes its arguments and returns its exit code", async () => {
     const out = path.join(dir, 'seen.json');
-    const probe = script('probe.mjs', `import { writeFileSync } from 'node:fs';
+    const probe = script(
+      'probe.mjs',
+      `import { writeFileSync } from 'node:fs';
 writeFileSync(process.argv[2], JSON.stringify({ execArgv: process.execArgv, env: process.env, args: process.argv.slice(3) }));
-process.exit(3);`);
+process.exit(3);`,
+    );
     const code = await runWithAppRuntime(probe, [out, '--json', 'two words'], { env: { KEPT: 'yes', MALLOC_ARENA_MAX: '8' } });
     expect(code).toBe(3);
     const seen = JSON.parse(readFileSync(out, 'utf8')) as { execArgv: string[]; env: Record<string, string>; args: string[] };
@@ -82,8 +91,11 @@ process.exit(3);`);
   });
 
   it('answers 128 + the signal number when a signal ends the script', async () => {
-    const killed = script('killed.mjs', `process.kill(process.pid, 'SIGTERM');
-setTimeout(() => undefined, 10_000);`);
+    const killed = script(
+      'killed.mjs',
+      `process.kill(process.pid, 'SIGTERM');
+setTimeout(() => undefined, 10_000);`,
+    );
     expect(await runWithAppRuntime(killed, [])).toBe(143);
   });
 });

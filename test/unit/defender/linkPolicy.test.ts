@@ -7,7 +7,9 @@ const production = { hostSuffixes: ['.blob.core.windows.net'], allowHttpLoopback
 
 describe('result link policy', () => {
   it('accepts an https link on an allowed host', () => {
-    expect(checkResultLink('https://userstorage.blob.core.windows.net/c/b?sig=x', production).hostname).toBe('userstorage.blob.core.windows.net');
+    expect(checkResultLink('https://userstorage.blob.core.windows.net/c/b?sig=x', production).hostname).toBe(
+      'userstorage.blob.core.windows.net',
+    );
   });
 
   it.each([
@@ -36,7 +38,11 @@ describe('result link policy', () => {
     ['a file URL', 'file:///etc/passwd'],
   ])('refuses %s without quoting the link', (_name, link) => {
     expect(() => checkResultLink(link, production)).toThrow(/^result link refused/);
-    try { checkResultLink(link, production); } catch (error) { expect(String(error)).not.toContain('sig='); }
+    try {
+      checkResultLink(link, production);
+    } catch (error) {
+      expect(String(error)).not.toContain('sig=');
+    }
   });
 
   it('accepts a public IP literal on the allow-list host rules like any host (only internal ranges are refused)', () => {
@@ -81,13 +87,19 @@ describe('addresses a result link host resolves to', () => {
   ])('%s (loopback allowed: %s): %s', (address, allowLoopback, expected) => {
     const reason = refusedResolvedAddress(address, allowLoopback);
     if (expected === 'allowed') expect(reason).toBeUndefined();
-    else expect(reason).toMatch(expected === 'loopback' ? /resolves to a loopback address/ : /resolves to a private, link-local or reserved address/);
+    else
+      expect(reason).toMatch(
+        expected === 'loopback' ? /resolves to a loopback address/ : /resolves to a private, link-local or reserved address/,
+      );
   });
 });
 
 describe('Retry-After', () => {
   it.each([
-    ['7', 7000], ['0', 0], [null, 60_000], ['soon', 60_000],
+    ['7', 7000],
+    ['0', 0],
+    [null, 60_000],
+    ['soon', 60_000],
   ])('reads %s as %i ms', (header, expected) => {
     expect(retryAfterMs(header, 60_000)).toBe(expected);
   });
@@ -95,7 +107,14 @@ describe('Retry-After', () => {
 
 describe('log redaction', () => {
   it('never lets a token or a link through', () => {
-    expect(redact({ token: 'eyJ', downloadUrl: 'https://x/y?sig=1', runId: 'a-1', machineActionId: 'm' })).toEqual({ token: '[redacted]', downloadUrl: '[redacted]', runId: 'a-1', machineActionId: 'm' });
-    expect(redactText('GET https://acct.blob.core.windows.net/c?sig=abc failed; Bearer eyJ.abc.def')).toBe('GET [url redacted] failed; Bearer [redacted]');
+    expect(redact({ token: 'eyJ', downloadUrl: 'https://x/y?sig=1', runId: 'a-1', machineActionId: 'm' })).toEqual({
+      token: '[redacted]',
+      downloadUrl: '[redacted]',
+      runId: 'a-1',
+      machineActionId: 'm',
+    });
+    expect(redactText('GET https://acct.blob.core.windows.net/c?sig=abc failed; Bearer eyJ.abc.def')).toBe(
+      'GET [url redacted] failed; Bearer [redacted]',
+    );
   });
 });

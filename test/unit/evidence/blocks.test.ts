@@ -42,7 +42,11 @@ describe('staging a body in blocks', () => {
 
   it('stages at most `concurrency` blocks at once from `concurrency` + 1 buffers, whatever the size', async () => {
     const r = recorder(2);
-    const staged = await stageBlocks(chunked(randomBytes(200 * 16 * 1024), 5_000), { blockSizeBytes: 16 * 1024, concurrency: 4, stage: r.stage });
+    const staged = await stageBlocks(chunked(randomBytes(200 * 16 * 1024), 5_000), {
+      blockSizeBytes: 16 * 1024,
+      concurrency: 4,
+      stage: r.stage,
+    });
     expect(staged.blockIds).toHaveLength(200);
     expect(r.maxActive()).toBe(4);
     expect(r.memories.size).toBe(5);
@@ -56,7 +60,9 @@ describe('staging a body in blocks', () => {
       staged.push(data.toString());
       return new Promise<void>((resolve) => pending.push(resolve));
     };
-    const settle = async (): Promise<void> => { for (let i = 0; i < 5; i += 1) await new Promise(setImmediate); };
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 5; i += 1) await new Promise(setImmediate);
+    };
     const done = stageBlocks(body, { blockSizeBytes: 4, concurrency: 1, stage });
 
     body.write('aaaa');
@@ -99,7 +105,10 @@ describe('staging a body in blocks', () => {
 
   it('stages nothing for an empty body', async () => {
     const r = recorder();
-    expect(await stageBlocks(Readable.from([]), { blockSizeBytes: 64, concurrency: 2, stage: r.stage })).toEqual({ blockIds: [], sizeBytes: 0 });
+    expect(await stageBlocks(Readable.from([]), { blockSizeBytes: 64, concurrency: 2, stage: r.stage })).toEqual({
+      blockIds: [],
+      sizeBytes: 0,
+    });
   });
 
   it('fails with the body error and stops reading when the body breaks', async () => {
@@ -121,7 +130,8 @@ describe('staging a body in blocks', () => {
     let settled = 0;
     const body = chunked(randomBytes(64 * 1024), 1024);
     const attempt = stageBlocks(body, {
-      blockSizeBytes: 1024, concurrency: 3,
+      blockSizeBytes: 1024,
+      concurrency: 3,
       stage: async (id) => {
         await new Promise((r) => setTimeout(r, 1));
         settled += 1;
@@ -137,7 +147,12 @@ describe('staging a body in blocks', () => {
   });
 
   it('refuses a body longer than the most blocks a blob can hold', async () => {
-    const attempt = stageBlocks(chunked(randomBytes(10 * 100 + 1)), { blockSizeBytes: 100, concurrency: 2, maxBlocks: 10, stage: recorder().stage });
+    const attempt = stageBlocks(chunked(randomBytes(10 * 100 + 1)), {
+      blockSizeBytes: 100,
+      concurrency: 2,
+      maxBlocks: 10,
+      stage: recorder().stage,
+    });
     await expect(attempt).rejects.toBeInstanceOf(PermanentError);
     await expect(attempt).rejects.toThrow(/exceeds 10 blocks of 100 bytes/);
   });

@@ -21,12 +21,13 @@ describe('hashing evidence while it streams', () => {
     const tap = new HashingTap({ decodeGzip: true, maxOriginalBytes: 1 << 30, maxRatio: 1000 });
     await pipeline(chunks(gz, 64 * 1024), tap, sink());
     expect(tap.digest()).toEqual({
-      sha256: sha(gz), sizeBytes: gz.length,
+      sha256: sha(gz),
+      sizeBytes: gz.length,
       original: { sha256: sha(original), sizeBytes: original.length },
     });
   });
 
-  it('hashes the same original whether chunks are smaller or larger than the decoder\'s 1 MiB input buffers', async () => {
+  it("hashes the same original whether chunks are smaller or larger than the decoder's 1 MiB input buffers", async () => {
     const original = Buffer.concat([randomBytes(2 * 1024 * 1024), Buffer.alloc(2 * 1024 * 1024 + 5, 'x')]);
     const gz = gzipSync(original, { level: 1 });
     for (const size of [1_000, 1024 * 1024, 3 * 1024 * 1024 + 1, gz.length]) {

@@ -2,12 +2,19 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evidenceBlobName, manifestBlobName } from '../../../shared/evidence/naming.js';
 
-const ids = { runId: 'a-0123abcd', deviceId: '1e5bc9d7e413ddd7902c2932e418702b84d0cc07', machineActionId: '7f1c2d3e-0000-4000-8000-000000000001', commandIndex: 1, commandType: 'GetFile' };
+const ids = {
+  runId: 'a-0123abcd',
+  deviceId: '1e5bc9d7e413ddd7902c2932e418702b84d0cc07',
+  machineActionId: '7f1c2d3e-0000-4000-8000-000000000001',
+  commandIndex: 1,
+  commandType: 'GetFile',
+};
 
 describe('evidence blob names', () => {
   it('are built from our ids with a short label from the file name', () => {
-    expect(evidenceBlobName({ ...ids, source: 'C:\\ProgramData\\MdeResponder\\Out\\a-0123abcd.dmp' }))
-      .toBe('a-0123abcd/1e5bc9d7e413ddd7902c2932e418702b84d0cc07/7f1c2d3e-0000-4000-8000-000000000001/1-a-0123abcd.dmp.gz');
+    expect(evidenceBlobName({ ...ids, source: 'C:\\ProgramData\\MdeResponder\\Out\\a-0123abcd.dmp' })).toBe(
+      'a-0123abcd/1e5bc9d7e413ddd7902c2932e418702b84d0cc07/7f1c2d3e-0000-4000-8000-000000000001/1-a-0123abcd.dmp.gz',
+    );
   });
 
   it.each([
@@ -38,14 +45,22 @@ describe('evidence blob names', () => {
 
 describe('evidence blob names, whatever the device path', () => {
   it('keep our ids as the first three segments and a safe, short label as the last', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 3000 }), fc.integer({ min: 0, max: 999 }), fc.constantFrom('GetFile', 'RunScript'), (source, commandIndex, commandType) => {
-      const name = evidenceBlobName({ ...ids, commandIndex, commandType, source });
-      const parts = name.split('/');
-      expect(parts).toHaveLength(4);
-      expect(parts.slice(0, 3)).toEqual([ids.runId, ids.deviceId, ids.machineActionId]);
-      expect(parts[3]).toMatch(/^\d{1,3}-(?!\.)[A-Za-z0-9._-]{1,80}\.(gz|transcript\.json)$/);
-      expect(name.length).toBeLessThanOrEqual(300);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 3000 }),
+        fc.integer({ min: 0, max: 999 }),
+        fc.constantFrom('GetFile', 'RunScript'),
+        (source, commandIndex, commandType) => {
+          const name = evidenceBlobName({ ...ids, commandIndex, commandType, source });
+          const parts = name.split('/');
+          expect(parts).toHaveLength(4);
+          expect(parts.slice(0, 3)).toEqual([ids.runId, ids.deviceId, ids.machineActionId]);
+          expect(parts[3]).toMatch(/^\d{1,3}-(?!\.)[A-Za-z0-9._-]{1,80}\.(gz|transcript\.json)$/);
+          expect(name.length).toBeLessThanOrEqual(300);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('never let an id climb out of its segment', () => {

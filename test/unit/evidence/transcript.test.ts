@@ -7,7 +7,11 @@ describe('RunScript transcript summaries', () => {
   it('give the exit code and previews of the output and errors', () => {
     const body = transcript({ script_name: 'Collect.ps1', exit_code: 3, script_output: 'line 1\r\nline 2', script_errors: 'warning' });
     expect(summarizeTranscript(body, body.length)).toEqual({
-      exitCode: 3, outputPreview: 'line 1\nline 2', errorsPreview: 'warning', outputChars: 14, errorsChars: 7,
+      exitCode: 3,
+      outputPreview: 'line 1\nline 2',
+      errorsPreview: 'warning',
+      outputChars: 14,
+      errorsChars: 7,
     });
   });
 

@@ -9,16 +9,24 @@ import { fakeDeps } from '../../helpers/fakes.js';
 
 const deps = fakeDeps({ playbooks: await loadPlaybooks('playbooks') });
 useServices(() => Promise.resolve(createServices(deps)));
-const post = (body: unknown) => dryRunTrigger(
-  new HttpRequest({ method: 'POST', url: 'http://localhost/api/dryrun', headers: { 'content-type': 'application/json' }, body: { string: JSON.stringify(body) } }),
-  new InvocationContext({ functionName: 'dryRun' }),
-);
+const post = (body: unknown) =>
+  dryRunTrigger(
+    new HttpRequest({
+      method: 'POST',
+      url: 'http://localhost/api/dryrun',
+      headers: { 'content-type': 'application/json' },
+      body: { string: JSON.stringify(body) },
+    }),
+    new InvocationContext({ functionName: 'dryRun' }),
+  );
 
 describe('POST /api/dryrun', () => {
   it('answers 200 with the commands a run would send, and submits nothing', async () => {
     const response = await post({ alert: alertFixture('defender-api-alert') });
     expect(response.status).toBe(200);
-    expect(response.jsonBody).toMatchObject({ plans: [{ playbook: { name: 'process-memory-dump' }, devices: [{ commands: [{ type: 'RunScript' }, { type: 'GetFile' }] }] }] });
+    expect(response.jsonBody).toMatchObject({
+      plans: [{ playbook: { name: 'process-memory-dump' }, devices: [{ commands: [{ type: 'RunScript' }, { type: 'GetFile' }] }] }],
+    });
     expect(deps.defender.calls.filter((c) => c.method === 'runLiveResponse')).toEqual([]);
     expect(deps.bus.sent).toEqual([]);
   });

@@ -6,16 +6,26 @@ import { MAX_RESERVATIONS, arrivalForSlot, bookSlots, callAnswered, earliestSlot
 import { emptyPacingState, type PacingState } from '../../../shared/pacing/state.js';
 
 const limits: PacingLimits = {
-  liveResponseCalls: 10, liveResponseWindowMs: 60_000, safetyMarginMs: 1_000, sendLeadMs: 2_000, maxSessions: 25,
-  sessionHoldMs: 3 * 86_400_000, reservationGraceMs: 600_000, deviceBusyRetryMs: 120_000, deviceBusyMaxRetryMs: 1_800_000,
-  sessionsFullRetryMs: 60_000, statusCallsPerMinute: 100, statusCallsPerHour: 1_500,
+  liveResponseCalls: 10,
+  liveResponseWindowMs: 60_000,
+  safetyMarginMs: 1_000,
+  sendLeadMs: 2_000,
+  maxSessions: 25,
+  sessionHoldMs: 3 * 86_400_000,
+  reservationGraceMs: 600_000,
+  deviceBusyRetryMs: 120_000,
+  deviceBusyMaxRetryMs: 1_800_000,
+  sessionsFullRetryMs: 60_000,
+  statusCallsPerMinute: 100,
+  statusCallsPerHour: 1_500,
 };
 const T0 = 10_000_000;
 const SPAN = 61_000;
 
 function withSlots(slotsMs: number[], holds = 0): PacingState {
   const state = { ...emptyPacingState(), slotsMs };
-  for (let i = 0; i < holds; i++) state.holds[`dev${i}`] = { kind: 'open', runId: `run${i}`, submittedMs: T0 - 1, expiresMs: T0 + 1e9, nextPollMs: T0 + 1 };
+  for (let i = 0; i < holds; i++)
+    state.holds[`dev${i}`] = { kind: 'open', runId: `run${i}`, submittedMs: T0 - 1, expiresMs: T0 + 1e9, nextPollMs: T0 + 1 };
   return state;
 }
 const tenAt = (t: number): number[] => Array.from({ length: 10 }, () => t);
@@ -33,7 +43,12 @@ describe('the send-slot ledger', () => {
   it.each([
     { name: 'admits at once on an empty ledger', state: emptyPacingState(), kind: 'admit' },
     { name: 'admits the tenth call of a window', state: withSlots(Array.from({ length: 9 }, (_, i) => T0 - 50_000 + i)), kind: 'admit' },
-    { name: 'reserves the 11th call a span after the oldest of the ten', state: withSlots(tenAt(T0 - 30_000)), kind: 'reserved', slotMs: T0 - 30_000 + SPAN },
+    {
+      name: 'reserves the 11th call a span after the oldest of the ten',
+      state: withSlots(tenAt(T0 - 30_000)),
+      kind: 'reserved',
+      slotMs: T0 - 30_000 + SPAN,
+    },
     { name: 'forgets calls older than the span', state: withSlots(tenAt(T0 - SPAN)), kind: 'admit' },
     { name: 'reserves after a 429 penalty', state: applyPenalty(emptyPacingState(), T0 + 7_000), kind: 'reserved', slotMs: T0 + 7_000 },
     { name: 'waits when 25 sessions are held', state: withSlots([], 25), kind: 'wait', reason: 'sessions-full' },
@@ -62,8 +77,14 @@ describe('the send-slot ledger', () => {
     const reserved = requestSlot(withSlots(tenAt(T0 - 30_000), 24), T0, limits, { deviceId: 'd', runId: 'r' });
     expect(reserved.kind).toBe('reserved');
     if (reserved.kind !== 'reserved') return;
-    const full: PacingState = { ...reserved.state, holds: { ...reserved.state.holds, other: { kind: 'open', runId: 'o', submittedMs: T0, expiresMs: T0 + 1e9, nextPollMs: T0 } } };
-    expect(requestSlot(full, reserved.slotMs, limits, { deviceId: 'd', runId: 'r' })).toMatchObject({ kind: 'reserved', slotMs: reserved.slotMs + limits.sessionsFullRetryMs });
+    const full: PacingState = {
+      ...reserved.state,
+      holds: { ...reserved.state.holds, other: { kind: 'open', runId: 'o', submittedMs: T0, expiresMs: T0 + 1e9, nextPollMs: T0 } },
+    };
+    expect(requestSlot(full, reserved.slotMs, limits, { deviceId: 'd', runId: 'r' })).toMatchObject({
+      kind: 'reserved',
+      slotMs: reserved.slotMs + limits.sessionsFullRetryMs,
+    });
   });
 
   it('stops booking once the ledger holds its maximum of reservations', () => {
@@ -81,7 +102,10 @@ describe('the send-slot ledger', () => {
   it('keeps a reservation until its time, then admits its owner', () => {
     const first = requestSlot(withSlots(tenAt(T0 - 30_000)), T0, limits, { deviceId: 'd', runId: 'r' });
     if (first.kind !== 'reserved') throw new Error(first.kind);
-    expect(requestSlot(first.state, T0 + 1_000, limits, { deviceId: 'd', runId: 'r' })).toMatchObject({ kind: 'reserved', slotMs: first.slotMs });
+    expect(requestSlot(first.state, T0 + 1_000, limits, { deviceId: 'd', runId: 'r' })).toMatchObject({
+      kind: 'reserved',
+      slotMs: first.slotMs,
+    });
     expect(requestSlot(first.state, first.slotMs, limits, { deviceId: 'd', runId: 'r' }).kind).toBe('admit');
   });
 
@@ -89,7 +113,10 @@ describe('the send-slot ledger', () => {
     const first = requestSlot(withSlots(tenAt(T0 - 30_000)), T0, limits, { deviceId: 'd', runId: 'r' });
     if (first.kind !== 'reserved') throw new Error(first.kind);
     const penalised = applyPenalty(first.state, first.slotMs + 20_000);
-    expect(requestSlot(penalised, first.slotMs, limits, { deviceId: 'd', runId: 'r' })).toMatchObject({ kind: 'reserved', slotMs: first.slotMs + 20_000 });
+    expect(requestSlot(penalised, first.slotMs, limits, { deviceId: 'd', runId: 'r' })).toMatchObject({
+      kind: 'reserved',
+      slotMs: first.slotMs + 20_000,
+    });
   });
 
   it('admits a late message at once, checking only the calls before it', () => {
@@ -97,7 +124,10 @@ describe('the send-slot ledger', () => {
     if (first.kind !== 'reserved') throw new Error(first.kind);
     // Ten later reservations fill the next span: they will check themselves against this call when they come.
     const crowded = withReservations(first.state, tenAt(first.slotMs + SPAN));
-    expect(requestSlot(crowded, first.slotMs + 5_000, limits, { deviceId: 'd', runId: 'r' })).toMatchObject({ kind: 'admit', atMs: first.slotMs + 5_000 });
+    expect(requestSlot(crowded, first.slotMs + 5_000, limits, { deviceId: 'd', runId: 'r' })).toMatchObject({
+      kind: 'admit',
+      atMs: first.slotMs + 5_000,
+    });
   });
 
   it('is not held back by reservations whose messages have not come', () => {
@@ -105,7 +135,10 @@ describe('the send-slot ledger', () => {
     const stale = withReservations(withSlots(tenAt(T0 - 55_000)), tenAt(T0), 'stale');
     const mine = withReservations(stale, [T0], 'mine');
     // The calls allow T0-55 s + span; the nine other reservations at T0 do not push us further.
-    expect(requestSlot(mine, T0 - limits.sendLeadMs, limits, { deviceId: 'mine0', runId: 'r' })).toMatchObject({ kind: 'reserved', slotMs: T0 - 55_000 + SPAN });
+    expect(requestSlot(mine, T0 - limits.sendLeadMs, limits, { deviceId: 'mine0', runId: 'r' })).toMatchObject({
+      kind: 'reserved',
+      slotMs: T0 - 55_000 + SPAN,
+    });
   });
 
   it('learns from a 429 how many calls the tenant accepted, books no more per window for a while, then trusts the limit again', () => {
@@ -114,19 +147,44 @@ describe('the send-slot ledger', () => {
     for (let i = 0; i < 6; i++) state = callRefused(state, T0, T0 + 100, T0 + 60_000, limits);
     expect(state.ceiling?.calls).toBe(4);
     expect(state.slotsMs).toEqual(Array<number>(4).fill(T0));
-    const { booked } = bookSlots(state, T0 + 100, limits, Array.from({ length: 12 }, (_, i) => ({ deviceId: `d${i}`, runId: 'r' })));
+    const { booked } = bookSlots(
+      state,
+      T0 + 100,
+      limits,
+      Array.from({ length: 12 }, (_, i) => ({ deviceId: `d${i}`, runId: 'r' })),
+    );
     const slots = [...booked.values(), ...state.slotsMs];
     for (const end of slots) expect(slots.filter((t) => t > end - SPAN && t <= end).length).toBeLessThanOrEqual(4);
     expect(Math.min(...booked.values())).toBeGreaterThanOrEqual(T0 + 60_000);
     // Once the ceiling has lapsed, ten per window again.
     const later = (state.ceiling?.untilMs ?? 0) + 1;
-    expect(bookSlots(state, later, limits, Array.from({ length: 10 }, (_, i) => ({ deviceId: `e${i}`, runId: 'r' }))).booked.size).toBe(10);
-    expect(new Set(bookSlots(state, later, limits, Array.from({ length: 10 }, (_, i) => ({ deviceId: `e${i}`, runId: 'r' }))).booked.values()).size).toBe(1);
+    expect(
+      bookSlots(
+        state,
+        later,
+        limits,
+        Array.from({ length: 10 }, (_, i) => ({ deviceId: `e${i}`, runId: 'r' })),
+      ).booked.size,
+    ).toBe(10);
+    expect(
+      new Set(
+        bookSlots(
+          state,
+          later,
+          limits,
+          Array.from({ length: 10 }, (_, i) => ({ deviceId: `e${i}`, runId: 'r' })),
+        ).booked.values(),
+      ).size,
+    ).toBe(1);
   });
 
   it('never admits a message that comes within the send lead while every session is taken, and spreads such messages out', () => {
     // 25 open sessions; twelve reservations due at T0 come back one after another.
-    let state = withReservations(withSlots([], 25), Array.from({ length: 12 }, () => T0), 'waiting');
+    let state = withReservations(
+      withSlots([], 25),
+      Array.from({ length: 12 }, () => T0),
+      'waiting',
+    );
     const moved: number[] = [];
     for (let i = 0; i < 12; i++) {
       const decision = requestSlot(state, T0 - limits.sendLeadMs, limits, { deviceId: `waiting${i}`, runId: 'r' });
@@ -156,11 +214,14 @@ describe('the send-slot ledger', () => {
     let state = first.state;
     for (let i = 0; i < 10; i++) state = callAnswered(state, T0 - 30_000, T0 - 29_500);
     const arrival = first.slotMs - limits.sendLeadMs;
-    expect(requestSlot(state, arrival, limits, { deviceId: 'd', runId: 'r' })).toMatchObject({ kind: 'reserved', slotMs: T0 - 29_500 + SPAN });
+    expect(requestSlot(state, arrival, limits, { deviceId: 'd', runId: 'r' })).toMatchObject({
+      kind: 'reserved',
+      slotMs: T0 - 29_500 + SPAN,
+    });
   });
 
   it.each([
-    { name: 'admits a slot within the send lead, for the slot\'s own instant', oldest: T0 - 59_000, kind: 'admit', atMs: T0 + 2_000 },
+    { name: "admits a slot within the send lead, for the slot's own instant", oldest: T0 - 59_000, kind: 'admit', atMs: T0 + 2_000 },
     { name: 'reserves a slot beyond the send lead', oldest: T0 - 58_000, kind: 'reserved', atMs: T0 + 3_000 },
   ])('$name', ({ oldest, kind, atMs }) => {
     const decision = requestSlot(withSlots(tenAt(oldest)), T0, limits, { deviceId: 'd', runId: 'r' });
@@ -189,8 +250,20 @@ describe('the send-slot ledger', () => {
   });
 
   it('books around calls already made, and skips devices held or backing off', () => {
-    const busy = markDeviceBusy(withSlots(tenAt(T0 - 30_000), 1), 'backing', 'other', T0, limits.deviceBusyRetryMs, limits.deviceBusyMaxRetryMs).state;
-    const { booked } = bookSlots(busy, T0, limits, ['dev0', 'backing', 'free'].map((deviceId) => ({ deviceId, runId: 'run' })));
+    const busy = markDeviceBusy(
+      withSlots(tenAt(T0 - 30_000), 1),
+      'backing',
+      'other',
+      T0,
+      limits.deviceBusyRetryMs,
+      limits.deviceBusyMaxRetryMs,
+    ).state;
+    const { booked } = bookSlots(
+      busy,
+      T0,
+      limits,
+      ['dev0', 'backing', 'free'].map((deviceId) => ({ deviceId, runId: 'run' })),
+    );
     expect([...booked]).toEqual([['free', T0 - 30_000 + SPAN]]);
   });
 

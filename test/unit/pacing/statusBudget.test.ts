@@ -18,7 +18,10 @@ describe('the status-call budget', () => {
   });
 
   it('allows 1,500 calls an hour', () => {
-    const state: PacingState = { ...emptyPacingState(), statusMinutes: Array.from({ length: 15 }, (_, i): [number, number] => [1_000 - 15 + i, 100]) };
+    const state: PacingState = {
+      ...emptyPacingState(),
+      statusMinutes: Array.from({ length: 15 }, (_, i): [number, number] => [1_000 - 15 + i, 100]),
+    };
     const refused = takeStatusCalls(state, T0, limits);
     expect(refused.ok).toBe(false);
     if (!refused.ok) expect(refused.waitMs).toBe(45 * 60_000);

@@ -27,7 +27,13 @@ function errorOf(text: string): ValidationError {
 describe('loading playbooks', () => {
   it('loads the shipped playbooks', async () => {
     const loaded = await loadPlaybooks('playbooks');
-    expect(loaded.map((p) => p.playbook.name)).toEqual(['collect-alert-file', 'collect-event-logs', 'collect-hosts-file', 'process-memory-dump', 'triage-bundle']);
+    expect(loaded.map((p) => p.playbook.name)).toEqual([
+      'collect-alert-file',
+      'collect-event-logs',
+      'collect-hosts-file',
+      'process-memory-dump',
+      'triage-bundle',
+    ]);
     expect(loaded[0]?.contentSha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -77,25 +83,79 @@ safety:
 `;
 
   it.each([
-    ['a script missing from safety.allowedScripts', script.replace('allowedScripts: [Do-It.ps1]', 'allowedScripts: []'), /pb\.yaml:9 steps\.0\.script: Do-It\.ps1 is not in safety\.allowedScripts/],
-    ['an alert playbook without conditions', script.replace('  severityAtLeast: High\n', '  requires: []\n'), /pb\.yaml:\d+ when: an alert-triggered playbook needs at least one condition/],
+    [
+      'a script missing from safety.allowedScripts',
+      script.replace('allowedScripts: [Do-It.ps1]', 'allowedScripts: []'),
+      /pb\.yaml:9 steps\.0\.script: Do-It\.ps1 is not in safety\.allowedScripts/,
+    ],
+    [
+      'an alert playbook without conditions',
+      script.replace('  severityAtLeast: High\n', '  requires: []\n'),
+      /pb\.yaml:\d+ when: an alert-triggered playbook needs at least one condition/,
+    ],
     ['a source declared as the wrong kind', script.replace('as: token', 'as: pid'), /steps\.0\.args\.0\.as: run\.token is of kind token/],
-    ['an encoded kind without a B64 name', script.replace('{ name: OutputName, from: run.token, as: token }', '{ name: Path, from: alert.file.path, as: filePath }'), /steps\.0\.args\.0\.name: a filePath travels base64url-encoded: its parameter name must end in B64/],
-    ['alert evidence the when does not require', script.replace('{ name: OutputName, from: run.token, as: token }', '{ name: Pid, from: alert.process.processId, as: pid }'), /when\.requires: must include process/],
-    ['a literal value that is not of its kind', script.replace('{ name: OutputName, from: run.token, as: token }', "{ name: Hours, value: '24; calc', as: int }"), /steps\.0\.args\.0\.value: expected a whole number/],
-    ['both a source and a value', script.replace('from: run.token,', 'from: run.token, value: abc,'), /steps\.0\.args\.0\.from: exactly one of from/],
-    ['an alert value in a manual playbook', script.replace('triggers: [alert]', 'triggers: [alert, manual]').replace('{ name: OutputName, from: run.token, as: token }', '{ name: Pid, from: alert.process.processId, as: pid }').replace('severityAtLeast: High', 'severityAtLeast: High\n  requires: [process]'), /triggers: steps take values from an alert/],
-    ['a schedule without where', script.replace('triggers: [alert]', "triggers: [alert, schedule]\nschedule: { cron: '0 0 2 * * *' }"), /pb\.yaml:\d+ where: required when triggers include schedule/],
-    ['a schedule with an invalid cron', script.replace('triggers: [alert]', "triggers: [alert, schedule]\nwhere: { tags: [A] }\nschedule: { cron: '0 0 25 * * *' }"), /schedule\.cron: an NCRONTAB expression: hour "25"/],
-    ['a where that selects everything', script.replace('triggers: [alert]', 'triggers: [alert, manual]\nwhere: {}'), /where: at least one of tags, osPlatforms, namePrefix/],
+    [
+      'an encoded kind without a B64 name',
+      script.replace('{ name: OutputName, from: run.token, as: token }', '{ name: Path, from: alert.file.path, as: filePath }'),
+      /steps\.0\.args\.0\.name: a filePath travels base64url-encoded: its parameter name must end in B64/,
+    ],
+    [
+      'alert evidence the when does not require',
+      script.replace('{ name: OutputName, from: run.token, as: token }', '{ name: Pid, from: alert.process.processId, as: pid }'),
+      /when\.requires: must include process/,
+    ],
+    [
+      'a literal value that is not of its kind',
+      script.replace('{ name: OutputName, from: run.token, as: token }', "{ name: Hours, value: '24; calc', as: int }"),
+      /steps\.0\.args\.0\.value: expected a whole number/,
+    ],
+    [
+      'both a source and a value',
+      script.replace('from: run.token,', 'from: run.token, value: abc,'),
+      /steps\.0\.args\.0\.from: exactly one of from/,
+    ],
+    [
+      'an alert value in a manual playbook',
+      script
+        .replace('triggers: [alert]', 'triggers: [alert, manual]')
+        .replace('{ name: OutputName, from: run.token, as: token }', '{ name: Pid, from: alert.process.processId, as: pid }')
+        .replace('severityAtLeast: High', 'severityAtLeast: High\n  requires: [process]'),
+      /triggers: steps take values from an alert/,
+    ],
+    [
+      'a schedule without where',
+      script.replace('triggers: [alert]', "triggers: [alert, schedule]\nschedule: { cron: '0 0 2 * * *' }"),
+      /pb\.yaml:\d+ where: required when triggers include schedule/,
+    ],
+    [
+      'a schedule with an invalid cron',
+      script.replace('triggers: [alert]', "triggers: [alert, schedule]\nwhere: { tags: [A] }\nschedule: { cron: '0 0 25 * * *' }"),
+      /schedule\.cron: an NCRONTAB expression: hour "25"/,
+    ],
+    [
+      'a where that selects everything',
+      script.replace('triggers: [alert]', 'triggers: [alert, manual]\nwhere: {}'),
+      /where: at least one of tags, osPlatforms, namePrefix/,
+    ],
     ['a deadline beyond three days', script + 'limits: { deadline: 4d }\n', /limits\.deadline: between 10m and 3d/],
-    ['an unknown condition', script.replace('severityAtLeast: High', 'severityAtLeast: High\n  any:\n    - colour: red'), /when\.any\.0: Unrecognized key/],
-    ['a bad technique id', script.replace('severityAtLeast: High', 'mitreTechniques: [T10]'), /when\.mitreTechniques\.0: a MITRE ATT&CK technique id/],
+    [
+      'an unknown condition',
+      script.replace('severityAtLeast: High', 'severityAtLeast: High\n  any:\n    - colour: red'),
+      /when\.any\.0: Unrecognized key/,
+    ],
+    [
+      'a bad technique id',
+      script.replace('severityAtLeast: High', 'mitreTechniques: [T10]'),
+      /when\.mitreTechniques\.0: a MITRE ATT&CK technique id/,
+    ],
   ])('refuses %s, naming file, line and field', (_name, text, expected) => {
     expect(errorOf(text).message).toMatch(expected);
   });
 
   it('turns limits.deadline into milliseconds', () => {
-    expect(parsePlaybook(script + 'limits: { deadline: 6h }\n', 'pb.yaml').playbook.limits).toEqual({ maxDevices: 25, deadlineMs: 6 * 3_600_000 });
+    expect(parsePlaybook(script + 'limits: { deadline: 6h }\n', 'pb.yaml').playbook.limits).toEqual({
+      maxDevices: 25,
+      deadlineMs: 6 * 3_600_000,
+    });
   });
 });

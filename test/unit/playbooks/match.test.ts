@@ -4,7 +4,8 @@ import { matchReasons, selectPlaybook } from '../../../shared/playbooks/match.js
 import { anAlert, FINANCE } from '../../helpers/alerts.js';
 
 function playbook(when: string, extra = '', name = 'pb') {
-  return parsePlaybook(`name: ${name}
+  return parsePlaybook(
+    `name: ${name}
 version: '1'
 description: d
 triggers: [alert]
@@ -13,7 +14,9 @@ ${when}
 steps:
   - type: GetFile
     path: 'C:\\x.txt'
-`, 'p.yaml');
+`,
+    'p.yaml',
+  );
 }
 
 describe('matching an alert against when', () => {
@@ -23,8 +26,18 @@ describe('matching an alert against when', () => {
     ['category in a list, any casing', '  categories: [execution, Malware]', {}, true],
     ['title pattern', '  titlePattern: "^suspicious"', {}, true],
     ['title pattern that does not match', '  titlePattern: "lsass"', {}, false],
-    ['detection source by another spelling', '  detectionSources: [EDR]', { rawDetectionSource: 'WindowsDefenderAtp', detectionSource: 'microsoftDefenderForEndpoint' }, true],
-    ['detection source by its canonical name', '  detectionSources: [antivirus]', { rawDetectionSource: 'WindowsDefenderAv', detectionSource: 'antivirus' }, true],
+    [
+      'detection source by another spelling',
+      '  detectionSources: [EDR]',
+      { rawDetectionSource: 'WindowsDefenderAtp', detectionSource: 'microsoftDefenderForEndpoint' },
+      true,
+    ],
+    [
+      'detection source by its canonical name',
+      '  detectionSources: [antivirus]',
+      { rawDetectionSource: 'WindowsDefenderAv', detectionSource: 'antivirus' },
+      true,
+    ],
     ['service source', '  serviceSources: [microsoftDefenderForEndpoint]', { serviceSource: 'microsoftDefenderForEndpoint' }, true],
     ['a technique matching its sub-technique', '  mitreTechniques: [T1003]', { mitreTechniques: ['T1003.001'] }, true],
     ['a sub-technique not matching its parent', '  mitreTechniques: [T1003.001]', { mitreTechniques: ['T1003'] }, false],
@@ -32,7 +45,12 @@ describe('matching an alert against when', () => {
     ['any: none holds', '  any:\n    - categories: [Malware]\n    - severityAtLeast: High', { severity: 'Low' as const }, false],
     ['all: every one holds', '  all:\n    - categories: [Execution]\n    - titlePattern: thing', {}, true],
     ['none: one holds', '  severityAtLeast: Low\n  none:\n    - categories: [Execution]', {}, false],
-    ['nested any inside all', '  all:\n    - any:\n        - categories: [Malware]\n        - mitreTechniques: [T1059]\n  severityAtLeast: Medium', { mitreTechniques: ['T1059.001'] }, true],
+    [
+      'nested any inside all',
+      '  all:\n    - any:\n        - categories: [Malware]\n        - mitreTechniques: [T1059]\n  severityAtLeast: Medium',
+      { mitreTechniques: ['T1059.001'] },
+      true,
+    ],
   ])('%s', (_name, when, alert, matches) => {
     expect(matchReasons(playbook(when).playbook, anAlert(alert)).length === 0).toBe(matches);
   });

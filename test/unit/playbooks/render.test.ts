@@ -9,7 +9,12 @@ const device = '1e5bc9d7e413ddd7902c2932e418702b84d0cc07';
 
 function alertWithPid(processId: unknown): Alert {
   return {
-    id: 'a1', source: 'defender-api', title: 't', severity: 'High', mitreTechniques: [], files: [],
+    id: 'a1',
+    source: 'defender-api',
+    title: 't',
+    severity: 'High',
+    mitreTechniques: [],
+    files: [],
     devices: [{ id: device }],
     processes: [{ deviceId: device, processId: processId as number }],
   };
@@ -22,7 +27,13 @@ describe('rendering a playbook into Live Response commands', () => {
       ok: true,
       value: {
         commands: [
-          { type: 'RunScript', params: [{ key: 'ScriptName', value: 'Invoke-ProcessDump.ps1' }, { key: 'Args', value: '-ProcessId 6324 -OutputName a-0123abcd' }] },
+          {
+            type: 'RunScript',
+            params: [
+              { key: 'ScriptName', value: 'Invoke-ProcessDump.ps1' },
+              { key: 'Args', value: '-ProcessId 6324 -OutputName a-0123abcd' },
+            ],
+          },
           { type: 'GetFile', params: [{ key: 'Path', value: 'C:\\ProgramData\\MdeResponder\\Out\\a-0123abcd.dmp' }] },
         ],
         collectIndexes: [0, 1],

@@ -21,18 +21,94 @@ const RUNS = 1500;
 const TOKEN = 'a-0123456789abcdef0123';
 
 const FRAGMENTS = [
-  ';', '&', '&&', '|', '||', '!', '$', '$(calc)', '${env:TEMP}', '(', ')', '`', '"', "'", '\n', '\r\n', '%', '%COMSPEC%', '<', '>', '^', '@(',
-  '#', '{', '}', '\t', ' ', '/', '\\', '..\\', '..', '.\\', '\\\\server\\share\\', '\\\\?\\', '\\\\.\\PhysicalDrive0', 'C:\\', 'c:', ':$DATA', '::',
-  'CON', 'nul.txt', 'COM1', '\u2018', '\u2019', '\u201C', '\u201D', '\u201E', '\u202E', '\u202D', '\u200F', '\u200E', '\u2066', '\u0000', '\u00A0', '\u2013', '\u2014',
-  '\uFF04', '\uFF1B', '\uFF08', 'e\u0301', '\uD800', '\uDBFF\uDFFF', '-OutputName', ' -Force ', '-ProcessId:1', 'a', 'Ж', '名', 'update.dll', 'Program Files (x86)',
-  '6324', '0', '-1', '4294967296', '0x1', '1e3', 'DE96A6E69944335375DC1AC238336066889D9FFC7D73628EF4FE1B1B160AB32C',
+  ';',
+  '&',
+  '&&',
+  '|',
+  '||',
+  '!',
+  '$',
+  '$(calc)',
+  '${env:TEMP}',
+  '(',
+  ')',
+  '`',
+  '"',
+  "'",
+  '\n',
+  '\r\n',
+  '%',
+  '%COMSPEC%',
+  '<',
+  '>',
+  '^',
+  '@(',
+  '#',
+  '{',
+  '}',
+  '\t',
+  ' ',
+  '/',
+  '\\',
+  '..\\',
+  '..',
+  '.\\',
+  '\\\\server\\share\\',
+  '\\\\?\\',
+  '\\\\.\\PhysicalDrive0',
+  'C:\\',
+  'c:',
+  ':$DATA',
+  '::',
+  'CON',
+  'nul.txt',
+  'COM1',
+  '\u2018',
+  '\u2019',
+  '\u201C',
+  '\u201D',
+  '\u201E',
+  '\u202E',
+  '\u202D',
+  '\u200F',
+  '\u200E',
+  '\u2066',
+  '\u0000',
+  '\u00A0',
+  '\u2013',
+  '\u2014',
+  '\uFF04',
+  '\uFF1B',
+  '\uFF08',
+  'e\u0301',
+  '\uD800',
+  '\uDBFF\uDFFF',
+  '-OutputName',
+  ' -Force ',
+  '-ProcessId:1',
+  'a',
+  'Ж',
+  '名',
+  'update.dll',
+  'Program Files (x86)',
+  '6324',
+  '0',
+  '-1',
+  '4294967296',
+  '0x1',
+  '1e3',
+  'DE96A6E69944335375DC1AC238336066889D9FFC7D73628EF4FE1B1B160AB32C',
 ];
 
 const hostile: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 80 }),
   fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 12 }).map((parts) => parts.join('')),
-  fc.tuple(fc.constantFrom('C:\\', 'D:\\', 'C:\\Users\\', ''), fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 6 })).map(([root, parts]) => root + parts.join('\\')),
-  fc.tuple(fc.constantFrom(...FRAGMENTS), fc.nat({ max: 6000 })).map(([piece, n]) => piece.repeat(Math.max(1, Math.floor(n / Math.max(1, piece.length))))),
+  fc
+    .tuple(fc.constantFrom('C:\\', 'D:\\', 'C:\\Users\\', ''), fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 6 }))
+    .map(([root, parts]) => root + parts.join('\\')),
+  fc
+    .tuple(fc.constantFrom(...FRAGMENTS), fc.nat({ max: 6000 }))
+    .map(([piece, n]) => piece.repeat(Math.max(1, Math.floor(n / Math.max(1, piece.length))))),
 );
 const hostileNumber = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(Number.NaN, Infinity, -0, 2 ** 53, 4294967296));
 /** Values that should pass, so the property also sees accepted input (with letters of other scripts). */
@@ -45,9 +121,12 @@ const plausible = fc.oneof(
 );
 const hostileValue = fc.oneof(hostile, hostileNumber, plausible, plausible, fc.constant(undefined), fc.constant(null));
 
-const shipped = readdirSync('playbooks').filter((f) => f.endsWith('.yaml')).map((f) => parsePlaybook(readFileSync(`playbooks/${f}`, 'utf8'), f).playbook);
+const shipped = readdirSync('playbooks')
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => parsePlaybook(readFileSync(`playbooks/${f}`, 'utf8'), f).playbook);
 /** One playbook that takes every alert source there is, so every kind is exercised. */
-const everySource = parsePlaybook(`name: every-source
+const everySource = parsePlaybook(
+  `name: every-source
 version: '1'
 description: every alert source
 triggers: [alert]
@@ -72,7 +151,9 @@ steps:
     path: 'C:\\ProgramData\\MdeResponder\\Out\\{run.token}.bin'
 safety:
   allowedScripts: [All.ps1]
-`, 'every-source.yaml').playbook;
+`,
+  'every-source.yaml',
+).playbook;
 const playbooks = [...shipped, everySource];
 
 const SAFE_NAME = /^[A-Za-z0-9._-]+$/;
@@ -111,8 +192,7 @@ function renderAll(alert: Alert): void {
       if (rendered.ok) {
         assertSafe(playbook, rendered.value.commands);
         if (rendered.value.commands.some((c) => c.params.some((p) => p.key === 'Args' && p.value.includes('B64 ')))) encodedAccepted += 1;
-      }
-      else expect(rendered.errors).toMatch(/^step \d+ \(\w+\): /);
+      } else expect(rendered.errors).toMatch(/^step \d+ \(\w+\): /);
     }
   }
 }
@@ -120,13 +200,44 @@ function renderAll(alert: Alert): void {
 describe('rendering hostile alert values', () => {
   it('never puts an interpretable character into a command, whatever the normalised alert holds', () => {
     fc.assert(
-      fc.property(fc.record({ pid: hostileValue, ppid: hostileValue, name: hostileValue, folder: hostileValue, path: hostileValue, sha: hostileValue }), (v) => {
-        const cast = (x: unknown) => x as never;
-        renderAll(anAlert({
-          processes: [{ deviceId: FINANCE, processId: cast(v.pid), parentProcessId: cast(v.ppid), fileName: cast(v.name), folderPath: cast(v.folder), sha256: cast(v.sha), sha1: cast(v.sha) }],
-          files: [{ deviceId: FINANCE, fileName: cast(v.name), folderPath: cast(v.folder), path: cast(v.path), sha256: cast(v.sha), sha1: cast(v.sha) }],
-        }));
-      }),
+      fc.property(
+        fc.record({
+          pid: hostileValue,
+          ppid: hostileValue,
+          name: hostileValue,
+          folder: hostileValue,
+          path: hostileValue,
+          sha: hostileValue,
+        }),
+        (v) => {
+          const cast = (x: unknown) => x as never;
+          renderAll(
+            anAlert({
+              processes: [
+                {
+                  deviceId: FINANCE,
+                  processId: cast(v.pid),
+                  parentProcessId: cast(v.ppid),
+                  fileName: cast(v.name),
+                  folderPath: cast(v.folder),
+                  sha256: cast(v.sha),
+                  sha1: cast(v.sha),
+                },
+              ],
+              files: [
+                {
+                  deviceId: FINANCE,
+                  fileName: cast(v.name),
+                  folderPath: cast(v.folder),
+                  path: cast(v.path),
+                  sha256: cast(v.sha),
+                  sha1: cast(v.sha),
+                },
+              ],
+            }),
+          );
+        },
+      ),
       { seed: SEED, numRuns: RUNS },
     );
     expect(encodedAccepted).toBeGreaterThan(30);
@@ -138,12 +249,46 @@ describe('rendering hostile alert values', () => {
     fc.assert(
       fc.property(hostile, hostile, hostileValue, (name, folder, pid) => {
         const bodies = [
-          { ...defender, evidence: [{ entityType: 'Process', processId: typeof pid === 'number' ? pid : null, fileName: name, filePath: folder, sha256: name }, { entityType: 'File', fileName: name, filePath: folder }] },
-          { ...graph, evidence: [
-            { '@odata.type': '#microsoft.graph.security.processEvidence', mdeDeviceId: FINANCE, processId: Number.isSafeInteger(pid) ? pid : null, imageFile: { fileName: name, filePath: folder } },
-            { '@odata.type': '#microsoft.graph.security.fileEvidence', mdeDeviceId: FINANCE, fileDetails: { fileName: name, filePath: folder, sha256: folder } },
-          ] },
-          { records: [{ category: 'AdvancedHunting-AlertEvidence', properties: { AlertId: 'da9', Title: name, Severity: 'High', EntityType: 'File', FileName: name, FolderPath: folder, SHA256: name, DeviceId: FINANCE } }] },
+          {
+            ...defender,
+            evidence: [
+              { entityType: 'Process', processId: typeof pid === 'number' ? pid : null, fileName: name, filePath: folder, sha256: name },
+              { entityType: 'File', fileName: name, filePath: folder },
+            ],
+          },
+          {
+            ...graph,
+            evidence: [
+              {
+                '@odata.type': '#microsoft.graph.security.processEvidence',
+                mdeDeviceId: FINANCE,
+                processId: Number.isSafeInteger(pid) ? pid : null,
+                imageFile: { fileName: name, filePath: folder },
+              },
+              {
+                '@odata.type': '#microsoft.graph.security.fileEvidence',
+                mdeDeviceId: FINANCE,
+                fileDetails: { fileName: name, filePath: folder, sha256: folder },
+              },
+            ],
+          },
+          {
+            records: [
+              {
+                category: 'AdvancedHunting-AlertEvidence',
+                properties: {
+                  AlertId: 'da9',
+                  Title: name,
+                  Severity: 'High',
+                  EntityType: 'File',
+                  FileName: name,
+                  FolderPath: folder,
+                  SHA256: name,
+                  DeviceId: FINANCE,
+                },
+              },
+            ],
+          },
         ];
         for (const body of bodies) {
           const parsed = parseAlerts(body);
@@ -156,8 +301,14 @@ describe('rendering hostile alert values', () => {
 
   it('accepts the realistic values among them (the rule is not "refuse everything")', () => {
     const rendered = renderCommands(everySource, {
-      deviceId: FINANCE, runToken: TOKEN,
-      alert: anAlert({ processes: [{ deviceId: FINANCE, processId: 8812, fileName: 'powershell.exe', folderPath: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0' }], files: [{ deviceId: FINANCE, path: 'C:\\Users\\Ж\\AppData\\Local\\Temp\\stage2 (1).ps1' }] }),
+      deviceId: FINANCE,
+      runToken: TOKEN,
+      alert: anAlert({
+        processes: [
+          { deviceId: FINANCE, processId: 8812, fileName: 'powershell.exe', folderPath: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0' },
+        ],
+        files: [{ deviceId: FINANCE, path: 'C:\\Users\\Ж\\AppData\\Local\\Temp\\stage2 (1).ps1' }],
+      }),
     });
     expect(rendered.ok).toBe(true);
     if (rendered.ok) assertSafe(everySource, rendered.value.commands);

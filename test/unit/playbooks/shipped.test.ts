@@ -31,7 +31,13 @@ describe('shipped playbooks, from trigger to commands', () => {
     const [plan] = (await dry({ alert: alertFixture('defender-api-alert') })).plans;
     expect(plan?.playbook?.name).toBe('process-memory-dump');
     expect(plan?.devices[0]?.commands).toEqual([
-      { type: 'RunScript', params: [{ key: 'ScriptName', value: 'Invoke-ProcessDump.ps1' }, { key: 'Args', value: `-ProcessId 6324 -OutputName ${plan?.runId ?? ''}` }] },
+      {
+        type: 'RunScript',
+        params: [
+          { key: 'ScriptName', value: 'Invoke-ProcessDump.ps1' },
+          { key: 'Args', value: `-ProcessId 6324 -OutputName ${plan?.runId ?? ''}` },
+        ],
+      },
       { type: 'GetFile', params: [{ key: 'Path', value: `C:\\ProgramData\\MdeResponder\\Out\\${plan?.runId ?? ''}.dmp` }] },
     ]);
   });
@@ -46,7 +52,13 @@ describe('shipped playbooks, from trigger to commands', () => {
     const [plan] = (await dry({ alert: alertFixture('streaming-api-records') })).plans;
     expect(plan?.playbook?.name).toBe('collect-alert-file');
     expect(plan?.devices[0]?.commands).toEqual([
-      { type: 'RunScript', params: [{ key: 'ScriptName', value: 'Copy-EvidenceFile.ps1' }, { key: 'Args', value: `-SourcePathB64 ${b64('C:\\ProgramData\\Updater\\update.dll')} -OutputName ${plan?.runId ?? ''}` }] },
+      {
+        type: 'RunScript',
+        params: [
+          { key: 'ScriptName', value: 'Copy-EvidenceFile.ps1' },
+          { key: 'Args', value: `-SourcePathB64 ${b64('C:\\ProgramData\\Updater\\update.dll')} -OutputName ${plan?.runId ?? ''}` },
+        ],
+      },
       { type: 'GetFile', params: [{ key: 'Path', value: `C:\\ProgramData\\MdeResponder\\Out\\${plan?.runId ?? ''}.bin` }] },
     ]);
   });
@@ -54,9 +66,15 @@ describe('shipped playbooks, from trigger to commands', () => {
   it('collect-alert-file passes the alert SHA-256 when there is one', async () => {
     const alert = alertFixture('defender-api-alert');
     const sha = 'ab'.repeat(32);
-    const [plan] = (await dry({ alert: { ...alert, category: 'Malware', evidence: [{ entityType: 'File', fileName: 'x.exe', filePath: 'C:\\Temp', sha256: sha }] } })).plans;
+    const [plan] = (
+      await dry({
+        alert: { ...alert, category: 'Malware', evidence: [{ entityType: 'File', fileName: 'x.exe', filePath: 'C:\\Temp', sha256: sha }] },
+      })
+    ).plans;
     expect(plan?.playbook?.name).toBe('collect-alert-file');
-    expect(plan?.devices[0]?.commands[0]?.params[1]?.value).toBe(`-SourcePathB64 ${b64('C:\\Temp\\x.exe')} -Sha256 ${sha} -OutputName ${plan?.runId ?? ''}`);
+    expect(plan?.devices[0]?.commands[0]?.params[1]?.value).toBe(
+      `-SourcePathB64 ${b64('C:\\Temp\\x.exe')} -Sha256 ${sha} -OutputName ${plan?.runId ?? ''}`,
+    );
   });
 
   it('triage-bundle answers a high-severity alert that carries no process or file evidence', async () => {
@@ -78,15 +96,18 @@ describe('shipped playbooks, from trigger to commands', () => {
   it('collect-hosts-file runs nightly on the tagged servers, Tier0 excluded', async () => {
     const deps = fakeDeps({ playbooks });
     deps.clock.set(Date.UTC(2026, 10, 21, 2, 0, 30));
-    deps.defender.onMachines = () => Promise.resolve([
-      { id: SQL, computerDnsName: 'srv-sql-01', machineTags: ['Nightly-Collection'] },
-      { id: DC, computerDnsName: 'dc-01', machineTags: ['Nightly-Collection', 'Tier0'] },
-      { id: FINANCE, computerDnsName: 'ws', machineTags: ['Workstations'] },
-    ]);
+    deps.defender.onMachines = () =>
+      Promise.resolve([
+        { id: SQL, computerDnsName: 'srv-sql-01', machineTags: ['Nightly-Collection'] },
+        { id: DC, computerDnsName: 'dc-01', machineTags: ['Nightly-Collection', 'Tier0'] },
+        { id: FINANCE, computerDnsName: 'ws', machineTags: ['Workstations'] },
+      ]);
     const swept = await sweepSchedules(deps, 60_000);
     expect(swept.started).toMatchObject([{ playbook: 'collect-hosts-file', firedAtMs: Date.UTC(2026, 10, 21, 2, 0, 0), devices: 1 }]);
     const view = await deps.runs.getRun(swept.started[0]?.runId ?? '');
-    expect(view?.actions.map((a) => [a.deviceId, a.commands])).toEqual([[SQL, [{ type: 'GetFile', params: [{ key: 'Path', value: 'C:\\Windows\\System32\\drivers\\etc\\hosts' }] }]]]);
+    expect(view?.actions.map((a) => [a.deviceId, a.commands])).toEqual([
+      [SQL, [{ type: 'GetFile', params: [{ key: 'Path', value: 'C:\\Windows\\System32\\drivers\\etc\\hosts' }] }]],
+    ]);
     expect(view?.actions[0]?.deadlineMs).toBe(deps.clock.nowMs() + 12 * 3_600_000);
     expect(view?.run.refused).toEqual([{ deviceId: DC, reason: 'device carries excluded tag Tier0' }]);
   });
@@ -98,7 +119,10 @@ describe('the library the shipped playbooks call', () => {
     (name, script) => {
       const text = readFileSync(`library/${script}`, 'utf8');
       const declared = [...text.matchAll(/^\s*\.PARAMETER\s+(\w+)/gm)].map((m) => m[1]);
-      const passed = playbooks.find((p) => p.playbook.name === name)?.playbook.steps.flatMap((s) => (s.type === 'RunScript' && s.script === script ? s.args.map((a) => a.name) : [])) ?? [];
+      const passed =
+        playbooks
+          .find((p) => p.playbook.name === name)
+          ?.playbook.steps.flatMap((s) => (s.type === 'RunScript' && s.script === script ? s.args.map((a) => a.name) : [])) ?? [];
       expect(declared).toEqual(expect.arrayContaining(passed));
       for (const arg of passed) expect(text).toMatch(new RegExp(`\\$${arg}\\b`));
     },

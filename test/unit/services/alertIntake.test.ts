@@ -23,7 +23,9 @@ steps:
       - { name: ProcessId, from: alert.process.processId, as: pid }
       - { name: OutputName, from: run.token, as: token }
 safety: { allowedScripts: [Invoke-ProcessDump.ps1] }
-`, 'r.yaml');
+`,
+  'r.yaml',
+);
 
 describe('alert intake across shapes', () => {
   it('starts one run per alert of a streaming message', async () => {
@@ -34,7 +36,13 @@ describe('alert intake across shapes', () => {
       record('AlertEvidence', { AlertId: 'da-two', Title: 'Other', EntityType: 'Machine', DeviceId: FINANCE }),
     ];
     const outcome = await handleAlertMessage(deps, { records }, delivery);
-    expect(outcome).toMatchObject({ kind: 'batch', outcomes: [{ kind: 'started', alertId: 'da638700000000000003_3000000003' }, { kind: 'started', alertId: 'da-two' }] });
+    expect(outcome).toMatchObject({
+      kind: 'batch',
+      outcomes: [
+        { kind: 'started', alertId: 'da638700000000000003_3000000003' },
+        { kind: 'started', alertId: 'da-two' },
+      ],
+    });
     const names = await Promise.all([...deps.runs.runs.keys()].map(async (id) => (await deps.runs.getRun(id))?.run.playbook.name));
     expect(names.sort()).toEqual(['collect-alert-file', 'triage-bundle']);
   });
@@ -42,9 +50,24 @@ describe('alert intake across shapes', () => {
   it('dead-letters the malformed alert of a message with its reason and still answers the others', async () => {
     const deps = fakeDeps({ playbooks: shipped });
     const bad = record('AlertEvidence', { AlertId: 'da-bad', Title: 'x', EntityType: 'Machine', DeviceId: 'not-hex' });
-    const outcome = await handleAlertMessage(deps, { records: [...(alertFixture('streaming-api-records').records as unknown[]), bad] }, delivery);
+    const outcome = await handleAlertMessage(
+      deps,
+      { records: [...(alertFixture('streaming-api-records').records as unknown[]), bad] },
+      delivery,
+    );
     expect(outcome).toMatchObject({ kind: 'batch', outcomes: [{ kind: 'dead-lettered' }, { kind: 'started' }] });
-    expect(deps.bus.deadLettered).toEqual([{ queue: 'alerts', body: { records: [bad] }, reason: expect.objectContaining({ reason: 'MalformedAlert', description: expect.stringMatching(/^malformed alert da-bad: records\.3\.properties\.DeviceId: a 40-hex-digit Defender device id/) as unknown }) as unknown }]);
+    expect(deps.bus.deadLettered).toEqual([
+      {
+        queue: 'alerts',
+        body: { records: [bad] },
+        reason: expect.objectContaining({
+          reason: 'MalformedAlert',
+          description: expect.stringMatching(
+            /^malformed alert da-bad: records\.3\.properties\.DeviceId: a 40-hex-digit Defender device id/,
+          ) as unknown,
+        }) as unknown,
+      },
+    ]);
   });
 
   it('starts nothing for an alert that names no Defender device', async () => {
@@ -70,7 +93,11 @@ describe('the same alert again', () => {
     const deps = fakeDeps({ playbooks: shipped });
     const first = await handleAlertMessage(deps, defender, delivery);
     const again = await handleAlertMessage(deps, defender, { messageId: 'm2', deliveryCount: 1 });
-    const updated = await handleAlertMessage(deps, { ...defender, lastUpdateTime: '2026-11-20T10:30:00Z', status: 'InProgress' }, { messageId: 'm3', deliveryCount: 1 });
+    const updated = await handleAlertMessage(
+      deps,
+      { ...defender, lastUpdateTime: '2026-11-20T10:30:00Z', status: 'InProgress' },
+      { messageId: 'm3', deliveryCount: 1 },
+    );
     expect(first).toMatchObject({ kind: 'started', created: [true] });
     expect(again).toMatchObject({ kind: 'started', created: [false] });
     expect(updated).toMatchObject({ kind: 'started', created: [false] });
@@ -81,7 +108,11 @@ describe('the same alert again', () => {
     const deps = fakeDeps({ playbooks: [rerunOnUpdate] });
     await handleAlertMessage(deps, defender, delivery);
     const again = await handleAlertMessage(deps, defender, { messageId: 'm2', deliveryCount: 1 });
-    const updated = await handleAlertMessage(deps, { ...defender, lastUpdateTime: '2026-11-20T10:30:00Z' }, { messageId: 'm3', deliveryCount: 1 });
+    const updated = await handleAlertMessage(
+      deps,
+      { ...defender, lastUpdateTime: '2026-11-20T10:30:00Z' },
+      { messageId: 'm3', deliveryCount: 1 },
+    );
     expect(again).toMatchObject({ created: [false] });
     expect(updated).toMatchObject({ kind: 'started', created: [true] });
     expect(deps.runs.runs.size).toBe(2);

@@ -4,13 +4,21 @@ import { loadConfig } from '../../../shared/config.js';
 import { pollAlerts, WATERMARK_NAME } from '../../../shared/services/alertPoller.js';
 import { fakeDeps } from '../../helpers/fakes.js';
 
-const config = loadConfig({ STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', BUS_KIND: 'storage-queues', ALERT_POLL_CRON: '0 */5 * * * *', ALERT_POLL_PAGE_SIZE: '2' });
+const config = loadConfig({
+  STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+  BUS_KIND: 'storage-queues',
+  ALERT_POLL_CRON: '0 */5 * * * *',
+  ALERT_POLL_PAGE_SIZE: '2',
+});
 const alert = (id: string, updated: string) => ({ id, lastUpdateTime: updated, machineId: '1e5bc9d7e413ddd7902c2932e418702b84d0cc07' });
 
 function setUp(alerts: unknown[]) {
   const deps = fakeDeps({ config });
   const watermarks = new InProcessWatermarkStore();
-  deps.defender.onAlerts = (q) => Promise.resolve(alerts.filter((a) => Date.parse((a as { lastUpdateTime: string }).lastUpdateTime) > q.updatedAfterMs).slice(q.skip, q.skip + q.top));
+  deps.defender.onAlerts = (q) =>
+    Promise.resolve(
+      alerts.filter((a) => Date.parse((a as { lastUpdateTime: string }).lastUpdateTime) > q.updatedAfterMs).slice(q.skip, q.skip + q.top),
+    );
   return { deps, watermarks, poll: () => pollAlerts({ ...deps, feed: deps.defender, watermarks }) };
 }
 
@@ -23,9 +31,21 @@ describe('the alert poller', () => {
 
   it('first looks back its configured window, pages through, enqueues each alert with a deterministic id, and stores the watermark', async () => {
     const now = Date.UTC(2026, 10, 20, 9, 0, 0);
-    const { deps, watermarks, poll } = setUp([alert('a1', '2026-11-20T08:30:00Z'), alert('a2', '2026-11-20T08:40:00Z'), alert('a3', '2026-11-20T08:50:00.1234567Z'), alert('old', '2026-11-20T07:00:00Z')]);
+    const { deps, watermarks, poll } = setUp([
+      alert('a1', '2026-11-20T08:30:00Z'),
+      alert('a2', '2026-11-20T08:40:00Z'),
+      alert('a3', '2026-11-20T08:50:00.1234567Z'),
+      alert('old', '2026-11-20T07:00:00Z'),
+    ]);
     const outcome = await poll();
-    expect(outcome).toEqual({ kind: 'polled', fetched: 3, enqueued: 3, skipped: 0, truncated: false, watermarkMs: Date.parse('2026-11-20T08:50:00.123Z') });
+    expect(outcome).toEqual({
+      kind: 'polled',
+      fetched: 3,
+      enqueued: 3,
+      skipped: 0,
+      truncated: false,
+      watermarkMs: Date.parse('2026-11-20T08:50:00.123Z'),
+    });
     expect(deps.defender.calls.map((c) => c.args[0])).toEqual([
       { updatedAfterMs: now - 3_600_000 - 60_000, top: 2, skip: 0 },
       { updatedAfterMs: now - 3_600_000 - 60_000, top: 2, skip: 2 },

@@ -17,21 +17,44 @@ async function collecting() {
   const clock = new ManualClock();
   const deps = {
     config: loadConfig({ STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', BUS_KIND: 'storage-queues' }),
-    clock, logger: silentLogger, bus: new RecordingBus(), runs: new MemoryRunStore(), evidence: new MemoryEvidenceStore(),
-    defender: new ScriptedDefender(), collectorVersion: 'responder@test',
+    clock,
+    logger: silentLogger,
+    bus: new RecordingBus(),
+    runs: new MemoryRunStore(),
+    evidence: new MemoryEvidenceStore(),
+    defender: new ScriptedDefender(),
+    collectorVersion: 'responder@test',
   } satisfies CollectorDeps;
   await deps.runs.createRun(
-    runSchema.parse({ runId: 'a-1', createdMs: clock.nowMs(), trigger: { kind: 'manual', requestedBy: 'soc@contoso.com' }, playbook: { name: 'p', version: '1', contentSha256: 'c'.repeat(64) }, deviceIds: [DEVICE] }),
-    [deviceActionSchema.parse({
-      runId: 'a-1', deviceId: DEVICE, comment: 'c', state: 'ended', machineActionId: 'act-1', actionStatus: 'Succeeded', createdMs: 0, updatedMs: 0,
-      commands: [{ type: 'RunScript', params: [{ key: 'ScriptName', value: 'Collect.ps1' }] }], collectIndexes: [0],
-      commandOutcomes: [{ index: 0, type: 'RunScript', commandStatus: 'Completed' }],
-    })],
+    runSchema.parse({
+      runId: 'a-1',
+      createdMs: clock.nowMs(),
+      trigger: { kind: 'manual', requestedBy: 'soc@contoso.com' },
+      playbook: { name: 'p', version: '1', contentSha256: 'c'.repeat(64) },
+      deviceIds: [DEVICE],
+    }),
+    [
+      deviceActionSchema.parse({
+        runId: 'a-1',
+        deviceId: DEVICE,
+        comment: 'c',
+        state: 'ended',
+        machineActionId: 'act-1',
+        actionStatus: 'Succeeded',
+        createdMs: 0,
+        updatedMs: 0,
+        commands: [{ type: 'RunScript', params: [{ key: 'ScriptName', value: 'Collect.ps1' }] }],
+        collectIndexes: [0],
+        commandOutcomes: [{ index: 0, type: 'RunScript', commandStatus: 'Completed' }],
+      }),
+    ],
   );
   return deps;
 }
 
-const transcript = Buffer.from(JSON.stringify({ script_name: 'Collect.ps1', exit_code: 1, script_output: 'found 3 files', script_errors: 'access denied to 1' }));
+const transcript = Buffer.from(
+  JSON.stringify({ script_name: 'Collect.ps1', exit_code: 1, script_output: 'found 3 files', script_errors: 'access denied to 1' }),
+);
 
 describe('collecting a result', () => {
   it('summarises a RunScript transcript in the run status: exit code and bounded previews', async () => {
@@ -51,7 +74,8 @@ describe('collecting a result', () => {
 
   it('commits nothing from a body shorter than its Content-Length and retries with a fresh link', async () => {
     const deps = await collecting();
-    deps.defender.onDownload = () => Promise.resolve({ body: Readable.from([transcript.subarray(0, 10)]), contentLength: transcript.length });
+    deps.defender.onDownload = () =>
+      Promise.resolve({ body: Readable.from([transcript.subarray(0, 10)]), contentLength: transcript.length });
     expect(await handleCollectMessage(deps, message, delivery)).toBe('deferred');
     expect(deps.evidence.blobs.size).toBe(0);
     expect(deps.bus.take('collect')[0]?.body).toMatchObject({ attempt: 1 });
@@ -61,7 +85,10 @@ describe('collecting a result', () => {
     const deps = await collecting();
     deps.defender.onDownload = () => Promise.reject(new PermanentError('result link refused: a private, link-local or reserved address'));
     expect(await handleCollectMessage(deps, message, delivery)).toBe('dead-lettered');
-    expect(deps.bus.deadLettered[0]?.reason).toMatchObject({ reason: 'CollectionFailed', description: expect.stringMatching(/private/) as string });
+    expect(deps.bus.deadLettered[0]?.reason).toMatchObject({
+      reason: 'CollectionFailed',
+      description: expect.stringMatching(/private/) as string,
+    });
     expect(deps.bus.take('collect')).toEqual([]);
   });
 

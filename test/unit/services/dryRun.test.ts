@@ -7,7 +7,11 @@ import { alertFixture, FINANCE } from '../../helpers/alerts.js';
 import { fakeDeps } from '../../helpers/fakes.js';
 
 const playbooks = await loadPlaybooks('playbooks');
-const deps = { playbooks, directory: staticDirectory([{ id: FINANCE, tags: ['Workstations'], osPlatform: 'Windows11' }]), clock: new ManualClock() };
+const deps = {
+  playbooks,
+  directory: staticDirectory([{ id: FINANCE, tags: ['Workstations'], osPlatform: 'Windows11' }]),
+  clock: new ManualClock(),
+};
 const errorsOf = async (body: unknown) => {
   const result = await dryRun(deps, body);
   return result.ok ? [] : result.errors.map((e) => `${e.path}: ${e.message}`);
@@ -25,9 +29,14 @@ describe('a dry run', () => {
   });
 
   it('shows the refusal when an alert value fails its validator', async () => {
-    const alert = { ...alertFixture('defender-api-alert'), evidence: [{ entityType: 'Process', processId: null, fileName: 'a.exe"; calc' }] };
+    const alert = {
+      ...alertFixture('defender-api-alert'),
+      evidence: [{ entityType: 'Process', processId: null, fileName: 'a.exe"; calc' }],
+    };
     const result = await dryRun(deps, { alert });
-    expect(result.ok && result.value.plans[0]?.refused[0]?.reason).toMatch(/^step 1 \(RunScript\): argument ProcessId from alert\.process\.processId: expected a process id/);
+    expect(result.ok && result.value.plans[0]?.refused[0]?.reason).toMatch(
+      /^step 1 \(RunScript\): argument ProcessId from alert\.process\.processId: expected a process id/,
+    );
   });
 
   it.each([

@@ -13,12 +13,37 @@ async function runWithTwoItems() {
   const runs = new MemoryRunStore();
   const clock = new ManualClock();
   await runs.createRun(
-    runSchema.parse({ runId: 'a-1', createdMs: clock.nowMs(), trigger: { kind: 'alert', alertId: 'da1' }, playbook: { name: 'p', version: '1', contentSha256: 'c'.repeat(64) }, deviceIds: [DEVICE] }),
-    [deviceActionSchema.parse({ runId: 'a-1', deviceId: DEVICE, commands: [], comment: 'c', state: 'ended', machineActionId: 'act', createdMs: 0, updatedMs: 0 })],
+    runSchema.parse({
+      runId: 'a-1',
+      createdMs: clock.nowMs(),
+      trigger: { kind: 'alert', alertId: 'da1' },
+      playbook: { name: 'p', version: '1', contentSha256: 'c'.repeat(64) },
+      deviceIds: [DEVICE],
+    }),
+    [
+      deviceActionSchema.parse({
+        runId: 'a-1',
+        deviceId: DEVICE,
+        commands: [],
+        comment: 'c',
+        state: 'ended',
+        machineActionId: 'act',
+        createdMs: 0,
+        updatedMs: 0,
+      }),
+    ],
   );
   const item = (commandIndex: number): EvidenceItem => ({
-    runId: 'a-1', deviceId: DEVICE, machineActionId: 'act', commandIndex, commandType: 'GetFile', source: 's', blobName: `b${commandIndex}`,
-    sizeBytes: 1, sha256: 'a'.repeat(64), collectedMs: clock.nowMs(),
+    runId: 'a-1',
+    deviceId: DEVICE,
+    machineActionId: 'act',
+    commandIndex,
+    commandType: 'GetFile',
+    source: 's',
+    blobName: `b${commandIndex}`,
+    sizeBytes: 1,
+    sha256: 'a'.repeat(64),
+    collectedMs: clock.nowMs(),
   });
   return { runs, clock, item };
 }
@@ -68,7 +93,9 @@ describe('writing the run manifest', () => {
     const { runs, clock, item } = await runWithTwoItems();
     const evidence = new MemoryEvidenceStore();
     await runs.putEvidence({ ...item(0), sha256: 'not a hash' });
-    await expect(writeManifest({ runs, evidence, clock, logger: silentLogger, collectorVersion: 'v' }, 'a-1')).rejects.toThrow(/fails its schema .*items\.0\.blob\.sha256/);
+    await expect(writeManifest({ runs, evidence, clock, logger: silentLogger, collectorVersion: 'v' }, 'a-1')).rejects.toThrow(
+      /fails its schema .*items\.0\.blob\.sha256/,
+    );
     expect(await evidence.readJson('a-1/manifest.json')).toBeUndefined();
   });
 });

@@ -12,7 +12,10 @@ import { handleActionMessage } from '../../../shared/services/submitter.js';
 import type { MachineAction } from '../../../shared/defender/types.js';
 import { DEVICE, fakeDeps, machineAction } from '../../helpers/fakes.js';
 
-const alert = JSON.parse(readFileSync(new URL('../../fixtures/alerts/defender-api-alert.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const alert = JSON.parse(readFileSync(new URL('../../fixtures/alerts/defender-api-alert.json', import.meta.url), 'utf8')) as Record<
+  string,
+  unknown
+>;
 const delivery = { messageId: 'm1', deliveryCount: 1 };
 
 async function planned() {
@@ -98,7 +101,8 @@ describe('submission', () => {
       return Promise.reject(new TransientError('socket hang up after the request was sent'));
     };
     await expect(handleActionMessage(deps, submit?.body, delivery)).rejects.toThrow(TransientError);
-    deps.defender.onListMachineActions = () => Promise.resolve([machineAction({ id: 'act-lost', machineId: DEVICE, requestorComment: comment })]);
+    deps.defender.onListMachineActions = () =>
+      Promise.resolve([machineAction({ id: 'act-lost', machineId: DEVICE, requestorComment: comment })]);
     expect(await handleActionMessage(deps, submit?.body, { messageId: 'm1', deliveryCount: 2 })).toBe('adopted');
     expect(deps.defender.calls.filter((c) => c.method === 'runLiveResponse')).toHaveLength(1);
     expect((await deps.runs.getAction(runId, DEVICE))?.value.machineActionId).toBe('act-lost');
@@ -110,9 +114,16 @@ describe('submission', () => {
     const started = await startManualRun(deps, { playbook: 'collect-hosts-file', devices }, 'analyst@contoso.com');
     expect(started.ok).toBe(true);
     const { safetyMarginMs, sendLeadMs } = deps.config.limits;
-    const arrivals = deps.bus.take('actions').map((m) => (m.notBeforeMs ?? 0) - deps.clock.nowMs()).sort((a, b) => a - b);
+    const arrivals = deps.bus
+      .take('actions')
+      .map((m) => (m.notBeforeMs ?? 0) - deps.clock.nowMs())
+      .sort((a, b) => a - b);
     // The first ten slots are the send lead away: their messages come now.
-    expect(arrivals).toEqual([...Array<number>(10).fill(0), sendLeadMs + 60_000 + safetyMarginMs - sendLeadMs, sendLeadMs + 60_000 + safetyMarginMs - sendLeadMs]);
+    expect(arrivals).toEqual([
+      ...Array<number>(10).fill(0),
+      sendLeadMs + 60_000 + safetyMarginMs - sendLeadMs,
+      sendLeadMs + 60_000 + safetyMarginMs - sendLeadMs,
+    ]);
     expect(Object.values((await deps.pacer.snapshot()).holds).filter((h) => h.kind === 'reserved')).toHaveLength(12);
   });
 
@@ -183,11 +194,17 @@ describe('polling and collection', () => {
     return { ...ctx, poll };
   }
   const commands = (first: string, second: string) => [
-    { index: 0, commandStatus: first, errors: first === 'Failed' ? ['Access is denied'] : [], command: { type: 'RunScript' as const, params: [] } },
+    {
+      index: 0,
+      commandStatus: first,
+      errors: first === 'Failed' ? ['Access is denied'] : [],
+      command: { type: 'RunScript' as const, params: [] },
+    },
     { index: 1, commandStatus: second, errors: [], command: { type: 'GetFile' as const, params: [] } },
   ];
   const reporting = (deps: ReturnType<typeof fakeDeps>, status: MachineAction['status'], cmds: MachineAction['commands'] = []) => {
-    deps.defender.onListMachineActions = (q) => Promise.resolve((q.ids ?? []).map((id) => machineAction({ id, machineId: DEVICE, status, commands: cmds })));
+    deps.defender.onListMachineActions = (q) =>
+      Promise.resolve((q.ids ?? []).map((id) => machineAction({ id, machineId: DEVICE, status, commands: cmds })));
   };
   async function tick(deps: ReturnType<typeof fakeDeps>, message: { body: unknown; notBeforeMs?: number } | undefined) {
     if (message?.notBeforeMs !== undefined) deps.clock.set(Math.max(deps.clock.nowMs(), message.notBeforeMs));
@@ -214,7 +231,11 @@ describe('polling and collection', () => {
     deps.clock.advance(3 * 24 * 3_600_000);
     await tick(deps, rare);
     expect(deps.defender.calls.some((c) => c.method === 'cancelMachineAction')).toBe(true);
-    expect((await deps.runs.getAction(runId, DEVICE))?.value).toMatchObject({ state: 'ended', actionStatus: 'Cancelled', lastError: expect.stringMatching(/expired/) as string });
+    expect((await deps.runs.getAction(runId, DEVICE))?.value).toMatchObject({
+      state: 'ended',
+      actionStatus: 'Cancelled',
+      lastError: expect.stringMatching(/expired/) as string,
+    });
     expect((await deps.pacer.snapshot()).holds).toEqual({});
     expect(deps.bus.take('polls')).toEqual([]);
   });
@@ -247,7 +268,8 @@ describe('polling and collection', () => {
     expect(await handleCollectMessage(deps, collects[1]?.body, { messageId: 'x', deliveryCount: 2 })).toBe('duplicate');
     const [item] = (await deps.runs.getRun(runId))?.evidence ?? [];
     expect(item).toMatchObject({
-      commandType: 'GetFile', sizeBytes: gz.length,
+      commandType: 'GetFile',
+      sizeBytes: gz.length,
       sha256: createHash('sha256').update(gz).digest('hex'),
       originalSha256: createHash('sha256').update(original).digest('hex'),
     });
@@ -261,9 +283,15 @@ describe('polling and collection', () => {
     await tick(deps, poll);
     const collect = deps.bus.take('collect')[1];
     const gz = gzipSync(Buffer.from('dump'));
-    deps.defender.onDownload = () => Promise.resolve({
-      body: new Readable({ read() { this.push(gz.subarray(0, 5)); this.destroy(new TransientError('connection reset')); } }),
-    });
+    deps.defender.onDownload = () =>
+      Promise.resolve({
+        body: new Readable({
+          read() {
+            this.push(gz.subarray(0, 5));
+            this.destroy(new TransientError('connection reset'));
+          },
+        }),
+      });
     expect(await handleCollectMessage(deps, collect?.body, delivery)).toBe('deferred');
     expect((await deps.runs.getRun(runId))?.evidence).toEqual([]);
     const [retry] = deps.bus.take('collect');

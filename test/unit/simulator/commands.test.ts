@@ -31,7 +31,21 @@ describe('runliveresponse body validation', () => {
     ['RunScript before PutFile', { Commands: [runScript('a.ps1'), putFile('a.ps1')] }, '400 InvalidInput'],
     ['path key in lower case', { Commands: [{ type: 'GetFile', params: [{ key: 'path', value: 'C:\\a' }] }] }, '400 InvalidInput'],
     ['missing ScriptName', { Commands: [{ type: 'RunScript', params: [{ key: 'Args', value: '-X 1' }] }] }, '400 InvalidInput'],
-    ['Args on GetFile', { Commands: [{ type: 'GetFile', params: [{ key: 'Path', value: 'C:\\a' }, { key: 'Args', value: 'x' }] }] }, '400 InvalidInput'],
+    [
+      'Args on GetFile',
+      {
+        Commands: [
+          {
+            type: 'GetFile',
+            params: [
+              { key: 'Path', value: 'C:\\a' },
+              { key: 'Args', value: 'x' },
+            ],
+          },
+        ],
+      },
+      '400 InvalidInput',
+    ],
     ['Comment not a string', { Commands: [getFile('C:\\a')], Comment: 5 }, '400 InvalidRequestBody'],
   ])('%s → %s', (_name, body, expected) => {
     // Act

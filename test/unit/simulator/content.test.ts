@@ -21,7 +21,11 @@ describe('seeded file content', () => {
 
   it('is deterministic per seed and differs between seeds', async () => {
     // Act
-    const [a, b, c] = await Promise.all([drain(generatedSource('x', 4096)), drain(generatedSource('x', 4096)), drain(generatedSource('y', 4096))]);
+    const [a, b, c] = await Promise.all([
+      drain(generatedSource('x', 4096)),
+      drain(generatedSource('x', 4096)),
+      drain(generatedSource('y', 4096)),
+    ]);
     // Assess
     expect(a.equals(b)).toBe(true);
     expect(a.equals(c)).toBe(false);

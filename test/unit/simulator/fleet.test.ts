@@ -33,10 +33,22 @@ describe('fleet file validation', () => {
     [{ devices: [{ ...device, id: 'xyz' }] }, 'devices[0].id', /40 lower-case hexadecimal/],
     [{ devices: [] }, 'devices', /at least one device/],
     [{ devices: [{ ...device, availability: 'sometimes' }] }, 'devices[0].availability', /expected "always"/],
-    [{ devices: [{ ...device, files: { 'C:\\x': { content: 'a', generator: { seed: 1, sizeBytes: 1 } } } }] }, 'devices[0].files["C:\\\\x"]', /exactly one/],
-    [{ devices: [{ ...device, scripts: { 'a.ps1': { durationMs: -1 } } }] }, 'devices[0].scripts["a.ps1"].durationMs', /non-negative whole number of milliseconds/],
+    [
+      { devices: [{ ...device, files: { 'C:\\x': { content: 'a', generator: { seed: 1, sizeBytes: 1 } } } }] },
+      'devices[0].files["C:\\\\x"]',
+      /exactly one/,
+    ],
+    [
+      { devices: [{ ...device, scripts: { 'a.ps1': { durationMs: -1 } } }] },
+      'devices[0].scripts["a.ps1"].durationMs',
+      /non-negative whole number of milliseconds/,
+    ],
     [{ devices: [device, { ...device, computerDnsName: 'b' }] }, 'devices[1].id', /duplicate of devices\[0\]\.id/],
-    [{ devices: [device], portalSessions: [{ deviceId: 'b'.repeat(40), fromMs: 0, untilMs: 10 }] }, 'portalSessions[0].deviceId', /expected the id of a device/],
+    [
+      { devices: [device], portalSessions: [{ deviceId: 'b'.repeat(40), fromMs: 0, untilMs: 10 }] },
+      'portalSessions[0].deviceId',
+      /expected the id of a device/,
+    ],
     [{ devices: [device], options: { maxConcurrentSession: 3 } }, 'options', /Unrecognized key/],
     [{ devices: [device], library: [{ fileName: 'a.ps1' }] }, 'library[0].content', /expected string/],
   ])('names the field and what was expected (%#)', (json, fieldPath, message) => {
@@ -75,7 +87,12 @@ describe('fleet file validation', () => {
     // Assess
     expect(fleet.devices.map((d) => d.id)).toEqual(expect.arrayContaining(Object.values(DEVICE)));
     expect(fleet.devices.find((d) => d.id === DEVICE.sales)?.availability).toEqual({ offlineUntilMs: 1_200_000 });
-    expect(fleet.library.map((f) => f.fileName)).toEqual(['Invoke-ProcessDump.ps1', 'Collect-Triage.ps1', 'Copy-EvidenceFile.ps1', 'Export-EventLogs.ps1']);
+    expect(fleet.library.map((f) => f.fileName)).toEqual([
+      'Invoke-ProcessDump.ps1',
+      'Collect-Triage.ps1',
+      'Copy-EvidenceFile.ps1',
+      'Export-EventLogs.ps1',
+    ]);
     expect(fleet.devices.find((d) => d.id === DEVICE.dev)?.scripts['Invoke-ProcessDump.ps1']?.fail).toBe(true);
   });
 });

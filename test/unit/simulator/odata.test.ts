@@ -59,8 +59,8 @@ describe('OData $filter compiler', () => {
   });
 
   it.each([
-    ["lastUpdateDateTimeUtc gt 2021-01-01Z", /not supported/],
-    ["status eq Pending", /literal|Expected/],
+    ['lastUpdateDateTimeUtc gt 2021-01-01Z', /not supported/],
+    ['status eq Pending', /literal|Expected/],
     ["status eq 'Pending", /Unterminated/],
     ["status eq 'Pending' and", /end of/],
     ["incidentId eq '1201'", /number/],
