@@ -1,14 +1,8 @@
-import { app, type InvocationContext, type Timer } from '@azure/functions';
-import { services } from '../shared/appServices.js';
-import { alertPollSchedule } from '../shared/config.js';
-import './lib/azureServices.js';
+import { timerFunction } from './lib/binding.js';
 
-/** Timer: pull alerts updated since the stored watermark onto the alerts queue. */
-export async function alertPollerTrigger(_timer: Timer, context: InvocationContext): Promise<void> {
-  const outcome = await (await services()).pollAlerts();
-  context.log(JSON.stringify({ trigger: 'alertPoller', outcome }));
-}
-
-// Off unless configured: the timer exists only when ALERT_POLL_CRON is set (a bad value fails start-up, named).
-const schedule = alertPollSchedule(process.env);
-if (schedule) app.timer('alertPoller', { schedule, handler: alertPollerTrigger });
+/** Timer (off unless ALERT_POLL_CRON is set): pull alerts updated since the stored watermark onto the alerts queue. */
+export const alertPoller = timerFunction({
+  name: 'alertPoller',
+  schedule: (config) => config.alertPoller.schedule,
+  handler: (services) => services.pollAlerts(),
+});

@@ -1,12 +1,8 @@
-import { app, type InvocationContext } from '@azure/functions';
-import { services } from '../shared/appServices.js';
-import './lib/azureServices.js';
-import { deliveryOf } from './lib/delivery.js';
+import { queueFunction } from './lib/binding.js';
 
 /** Collect queue: stream one command's result into evidence storage. */
-export async function collectTrigger(message: unknown, context: InvocationContext): Promise<void> {
-  const outcome = await (await services()).collect(message, deliveryOf(context));
-  context.log(JSON.stringify({ trigger: 'collect', outcome }));
-}
-
-app.serviceBusQueue('collect', { connection: 'ServiceBusConnection', queueName: '%QUEUE_COLLECT%', handler: collectTrigger });
+export const collect = queueFunction({
+  name: 'collect',
+  queue: 'collect',
+  handler: (services, message, delivery) => services.collect(message, delivery),
+});

@@ -1,12 +1,8 @@
-import { app, type InvocationContext } from '@azure/functions';
-import { services } from '../shared/appServices.js';
-import './lib/azureServices.js';
-import { deliveryOf } from './lib/delivery.js';
+import { queueFunction } from './lib/binding.js';
 
-/** Polls queue: follow one machine action until it ends. */
-export async function pollsTrigger(message: unknown, context: InvocationContext): Promise<void> {
-  const outcome = await (await services()).polls(message, deliveryOf(context));
-  context.log(JSON.stringify({ trigger: 'polls', outcome }));
-}
-
-app.serviceBusQueue('polls', { connection: 'ServiceBusConnection', queueName: '%QUEUE_POLLS%', handler: pollsTrigger });
+/** Polls queue: the tenant-wide poll tick follows every open machine action until it ends. */
+export const polls = queueFunction({
+  name: 'polls',
+  queue: 'polls',
+  handler: (services, message, delivery) => services.polls(message, delivery),
+});

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 type HttpTrigger = (request: HttpRequestType, context: InvocationContextType) => Promise<HttpResponseInit>;
 
 export interface LocalRoute {
-  method: 'GET' | 'POST';
+  methods: readonly ('GET' | 'POST')[];
   /** e.g. /api/runs/{id} */
   pattern: string;
   name: string;
@@ -37,13 +37,13 @@ async function handle(routes: LocalRoute[], req: IncomingMessage, res: ServerRes
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   for (const route of routes) {
     const params = matchRoute(route.pattern, url.pathname);
-    if (!params || route.method !== req.method) continue;
+    if (!params || !route.methods.some((m) => m === req.method)) continue;
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
     const request = new HttpRequest({
-      method: route.method,
+      method: req.method ?? 'GET',
       url: url.toString(),
       headers,
       params,

@@ -1,24 +1,13 @@
-import type { InvocationContext as InvocationContextType } from '@azure/functions';
-import { InvocationContext } from './functionsRuntime.js';
 import path from 'node:path';
-import { actionsTrigger } from '../functions/actions.js';
-import { alertsTrigger } from '../functions/alerts.js';
-import { collectTrigger } from '../functions/collect.js';
-import { dryRunTrigger } from '../functions/dryRun.js';
-import { pollsTrigger } from '../functions/polls.js';
-import { runsCreateTrigger } from '../functions/runsCreate.js';
-import { runsGetTrigger } from '../functions/runsGet.js';
-import { schedulesTrigger } from '../functions/schedules.js';
-import { useServices } from '../shared/appServices.js';
+import { FUNCTIONS } from '../functions/registry.js';
 import type { StorageQueueMessageBus } from '../shared/azure/storageQueueBus.js';
-import type { DeliveryInfo, QueueName } from '../shared/bus/port.js';
 import { ScaledClock } from '../shared/clock.js';
 import { buildApp } from '../shared/composition.js';
 import { loadConfig } from '../shared/config.js';
 import { createLogger, type LogSink } from '../shared/log.js';
 import type { Services } from '../shared/services/index.js';
 import { startAzurite, type RunningAzurite } from './azurite.js';
-import { serveHttpTriggers } from './httpServer.js';
+import { serveFunctions } from './host.js';
 import { QueueConsumer, type ConsumerEvent } from './queueConsumer.js';
 import { SimulatorCredential } from './simulator/credential.js';
 import { loadFleet } from './simulator/fleet.js';
@@ -37,8 +26,8 @@ export interface LocalStackOptions {
   settings?: Record<string, string>;
   logSink: LogSink;
   onConsumerEvent?: (event: ConsumerEvent) => void;
-  /** Run the schedules timer every this many simulated ms (0: never). */
-  scheduleSweepEveryMs?: number;
+  /** Serve the timer functions (default true; their schedules come from the settings). */
+  timers?: boolean;
 }
 
 export interface LocalStack {
@@ -49,6 +38,8 @@ export interface LocalStack {
   bus: StorageQueueMessageBus;
   consumer: QueueConsumer;
   apiUrl: string;
+  /** The functions this host serves (functions/registry.ts, less timers that are off). */
+  served: string[];
   stop(): Promise<void>;
 }
 
@@ -70,50 +61,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     DEFENDER_ALLOW_HTTP_LOOPBACK: 'true',
     PLAYBOOKS_DIR: options.playbooksDir ?? path.resolve('playbooks'),
     TIME_SCALE: String(options.timeScale),
+    // Every simulated minute: a demo's schedules start on time and a lost poll tick is revived within a minute.
+    SCHEDULE_SWEEP_CRON: '0 * * * * *',
     ...options.settings,
   });
   const built = await buildApp(config, { clock, credential: new SimulatorCredential({ clock }), logger });
   const bus = built.storageQueueBus;
   if (!bus) throw new Error('the local stack needs the storage-queue bus');
-  useServices(() => Promise.resolve(built.services));
 
-  const invocation = (functionName: string, delivery?: DeliveryInfo): InvocationContextType =>
-    new InvocationContext({
-      functionName,
-      invocationId: delivery?.messageId ?? functionName,
-      triggerMetadata: delivery
-        ? { messageId: delivery.messageId, deliveryCount: delivery.deliveryCount, applicationProperties: delivery.properties }
-        : {},
-      logHandler: (_level, ...args) => logger.log('debug', args.map(String).join(' '), { functionName }),
-    });
-  const triggers: Record<QueueName, (body: unknown, context: InvocationContextType) => Promise<void>> = {
-    alerts: alertsTrigger,
-    actions: actionsTrigger,
-    polls: pollsTrigger,
-    collect: collectTrigger,
-  };
+  // As host.json's serviceBus.maxConcurrentCalls: the local host stands in for one Function instance.
   const consumer = new QueueConsumer(bus, { onEvent: options.onConsumerEvent, concurrency: 8, pollIntervalMs: 250 });
-  for (const [queue, trigger] of Object.entries(triggers) as [QueueName, (typeof triggers)[QueueName]][]) {
-    consumer.register(queue, (body, delivery) => trigger(body, invocation(queue, delivery)));
-  }
+  const host = await serveFunctions(FUNCTIONS, {
+    services: built.services,
+    config,
+    clock,
+    logger,
+    queues: consumer,
+    timers: options.timers,
+  });
   consumer.start();
-
-  const http = await serveHttpTriggers([
-    { method: 'POST', pattern: '/api/runs', name: 'runsCreate', handler: runsCreateTrigger },
-    { method: 'GET', pattern: '/api/runs/{id}', name: 'runsGet', handler: runsGetTrigger },
-    { method: 'POST', pattern: '/api/dryrun', name: 'dryRun', handler: dryRunTrigger },
-  ]);
-
-  const sweepEveryMs = options.scheduleSweepEveryMs ?? 60_000;
-  const timer =
-    sweepEveryMs > 0
-      ? setInterval(() => {
-          schedulesTrigger(
-            { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } },
-            invocation('schedules'),
-          ).catch((error: unknown) => logger.log('error', 'schedule sweep failed', { error: String(error) }));
-        }, clock.toWallMs(sweepEveryMs))
-      : undefined;
+  if (!host.apiUrl) throw new Error('the registry declares no HTTP functions');
 
   return {
     services: built.services,
@@ -122,11 +89,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     simulator,
     bus,
     consumer,
-    apiUrl: http.url,
+    apiUrl: host.apiUrl,
+    served: host.served,
     async stop() {
-      if (timer) clearInterval(timer);
+      await host.stop();
       await consumer.stop();
-      await http.close();
       await built.services.close();
       await simulator.close();
       await azurite.stop();

@@ -1,4 +1,4 @@
-import { QUEUE_NAMES } from '../shared/bus/port.js';
+import { QUEUE_NAMES } from '../shared/bus/queues.js';
 import type { Services } from '../shared/services/index.js';
 import type { TranscriptSummary } from '../shared/evidence/transcript.js';
 import type { RunStatus } from '../shared/services/runStatus.js';

@@ -1,10 +1,13 @@
 import type { TokenProvider } from '../shared/defender/port.js';
+import { FUNCTIONS } from '../functions/registry.js';
 import type { QueueName } from '../shared/bus/port.js';
+import { QUEUE_NAMES } from '../shared/bus/queues.js';
 import type { ScaledClock } from '../shared/clock.js';
 import { buildApp } from '../shared/composition.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
 import type { Services } from '../shared/services/index.js';
+import { serveFunctions } from './host.js';
 import { QueueConsumer, type ConsumerEvent } from './queueConsumer.js';
 
 export interface Worker {
@@ -13,7 +16,10 @@ export interface Worker {
   consumer: QueueConsumer;
   /** Messages this worker's handlers completed, per queue. */
   handled: Record<QueueName, number>;
+  stopHost(): Promise<void>;
 }
+
+const queueFunctions = FUNCTIONS.filter((f) => f.kind === 'queue');
 
 /**
  * Several independent workers, each with its own services and queue
@@ -32,14 +38,10 @@ export async function startWorkers(options: {
 }): Promise<{ workers: Worker[]; stop(): Promise<void> }> {
   const workers: Worker[] = [];
   for (let index = 0; index < options.count; index++) {
-    const built = await buildApp(options.config, {
-      clock: options.clock,
-      credential: options.credential,
-      logger: options.logger.child({ worker: index }),
-      fetch: options.fetch,
-    });
+    const logger = options.logger.child({ worker: index });
+    const built = await buildApp(options.config, { clock: options.clock, credential: options.credential, logger, fetch: options.fetch });
     if (!built.storageQueueBus) throw new Error('workers need the storage-queue bus');
-    const handled: Record<QueueName, number> = { alerts: 0, actions: 0, polls: 0, collect: 0 };
+    const handled = Object.fromEntries(QUEUE_NAMES.map((q) => [q, 0])) as Record<QueueName, number>;
     const consumer = new QueueConsumer(built.storageQueueBus, {
       // As host.json's serviceBus.maxConcurrentCalls: a worker stands in for one Function instance.
       concurrency: 8,
@@ -50,17 +52,21 @@ export async function startWorkers(options: {
       },
     });
     const s = built.services;
-    consumer
-      .register('alerts', async (body, d) => void (await s.alerts(body, d)))
-      .register('actions', async (body, d) => void (await s.actions(body, d)))
-      .register('polls', async (body, d) => void (await s.polls(body, d)))
-      .register('collect', async (body, d) => void (await s.collect(body, d)));
+    // The queue functions only: a worker stands in for a Function instance's Service Bus triggers.
+    const host = await serveFunctions(queueFunctions, {
+      services: s,
+      config: options.config,
+      clock: options.clock,
+      logger,
+      queues: consumer,
+    });
     consumer.start();
-    workers.push({ index, services: s, consumer, handled });
+    workers.push({ index, services: s, consumer, handled, stopHost: () => host.stop() });
   }
   return {
     workers,
     async stop() {
+      await Promise.all(workers.map((w) => w.stopHost()));
       await Promise.all(workers.map((w) => w.consumer.stop()));
       await Promise.all(workers.map((w) => w.services.close()));
     },

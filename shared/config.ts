@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { ConfigError } from './errors.js';
+import { ConfigError, type SettingProblem } from './errors.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from './clock.js';
 import { DEFENDER_SCOPE } from './defender/port.js';
 import { parseCron } from './playbooks/cron.js';
+import { QUEUE_NAMES, queueSetting, type QueueMap, type QueueName } from './bus/queues.js';
 
 /**
  * Every setting, read once at start-up from the environment (Function App
@@ -14,99 +15,111 @@ import { parseCron } from './playbooks/cron.js';
 const int = (min: number) => z.coerce.number().int().min(min);
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
-export const settingsSchema = z.object({
-  // Defender API
-  DEFENDER_API_BASE_URL: z.url().default('https://api.securitycenter.microsoft.com'),
-  DEFENDER_TOKEN_SCOPE: z.string().min(1).default(DEFENDER_SCOPE),
-  /** Allow plain http for the API and result links: only for the local simulator on loopback. */
-  DEFENDER_ALLOW_HTTP_LOOPBACK: bool.default(false),
-  /** Hosts result links may point to (suffix match). */
-  DEFENDER_LINK_HOST_SUFFIXES: z.string().default('.blob.core.windows.net'),
-  DEFENDER_REQUEST_TIMEOUT_MS: int(1).default(30_000),
-  DEFENDER_DEFAULT_RETRY_AFTER_MS: int(1).default(60_000),
+export const settingsSchema = z
+  .object({
+    // Defender API
+    DEFENDER_API_BASE_URL: z.url().default('https://api.securitycenter.microsoft.com'),
+    DEFENDER_TOKEN_SCOPE: z.string().min(1).default(DEFENDER_SCOPE),
+    /** Allow plain http for the API and result links: only for the local simulator on loopback. */
+    DEFENDER_ALLOW_HTTP_LOOPBACK: bool.default(false),
+    /** Hosts result links may point to (suffix match). */
+    DEFENDER_LINK_HOST_SUFFIXES: z.string().default('.blob.core.windows.net'),
+    DEFENDER_REQUEST_TIMEOUT_MS: int(1).default(30_000),
+    DEFENDER_DEFAULT_RETRY_AFTER_MS: int(1).default(60_000),
 
-  // Limits the pacing holds (numbers with their windows; the API's documented values by default)
-  LIMIT_LIVE_RESPONSE_CALLS: int(1).default(10),
-  LIMIT_LIVE_RESPONSE_WINDOW_MS: int(1).default(MINUTE_MS),
-  LIMIT_MAX_SESSIONS: int(1).default(25),
-  LIMIT_OFFLINE_DEADLINE_MS: int(1).default(3 * DAY_MS),
-  LIMIT_RUNSCRIPT_TIMEOUT_MS: int(1).default(10 * MINUTE_MS),
-  LIMIT_RESULT_LINK_TTL_MS: int(1).default(30 * MINUTE_MS),
-  LIMIT_STATUS_CALLS_PER_MINUTE: int(1).default(100),
-  LIMIT_STATUS_CALLS_PER_HOUR: int(1).default(1_500),
-  /** Added to every rate window so latency and clock skew never squeeze an extra call into one. */
-  PACING_SAFETY_MARGIN_MS: int(0).default(1_000),
-  /** A reserved submission arrives this long before its slot, is admitted, and calls on the slot (its invocation waits at most this long). */
-  PACING_SEND_LEAD_MS: int(0).max(10_000).default(2_000),
-  /** A reserved send slot whose message never came is freed this long after its time. */
-  PACING_RESERVATION_GRACE_MS: int(1).default(10 * MINUTE_MS),
-  /** Where the tenant-wide pacing state lives (Table Storage). */
-  PACING_TABLE: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name')
-    .default('pacing'),
+    // Limits the pacing holds (numbers with their windows; the API's documented values by default)
+    LIMIT_LIVE_RESPONSE_CALLS: int(1).default(10),
+    LIMIT_LIVE_RESPONSE_WINDOW_MS: int(1).default(MINUTE_MS),
+    LIMIT_MAX_SESSIONS: int(1).default(25),
+    LIMIT_OFFLINE_DEADLINE_MS: int(1).default(3 * DAY_MS),
+    LIMIT_RUNSCRIPT_TIMEOUT_MS: int(1).default(10 * MINUTE_MS),
+    LIMIT_RESULT_LINK_TTL_MS: int(1).default(30 * MINUTE_MS),
+    LIMIT_STATUS_CALLS_PER_MINUTE: int(1).default(100),
+    LIMIT_STATUS_CALLS_PER_HOUR: int(1).default(1_500),
+    /** Added to every rate window so latency and clock skew never squeeze an extra call into one. */
+    PACING_SAFETY_MARGIN_MS: int(0).default(1_000),
+    /** A reserved submission arrives this long before its slot, is admitted, and calls on the slot (its invocation waits at most this long). */
+    PACING_SEND_LEAD_MS: int(0).max(10_000).default(2_000),
+    /** A reserved send slot whose message never came is freed this long after its time. */
+    PACING_RESERVATION_GRACE_MS: int(1).default(10 * MINUTE_MS),
+    /** Where the tenant-wide pacing state lives (Table Storage). */
+    PACING_TABLE: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name')
+      .default('pacing'),
 
-  // Polling and retry cadence
-  POLL_FIRST_DELAY_MS: int(1).default(15_000),
-  POLL_IN_PROGRESS_MS: int(1).default(15_000),
-  POLL_PENDING_MS: int(1).default(5 * MINUTE_MS),
-  DEVICE_BUSY_RETRY_MS: int(1).default(2 * MINUTE_MS),
-  DEVICE_BUSY_MAX_RETRY_MS: int(1).default(30 * MINUTE_MS),
-  SESSIONS_FULL_RETRY_MS: int(1).default(15_000),
+    // Polling and retry cadence
+    POLL_FIRST_DELAY_MS: int(1).default(15_000),
+    POLL_IN_PROGRESS_MS: int(1).default(15_000),
+    POLL_PENDING_MS: int(1).default(5 * MINUTE_MS),
+    DEVICE_BUSY_RETRY_MS: int(1).default(2 * MINUTE_MS),
+    DEVICE_BUSY_MAX_RETRY_MS: int(1).default(30 * MINUTE_MS),
+    SESSIONS_FULL_RETRY_MS: int(1).default(15_000),
 
-  // Storage (runs, evidence; the local bus)
-  STORAGE_CONNECTION_STRING: z.string().optional(),
-  STORAGE_BLOB_URI: z.url().optional(),
-  STORAGE_TABLE_URI: z.url().optional(),
-  STORAGE_QUEUE_URI: z.url().optional(),
-  EVIDENCE_CONTAINER: z
-    .string()
-    .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'a valid blob container name')
-    .default('evidence'),
-  RUNS_TABLE: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name')
-    .default('runs'),
-  EVIDENCE_BLOCK_SIZE_BYTES: int(1024 * 1024).default(4 * 1024 * 1024),
-  // Blocks staged at once per transfer; one more buffer fills meanwhile: memory is block size x (this + 1), 12 MiB.
-  EVIDENCE_UPLOAD_CONCURRENCY: int(1).default(2),
-  EVIDENCE_MAX_ORIGINAL_BYTES: int(1).default(4 * 1024 * 1024 * 1024),
+    // Storage (runs, evidence; the local bus)
+    STORAGE_CONNECTION_STRING: z.string().optional(),
+    STORAGE_BLOB_URI: z.url().optional(),
+    STORAGE_TABLE_URI: z.url().optional(),
+    STORAGE_QUEUE_URI: z.url().optional(),
+    EVIDENCE_CONTAINER: z
+      .string()
+      .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'a valid blob container name')
+      .default('evidence'),
+    RUNS_TABLE: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name')
+      .default('runs'),
+    EVIDENCE_BLOCK_SIZE_BYTES: int(1024 * 1024).default(4 * 1024 * 1024),
+    // Blocks staged at once per transfer; one more buffer fills meanwhile: memory is block size x (this + 1), 12 MiB.
+    EVIDENCE_UPLOAD_CONCURRENCY: int(1).default(2),
+    EVIDENCE_MAX_ORIGINAL_BYTES: int(1).default(4 * 1024 * 1024 * 1024),
 
-  // Message bus
-  BUS_KIND: z.enum(['servicebus', 'storage-queues']).default('servicebus'),
-  SERVICEBUS_CONNECTION_STRING: z.string().optional(),
-  ServiceBusConnection__fullyQualifiedNamespace: z.string().optional(),
-  QUEUE_ALERTS: z.string().default('alerts'),
-  QUEUE_ACTIONS: z.string().default('actions'),
-  QUEUE_POLLS: z.string().default('polls'),
-  QUEUE_COLLECT: z.string().default('collect'),
+    // Message bus
+    BUS_KIND: z.enum(['servicebus', 'storage-queues']).default('servicebus'),
+    SERVICEBUS_CONNECTION_STRING: z.string().optional(),
+    ServiceBusConnection__fullyQualifiedNamespace: z.string().optional(),
+    // QUEUE_ALERTS, QUEUE_ACTIONS, ...: one per queue of shared/bus/queues.ts (queueSettings below)
 
-  // Playbooks
-  PLAYBOOKS_DIR: z.string().default('playbooks'),
+    // Playbooks
+    PLAYBOOKS_DIR: z.string().default('playbooks'),
+    /** NCRONTAB (six fields) of the timer that starts due playbook schedules and revives a lost poll tick. */
+    SCHEDULE_SWEEP_CRON: z
+      .string()
+      .refine((c) => parseCron(c).ok, 'a six-field NCRONTAB expression such as 0 */5 * * * *')
+      .default('0 */5 * * * *'),
 
-  // Optional alert poller (off unless ALERT_POLL_CRON is set)
-  /** NCRONTAB (six fields) of the alert poller timer; unset: the poller is off. */
-  ALERT_POLL_CRON: z
-    .string()
-    .refine((c) => parseCron(c).ok, 'a six-field NCRONTAB expression such as 0 */5 * * * *')
-    .optional(),
-  /** With no stored watermark yet, the first poll looks back this far. */
-  ALERT_POLL_LOOKBACK_MS: int(1).default(HOUR_MS),
-  /** Each poll re-reads this much before the watermark (late-indexed alerts); repeats are recognised and skipped. */
-  ALERT_POLL_OVERLAP_MS: int(0).default(MINUTE_MS),
-  ALERT_POLL_PAGE_SIZE: int(1).max(10_000).default(1_000),
-  ALERT_POLL_MAX_PAGES: int(1).default(10),
-  /** Where the poller's watermark lives (Table Storage). */
-  WATERMARK_TABLE: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name')
-    .default('watermarks'),
+    // Optional alert poller (off unless ALERT_POLL_CRON is set)
+    /** NCRONTAB (six fields) of the alert poller timer; unset: the poller is off. */
+    ALERT_POLL_CRON: z
+      .string()
+      .refine((c) => parseCron(c).ok, 'a six-field NCRONTAB expression such as 0 */5 * * * *')
+      .optional(),
+    /** With no stored watermark yet, the first poll looks back this far. */
+    ALERT_POLL_LOOKBACK_MS: int(1).default(HOUR_MS),
+    /** Each poll re-reads this much before the watermark (late-indexed alerts); repeats are recognised and skipped. */
+    ALERT_POLL_OVERLAP_MS: int(0).default(MINUTE_MS),
+    ALERT_POLL_PAGE_SIZE: int(1).max(10_000).default(1_000),
+    ALERT_POLL_MAX_PAGES: int(1).default(10),
+    /** Where the poller's watermark lives (Table Storage). */
+    WATERMARK_TABLE: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name')
+      .default('watermarks'),
 
-  /** Local demos only: how many times faster than the wall clock the responder's clock runs. */
-  TIME_SCALE: z.coerce.number().positive().default(1),
-});
+    /** Local demos only: how many times faster than the wall clock the responder's clock runs. */
+    TIME_SCALE: z.coerce.number().positive().default(1),
+  })
+  .extend(queueSettings());
 
 type Settings = z.infer<typeof settingsSchema>;
+
+/** `QUEUE_<NAME>` for every queue of the one queue table, defaulting to the queue's own name. */
+function queueSettings(): { [Q in QueueName as `QUEUE_${Uppercase<Q>}`]: z.ZodDefault<z.ZodString> } {
+  // Object.fromEntries cannot carry the key-to-value typing; the mapped type above states it.
+  return Object.fromEntries(QUEUE_NAMES.map((q) => [queueSetting(q), z.string().min(1).default(q)])) as {
+    [Q in QueueName as `QUEUE_${Uppercase<Q>}`]: z.ZodDefault<z.ZodString>;
+  };
+}
 
 export interface Config {
   defender: {
@@ -162,42 +175,74 @@ export interface Config {
     | { kind: 'servicebus'; connectionString?: string; fullyQualifiedNamespace?: string; queues: QueueMap }
     | { kind: 'storage-queues'; queues: QueueMap };
   playbooksDir: string;
+  scheduleSweepCron: string;
   alertPoller: { schedule?: string; lookbackMs: number; overlapMs: number; pageSize: number; maxPages: number };
   timeScale: number;
 }
 
-export interface QueueMap {
-  alerts: string;
-  actions: string;
-  polls: string;
-  collect: string;
-}
-
-/** Builds the one config object; throws ConfigError naming the first bad setting. */
+/** Builds the one config object; throws one ConfigError naming every bad setting. */
 export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = settingsSchema.safeParse(present);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const setting = String(issue?.path[0] ?? 'unknown');
-    throw new ConfigError(setting, `${issue?.message ?? 'invalid'} (got ${JSON.stringify(present[setting] ?? null)})`);
-  }
-  if (parsed.data.SESSIONS_FULL_RETRY_MS <= parsed.data.PACING_SEND_LEAD_MS) {
-    // A retry inside the send lead would admit a call while every session is taken.
-    throw new ConfigError(
-      'SESSIONS_FULL_RETRY_MS',
-      `must be longer than PACING_SEND_LEAD_MS (${parsed.data.PACING_SEND_LEAD_MS}) (got ${parsed.data.SESSIONS_FULL_RETRY_MS})`,
-    );
-  }
+  const problems = [...(parsed.success ? valueRules(parsed.data) : settingProblems(parsed.error, present)), ...requiredRules(present)];
+  if (problems.length > 0 || !parsed.success) throw ConfigError.of(problems);
   return Object.freeze(toConfig(parsed.data));
 }
 
-function toConfig(s: Settings): Config {
-  const queues = { alerts: s.QUEUE_ALERTS, actions: s.QUEUE_ACTIONS, polls: s.QUEUE_POLLS, collect: s.QUEUE_COLLECT };
+/** The first problem with each setting, in the schema's order, quoting the value given. */
+function settingProblems(error: z.ZodError, present: Record<string, string | undefined>): SettingProblem[] {
+  const bySetting = new Map<string, string>();
+  for (const issue of error.issues) {
+    const setting = String(issue.path[0] ?? '(settings)');
+    if (!bySetting.has(setting)) bySetting.set(setting, `${issue.message} (got ${JSON.stringify(present[setting] ?? null)})`);
+  }
+  return [...bySetting].map(([setting, message]) => ({ setting, message }));
+}
+
+/** Rules that tie setting values together, checked once every setting is valid on its own. */
+function valueRules(s: Settings): SettingProblem[] {
+  const problems: SettingProblem[] = [];
+  if (s.SESSIONS_FULL_RETRY_MS <= s.PACING_SEND_LEAD_MS) {
+    // A retry inside the send lead would admit a call while every session is taken.
+    problems.push({
+      setting: 'SESSIONS_FULL_RETRY_MS',
+      message: `must be longer than PACING_SEND_LEAD_MS (${s.PACING_SEND_LEAD_MS}) (got ${s.SESSIONS_FULL_RETRY_MS})`,
+    });
+  }
   const base = new URL(s.DEFENDER_API_BASE_URL);
   if (base.protocol !== 'https:' && !(s.DEFENDER_ALLOW_HTTP_LOOPBACK && isLoopback(base.hostname))) {
-    throw new ConfigError('DEFENDER_API_BASE_URL', 'must be https (plain http only on loopback with DEFENDER_ALLOW_HTTP_LOOPBACK=true)');
+    problems.push({
+      setting: 'DEFENDER_API_BASE_URL',
+      message: 'must be https (plain http only on loopback with DEFENDER_ALLOW_HTTP_LOOPBACK=true)',
+    });
   }
+  return problems;
+}
+
+/** Connections that must be given one way or another (checked whatever else is wrong). */
+function requiredRules(present: Record<string, string | undefined>): SettingProblem[] {
+  const problems: SettingProblem[] = [];
+  if (!present.STORAGE_CONNECTION_STRING && !(present.STORAGE_BLOB_URI && present.STORAGE_TABLE_URI)) {
+    problems.push({
+      setting: 'STORAGE_CONNECTION_STRING',
+      message: 'required (or STORAGE_BLOB_URI and STORAGE_TABLE_URI with a managed identity)',
+    });
+  }
+  const busKind = present.BUS_KIND ?? 'servicebus';
+  if (busKind === 'storage-queues' && !present.STORAGE_CONNECTION_STRING && !present.STORAGE_QUEUE_URI) {
+    problems.push({ setting: 'STORAGE_QUEUE_URI', message: 'required when BUS_KIND=storage-queues (or STORAGE_CONNECTION_STRING)' });
+  }
+  if (busKind === 'servicebus' && !present.SERVICEBUS_CONNECTION_STRING && !present.ServiceBusConnection__fullyQualifiedNamespace) {
+    problems.push({
+      setting: 'ServiceBusConnection__fullyQualifiedNamespace',
+      message: 'required when BUS_KIND=servicebus (or SERVICEBUS_CONNECTION_STRING)',
+    });
+  }
+  return problems;
+}
+
+function toConfig(s: Settings): Config {
+  const queues = Object.fromEntries(QUEUE_NAMES.map((q) => [q, s[queueSetting(q)]])) as Record<QueueName, string>;
   return {
     defender: {
       baseUrl: s.DEFENDER_API_BASE_URL.replace(/\/+$/, ''),
@@ -238,6 +283,7 @@ function toConfig(s: Settings): Config {
     },
     bus: busOf(s, queues),
     playbooksDir: s.PLAYBOOKS_DIR,
+    scheduleSweepCron: s.SCHEDULE_SWEEP_CRON,
     alertPoller: {
       schedule: s.ALERT_POLL_CRON,
       lookbackMs: s.ALERT_POLL_LOOKBACK_MS,
@@ -257,44 +303,24 @@ function storageOf(s: Settings): Config['storage'] {
     watermarkTable: s.WATERMARK_TABLE,
   };
   if (s.STORAGE_CONNECTION_STRING) return { kind: 'connectionString', connectionString: s.STORAGE_CONNECTION_STRING, ...names };
-  if (s.STORAGE_BLOB_URI && s.STORAGE_TABLE_URI) {
-    return { kind: 'identity', blobUri: s.STORAGE_BLOB_URI, tableUri: s.STORAGE_TABLE_URI, queueUri: s.STORAGE_QUEUE_URI, ...names };
-  }
-  throw new ConfigError('STORAGE_CONNECTION_STRING', 'required (or STORAGE_BLOB_URI and STORAGE_TABLE_URI with a managed identity)');
+  // requiredRules made sure both URIs are set.
+  return {
+    kind: 'identity',
+    blobUri: s.STORAGE_BLOB_URI ?? '',
+    tableUri: s.STORAGE_TABLE_URI ?? '',
+    queueUri: s.STORAGE_QUEUE_URI,
+    ...names,
+  };
 }
 
 function busOf(s: Settings, queues: QueueMap): Config['bus'] {
-  if (s.BUS_KIND === 'storage-queues') {
-    if (!s.STORAGE_CONNECTION_STRING && !s.STORAGE_QUEUE_URI) {
-      throw new ConfigError('STORAGE_QUEUE_URI', 'required when BUS_KIND=storage-queues (or STORAGE_CONNECTION_STRING)');
-    }
-    return { kind: 'storage-queues', queues };
-  }
-  if (!s.SERVICEBUS_CONNECTION_STRING && !s.ServiceBusConnection__fullyQualifiedNamespace) {
-    throw new ConfigError(
-      'ServiceBusConnection__fullyQualifiedNamespace',
-      'required when BUS_KIND=servicebus (or SERVICEBUS_CONNECTION_STRING)',
-    );
-  }
+  if (s.BUS_KIND === 'storage-queues') return { kind: 'storage-queues', queues };
   return {
     kind: 'servicebus',
     connectionString: s.SERVICEBUS_CONNECTION_STRING,
     fullyQualifiedNamespace: s.ServiceBusConnection__fullyQualifiedNamespace,
     queues,
   };
-}
-
-/**
- * The alert poller's timer schedule, read on its own: the trigger file
- * registers the timer only when it is set. A bad value fails, named.
- */
-export function alertPollSchedule(env: Record<string, string | undefined>): string | undefined {
-  const value = env.ALERT_POLL_CRON;
-  if (value === undefined || value === '') return undefined;
-  const parsed = settingsSchema.shape.ALERT_POLL_CRON.safeParse(value);
-  if (!parsed.success)
-    throw new ConfigError('ALERT_POLL_CRON', `${parsed.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(value)})`);
-  return value;
 }
 
 export function isLoopback(hostname: string): boolean {

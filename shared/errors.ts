@@ -28,13 +28,32 @@ export class ValidationError extends PermanentError {
   }
 }
 
-/** A missing or invalid setting, named. */
+/** One bad setting: its name and what is wrong with it. */
+export interface SettingProblem {
+  setting: string;
+  message: string;
+}
+
+/** Missing or invalid settings, each named (`setting` is the first). */
 export class ConfigError extends PermanentError {
+  readonly problems: readonly SettingProblem[];
+
   constructor(
     readonly setting: string,
     message: string,
+    more: readonly SettingProblem[] = [],
   ) {
-    super(`setting ${setting}: ${message}`);
+    const problems = [{ setting, message }, ...more];
+    const each = problems.map((p) => `setting ${p.setting}: ${p.message}`);
+    super(problems.length === 1 ? (each[0] ?? '') : `${problems.length} settings are invalid: ${each.join('; ')}`);
+    this.problems = problems;
+  }
+
+  /** One error for every problem found (at least one). */
+  static of(problems: readonly SettingProblem[]): ConfigError {
+    const [first, ...more] = problems;
+    if (!first) throw new Error('ConfigError.of needs at least one problem');
+    return new ConfigError(first.setting, first.message, more);
   }
 }
 

@@ -1,5 +1,5 @@
-import type { HttpRequest } from '@azure/functions';
-import { fail, ok, type Result } from '../../shared/result.js';
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { fail, ok, type Issue, type Result } from '../../shared/result.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -19,4 +19,13 @@ export async function readJson(request: HttpRequest): Promise<Result<unknown, st
 /** The caller's identity for the chain of custody (App Service authentication header when present). */
 export function callerOf(request: HttpRequest): string {
   return request.headers.get('x-ms-client-principal-name') ?? request.headers.get('x-ms-client-principal-id') ?? 'anonymous (function key)';
+}
+
+/** 400 for a request body that cannot be read (a string) or fails validation (issues naming each field). */
+export function invalidBody(problem: string | readonly Issue[]): HttpResponseInit {
+  const error =
+    typeof problem === 'string'
+      ? { code: 'InvalidRequestBody', message: problem }
+      : { code: 'InvalidRequestBody', message: 'the request body is invalid', details: problem };
+  return { status: 400, jsonBody: { error } };
 }

@@ -26,10 +26,11 @@
  * - **Errors** are translated into the responder's vocabulary by
  *   {@link translateServiceBusError}; domain code never sees a ServiceBusError.
  */
-import { createHash } from 'node:crypto';
 import { isServiceBusError } from '@azure/service-bus';
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from '@azure/service-bus';
 import type { DeadLetterReason, MessageBus, OutgoingMessage, QueueName } from '../bus/port.js';
+import { poisonMessage, poisonQueueName } from '../bus/poison.js';
+import type { QueueMap } from '../bus/queues.js';
 import { systemClock, type Clock, type WallDelay } from '../clock.js';
 import { ForbiddenError, NotFoundError, PermanentError, ResponderError, ThrottledError, TransientError, describeError } from '../errors.js';
 
@@ -58,7 +59,7 @@ export class ServiceBusMessageBus implements MessageBus {
    */
   constructor(
     private readonly client: ServiceBusClient,
-    private readonly queues: Readonly<Record<QueueName, string>>,
+    private readonly queues: QueueMap,
     private readonly clock: Clock,
     private readonly wallDelay: WallDelay,
     options: ServiceBusMessageBusOptions = {},
@@ -100,26 +101,9 @@ export class ServiceBusMessageBus implements MessageBus {
 
   /** Sends `body`, verbatim, to `<queue>-poison` with the reason in application properties. */
   async deadLetter(queue: QueueName, body: unknown, reason: DeadLetterReason): Promise<void> {
-    const source = this.queues[queue];
-    const poison = `${source}-poison`; // poisonQueueName() applied to the mapped name
-    const applicationProperties: Record<string, string> = {
-      deadLetterReason: reason.reason,
-      deadLetterErrorDescription: reason.description,
-      sourceQueue: source,
-    };
-    if (reason.originalMessageId !== undefined) applicationProperties.originalMessageId = reason.originalMessageId;
-    const message: ServiceBusMessage = {
-      body,
-      contentType: 'application/json',
-      applicationProperties,
-      // Deterministic even without an original id, so a retried dead-letter is a duplicate, not a second copy.
-      messageId:
-        reason.originalMessageId ??
-        `poison-${createHash('sha256')
-          .update(JSON.stringify(body) ?? '')
-          .digest('hex')
-          .slice(0, 40)}`,
-    };
+    const poison = poisonQueueName(this.queues[queue]);
+    const { messageId, properties } = poisonMessage(this.queues[queue], body, reason);
+    const message: ServiceBusMessage = { body, contentType: 'application/json', applicationProperties: properties, messageId };
     await this.guard(`dead-letter to ${poison}`, () => this.sender(poison).sendMessages(message));
   }
 

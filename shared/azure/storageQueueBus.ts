@@ -19,10 +19,10 @@
  * - Messages never expire (`messageTimeToLive: -1`): an unprocessed message
  *   stays until it is handled or poisoned.
  */
-import { createHash } from 'node:crypto';
 import type { QueueClient, QueueServiceClient } from '@azure/storage-queue';
-import type { DeadLetterReason, MessageBus, MessageProperties, OutgoingMessage, QueueName } from '../bus/port.js';
-import { QUEUE_NAMES } from '../bus/port.js';
+import type { DeadLetterReason, MessageBus, OutgoingMessage, QueueName } from '../bus/port.js';
+import { poisonMessage, poisonQueueName } from '../bus/poison.js';
+import { QUEUE_NAMES, type QueueMap } from '../bus/queues.js';
 import type { Clock, WallDelay } from '../clock.js';
 import { PermanentError } from '../errors.js';
 import { decodeEnvelope, encodeEnvelope, type QueueEnvelope } from './queueEnvelope.js';
@@ -76,7 +76,7 @@ export class StorageQueueMessageBus implements MessageBus {
    */
   constructor(
     private readonly service: QueueServiceClient,
-    readonly queues: Readonly<Record<QueueName, string>>,
+    readonly queues: QueueMap,
     readonly clock: Clock,
     readonly wallDelay: WallDelay,
   ) {}
@@ -104,18 +104,7 @@ export class StorageQueueMessageBus implements MessageBus {
 
   /** Sends `body`, verbatim, to `<queue>-poison` with the reason in the envelope's properties. */
   async deadLetter(queue: QueueName, body: unknown, reason: DeadLetterReason): Promise<void> {
-    const properties: MessageProperties = {
-      deadLetterReason: reason.reason,
-      deadLetterErrorDescription: reason.description,
-      sourceQueue: this.queues[queue],
-    };
-    if (reason.originalMessageId !== undefined) properties.originalMessageId = reason.originalMessageId;
-    const messageId =
-      reason.originalMessageId ??
-      `poison-${createHash('sha256')
-        .update(JSON.stringify(body) ?? '')
-        .digest('hex')
-        .slice(0, 40)}`;
+    const { messageId, properties } = poisonMessage(this.queues[queue], body, reason);
     const envelope: QueueEnvelope = { messageId, properties, body, enqueuedMs: this.clock.nowMs() };
     const poison = this.service.getQueueClient(this.poisonName(queue));
     await this.put(poison, envelope, 0, `dead-letter ${messageId} from ${queue}`);
@@ -167,9 +156,9 @@ export class StorageQueueMessageBus implements MessageBus {
     return response.peekedMessageItems.map((item) => decodeEnvelope(item.messageText));
   }
 
-  /** The storage queue name of `<queue>-poison` (poisonQueueName applied to the mapped name). */
+  /** The storage queue name of `<queue>-poison`. */
   poisonName(queue: QueueName): string {
-    return `${this.queues[queue]}-poison`;
+    return poisonQueueName(this.queues[queue]);
   }
 
   private client(queue: QueueName): QueueClient {

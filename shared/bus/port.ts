@@ -4,9 +4,9 @@
  * Every message carries a deterministic `messageId` built from business ids,
  * so duplicate detection (Service Bus) and idempotent handlers line up.
  */
-export type QueueName = 'alerts' | 'actions' | 'polls' | 'collect';
+import type { QueueName } from './queues.js';
 
-export const QUEUE_NAMES: readonly QueueName[] = ['alerts', 'actions', 'polls', 'collect'];
+export type { QueueName } from './queues.js';
 
 export type MessageProperties = Record<string, string | number | boolean>;
 
@@ -51,5 +51,3 @@ export interface DeadLetterReason {
   /** Id of the message being dead-lettered, when known. */
   originalMessageId?: string;
 }
-
-export const poisonQueueName = (queue: QueueName): string => `${queue}-poison`;

@@ -22,7 +22,7 @@ const fixture = (name: string): Record<string, unknown> =>
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ fleetPath: 'local/fleets/demo.json', timeScale: 600, logSink: () => undefined, scheduleSweepEveryMs: 0 });
+  stack = await startLocalStack({ fleetPath: 'local/fleets/demo.json', timeScale: 600, logSink: () => undefined, timers: false });
 });
 afterAll(async () => {
   await stack?.stop();

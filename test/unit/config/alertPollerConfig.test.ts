@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertPollSchedule, loadConfig } from '../../../shared/config.js';
+import { loadConfig } from '../../../shared/config.js';
 import { ConfigError } from '../../../shared/errors.js';
 
 const minimal = {
@@ -12,12 +12,10 @@ describe('alert poller settings', () => {
     const config = loadConfig(minimal);
     expect(config.alertPoller).toEqual({ schedule: undefined, lookbackMs: 3_600_000, overlapMs: 60_000, pageSize: 1_000, maxPages: 10 });
     expect(config.storage.watermarkTable).toBe('watermarks');
-    expect(alertPollSchedule({})).toBeUndefined();
   });
 
   it('turn it on with an NCRONTAB schedule', () => {
     expect(loadConfig({ ...minimal, ALERT_POLL_CRON: '0 */5 * * * *' }).alertPoller.schedule).toBe('0 */5 * * * *');
-    expect(alertPollSchedule({ ALERT_POLL_CRON: '0 */5 * * * *' })).toBe('0 */5 * * * *');
   });
 
   it.each([
@@ -30,8 +28,8 @@ describe('alert poller settings', () => {
     expect(() => loadConfig({ ...minimal, ...bad })).toThrow(`setting ${setting}:`);
   });
 
-  it('fail the trigger registration on a bad schedule, naming the setting', () => {
-    expect(() => alertPollSchedule({ ALERT_POLL_CRON: 'every five minutes' })).toThrow(
+  it('fail start-up on a bad schedule, naming the setting', () => {
+    expect(() => loadConfig({ ...minimal, ALERT_POLL_CRON: 'every five minutes' })).toThrow(
       /^setting ALERT_POLL_CRON: a six-field NCRONTAB expression/,
     );
   });

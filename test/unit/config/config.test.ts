@@ -49,6 +49,48 @@ describe('configuration', () => {
     expect(settingOf(env)).toBe(setting);
   });
 
+  it('reports every bad setting at once, each named with the value given', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        ...minimal,
+        LIMIT_LIVE_RESPONSE_CALLS: 'ten',
+        EVIDENCE_CONTAINER: 'Bad_Name',
+        QUEUE_POLLS: '',
+        SCHEDULE_SWEEP_CRON: 'hourly',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.map((p) => p.setting);
+    expect(problems).toEqual(['LIMIT_LIVE_RESPONSE_CALLS', 'EVIDENCE_CONTAINER', 'SCHEDULE_SWEEP_CRON']);
+    expect((error as ConfigError).message).toMatch(
+      /^3 settings are invalid: setting LIMIT_LIVE_RESPONSE_CALLS: .*\(got "ten"\); setting EVIDENCE_CONTAINER: .*; setting SCHEDULE_SWEEP_CRON: a six-field NCRONTAB/,
+    );
+  });
+
+  it('reports every rule that ties settings together, not just the first', () => {
+    expect(() => loadConfig({ DEFENDER_API_BASE_URL: 'http://api.example.com', SESSIONS_FULL_RETRY_MS: '1000' })).toThrow(
+      /^4 settings are invalid: setting SESSIONS_FULL_RETRY_MS: .*; setting DEFENDER_API_BASE_URL: .*; setting STORAGE_CONNECTION_STRING: .*; setting ServiceBusConnection__fullyQualifiedNamespace: /,
+    );
+  });
+
+  it('reports missing connections beside invalid values', () => {
+    expect(() => loadConfig({ LIMIT_MAX_SESSIONS: '0' })).toThrow(
+      /^3 settings are invalid: setting LIMIT_MAX_SESSIONS: .*; setting STORAGE_CONNECTION_STRING: .*; setting ServiceBusConnection__fullyQualifiedNamespace: /,
+    );
+  });
+
+  it('names each queue by its QUEUE_* setting, defaulting to the queue itself', () => {
+    expect(loadConfig({ ...minimal, QUEUE_COLLECT: 'mde-collect' }).bus.queues).toEqual({
+      alerts: 'alerts',
+      actions: 'actions',
+      polls: 'polls',
+      collect: 'mde-collect',
+    });
+  });
+
   it('allows plain http to the simulator only on loopback and only when asked', () => {
     expect(settingOf({ ...minimal, DEFENDER_API_BASE_URL: 'http://127.0.0.1:9999' })).toBe('DEFENDER_API_BASE_URL');
     expect(

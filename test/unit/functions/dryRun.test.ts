@@ -1,23 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { dryRunTrigger } from '../../../functions/dryRun.js';
-import { HttpRequest, InvocationContext } from '../../../local/functionsRuntime.js';
-import { useServices } from '../../../shared/appServices.js';
+import { dryRun } from '../../../functions/dryRun.js';
+import { HttpRequest } from '../../../local/functionsRuntime.js';
 import { loadPlaybooks } from '../../../shared/playbooks/loader.js';
 import { createServices } from '../../../shared/services/index.js';
 import { alertFixture } from '../../helpers/alerts.js';
 import { fakeDeps } from '../../helpers/fakes.js';
 
 const deps = fakeDeps({ playbooks: await loadPlaybooks('playbooks') });
-useServices(() => Promise.resolve(createServices(deps)));
+const services = createServices(deps);
 const post = (body: unknown) =>
-  dryRunTrigger(
+  dryRun.handler(
+    services,
     new HttpRequest({
       method: 'POST',
       url: 'http://localhost/api/dryrun',
       headers: { 'content-type': 'application/json' },
       body: { string: JSON.stringify(body) },
     }),
-    new InvocationContext({ functionName: 'dryRun' }),
   );
 
 describe('POST /api/dryrun', () => {

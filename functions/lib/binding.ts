@@ -1,0 +1,44 @@
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { DeliveryInfo, QueueName } from '../../shared/bus/port.js';
+import type { Config } from '../../shared/config.js';
+import type { Services } from '../../shared/services/index.js';
+
+/**
+ * What a trigger file declares: its binding (a queue, an HTTP route, a
+ * schedule) and its handler. Declarations do not register themselves; both
+ * hosts loop over the one list in functions/registry.ts — the Function App
+ * (functions/main.ts) and the local host (local/host.ts) — so a function is
+ * served everywhere or nowhere. A handler gets the services and its parsed
+ * trigger input and returns an outcome the host logs.
+ */
+export type FunctionDeclaration = QueueFunction | HttpFunction | TimerFunction;
+
+export interface QueueFunction {
+  kind: 'queue';
+  name: string;
+  /** A queue of shared/bus/queues.ts; the bus name comes from its `QUEUE_*` setting. */
+  queue: QueueName;
+  handler(services: Services, message: unknown, delivery: DeliveryInfo): Promise<unknown>;
+}
+
+export interface HttpFunction {
+  kind: 'http';
+  name: string;
+  methods: readonly ('GET' | 'POST')[];
+  /** Below /api, with `{param}` segments (e.g. `runs/{id}`). */
+  route: string;
+  handler(services: Services, request: HttpRequest): Promise<HttpResponseInit>;
+}
+
+export interface TimerFunction {
+  kind: 'timer';
+  name: string;
+  /** The six-field NCRONTAB schedule from the config, or undefined when the timer is off. */
+  schedule(config: Readonly<Config>): string | undefined;
+  handler(services: Services): Promise<unknown>;
+}
+
+/** Typed constructors, so a trigger file reads as its binding. */
+export const queueFunction = (declaration: Omit<QueueFunction, 'kind'>): QueueFunction => ({ kind: 'queue', ...declaration });
+export const httpFunction = (declaration: Omit<HttpFunction, 'kind'>): HttpFunction => ({ kind: 'http', ...declaration });
+export const timerFunction = (declaration: Omit<TimerFunction, 'kind'>): TimerFunction => ({ kind: 'timer', ...declaration });

@@ -1,0 +1,27 @@
+import { actions } from './actions.js';
+import { alertPoller } from './alertPoller.js';
+import { alerts } from './alerts.js';
+import { collect } from './collect.js';
+import { dryRun } from './dryRun.js';
+import type { FunctionDeclaration } from './lib/binding.js';
+import { polls } from './polls.js';
+import { runsCreate } from './runsCreate.js';
+import { runsGet } from './runsGet.js';
+import { schedules } from './schedules.js';
+
+/**
+ * Every function of the app, once. The Function App (functions/main.ts) and
+ * the local host (local/host.ts) both serve exactly this list; a new
+ * function is its own file plus one line here.
+ */
+export const FUNCTIONS: readonly FunctionDeclaration[] = [
+  alerts,
+  actions,
+  polls,
+  collect,
+  runsCreate,
+  runsGet,
+  dryRun,
+  schedules,
+  alertPoller,
+];
