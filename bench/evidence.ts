@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startAzurite, type RunningAzurite } from '../local/azurite.js';
 import { recordEndedAction } from '../local/recordedRun.js';
-import { SimulatorCredential } from '../local/simulator/credential.js';
+import { SimulatorCredential } from '../simulator/credential.js';
 import { ManualClock, MINUTE_MS } from '../shared/clock.js';
 import { loadConfig } from '../shared/config.js';
 import { createLogger, jsonLinesSink } from '../shared/log.js';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite.js';
 import { recordEndedAction } from '../../../local/recordedRun.js';
-import { SimulatorCredential } from '../../../local/simulator/index.js';
+import { SimulatorCredential } from '../../../simulator/index.js';
 import { BlobEvidenceStore } from '../../../shared/azure/blobEvidenceStore.js';
 import { MINUTE_MS } from '../../../shared/clock.js';
 import { loadConfig } from '../../../shared/config.js';
