@@ -3,7 +3,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startAzurite, type RunningAzurite } from '../local/azurite.js';
-import { recordEndedAction } from '../local/recordedRun.js';
+import { recordEndedAction } from '../test/helpers/recordedRun.js';
 import { SimulatorCredential } from '../simulator/credential.js';
 import { ManualClock, MINUTE_MS } from '../shared/clock.js';
 import { loadConfig } from '../shared/config.js';

@@ -2,7 +2,7 @@ import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite.js';
-import { recordEndedAction } from '../../../local/recordedRun.js';
+import { recordEndedAction } from '../../helpers/recordedRun.js';
 import { SimulatorCredential } from '../../../simulator/index.js';
 import { BlobEvidenceStore } from '../../../shared/azure/blobEvidenceStore.js';
 import { MINUTE_MS } from '../../../shared/clock.js';
