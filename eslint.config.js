@@ -43,5 +43,28 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The simulator is a product of its own (simulator/README.md): nothing from the responder's host, functions or
+    // tools, and from shared/ only the three modules its README names.
+    files: ['simulator/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(local|functions|tools|bench|test)/',
+              message: 'The simulator stands alone: it must not import the responder (local/, functions/, tools/) or tests.',
+            },
+            {
+              regex: '^(\\.\\./)+shared/(?!clock\\.js$|defender/types\\.js$|defender/port\\.js$)',
+              message:
+                'The simulator imports from shared/ only clock.js, defender/types.js and defender/port.js (see simulator/README.md).',
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );

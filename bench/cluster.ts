@@ -9,7 +9,7 @@ import {
   type FleetInput,
   type RunningSimulator,
   type SimulatorSettingsInput,
-} from '../local/simulator/index.js';
+} from '../simulator/index.js';
 import { startWorkers, type Worker } from '../local/workers.js';
 import type { ConsumerEvent } from '../local/queueConsumer.js';
 import { BENCH_PLAYBOOKS_DIR } from './workload.js';

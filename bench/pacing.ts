@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ScaledClock } from '../shared/clock.js';
-import { SimulatorCredential, parseFleet, startSimulator, type RunningSimulator, type SimulatorStats } from '../local/simulator/index.js';
+import { SimulatorCredential, parseFleet, startSimulator, type RunningSimulator, type SimulatorStats } from '../simulator/index.js';
 import { startPacingCluster } from './cluster.js';
 import { runNaiveBaseline } from './naiveBaseline.js';
 import { deviceIdOf, offlineUntilOf, workloadFleet, type WorkloadSpec } from './workload.js';

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { FleetInput } from '../local/simulator/index.js';
+import type { FleetInput } from '../simulator/index.js';
 
 /** bench/playbooks, whether run from source (bench/) or compiled (dist/bench/). */
 export const BENCH_PLAYBOOKS_DIR =

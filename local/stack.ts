@@ -9,9 +9,9 @@ import type { Services } from '../shared/services/index.js';
 import { startAzurite, type RunningAzurite } from './azurite.js';
 import { serveFunctions } from './host.js';
 import { QueueConsumer, type ConsumerEvent } from './queueConsumer.js';
-import { SimulatorCredential } from './simulator/credential.js';
-import { loadFleet } from './simulator/fleet.js';
-import { startSimulator, type RunningSimulator } from './simulator/index.js';
+import { SimulatorCredential } from '../simulator/credential.js';
+import { loadFleet } from '../simulator/fleet.js';
+import { startSimulator, type RunningSimulator } from '../simulator/index.js';
 
 export interface LocalStackOptions {
   fleetPath: string;

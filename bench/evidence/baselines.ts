@@ -4,7 +4,7 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { generatedSource, openSource } from '../../local/simulator/content.js';
+import { generatedSource, openSource } from '../../simulator/content.js';
 
 export interface Timed {
   bytes: number;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseFleet, type Fleet, type FleetInput } from '../../local/simulator/index.js';
+import { parseFleet, type Fleet, type FleetInput } from '../../simulator/index.js';
 import { FILE_PATH } from './target.js';
 
 /** The bench fleet (bench/fleets/evidence.json) with its one file resized; the simulator's GetFile cap raised if needed. */

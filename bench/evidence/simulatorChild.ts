@@ -1,5 +1,5 @@
 import { ManualClock } from '../../shared/clock.js';
-import { startSimulator } from '../../local/simulator/index.js';
+import { startSimulator } from '../../simulator/index.js';
 import { benchFleet } from './fleet.js';
 import { DEVICE_ID, FILE_PATH } from './target.js';
 

@@ -17,7 +17,7 @@ export interface BenchSimulator {
 export async function startBenchSimulator(sizeBytes: number, where: 'in-process' | 'process', clock: ManualClock): Promise<BenchSimulator> {
   if (where === 'in-process') {
     // Loaded only here, so that with the simulator apart this process holds none of its code.
-    const [{ startSimulator }, { benchFleet }] = await Promise.all([import('../../local/simulator/index.js'), import('./fleet.js')]);
+    const [{ startSimulator }, { benchFleet }] = await Promise.all([import('../../simulator/index.js'), import('./fleet.js')]);
     const simulator = await startSimulator({ fleet: benchFleet(sizeBytes), clock });
     return {
       url: simulator.url,

@@ -11,7 +11,7 @@ import {
   type RunningSimulator,
   type SimulatorFaults,
   type SimulatorSettingsInput,
-} from '../../local/simulator/index.js';
+} from '../../simulator/index.js';
 
 export const DEMO_FLEET_PATH = new URL('../../local/fleets/demo.json', import.meta.url).pathname;
 

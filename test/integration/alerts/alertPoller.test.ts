@@ -6,7 +6,7 @@ import { DEFENDER_SCOPE } from '../../../shared/defender/port.js';
 import { silentLogger } from '../../../shared/log.js';
 import { handleAlertMessage } from '../../../shared/services/alertIntake.js';
 import { pollAlerts } from '../../../shared/services/alertPoller.js';
-import { SimulatorCredential } from '../../../local/simulator/index.js';
+import { SimulatorCredential } from '../../../simulator/index.js';
 import { alertFixture } from '../../helpers/alerts.js';
 import { fakeDeps, RecordingBus } from '../../helpers/fakes.js';
 import { startTestSimulator, type TestSimulator } from '../../helpers/simulator.js';

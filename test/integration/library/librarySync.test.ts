@@ -6,7 +6,7 @@ import { DefenderClient } from '../../../shared/defender/client.js';
 import { DEFENDER_SCOPE } from '../../../shared/defender/port.js';
 import { readLocalLibrary } from '../../../shared/library/localLibrary.js';
 import { syncLibrary } from '../../../shared/library/sync.js';
-import { SimulatorCredential } from '../../../local/simulator/index.js';
+import { SimulatorCredential } from '../../../simulator/index.js';
 import { jsonOf, startTestSimulator, type TestSimulator } from '../../helpers/simulator.js';
 
 const MAX = 64 * 1024;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SIMULATOR_HEADER, SIMULATOR_HEADER_VALUE } from '../../../local/simulator/index.js';
+import { SIMULATOR_HEADER, SIMULATOR_HEADER_VALUE } from '../../../simulator/index.js';
 import { DEVICE, errorOf, getFile, startTestSimulator, type TestSimulator } from '../../helpers/simulator.js';
 
 const unsigned = (payload: object): string =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validateLiveResponseBody } from '../../../local/simulator/commands.js';
-import { ApiError } from '../../../local/simulator/errors.js';
+import { validateLiveResponseBody } from '../../../simulator/commands.js';
+import { ApiError } from '../../../simulator/errors.js';
 import { getFile, putFile, runScript } from '../../helpers/simulator.js';
 
 function codeOf(body: unknown): string {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generatedSource, openSource, sha256Of } from '../../../local/simulator/content.js';
+import { generatedSource, openSource, sha256Of } from '../../../simulator/content.js';
 
 async function drain(source: ReturnType<typeof generatedSource>): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FleetError, loadFleet, parseFleet } from '../../../local/simulator/index.js';
+import { FleetError, loadFleet, parseFleet } from '../../../simulator/index.js';
 import { DEMO_FLEET_PATH, DEVICE } from '../../helpers/simulator.js';
 
 const device = { id: 'a'.repeat(40), computerDnsName: 'a.contoso.local' };

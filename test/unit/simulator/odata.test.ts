@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileFilter, ODataFilterError, type FilterSchema } from '../../../local/simulator/odata.js';
+import { compileFilter, ODataFilterError, type FilterSchema } from '../../../simulator/odata.js';
 
 const schema: FilterSchema = {
   id: 'string',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillTemplate, parsePowerShellArgs, type ParsedArgs } from '../../../local/simulator/psargs.js';
+import { fillTemplate, parsePowerShellArgs, type ParsedArgs } from '../../../simulator/psargs.js';
 
 function parsed(input: string): ParsedArgs {
   const result = parsePowerShellArgs(input);

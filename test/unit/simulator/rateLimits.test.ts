@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, SlidingWindowLimiter } from '../../../local/simulator/rateLimits.js';
+import { decide, SlidingWindowLimiter } from '../../../simulator/rateLimits.js';
 
 const minute = { windowMs: 60_000, max: 3 };
 const hour = { windowMs: 3_600_000, max: 5 };

@@ -1,4 +1,4 @@
-import { isTerminal } from '../../shared/defender/types.js';
+import { isTerminal } from '../shared/defender/types.js';
 import type { ActionRecord } from './actionModel.js';
 import type { LiveResponseRequest } from './commands.js';
 import { advanceAction, type ExecutionEnv } from './execution.js';

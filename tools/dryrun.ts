@@ -7,7 +7,7 @@ import { loadPlaybooks } from '../shared/playbooks/loader.js';
 import type { DeviceFacts } from '../shared/playbooks/match.js';
 import { staticDirectory } from '../shared/services/deviceDirectory.js';
 import { dryRun, type DryRunResult } from '../shared/services/dryRun.js';
-import { loadFleet } from './simulator/fleet.js';
+import { loadFleet } from '../simulator/fleet.js';
 
 const HELP = `npm run dryrun -- [options]
 

@@ -7,7 +7,7 @@ import { DefenderClient } from '../shared/defender/client.js';
 import { DEFENDER_SCOPE, type TokenProvider } from '../shared/defender/port.js';
 import { readLocalLibrary } from '../shared/library/localLibrary.js';
 import { LIBRARY_API_MAX_BYTES, syncLibrary, type SyncReport } from '../shared/library/sync.js';
-import { loadFleet, SimulatorCredential, startSimulator } from './simulator/index.js';
+import { loadFleet, SimulatorCredential, startSimulator } from '../simulator/index.js';
 
 const HELP = `npm run library:sync -- [options]
 

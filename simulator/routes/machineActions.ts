@@ -1,4 +1,4 @@
-import { isTerminal } from '../../../shared/defender/types.js';
+import { isTerminal } from '../../shared/defender/types.js';
 import { machineActionJson, type ActionRecord } from '../actionModel.js';
 import { ApiError, badRequest, invalidRequestBody, missingParameter, notFound } from '../errors.js';
 import { cancelAction } from '../execution.js';

@@ -1,5 +1,5 @@
-import type { Clock } from '../../shared/clock.js';
-import type { TokenProvider } from '../../shared/defender/port.js';
+import type { Clock } from '../shared/clock.js';
+import type { TokenProvider } from '../shared/defender/port.js';
 
 /** Every role the responder needs (mde-api.md 0.3). */
 export const SIMULATOR_DEFAULT_ROLES: readonly string[] = ['Machine.LiveResponse', 'Machine.Read.All', 'Library.Manage', 'Alert.Read.All'];

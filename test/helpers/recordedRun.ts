@@ -1,7 +1,7 @@
-import type { DefenderApi } from '../shared/defender/port.js';
-import type { LiveResponseCommand } from '../shared/defender/types.js';
-import { deviceActionSchema, runSchema, type Run } from '../shared/runs/model.js';
-import type { RunStore } from '../shared/runs/store.js';
+import type { DefenderApi } from '../../shared/defender/port.js';
+import type { LiveResponseCommand } from '../../shared/defender/types.js';
+import { deviceActionSchema, runSchema, type Run } from '../../shared/runs/model.js';
+import type { RunStore } from '../../shared/runs/store.js';
 
 /**
  * Records, in a run store, a run whose one device action has already ended

@@ -1,4 +1,4 @@
-import { COMMAND_TYPES, type CommandParam, type CommandType } from '../../shared/defender/types.js';
+import { COMMAND_TYPES, type CommandParam, type CommandType } from '../shared/defender/types.js';
 import { invalidInput, invalidRequestBody, missingParameter } from './errors.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Clock } from '../../shared/clock.js';
+import type { Clock } from '../shared/clock.js';
 import type { ActionRecord } from './actionModel.js';
 import { ActionStore } from './actions.js';
 import { AlertStore } from './alerts.js';

@@ -1,4 +1,4 @@
-import { DAY_MS, HOUR_MS } from '../../shared/clock.js';
+import { DAY_MS, HOUR_MS } from '../shared/clock.js';
 import type { DeviceState } from './devices.js';
 import type { FilterSchema } from './odata.js';
 import { isoUtc7 } from './time.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HOUR_MS, MINUTE_MS } from '../../shared/clock.js';
+import { HOUR_MS, MINUTE_MS } from '../shared/clock.js';
 import { authenticate, requireRoles, type Caller } from './auth.js';
 import type { ResultLinks } from './downloads.js';
 import type { EndpointKey } from './endpoints.js';

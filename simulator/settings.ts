@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DAY_MS, MINUTE_MS } from '../../shared/clock.js';
+import { DAY_MS, MINUTE_MS } from '../shared/clock.js';
 
 const MIB = 1024 * 1024;
 const positiveInt = z.number().int().positive();

@@ -1,5 +1,5 @@
-import { ACTION_STATUSES, isTerminal, type ActionStatus } from '../../shared/defender/types.js';
-import { MINUTE_MS } from '../../shared/clock.js';
+import { ACTION_STATUSES, isTerminal, type ActionStatus } from '../shared/defender/types.js';
+import { MINUTE_MS } from '../shared/clock.js';
 import type { ActionRecord } from './actionModel.js';
 import type { EndpointKey } from './endpoints.js';
 

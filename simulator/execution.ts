@@ -1,4 +1,4 @@
-import { isTerminal } from '../../shared/defender/types.js';
+import { isTerminal } from '../shared/defender/types.js';
 import { E_FAIL, HRESULT_TIMEOUT, type ActionRecord, type CommandPlan, type CommandWrite } from './actionModel.js';
 import type { ValidatedCommand } from './commands.js';
 import type { SimulatorSettings } from './settings.js';

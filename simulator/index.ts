@@ -1,4 +1,4 @@
-import type { Clock } from '../../shared/clock.js';
+import type { Clock } from '../shared/clock.js';
 import { sha256Of, sizeOf } from './content.js';
 import type { SimulatorFaults } from './endpoints.js';
 import { parseFleet, type Fleet } from './fleet.js';

@@ -1,4 +1,4 @@
-import type { ActionStatus } from '../../shared/defender/types.js';
+import type { ActionStatus } from '../shared/defender/types.js';
 import type { ValidatedCommand } from './commands.js';
 import type { FileSource } from './content.js';
 import { isoUtc7, isoUtc7OrNull } from './time.js';
