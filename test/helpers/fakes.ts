@@ -16,7 +16,8 @@ import type { LibraryFile, Machine, MachineAction, RunLiveResponseRequest } from
 import type { EvidenceStore, EvidenceWriteOptions, JsonWriteCondition } from '../../shared/evidence/store.js';
 import { silentLogger } from '../../shared/log.js';
 import { pacingLimitsOf } from '../../shared/pacing/limits.js';
-import { InProcessPacingStore, Pacer } from '../../shared/pacing/pacer.js';
+import { Pacer } from '../../shared/pacing/pacer.js';
+import { InProcessPacingStore } from './casStores.js';
 import { parsePlaybook } from '../../shared/playbooks/loader.js';
 import type { DeviceAction, EvidenceItem, Run, RunView, Versioned } from '../../shared/runs/model.js';
 import type { RunStore } from '../../shared/runs/store.js';
