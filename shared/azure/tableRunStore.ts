@@ -11,6 +11,7 @@ import {
   type RunView,
   type Versioned,
 } from '../runs/model.js';
+import { checkActionsOfRun, recordIssues, runView, validRecord } from '../runs/records.js';
 import type { RunStore } from '../runs/store.js';
 import { textFrom, textProps, type TextLayout } from './entityText.js';
 import { storageStatus, translateStorageError } from './storageErrors.js';
@@ -73,13 +74,7 @@ export class TableRunStore implements RunStore {
 
   async createRun(run: Run, actions: DeviceAction[]): Promise<'created' | 'exists'> {
     const runJson = toJson(runSchema, run, `run ${run.runId}`);
-    const seen = new Set<string>();
-    for (const action of actions) {
-      if (action.runId !== run.runId)
-        throw new PermanentError(`action for device ${action.deviceId} belongs to run ${action.runId}, not ${run.runId}`);
-      if (seen.has(action.deviceId)) throw new PermanentError(`run ${run.runId} has two actions for device ${action.deviceId}`);
-      seen.add(action.deviceId);
-    }
+    checkActionsOfRun(run, actions);
     const actionEntities = actions.map((a) => actionEntity(a));
     const [first = [], ...rest] = batches([entity(run.runId, RUN_ROW, runJson, { runId: run.runId }), ...actionEntities]);
     try {
@@ -109,13 +104,7 @@ export class TableRunStore implements RunStore {
       throw translateStorageError(error, what);
     }
     if (run === undefined) return undefined;
-    const order = new Map(run.deviceIds.map((id, i) => [id, i]));
-    const rank = (id: string): number => order.get(id) ?? order.size;
-    actions.sort((a, b) => rank(a.deviceId) - rank(b.deviceId) || compare(a.deviceId, b.deviceId));
-    evidence.sort(
-      (a, b) => compare(a.deviceId, b.deviceId) || compare(a.machineActionId, b.machineActionId) || a.commandIndex - b.commandIndex,
-    );
-    return { run, actions, evidence };
+    return runView(run, actions, evidence);
   }
 
   async listRunIds(): Promise<string[]> {
@@ -221,9 +210,7 @@ function entity(runId: string, rowKey: string, json: string, extra: Props = {}):
 }
 
 function toJson<S extends z.ZodType>(schema: S, value: unknown, what: string): string {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ValidationError(`${what} is invalid`, issues(parsed.error));
-  return JSON.stringify(parsed.data);
+  return JSON.stringify(validRecord(schema, value, what));
 }
 
 function fromEntity<S extends z.ZodType>(schema: S, row: TableEntityResult<Props>, what: string): z.output<S> {
@@ -236,12 +223,8 @@ function fromEntity<S extends z.ZodType>(schema: S, row: TableEntityResult<Props
     throw new PermanentError(`${where} holds invalid JSON`, { cause: error });
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new ValidationError(`${where} does not match its schema`, issues(parsed.error));
+  if (!parsed.success) throw new ValidationError(`${where} does not match its schema`, recordIssues(parsed.error));
   return parsed.data;
-}
-
-function issues(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 }
 
 function batches(entities: Entity[]): Entity[][] {
@@ -260,8 +243,4 @@ function batches(entities: Entity[]): Entity[][] {
   }
   if (current.length > 0) out.push(current);
   return out;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -19,55 +19,12 @@ import { pacingLimitsOf } from '../../shared/pacing/limits.js';
 import { Pacer } from '../../shared/pacing/pacer.js';
 import { InProcessPacingStore } from './casStores.js';
 import { parsePlaybook } from '../../shared/playbooks/loader.js';
-import type { DeviceAction, EvidenceItem, Run, RunView, Versioned } from '../../shared/runs/model.js';
-import type { RunStore } from '../../shared/runs/store.js';
+import { MemoryRunStore } from './memoryRunStore.js';
 import type { Deps } from '../../shared/services/deps.js';
 
 /** Fakes for unit tests of the services. Production code never uses them. */
 
-export class MemoryRunStore implements RunStore {
-  runs = new Map<string, Run>();
-  actions = new Map<string, { value: DeviceAction; version: number }>();
-  evidence = new Map<string, EvidenceItem>();
-
-  createRun(run: Run, actions: DeviceAction[]): Promise<'created' | 'exists'> {
-    if (this.runs.has(run.runId)) return Promise.resolve('exists');
-    this.runs.set(run.runId, structuredClone(run));
-    for (const a of actions) this.actions.set(`${a.runId}|${a.deviceId}`, { value: structuredClone(a), version: 1 });
-    return Promise.resolve('created');
-  }
-  getRun(runId: string): Promise<RunView | undefined> {
-    const run = this.runs.get(runId);
-    if (!run) return Promise.resolve(undefined);
-    return Promise.resolve(
-      structuredClone({
-        run,
-        actions: [...this.actions.values()].map((a) => a.value).filter((a) => a.runId === runId),
-        evidence: [...this.evidence.values()].filter((e) => e.runId === runId),
-      }),
-    );
-  }
-  listRunIds(): Promise<string[]> {
-    return Promise.resolve([...this.runs.keys()]);
-  }
-  getAction(runId: string, deviceId: string): Promise<Versioned<DeviceAction> | undefined> {
-    const found = this.actions.get(`${runId}|${deviceId}`);
-    return Promise.resolve(found ? { value: structuredClone(found.value), etag: String(found.version) } : undefined);
-  }
-  replaceAction(action: DeviceAction, etag: string): Promise<'ok' | 'conflict'> {
-    const key = `${action.runId}|${action.deviceId}`;
-    const found = this.actions.get(key);
-    if (!found || String(found.version) !== etag) return Promise.resolve('conflict');
-    this.actions.set(key, { value: structuredClone(action), version: found.version + 1 });
-    return Promise.resolve('ok');
-  }
-  putEvidence(item: EvidenceItem): Promise<'created' | 'exists'> {
-    const key = `${item.runId}|${item.deviceId}|${item.machineActionId}|${item.commandIndex}`;
-    if (this.evidence.has(key)) return Promise.resolve('exists');
-    this.evidence.set(key, item);
-    return Promise.resolve('created');
-  }
-}
+export { MemoryRunStore } from './memoryRunStore.js';
 
 /** Evidence in memory, with the store's contract: commit only after a clean end and an accepted seal; conditional JSON writes. */
 export class MemoryEvidenceStore implements EvidenceStore {
