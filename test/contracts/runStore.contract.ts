@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { NotFoundError, PermanentError, ValidationError } from '../../shared/errors.js';
 import type { DeviceAction, EvidenceItem, Run } from '../../shared/runs/model.js';
 import type { RunStore } from '../../shared/runs/store.js';
-import { hexId, makeAction, makeEvidence, makeRun } from '../helpers/runRecords.js';
+import { eachRun, type ListRunsQuery, type RunPage } from '../../shared/runs/listing.js';
+import { CREATED_MS, hexId, makeAction, makeEvidence, makeRun } from '../helpers/runRecords.js';
 
 /** `makeStore` gives a fresh, empty store each time it is called. */
 export function describeRunStoreContract(adapter: string, makeStore: () => Promise<RunStore>): void {
@@ -95,6 +96,10 @@ export function describeRunStoreContract(adapter: string, makeStore: () => Promi
       await expect(store.createRun(makeRun('run-v', [hexId(1)]), [bad])).rejects.toBeInstanceOf(ValidationError);
       const badRun = { ...makeRun('run-v', [hexId(1)]), trigger: { kind: 'rumour' } } as unknown as Run;
       await expect(store.createRun(badRun, [makeAction('run-v', hexId(1))])).rejects.toBeInstanceOf(ValidationError);
+      const beforeEpoch = makeRun('run-v', [hexId(1)], 'da-1', 0);
+      await expect(store.createRun({ ...beforeEpoch, createdMs: -1 }, [makeAction('run-v', hexId(1))])).rejects.toBeInstanceOf(
+        ValidationError,
+      );
       await expect(store.createRun(makeRun('run-v', [hexId(1)]), [makeAction('other', hexId(1))])).rejects.toThrow(/belongs to run other/);
       const twice = [makeAction('run-v', hexId(1)), makeAction('run-v', hexId(1))];
       await expect(store.createRun(makeRun('run-v', [hexId(1)]), twice)).rejects.toThrow(/two actions/);
@@ -141,6 +146,86 @@ export function describeRunStoreContract(adapter: string, makeStore: () => Promi
       expect(again?.run).toEqual(makeRun('run-c', [hexId(1)]));
       expect(again?.actions).toEqual([makeAction('run-c', hexId(1))]);
       expect(again?.evidence).toEqual([makeEvidence('run-c', hexId(1), 'act', 0)]);
+    });
+
+    describe('listRuns', () => {
+      /** Creates runs `ids[i]` at CREATED_MS + createdOffsetsMs[i]. */
+      async function storeWith(runs: [id: string, createdOffsetMs: number][]): Promise<RunStore> {
+        const store = await makeStore();
+        for (const [id, offsetMs] of runs)
+          await store.createRun(makeRun(id, [hexId(1)], 'da-1', CREATED_MS + offsetMs), [makeAction(id, hexId(1))]);
+        return store;
+      }
+      const ids = (page: RunPage): string[] => page.runs.map((r) => r.runId);
+
+      it('lists nothing, and no continuation, for an empty store', async () => {
+        const store = await makeStore();
+        expect(await store.listRuns({ limit: 10 })).toEqual({ runs: [] });
+      });
+
+      it('lists runs newest first, as they were created', async () => {
+        const store = await storeWith([
+          ['run-b', 2_000],
+          ['run-a', 3_000],
+          ['run-c', 1_000],
+          ['run-d', 2_500.75],
+        ]);
+        const page = await store.listRuns({ limit: 10 });
+        expect(ids(page)).toEqual(['run-a', 'run-d', 'run-b', 'run-c']);
+        expect(page.runs[1]).toEqual(makeRun('run-d', [hexId(1)], 'da-1', CREATED_MS + 2_500.75));
+        expect(page.continuationToken).toBeUndefined();
+      });
+
+      it('honours the page size, and the continuation gives the rest once each, then no continuation', async () => {
+        const store = await storeWith(Array.from({ length: 7 }, (_, i): [string, number] => [`run-${i}`, i * 1_000]));
+        const first = await store.listRuns({ limit: 3 });
+        expect(ids(first)).toEqual(['run-6', 'run-5', 'run-4']);
+        const second = await store.listRuns({ limit: 3, continuationToken: first.continuationToken });
+        expect(ids(second)).toEqual(['run-3', 'run-2', 'run-1']);
+        const last = await store.listRuns({ limit: 3, continuationToken: second.continuationToken });
+        expect(last).toEqual({ runs: [makeRun('run-0', [hexId(1)], 'da-1', CREATED_MS)] });
+        const exact = await store.listRuns({ limit: 7 });
+        expect(ids(exact)).toHaveLength(7);
+        expect(exact.continuationToken).toBeUndefined();
+      });
+
+      it('lists runs created in the same millisecond by run id, each once across pages', async () => {
+        const same = ['m-b', 'a-x', 'm-a', 's-1', 'a-y'];
+        const store = await storeWith(same.map((id): [string, number] => [id, 0]));
+        const whole = ids(await store.listRuns({ limit: 10 }));
+        expect(whole).toEqual([...same].sort());
+        const paged: string[] = [];
+        for await (const run of eachRun(store, { limit: 2 })) paged.push(run.runId);
+        expect(paged).toEqual(whole);
+      });
+
+      it('keeps to createdFromMs (inclusive) and createdBeforeMs (exclusive), across pages too', async () => {
+        const store = await storeWith(Array.from({ length: 6 }, (_, i): [string, number] => [`run-${i}`, i * 1_000]));
+        const window = { createdFromMs: CREATED_MS + 1_000, createdBeforeMs: CREATED_MS + 4_000 };
+        expect(ids(await store.listRuns({ limit: 10, ...window }))).toEqual(['run-3', 'run-2', 'run-1']);
+        const first = await store.listRuns({ limit: 2, ...window });
+        expect(ids(first)).toEqual(['run-3', 'run-2']);
+        expect(await store.listRuns({ limit: 2, ...window, continuationToken: first.continuationToken })).toEqual({
+          runs: [makeRun('run-1', [hexId(1)], 'da-1', CREATED_MS + 1_000)],
+        });
+        expect(ids(await store.listRuns({ limit: 10, createdBeforeMs: CREATED_MS + 1_000 }))).toEqual(['run-0']);
+        expect(ids(await store.listRuns({ limit: 10, createdFromMs: CREATED_MS + 5_000 }))).toEqual(['run-5']);
+        expect(await store.listRuns({ limit: 10, createdFromMs: CREATED_MS + 5_001 })).toEqual({ runs: [] });
+      });
+
+      it.each([
+        ['a limit of 0', { limit: 0 }],
+        ['a limit over 1000', { limit: 1001 }],
+        ['a fractional limit', { limit: 2.5 }],
+        ['a negative createdFromMs', { limit: 5, createdFromMs: -1 }],
+        ['a fractional createdBeforeMs', { limit: 5, createdBeforeMs: 1.5 }],
+        ['an unknown field', { limit: 5, createdAfterMs: 1 }],
+        ['an empty continuation token', { limit: 5, continuationToken: '' }],
+        ['a continuation token the store did not issue', { limit: 5, continuationToken: 'bm90LWEtdG9rZW4' }],
+      ])('refuses %s', async (_what, query) => {
+        const store = await storeWith([['run-0', 0]]);
+        await expect(store.listRuns(query as ListRunsQuery)).rejects.toBeInstanceOf(ValidationError);
+      });
     });
   });
 }

@@ -1,4 +1,6 @@
+import { runIndexRange, runIndexRowKey, runPage } from '../../shared/azure/runIndex.js';
 import { NotFoundError } from '../../shared/errors.js';
+import { checkListRunsQuery, type ListRunsQuery, type RunPage } from '../../shared/runs/listing.js';
 import {
   deviceActionSchema,
   evidenceItemSchema,
@@ -16,8 +18,8 @@ import type { RunStore } from '../../shared/runs/store.js';
  * Runs in memory for unit tests, held to the RunStore contract
  * (test/contracts/runStore.contract.ts) like the Table adapter: records are
  * checked against the same schemas and kept as the schema outputs them (as
- * JSON would), reads come back in the adapter's order, and every read or
- * write copies.
+ * JSON would), reads and listings come back in the adapter's order, and
+ * every read or write copies.
  */
 export class MemoryRunStore implements RunStore {
   runs = new Map<string, Run>();
@@ -44,8 +46,20 @@ export class MemoryRunStore implements RunStore {
     return Promise.resolve(structuredClone(runView(run, actions, evidence)));
   }
 
-  listRunIds(): Promise<string[]> {
-    return Promise.resolve([...this.runs.keys()]);
+  /** Ordered, bounded and paged with the Table adapter's index keys (shared/azure/runIndex.ts), so pages match it exactly. */
+  listRuns(query: ListRunsQuery): Promise<RunPage> {
+    return settle(() => {
+      const checked = checkListRunsQuery(query);
+      const { after, atLeast, below } = runIndexRange(checked);
+      const rows = [...this.runs.values()]
+        .map((run) => ({ key: runIndexRowKey(run), run: structuredClone(run) }))
+        .filter(
+          ({ key }) =>
+            (after === undefined || key > after) && (atLeast === undefined || key >= atLeast) && (below === undefined || key < below),
+        )
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      return runPage(rows, checked.limit);
+    });
   }
 
   getAction(runId: string, deviceId: string): Promise<Versioned<DeviceAction> | undefined> {

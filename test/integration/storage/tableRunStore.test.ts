@@ -1,9 +1,10 @@
-import { TableClient } from '@azure/data-tables';
+import { odata, TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite.js';
 import { PermanentError, ValidationError } from '../../../shared/errors.js';
 import { encodeKeyPart, TableRunStore } from '../../../shared/azure/tableRunStore.js';
-import { hexId, makeAction, makeEvidence, makeRun } from '../../helpers/runRecords.js';
+import { RUN_INDEX_PARTITION } from '../../../shared/azure/runIndex.js';
+import { CREATED_MS, hexId, makeAction, makeEvidence, makeRun } from '../../helpers/runRecords.js';
 
 let azurite: RunningAzurite;
 let tableCount = 0;
@@ -28,13 +29,20 @@ async function newStore(): Promise<{ store: TableRunStore; table: TableClient }>
 
 /** What only the Table adapter does; test/contracts/runStore.contract.ts (runStoreContract.test.ts) covers the port's behaviour. */
 describe('TableRunStore', () => {
-  it('lists run ids, one per run', async () => {
-    const { store } = await newStore();
-    expect(await store.listRunIds()).toEqual([]);
-    for (const id of ['run-b', 'run-a', 'run-c']) {
-      await store.createRun(makeRun(id, [hexId(1), hexId(2)]), [makeAction(id, hexId(1)), makeAction(id, hexId(2))]);
-    }
-    expect((await store.listRunIds()).sort()).toEqual(['run-a', 'run-b', 'run-c']);
+  it('lists a run whose index entry is missing (an interrupted create) once createRun is called for it again', async () => {
+    const { store, table } = await newStore();
+    const stored = makeRun('run-i', [hexId(1)], 'da-1', CREATED_MS + 5);
+    await store.createRun(stored, [makeAction('run-i', hexId(1))]);
+    const index = table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${RUN_INDEX_PARTITION}` } });
+    for await (const row of index) await table.deleteEntity(row.partitionKey ?? '', row.rowKey ?? '');
+    expect(await store.listRuns({ limit: 10 })).toEqual({ runs: [] });
+    expect(await store.getRun('run-i')).toBeDefined();
+
+    // A redelivery creates the run again with a later createdMs: the stored run is the one indexed, once.
+    const again = makeRun('run-i', [hexId(1)], 'da-1', CREATED_MS + 9);
+    expect(await store.createRun(again, [makeAction('run-i', hexId(1))])).toBe('exists');
+    expect(await store.createRun(again, [makeAction('run-i', hexId(1))])).toBe('exists');
+    expect(await store.listRuns({ limit: 10 })).toEqual({ runs: [stored] });
   });
 
   it('encodes keys so that forbidden characters round-trip and never collide', async () => {
@@ -56,7 +64,7 @@ describe('TableRunStore', () => {
     for (const d of devices) expect((await store.getAction(runId, d))?.value.deviceId).toBe(d);
     expect(await store.putEvidence(makeEvidence(runId, 'a/b', 'x#y?z', 0))).toBe('created');
     expect(await store.putEvidence(makeEvidence(runId, 'a/b', 'x#y?z', 0))).toBe('exists');
-    expect(await store.listRunIds()).toEqual([runId]);
+    expect((await store.listRuns({ limit: 10 })).runs.map((r) => r.runId)).toEqual([runId]);
   });
 
   it('creates a run of more than 99 devices, and completes it if interrupted', async () => {
