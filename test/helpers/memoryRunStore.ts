@@ -13,6 +13,7 @@ import {
 } from '../../shared/runs/model.js';
 import { checkActionsOfRun, runView, validRecord } from '../../shared/runs/records.js';
 import type { RunStore } from '../../shared/runs/store.js';
+import { settle } from './settle.js';
 
 /**
  * Runs in memory for unit tests, held to the RunStore contract
@@ -98,13 +99,4 @@ const actionName = (a: DeviceAction): string => `action of run ${a.runId} device
 /** A record as a store keeps it: what its JSON reads back as. */
 function asStored<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
-}
-
-/** Runs `body` as a store call: a throw becomes a rejection, as an adapter's would. */
-function settle<T>(body: () => T): Promise<T> {
-  try {
-    return Promise.resolve(body());
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-  }
 }
