@@ -1,4 +1,5 @@
 import { QUEUE_NAMES } from '../shared/bus/queues.js';
+import { eachRun } from '../shared/runs/listing.js';
 import type { Services } from '../shared/services/index.js';
 import type { TranscriptSummary } from '../shared/evidence/transcript.js';
 import type { RunStatus } from '../shared/services/runStatus.js';
@@ -26,8 +27,10 @@ export interface LocalSummary {
   problems: string[];
 }
 
+/** Runs are listed a page at a time (newest first), then their statuses read together; shown by run id. */
 export async function collectRunStatuses(services: Services): Promise<RunStatus[]> {
-  const ids = await services.deps.runs.listRunIds();
+  const ids: string[] = [];
+  for await (const run of eachRun(services.deps.runs, { limit: 100 })) ids.push(run.runId);
   const statuses = await Promise.all(ids.map((id) => services.runStatus(id)));
   return statuses.filter((s): s is RunStatus => s !== undefined).sort((a, b) => a.runId.localeCompare(b.runId));
 }

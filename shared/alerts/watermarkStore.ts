@@ -15,25 +15,21 @@ export const pollCursorSchema = z.object({
 });
 export type PollCursor = z.infer<typeof pollCursorSchema>;
 
+/** The longest cursor a store keeps, as JSON characters (one Table Storage property holds 32K); a longer one is refused. */
+export const MAX_POLL_CURSOR_CHARS = 30_000;
+
+/**
+ * Adapters: TableWatermarkStore (Azure); the in-memory fake in test/helpers.
+ * Both pass test/contracts/watermarkStore.contract.ts.
+ */
 export interface WatermarkStore {
+  /** The cursor saved under `name`; undefined when none is. A stored cursor that fails the schema is refused (PermanentError). */
   load(name: string): Promise<Versioned<PollCursor> | undefined>;
-  /** Writes the cursor if the stored one still carries `etag` (undefined: only if none exists yet). */
+  /**
+   * Writes the cursor if the stored one still carries `etag` (undefined: only
+   * if none exists yet); 'conflict' otherwise. Quoting an etag for a name
+   * with no cursor is a NotFoundError; a cursor over MAX_POLL_CURSOR_CHARS a
+   * PermanentError.
+   */
   save(name: string, cursor: PollCursor, etag: string | undefined): Promise<'ok' | 'conflict'>;
-}
-
-/** The store for one process (tests, local tools). */
-export class InProcessWatermarkStore implements WatermarkStore {
-  private readonly cursors = new Map<string, { cursor: PollCursor; version: number }>();
-
-  load(name: string): Promise<Versioned<PollCursor> | undefined> {
-    const found = this.cursors.get(name);
-    return Promise.resolve(found ? { value: structuredClone(found.cursor), etag: String(found.version) } : undefined);
-  }
-
-  save(name: string, cursor: PollCursor, etag: string | undefined): Promise<'ok' | 'conflict'> {
-    const found = this.cursors.get(name);
-    if ((found === undefined) !== (etag === undefined) || (found && String(found.version) !== etag)) return Promise.resolve('conflict');
-    this.cursors.set(name, { cursor: structuredClone(cursor), version: (found?.version ?? 0) + 1 });
-    return Promise.resolve('ok');
-  }
 }

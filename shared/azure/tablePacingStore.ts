@@ -1,34 +1,9 @@
 import type { TableClient } from '@azure/data-tables';
-import { z } from 'zod';
 import type { PacingStore } from '../pacing/pacer.js';
-import { emptyPacingState, type PacingState } from '../pacing/state.js';
+import { emptyPacingState, pacingStateSchema, type PacingState } from '../pacing/state.js';
 import type { Versioned } from '../runs/model.js';
 import { textFrom, textProps, type TextLayout } from './entityText.js';
 import { storageStatus, translateStorageError } from './storageErrors.js';
-
-const holdSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('reserved'), runId: z.string(), slotMs: z.number(), expiresMs: z.number() }),
-  z.object({
-    kind: z.literal('open'),
-    runId: z.string(),
-    expiresMs: z.number(),
-    submittedMs: z.number(),
-    actionId: z.string().optional(),
-    nextPollMs: z.number(),
-    status: z.string().optional(),
-  }),
-]);
-
-const pacingStateSchema = z.object({
-  slotsMs: z.array(z.number()),
-  penaltyUntilMs: z.number(),
-  holds: z.record(z.string(), holdSchema),
-  busy: z.record(z.string(), z.object({ count: z.number(), untilMs: z.number() })),
-  statusCallsMs: z.array(z.number()),
-  statusMinutes: z.array(z.tuple([z.number(), z.number()])),
-  tick: z.object({ seq: z.number(), atMs: z.number() }),
-  ceiling: z.object({ calls: z.number(), untilMs: z.number() }).optional(),
-});
 
 /** The state is JSON in `p0`, `p1`, ... (`parts` of them). */
 const STATE_LAYOUT: TextLayout = { countProp: 'parts', partProp: (i) => `p${i}` };

@@ -11,8 +11,12 @@ import {
   type RunView,
   type Versioned,
 } from '../runs/model.js';
+import { checkActionsOfRun, recordIssues, runView, validRecord } from '../runs/records.js';
+import { checkListRunsQuery, MAX_RUNS_PAGE, type ListRunsQuery, type RunPage } from '../runs/listing.js';
 import type { RunStore } from '../runs/store.js';
 import { textFrom, textProps, type TextLayout } from './entityText.js';
+import { RUN_INDEX_PARTITION, runIndexRange, runIndexRowKey, runPage, type IndexedRun } from './runIndex.js';
+import { encodeKeyPart } from './tableKeys.js';
 import { storageStatus, translateStorageError } from './storageErrors.js';
 
 /**
@@ -28,6 +32,20 @@ import { storageStatus, translateStorageError } from './storageErrors.js';
  * the other actions in further batches; if that is interrupted, calling
  * createRun again with the same run completes the missing action rows (and
  * still answers 'exists').
+ *
+ * listRuns reads the runs index (runIndex.ts): one entity per run in the
+ * partition `~runs-newest-first`, RowKey `<inverted createdMs>~<encoded runId>`,
+ * holding the run record again (a run is never changed once created). It is
+ * written (upsert, so idempotent) by createRun after the run's rows, so a
+ * listed run is complete. A createRun interrupted between the two leaves a
+ * run that getRun reads but listRuns does not show until createRun is
+ * called again for it: the 'exists' path writes the index entry of the
+ * stored run, so the redelivered alert or schedule message (their run ids
+ * come from the trigger) repairs it; a manual run without an idempotency key
+ * gets a new id on retry, and the interrupted one stays unlisted. Runs
+ * stored before the index existed are likewise not listed (getRun still
+ * reads them): nothing has been deployed, so no backfill is needed; one
+ * would scan the `run` rows once and upsert each one's index entry.
  */
 type Props = Record<string, unknown>;
 type Entity = TableEntity<Props>;
@@ -43,15 +61,7 @@ const MAX_BATCH_BYTES = 3 * 1024 * 1024;
 /** Keys are limited to 1 KiB; counted as UTF-16 to be safe. */
 const MAX_KEY_CHARS = 512;
 
-/**
- * Encodes one part of a key: [A-Za-z0-9._-] stay as they are (device ids and
- * GUIDs are unchanged); every other UTF-16 unit becomes `!XXXX`. The result
- * never contains `/ \ # ? ' %`, control characters or the separator `~`, and
- * distinct inputs give distinct outputs.
- */
-export function encodeKeyPart(value: string): string {
-  return value.replace(/[^A-Za-z0-9._-]/g, (ch) => `!${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+export { encodeKeyPart } from './tableKeys.js';
 
 export class TableRunStore implements RunStore {
   constructor(private readonly table: TableClient) {}
@@ -73,23 +83,19 @@ export class TableRunStore implements RunStore {
 
   async createRun(run: Run, actions: DeviceAction[]): Promise<'created' | 'exists'> {
     const runJson = toJson(runSchema, run, `run ${run.runId}`);
-    const seen = new Set<string>();
-    for (const action of actions) {
-      if (action.runId !== run.runId)
-        throw new PermanentError(`action for device ${action.deviceId} belongs to run ${action.runId}, not ${run.runId}`);
-      if (seen.has(action.deviceId)) throw new PermanentError(`run ${run.runId} has two actions for device ${action.deviceId}`);
-      seen.add(action.deviceId);
-    }
+    checkActionsOfRun(run, actions);
     const actionEntities = actions.map((a) => actionEntity(a));
+    const indexEntry = indexEntity(run, runJson);
     const [first = [], ...rest] = batches([entity(run.runId, RUN_ROW, runJson, { runId: run.runId }), ...actionEntities]);
     try {
       await this.table.submitTransaction(first.map((e) => ['create', e]));
     } catch (error) {
       if (storageStatus(error) !== 409) throw translateStorageError(error, `creating run ${run.runId}`);
-      if (rest.length > 0) await this.completeIfSameRun(run.runId, runJson, actionEntities);
+      await this.completeIfSameRun(run.runId, runJson, rest.length > 0 ? actionEntities : []);
       return 'exists';
     }
     for (const batch of rest) await this.createAll(batch, `creating actions of run ${run.runId}`);
+    await this.putIndexEntry(indexEntry, run.runId);
     return 'created';
   }
 
@@ -109,27 +115,33 @@ export class TableRunStore implements RunStore {
       throw translateStorageError(error, what);
     }
     if (run === undefined) return undefined;
-    const order = new Map(run.deviceIds.map((id, i) => [id, i]));
-    const rank = (id: string): number => order.get(id) ?? order.size;
-    actions.sort((a, b) => rank(a.deviceId) - rank(b.deviceId) || compare(a.deviceId, b.deviceId));
-    evidence.sort(
-      (a, b) => compare(a.deviceId, b.deviceId) || compare(a.machineActionId, b.machineActionId) || a.commandIndex - b.commandIndex,
-    );
-    return { run, actions, evidence };
+    return runView(run, actions, evidence);
   }
 
-  async listRunIds(): Promise<string[]> {
-    const ids: string[] = [];
+  async listRuns(query: ListRunsQuery): Promise<RunPage> {
+    const checked = checkListRunsQuery(query);
+    const range = runIndexRange(checked);
+    const filter = [
+      odata`PartitionKey eq ${RUN_INDEX_PARTITION}`,
+      ...(range.after === undefined ? [] : [odata`RowKey gt ${range.after}`]),
+      ...(range.atLeast === undefined ? [] : [odata`RowKey ge ${range.atLeast}`]),
+      ...(range.below === undefined ? [] : [odata`RowKey lt ${range.below}`]),
+    ].join(' and ');
+    const what = 'listing runs';
+    const rows: IndexedRun[] = [];
     try {
-      const rows = this.table.listEntities<Props>({ queryOptions: { filter: odata`RowKey eq ${RUN_ROW}`, select: ['runId'] } });
-      for await (const row of rows) {
-        if (typeof row['runId'] !== 'string') throw new PermanentError(`run row ${row.partitionKey} has no runId`);
-        ids.push(row['runId']);
+      // One row more than asked tells whether a next page exists.
+      const pages = this.table.listEntities<Props>({ queryOptions: { filter } }).byPage({
+        maxPageSize: Math.min(checked.limit + 1, MAX_RUNS_PAGE),
+      });
+      for await (const page of pages) {
+        for (const row of page) rows.push({ key: row.rowKey ?? '', run: fromEntity(runSchema, row, what) });
+        if (rows.length > checked.limit) break;
       }
     } catch (error) {
-      throw translateStorageError(error, 'listing runs');
+      throw translateStorageError(error, what);
     }
-    return ids;
+    return runPage(rows, checked.limit);
   }
 
   async getAction(runId: string, deviceId: string): Promise<Versioned<DeviceAction> | undefined> {
@@ -165,23 +177,47 @@ export class TableRunStore implements RunStore {
     }
   }
 
-  /** After an interrupted multi-batch createRun: creates the missing action rows if the stored run is this run. */
+  /**
+   * After createRun found the run id taken: if the stored run is this run,
+   * creates its missing action rows (an interrupted multi-batch create);
+   * whichever run is stored, writes its index entry (a create interrupted
+   * before it). Nothing when no run row exists (a stray row failed the
+   * transaction).
+   */
   private async completeIfSameRun(runId: string, runJson: string, actions: Entity[]): Promise<void> {
     const what = `completing run ${runId}`;
     const partitionKey = encodeKeyPart(runId);
-    const existing = new Set<string>();
+    let stored: Run;
     try {
-      const stored = await this.table.getEntity<Props>(partitionKey, RUN_ROW);
-      if (JSON.stringify(fromEntity(runSchema, stored, what)) !== runJson) return;
-      const filter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${ACTION_PREFIX} and RowKey lt ${`${ACTION_PREFIX}~`}`;
-      for await (const row of this.table.listEntities<Props>({ queryOptions: { filter, select: ['RowKey'] } })) {
-        if (row.rowKey !== undefined) existing.add(row.rowKey);
-      }
+      stored = fromEntity(runSchema, await this.table.getEntity<Props>(partitionKey, RUN_ROW), what);
     } catch (error) {
+      if (storageStatus(error) === 404) return;
       throw translateStorageError(error, what);
     }
-    const missing = actions.filter((a) => !existing.has(a.rowKey));
-    for (const batch of batches(missing)) await this.createAll(batch, what);
+    const storedJson = JSON.stringify(stored);
+    if (storedJson === runJson && actions.length > 0) {
+      const existing = new Set<string>();
+      try {
+        const filter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${ACTION_PREFIX} and RowKey lt ${`${ACTION_PREFIX}~`}`;
+        for await (const row of this.table.listEntities<Props>({ queryOptions: { filter, select: ['RowKey'] } })) {
+          if (row.rowKey !== undefined) existing.add(row.rowKey);
+        }
+      } catch (error) {
+        throw translateStorageError(error, what);
+      }
+      const missing = actions.filter((a) => !existing.has(a.rowKey));
+      for (const batch of batches(missing)) await this.createAll(batch, what);
+    }
+    await this.putIndexEntry(indexEntity(stored, storedJson), runId);
+  }
+
+  /** Writes (or rewrites, identically) a run's index entry. */
+  private async putIndexEntry(entry: Entity, runId: string): Promise<void> {
+    try {
+      await this.table.upsertEntity(entry, 'Replace');
+    } catch (error) {
+      throw translateStorageError(error, `indexing run ${runId}`);
+    }
   }
 
   /** Creates the entities in one transaction; if some exist (a concurrent completion), creates the others one by one. */
@@ -212,7 +248,15 @@ function actionEntity(action: DeviceAction): Entity {
 }
 
 function entity(runId: string, rowKey: string, json: string, extra: Props = {}): Entity {
-  const partitionKey = encodeKeyPart(runId);
+  return keyedEntity(encodeKeyPart(runId), rowKey, json, extra);
+}
+
+/** The run's entry in the runs index (see runIndex.ts), holding the run record. */
+function indexEntity(run: Run, runJson: string): Entity {
+  return keyedEntity(RUN_INDEX_PARTITION, runIndexRowKey(run), runJson, { runId: run.runId });
+}
+
+function keyedEntity(partitionKey: string, rowKey: string, json: string, extra: Props): Entity {
   for (const key of [partitionKey, rowKey]) {
     if (key.length > MAX_KEY_CHARS)
       throw new PermanentError(`table key too long (${key.length} > ${MAX_KEY_CHARS} characters once encoded): ${key.slice(0, 80)}...`);
@@ -221,9 +265,7 @@ function entity(runId: string, rowKey: string, json: string, extra: Props = {}):
 }
 
 function toJson<S extends z.ZodType>(schema: S, value: unknown, what: string): string {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ValidationError(`${what} is invalid`, issues(parsed.error));
-  return JSON.stringify(parsed.data);
+  return JSON.stringify(validRecord(schema, value, what));
 }
 
 function fromEntity<S extends z.ZodType>(schema: S, row: TableEntityResult<Props>, what: string): z.output<S> {
@@ -236,12 +278,8 @@ function fromEntity<S extends z.ZodType>(schema: S, row: TableEntityResult<Props
     throw new PermanentError(`${where} holds invalid JSON`, { cause: error });
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new ValidationError(`${where} does not match its schema`, issues(parsed.error));
+  if (!parsed.success) throw new ValidationError(`${where} does not match its schema`, recordIssues(parsed.error));
   return parsed.data;
-}
-
-function issues(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 }
 
 function batches(entities: Entity[]): Entity[][] {
@@ -260,8 +298,4 @@ function batches(entities: Entity[]): Entity[][] {
   }
   if (current.length > 0) out.push(current);
   return out;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

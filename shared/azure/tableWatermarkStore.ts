@@ -1,11 +1,9 @@
 import type { TableClient } from '@azure/data-tables';
-import { pollCursorSchema, type PollCursor, type WatermarkStore } from '../alerts/watermarkStore.js';
+import { MAX_POLL_CURSOR_CHARS, pollCursorSchema, type PollCursor, type WatermarkStore } from '../alerts/watermarkStore.js';
 import { PermanentError } from '../errors.js';
 import type { Versioned } from '../runs/model.js';
 import { storageStatus, translateStorageError } from './storageErrors.js';
 
-/** Table properties hold at most 32K UTF-16 characters. */
-const MAX_CURSOR_CHARS = 30_000;
 const PARTITION = 'watermark';
 
 /**
@@ -39,8 +37,8 @@ export class TableWatermarkStore implements WatermarkStore {
 
   async save(name: string, cursor: PollCursor, etag: string | undefined): Promise<'ok' | 'conflict'> {
     const text = JSON.stringify(cursor);
-    if (text.length > MAX_CURSOR_CHARS)
-      throw new PermanentError(`watermark ${name} grew to ${text.length} characters, over ${MAX_CURSOR_CHARS}`);
+    if (text.length > MAX_POLL_CURSOR_CHARS)
+      throw new PermanentError(`watermark ${name} grew to ${text.length} characters, over ${MAX_POLL_CURSOR_CHARS}`);
     const entity = { partitionKey: PARTITION, rowKey: name, cursor: text };
     try {
       if (etag === undefined) await this.table.createEntity(entity);

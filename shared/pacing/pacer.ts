@@ -1,6 +1,5 @@
 import type { Clock } from '../clock.js';
 import { GroupCommitter, type CasStore, type Change } from './groupCommit.js';
-import type { Versioned } from '../runs/model.js';
 import {
   clearDeviceBusy,
   dueForPoll,
@@ -14,13 +13,14 @@ import {
 import type { PacingLimits } from './limits.js';
 import { callRefused } from './learnedCeiling.js';
 import { bookSlots, callAnswered, requestSlot, type SlotDecision } from './sendSlots.js';
-import { emptyPacingState, prune, type PacingState } from './state.js';
+import { prune, type PacingState } from './state.js';
 import { takeStatusCalls } from './statusBudget.js';
 
 /**
  * Where the tenant-wide pacing state lives. Writes are compare-and-swap on an
  * etag, so any number of workers sharing one store agree (Azure Table
- * Storage in Azure and locally; an in-process store in unit tests).
+ * Storage in Azure and locally; an in-memory fake in unit tests, held to
+ * the same conformance suite).
  */
 export type PacingStore = CasStore<PacingState>;
 
@@ -174,20 +174,5 @@ export class Pacer {
 
   private update<R>(change: Change<PacingState, R>): Promise<R> {
     return this.committer.apply(change);
-  }
-}
-
-/** Process-local pacing store, for unit tests and single-process tools. */
-export class InProcessPacingStore implements PacingStore {
-  private state: PacingState = emptyPacingState();
-  private version = 0;
-  load(): Promise<Versioned<PacingState>> {
-    return Promise.resolve({ value: structuredClone(this.state), etag: String(this.version) });
-  }
-  save(state: PacingState, etag: string): Promise<'ok' | 'conflict'> {
-    if (etag !== String(this.version)) return Promise.resolve('conflict');
-    this.state = structuredClone(state);
-    this.version += 1;
-    return Promise.resolve('ok');
   }
 }

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Tenant-wide pacing state: one small document every worker reads and
  * writes with compare-and-swap (see pacer.ts). Times are epoch ms on the
@@ -32,6 +34,31 @@ export interface PacingState {
 export type Hold =
   | { kind: 'reserved'; runId: string; slotMs: number; expiresMs: number }
   | { kind: 'open'; runId: string; expiresMs: number; submittedMs: number; actionId?: string; nextPollMs: number; status?: string };
+
+const holdSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('reserved'), runId: z.string(), slotMs: z.number(), expiresMs: z.number() }),
+  z.object({
+    kind: z.literal('open'),
+    runId: z.string(),
+    expiresMs: z.number(),
+    submittedMs: z.number(),
+    actionId: z.string().optional(),
+    nextPollMs: z.number(),
+    status: z.string().optional(),
+  }),
+]);
+
+/** The stored form of a PacingState: every PacingStore checks what it reads against it. */
+export const pacingStateSchema: z.ZodType<PacingState> = z.object({
+  slotsMs: z.array(z.number()),
+  penaltyUntilMs: z.number(),
+  holds: z.record(z.string(), holdSchema),
+  busy: z.record(z.string(), z.object({ count: z.number(), untilMs: z.number() })),
+  statusCallsMs: z.array(z.number()),
+  statusMinutes: z.array(z.tuple([z.number(), z.number()])),
+  tick: z.object({ seq: z.number(), atMs: z.number() }),
+  ceiling: z.object({ calls: z.number(), untilMs: z.number() }).optional(),
+});
 
 export const emptyPacingState = (): PacingState => ({
   slotsMs: [],

@@ -15,9 +15,12 @@ export const triggerSchema = z.discriminatedUnion('kind', [
 ]);
 export type Trigger = z.infer<typeof triggerSchema>;
 
+/** The last instant a Date can hold (epoch ms): runs are created between 0 and this. */
+export const MAX_CREATED_MS = 8_640_000_000_000_000;
+
 export const runSchema = z.object({
   runId: z.string(),
-  createdMs: z.number(),
+  createdMs: z.number().min(0).max(MAX_CREATED_MS),
   trigger: triggerSchema,
   playbook: z.object({ name: z.string(), version: z.string(), contentSha256: z.string() }),
   deviceIds: z.array(z.string()),

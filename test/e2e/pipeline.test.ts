@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { peekDeadLettered } from '../../local/summary.js';
 import { checkManifest } from '../../shared/evidence/manifest.js';
+import { eachRun } from '../../shared/runs/listing.js';
 import type { RunStatus } from '../../shared/services/runStatus.js';
 
 /**
@@ -41,9 +42,8 @@ async function waitForRun(runId: string, wallTimeoutMs = 90_000): Promise<RunSta
 async function runIdsFor(alertId: string, wallTimeoutMs = 30_000): Promise<string> {
   const deadline = Date.now() + wallTimeoutMs;
   for (;;) {
-    for (const id of await stack.services.deps.runs.listRunIds()) {
-      const status = await stack.services.runStatus(id);
-      if (status?.trigger.kind === 'alert' && status.trigger.alertId === alertId) return id;
+    for await (const run of eachRun(stack.services.deps.runs, { limit: 100 })) {
+      if (run.trigger.kind === 'alert' && run.trigger.alertId === alertId) return run.runId;
     }
     if (Date.now() > deadline) throw new Error(`no run for alert ${alertId}`);
     await new Promise((r) => setTimeout(r, 100));

@@ -13,109 +13,19 @@ import type {
   MachineActionQuery,
 } from '../../shared/defender/port.js';
 import type { LibraryFile, Machine, MachineAction, RunLiveResponseRequest } from '../../shared/defender/types.js';
-import type { EvidenceStore, EvidenceWriteOptions, JsonWriteCondition } from '../../shared/evidence/store.js';
 import { silentLogger } from '../../shared/log.js';
 import { pacingLimitsOf } from '../../shared/pacing/limits.js';
-import { InProcessPacingStore, Pacer } from '../../shared/pacing/pacer.js';
+import { Pacer } from '../../shared/pacing/pacer.js';
+import { InProcessPacingStore } from './casStores.js';
 import { parsePlaybook } from '../../shared/playbooks/loader.js';
-import type { DeviceAction, EvidenceItem, Run, RunView, Versioned } from '../../shared/runs/model.js';
-import type { RunStore } from '../../shared/runs/store.js';
+import { MemoryEvidenceStore } from './memoryEvidenceStore.js';
+import { MemoryRunStore } from './memoryRunStore.js';
 import type { Deps } from '../../shared/services/deps.js';
 
 /** Fakes for unit tests of the services. Production code never uses them. */
 
-export class MemoryRunStore implements RunStore {
-  runs = new Map<string, Run>();
-  actions = new Map<string, { value: DeviceAction; version: number }>();
-  evidence = new Map<string, EvidenceItem>();
-
-  createRun(run: Run, actions: DeviceAction[]): Promise<'created' | 'exists'> {
-    if (this.runs.has(run.runId)) return Promise.resolve('exists');
-    this.runs.set(run.runId, structuredClone(run));
-    for (const a of actions) this.actions.set(`${a.runId}|${a.deviceId}`, { value: structuredClone(a), version: 1 });
-    return Promise.resolve('created');
-  }
-  getRun(runId: string): Promise<RunView | undefined> {
-    const run = this.runs.get(runId);
-    if (!run) return Promise.resolve(undefined);
-    return Promise.resolve(
-      structuredClone({
-        run,
-        actions: [...this.actions.values()].map((a) => a.value).filter((a) => a.runId === runId),
-        evidence: [...this.evidence.values()].filter((e) => e.runId === runId),
-      }),
-    );
-  }
-  listRunIds(): Promise<string[]> {
-    return Promise.resolve([...this.runs.keys()]);
-  }
-  getAction(runId: string, deviceId: string): Promise<Versioned<DeviceAction> | undefined> {
-    const found = this.actions.get(`${runId}|${deviceId}`);
-    return Promise.resolve(found ? { value: structuredClone(found.value), etag: String(found.version) } : undefined);
-  }
-  replaceAction(action: DeviceAction, etag: string): Promise<'ok' | 'conflict'> {
-    const key = `${action.runId}|${action.deviceId}`;
-    const found = this.actions.get(key);
-    if (!found || String(found.version) !== etag) return Promise.resolve('conflict');
-    this.actions.set(key, { value: structuredClone(action), version: found.version + 1 });
-    return Promise.resolve('ok');
-  }
-  putEvidence(item: EvidenceItem): Promise<'created' | 'exists'> {
-    const key = `${item.runId}|${item.deviceId}|${item.machineActionId}|${item.commandIndex}`;
-    if (this.evidence.has(key)) return Promise.resolve('exists');
-    this.evidence.set(key, item);
-    return Promise.resolve('created');
-  }
-}
-
-/** Evidence in memory, with the store's contract: commit only after a clean end and an accepted seal; conditional JSON writes. */
-export class MemoryEvidenceStore implements EvidenceStore {
-  blobs = new Map<
-    string,
-    { bytes: Buffer; options?: EvidenceWriteOptions; metadata?: Record<string, string>; tags?: Record<string, string>; version: number }
-  >();
-  private versions = 0;
-  async writeNew(name: string, body: Readable, options: EvidenceWriteOptions): Promise<'created' | 'exists'> {
-    if (this.blobs.has(name)) return 'exists';
-    const chunks: Buffer[] = [];
-    try {
-      for await (const chunk of body) chunks.push(chunk as Buffer);
-    } catch (error) {
-      body.destroy();
-      throw error;
-    }
-    const sealed = options.seal?.() ?? {};
-    if (this.blobs.has(name)) return 'exists';
-    this.blobs.set(name, {
-      bytes: Buffer.concat(chunks),
-      options,
-      version: ++this.versions,
-      metadata: { ...options.metadata, ...sealed.metadata },
-      tags: { ...options.tags, ...sealed.tags },
-    });
-    return 'created';
-  }
-  exists(name: string): Promise<boolean> {
-    return Promise.resolve(this.blobs.has(name));
-  }
-  openRead(name: string): Promise<Readable> {
-    return Promise.resolve(Readable.from([this.blobs.get(name)?.bytes ?? Buffer.alloc(0)]));
-  }
-  readJson(name: string): Promise<{ value: unknown; etag: string } | undefined> {
-    const blob = this.blobs.get(name);
-    return Promise.resolve(blob ? { value: JSON.parse(blob.bytes.toString('utf8')) as unknown, etag: String(blob.version) } : undefined);
-  }
-  writeJson(name: string, value: unknown, condition?: JsonWriteCondition): Promise<'written' | 'conflict'> {
-    const current = this.blobs.get(name);
-    if (condition && 'ifNoneMatch' in condition && current) return Promise.resolve('conflict');
-    if (condition && 'ifMatch' in condition && String(current?.version) !== condition.ifMatch) return Promise.resolve('conflict');
-    this.blobs.set(name, { bytes: Buffer.from(JSON.stringify(value)), version: ++this.versions });
-    return Promise.resolve('written');
-  }
-  locate(name: string): string {
-    return `memory://${name}`;
-  }
-}
+export { MemoryEvidenceStore } from './memoryEvidenceStore.js';
+export { MemoryRunStore } from './memoryRunStore.js';
 
 export interface SentMessage extends OutgoingMessage {
   queue: QueueName;

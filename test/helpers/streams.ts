@@ -14,3 +14,22 @@ export function chunked(data: Buffer, chunkBytes: number): Readable {
     },
   });
 }
+
+/** A body that records whether anything read from it. */
+export function untouchable(): { body: Readable; wasRead: () => boolean } {
+  let read = false;
+  const body = new Readable({
+    read() {
+      read = true;
+      this.push(null);
+    },
+  });
+  return { body, wasRead: () => read || body.readableFlowing !== null };
+}
+
+/** Reads a stream to its end. */
+export async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}

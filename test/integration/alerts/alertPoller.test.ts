@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InProcessWatermarkStore } from '../../../shared/alerts/watermarkStore.js';
+import { InProcessWatermarkStore } from '../../helpers/casStores.js';
 import { loadConfig } from '../../../shared/config.js';
 import { DefenderClient } from '../../../shared/defender/client.js';
 import { DEFENDER_SCOPE } from '../../../shared/defender/port.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InProcessWatermarkStore } from '../../../shared/alerts/watermarkStore.js';
+import { InProcessWatermarkStore } from '../../helpers/casStores.js';
 import { loadConfig } from '../../../shared/config.js';
 import { pollAlerts, WATERMARK_NAME } from '../../../shared/services/alertPoller.js';
 import { fakeDeps } from '../../helpers/fakes.js';

@@ -1,0 +1,33 @@
+/** The compare-and-swap store suites against the Table adapters on Azurite (the fakes run them in test/unit/contracts). */
+import { TableClient } from '@azure/data-tables';
+import { afterAll, beforeAll } from 'vitest';
+import { startAzurite, type RunningAzurite } from '../../../local/azurite.js';
+import { TablePacingStore } from '../../../shared/azure/tablePacingStore.js';
+import { TableWatermarkStore } from '../../../shared/azure/tableWatermarkStore.js';
+import { describePacingStoreContract } from '../../contracts/pacingStore.contract.js';
+import { describeWatermarkStoreContract } from '../../contracts/watermarkStore.contract.js';
+
+let azurite: RunningAzurite;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+function newTable(prefix: string): TableClient {
+  const name = `${prefix}${Math.random().toString(36).slice(2, 10)}`;
+  return TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
+}
+
+describePacingStoreContract('Table Storage (Azurite)', async () => {
+  const store = new TablePacingStore(newTable('pacing'));
+  await store.ensureTable();
+  return store;
+});
+
+describeWatermarkStoreContract('Table Storage (Azurite)', async () => {
+  const store = new TableWatermarkStore(newTable('wm'));
+  await store.ensureTable();
+  return store;
+});
