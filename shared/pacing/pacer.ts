@@ -34,9 +34,6 @@ export type PacingStore = CasStore<PacingState>;
  *   worker B: load(etag 7) -> decide admit -> save(etag 7) conflict
  *             load(etag 8) -> decide wait  -> (nothing written)
  */
-/** Compare-and-swap attempts before giving up (the message is then retried by its queue). */
-const MAX_ATTEMPTS = 100;
-
 export class Pacer {
   constructor(
     private readonly store: PacingStore,
@@ -45,7 +42,7 @@ export class Pacer {
     /** A tick is considered lost when it is this late. */
     private readonly tickGraceMs: number = 10 * 60_000,
   ) {
-    this.committer = new GroupCommitter(store, clock, MAX_ATTEMPTS);
+    this.committer = new GroupCommitter(store, clock);
   }
 
   private readonly committer: GroupCommitter<PacingState>;
