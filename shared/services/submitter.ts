@@ -1,11 +1,11 @@
 import type { DeliveryInfo } from '../bus/port.js';
+import { parseOrDeadLetter } from '../bus/parseOrDeadLetter.js';
 import { actionMessageSchema } from '../bus/messages.js';
 import type { MachineAction } from '../defender/types.js';
 import { DeviceBusyError, PermanentError, ThrottledError, describeError } from '../errors.js';
 import { correlationToken } from '../runs/ids.js';
 import type { DeviceAction } from '../runs/model.js';
 import { updateAction } from '../runs/updateAction.js';
-import { describeIssues, toIssues } from '../validation.js';
 import type { Deps } from './deps.js';
 import { arrivalForSlot } from '../pacing/sendSlots.js';
 import { enqueueSubmit } from './queueing.js';
@@ -28,16 +28,9 @@ const VISIBILITY_WAIT_MS = 2 * 60_000;
  * token first, so a redelivered message never creates a second action.
  */
 export async function handleActionMessage(deps: Deps, body: unknown, delivery: DeliveryInfo): Promise<SubmitOutcome> {
-  const parsed = actionMessageSchema.safeParse(body);
-  if (!parsed.success) {
-    await deps.bus.deadLetter('actions', body, {
-      reason: 'MalformedMessage',
-      description: describeIssues(toIssues(parsed.error)),
-      originalMessageId: delivery.messageId,
-    });
-    return 'dead-lettered';
-  }
-  const { runId, deviceId } = parsed.data;
+  const parsed = await parseOrDeadLetter(deps.bus, 'actions', actionMessageSchema, body, delivery);
+  if (!parsed.ok) return 'dead-lettered';
+  const { runId, deviceId } = parsed.value;
   const log = deps.logger.child({ runId, deviceId });
   const current = await deps.runs.getAction(runId, deviceId);
   if (!current || !['queued', 'submitting'].includes(current.value.state)) return 'duplicate';
