@@ -14,6 +14,7 @@ import {
 import type { RunStore } from '../runs/store.js';
 import { textFrom, textProps, type TextLayout } from './entityText.js';
 import { storageStatus, translateStorageError } from './storageErrors.js';
+import { toIssues } from '../validation.js';
 
 /**
  * RunStore over Azure Table Storage. One partition per run (PartitionKey =
@@ -222,7 +223,7 @@ function entity(runId: string, rowKey: string, json: string, extra: Props = {}):
 
 function toJson<S extends z.ZodType>(schema: S, value: unknown, what: string): string {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ValidationError(`${what} is invalid`, issues(parsed.error));
+  if (!parsed.success) throw new ValidationError(`${what} is invalid`, toIssues(parsed.error));
   return JSON.stringify(parsed.data);
 }
 
@@ -236,12 +237,8 @@ function fromEntity<S extends z.ZodType>(schema: S, row: TableEntityResult<Props
     throw new PermanentError(`${where} holds invalid JSON`, { cause: error });
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new ValidationError(`${where} does not match its schema`, issues(parsed.error));
+  if (!parsed.success) throw new ValidationError(`${where} does not match its schema`, toIssues(parsed.error));
   return parsed.data;
-}
-
-function issues(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 }
 
 function batches(entities: Entity[]): Entity[][] {
