@@ -90,6 +90,17 @@ export class ContendedError extends TransientError {
   }
 }
 
+/** A record was asked to move between two states its state machine does not connect (a fault, never retried into success). */
+export class InvalidTransitionError extends ResponderError {
+  constructor(
+    readonly resource: string,
+    readonly from: string,
+    readonly to: string,
+  ) {
+    super(`${resource}: no transition from '${from}' to '${to}'`);
+  }
+}
+
 /** The Defender API rejected the request as invalid (400 other than a busy device). */
 export class BadRequestError extends PermanentError {
   constructor(
