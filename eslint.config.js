@@ -10,6 +10,7 @@ const domainFolders = [
   'shared/runs/**',
   'shared/evidence/**',
   'shared/bus/**',
+  'shared/concurrency/**',
   'shared/services/**',
   'shared/*.ts',
 ];

@@ -1,3 +1,4 @@
+import { isRunId } from '../shared/runs/ids.js';
 import { httpFunction } from './lib/binding.js';
 
 /** GET /api/runs/{id} -> the run's status, device by device, with its evidence. */
@@ -7,7 +8,7 @@ export const runsGet = httpFunction({
   route: 'runs/{id}',
   handler: async (services, request) => {
     const runId = request.params.id ?? '';
-    if (!/^[a-z]-[a-z0-9]{1,40}$/.test(runId)) {
+    if (!isRunId(runId)) {
       return { status: 400, jsonBody: { error: { code: 'InvalidInput', message: 'id: expected a run id such as a-0123abcd...' } } };
     }
     const status = await services.runStatus(runId);

@@ -96,6 +96,30 @@ export class ForbiddenError extends PermanentError {
 /** A fault worth retrying (5xx, network, timeout). */
 export class TransientError extends ResponderError {}
 
+/**
+ * A compare-and-swap write lost the race `attempts` times in a row. Transient:
+ * the message is retried by its queue, by which time the writers have spread out.
+ */
+export class ContendedError extends TransientError {
+  constructor(
+    readonly resource: string,
+    readonly attempts: number,
+  ) {
+    super(`${resource} is contended: ${attempts} conflicting updates in a row`);
+  }
+}
+
+/** A record was asked to move between two states its state machine does not connect (a fault, never retried into success). */
+export class InvalidTransitionError extends ResponderError {
+  constructor(
+    readonly resource: string,
+    readonly from: string,
+    readonly to: string,
+  ) {
+    super(`${resource}: no transition from '${from}' to '${to}'`);
+  }
+}
+
 /** The Defender API rejected the request as invalid (400 other than a busy device). */
 export class BadRequestError extends PermanentError {
   constructor(

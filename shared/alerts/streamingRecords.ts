@@ -3,6 +3,7 @@ import { fail, ok, type Issue, type Result } from '../result.js';
 import { joinPath, present, toMs, toSeverity, type Alert, type AlertDevice } from './alert.js';
 import { alertIdField, deviceIdField, optionalInt, optionalText } from './fields.js';
 import { canonicalDetectionSource, canonicalServiceSource, techniqueIds } from './sources.js';
+import { toIssues } from '../validation.js';
 
 /**
  * Defender streaming API records (Event Hubs / Storage), mde-api.md 7.3:
@@ -80,12 +81,7 @@ export function fromStreamingMessage(message: z.infer<typeof streamingMessageSch
     }
     const rawId = record.properties.AlertId;
     const parsed = schema.safeParse(record.properties);
-    const issues = parsed.success
-      ? []
-      : parsed.error.issues.map((issue) => ({
-          path: ['records', i, 'properties', ...issue.path].map(String).join('.'),
-          message: issue.message,
-        }));
+    const issues = parsed.success ? [] : toIssues(parsed.error, { at: ['records', i, 'properties'] });
     if (typeof rawId !== 'string' || rawId === '') {
       orphans.push({ result: fail(issues), records: [record] });
       return;

@@ -11,13 +11,14 @@ import {
   type RunView,
   type Versioned,
 } from '../runs/model.js';
-import { checkActionsOfRun, recordIssues, runView, validRecord } from '../runs/records.js';
+import { checkActionsOfRun, runView, validRecord } from '../runs/records.js';
 import { checkListRunsQuery, MAX_RUNS_PAGE, type ListRunsQuery, type RunPage } from '../runs/listing.js';
 import type { RunStore } from '../runs/store.js';
 import { textFrom, textProps, type TextLayout } from './entityText.js';
 import { RUN_INDEX_PARTITION, runIndexRange, runIndexRowKey, runPage, type IndexedRun } from './runIndex.js';
 import { encodeKeyPart } from './tableKeys.js';
 import { storageStatus, translateStorageError } from './storageErrors.js';
+import { toIssues } from '../validation.js';
 
 /**
  * RunStore over Azure Table Storage. One partition per run (PartitionKey =
@@ -278,7 +279,7 @@ function fromEntity<S extends z.ZodType>(schema: S, row: TableEntityResult<Props
     throw new PermanentError(`${where} holds invalid JSON`, { cause: error });
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new ValidationError(`${where} does not match its schema`, recordIssues(parsed.error));
+  if (!parsed.success) throw new ValidationError(`${where} does not match its schema`, toIssues(parsed.error));
   return parsed.data;
 }
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { TransientError } from '../errors.js';
+import { casRetry, conflict, DEFAULT_CAS_ATTEMPTS, settled, type CasAttempt } from '../concurrency/casRetry.js';
 import type { Versioned } from '../runs/model.js';
 
 /** A document read and written with compare-and-swap on an etag. */
@@ -16,6 +16,8 @@ interface Pending<S> {
   resolve: (result: unknown) => void;
   reject: (error: unknown) => void;
 }
+
+type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown };
 
 /** Changes applied in one write at most; more wait for the next. */
 const MAX_BATCH = 64;
@@ -37,7 +39,7 @@ export class GroupCommitter<S> {
     private readonly store: CasStore<S>,
     private readonly clock: Clock,
     /** Compare-and-swap attempts before giving up (the callers' messages are then retried by their queues). */
-    private readonly maxAttempts = 100,
+    private readonly maxAttempts = DEFAULT_CAS_ATTEMPTS,
   ) {}
 
   apply<R>(change: Change<S, R>): Promise<R> {
@@ -58,37 +60,40 @@ export class GroupCommitter<S> {
 
   private async commit(batch: Pending<S>[]): Promise<void> {
     try {
-      for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
-        const current = await this.store.load();
-        const nowMs = this.clock.nowMs();
-        let state = current.value;
-        let changed = false;
-        const outcomes = batch.map((item) => {
-          try {
-            const { next, result } = item.change(state, nowMs);
-            if (next) {
-              state = next;
-              changed = true;
-            }
-            return { ok: true as const, result };
-          } catch (error) {
-            return { ok: false as const, error };
-          }
-        });
-        if (!changed || (await this.store.save(state, current.etag)) === 'ok') {
-          batch.forEach((item, i) => {
-            const outcome = outcomes[i];
-            if (outcome?.ok) item.resolve(outcome.result);
-            else item.reject(outcome?.error);
-          });
-          return;
-        }
+      const outcomes = await casRetry('pacing state', () => this.attempt(batch), {
+        maxAttempts: this.maxAttempts,
         // Lost the race: step aside for a moment (jittered, growing) so racing writers spread out.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (attempt + 1))));
-      }
-      throw new TransientError(`pacing state is contended: ${this.maxAttempts} conflicting updates in a row`);
+        pauseMs: (attempt) => Math.random() * Math.min(50, 2 * attempt),
+      });
+      batch.forEach((item, i) => {
+        const outcome = outcomes[i];
+        if (outcome?.ok) item.resolve(outcome.result);
+        else item.reject(outcome?.error);
+      });
     } catch (error) {
       for (const item of batch) item.reject(error);
     }
+  }
+
+  /** One read, each change applied in arrival order, one conditional write. */
+  private async attempt(batch: Pending<S>[]): Promise<CasAttempt<Outcome[]>> {
+    const current = await this.store.load();
+    const nowMs = this.clock.nowMs();
+    let state = current.value;
+    let changed = false;
+    const outcomes = batch.map((item): Outcome => {
+      try {
+        const { next, result } = item.change(state, nowMs);
+        if (next) {
+          state = next;
+          changed = true;
+        }
+        return { ok: true, result };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    });
+    if (!changed || (await this.store.save(state, current.etag)) === 'ok') return settled(outcomes);
+    return conflict;
   }
 }

@@ -25,6 +25,13 @@ import { takeStatusCalls } from './statusBudget.js';
 export type PacingStore = CasStore<PacingState>;
 
 /**
+ * Compare-and-swap attempts on the pacing state before giving up (the message is then retried by its queue).
+ * Above the default: every instance writes this one tenant-wide document; three workers in the scale-out
+ * test lose the race ten times in a row.
+ */
+const PACING_CAS_ATTEMPTS = 100;
+
+/**
  * Applies the pure pacing rules to the shared state with optimistic
  * concurrency: read, decide, write if unchanged, else re-read and decide
  * again (changes made at once in one process share one write: see
@@ -34,9 +41,6 @@ export type PacingStore = CasStore<PacingState>;
  *   worker B: load(etag 7) -> decide admit -> save(etag 7) conflict
  *             load(etag 8) -> decide wait  -> (nothing written)
  */
-/** Compare-and-swap attempts before giving up (the message is then retried by its queue). */
-const MAX_ATTEMPTS = 100;
-
 export class Pacer {
   constructor(
     private readonly store: PacingStore,
@@ -45,7 +49,7 @@ export class Pacer {
     /** A tick is considered lost when it is this late. */
     private readonly tickGraceMs: number = 10 * 60_000,
   ) {
-    this.committer = new GroupCommitter(store, clock, MAX_ATTEMPTS);
+    this.committer = new GroupCommitter(store, clock, PACING_CAS_ATTEMPTS);
   }
 
   private readonly committer: GroupCommitter<PacingState>;

@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { ValidationError } from '../errors.js';
+import { toIssues } from '../validation.js';
 import { playbookSchema, type LoadedPlaybook } from './schema.js';
 
 /**
@@ -49,17 +50,15 @@ export function parsePlaybook(text: string, file: string): LoadedPlaybook {
   }
   const parsed = playbookSchema.safeParse(doc.toJS());
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => {
-      const fieldPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-      return { path: `${file}:${lineOf(doc, lineCounter, fieldPath)} ${fieldPath.join('.') || '(root)'}`, message: issue.message };
-    });
+    const issues = toIssues(parsed.error, { where: (fieldPath) => `${file}:${lineOf(doc, lineCounter, fieldPath)}` });
     throw new ValidationError(issues.map((i) => `${i.path}: ${i.message}`).join('\n'), issues);
   }
   return { playbook: parsed.data, file, contentSha256: createHash('sha256').update(text).digest('hex') };
 }
 
 /** Line of the deepest node that exists on the path (the field itself, or its parent when missing). */
-function lineOf(doc: ReturnType<typeof parseDocument>, counter: LineCounter, fieldPath: (string | number)[]): number {
+function lineOf(doc: ReturnType<typeof parseDocument>, counter: LineCounter, path: readonly PropertyKey[]): number {
+  const fieldPath = path.map((p) => (typeof p === 'symbol' ? String(p) : p));
   for (let depth = fieldPath.length; depth >= 0; depth--) {
     const node: unknown = depth === 0 ? doc.contents : doc.getIn(fieldPath.slice(0, depth), true);
     if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;

@@ -20,6 +20,11 @@ export function manualRunId(idempotencyKey?: string): string {
   return `m-${idempotencyKey ? digest(`manual|${idempotencyKey}`) : randomUUID().replaceAll('-', '').slice(0, 20)}`;
 }
 
+/** The shape every run id has (a kind letter, `-`, up to 40 lower-case letters and digits): checks an id given from outside. */
+export function isRunId(text: string): boolean {
+  return /^[a-z]-[a-z0-9]{1,40}$/.test(text);
+}
+
 /** The Comment sent with each action: it carries the correlation token that finds the action again. */
 export function correlationComment(runId: string, deviceId: string, playbook: string): string {
   return `mde-responder ${correlationToken(runId, deviceId)} playbook=${playbook}`;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { PermanentError, ValidationError } from '../errors.js';
+import { toIssues } from '../validation.js';
 import type { DeviceAction, EvidenceItem, Run, RunView } from './model.js';
 
 /**
@@ -13,12 +14,8 @@ import type { DeviceAction, EvidenceItem, Run, RunView } from './model.js';
 /** `value` as `schema` outputs it; a ValidationError naming `what` and each offending field when it does not fit. */
 export function validRecord<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ValidationError(`${what} is invalid`, recordIssues(parsed.error));
+  if (!parsed.success) throw new ValidationError(`${what} is invalid`, toIssues(parsed.error));
   return parsed.data;
-}
-
-export function recordIssues(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 }
 
 /** Refuses actions that belong to another run, or two actions for one device (PermanentError). */

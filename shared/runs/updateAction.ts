@@ -1,3 +1,4 @@
+import { casRetry, conflict, settled } from '../concurrency/casRetry.js';
 import type { DeviceAction } from './model.js';
 import type { RunStore } from './store.js';
 
@@ -11,12 +12,11 @@ export async function updateAction(
   deviceId: string,
   change: (current: DeviceAction) => DeviceAction | undefined,
 ): Promise<DeviceAction | undefined> {
-  for (let attempt = 0; attempt < 10; attempt++) {
+  return casRetry(`device action ${runId}/${deviceId}`, async () => {
     const current = await runs.getAction(runId, deviceId);
-    if (!current) return undefined;
+    if (!current) return settled(undefined);
     const next = change(current.value);
-    if (!next) return current.value;
-    if ((await runs.replaceAction(next, current.etag)) === 'ok') return next;
-  }
-  throw new Error(`device action ${runId}/${deviceId} is contended: 10 conflicting updates in a row`);
+    if (!next) return settled(current.value);
+    return (await runs.replaceAction(next, current.etag)) === 'ok' ? settled(next) : conflict;
+  });
 }

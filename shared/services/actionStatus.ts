@@ -1,6 +1,7 @@
 import { isTerminal, type ActionStatus, type MachineAction } from '../defender/types.js';
 import { PermanentError } from '../errors.js';
 import type { CommandOutcome } from '../runs/model.js';
+import { markEnded } from '../runs/transitions.js';
 import { updateAction } from '../runs/updateAction.js';
 import type { Deps } from './deps.js';
 import { enqueueCollect } from './queueing.js';
@@ -31,9 +32,7 @@ export async function applyActionStatus(
     let endedNow = false;
     const saved = await updateAction(deps.runs, ours.runId, ours.deviceId, (a) => {
       endedNow = a.state !== 'ended';
-      return endedNow
-        ? { ...a, state: 'ended', actionStatus: action.status, commandOutcomes: outcomes, endedMs: nowMs, updatedMs: nowMs }
-        : undefined;
+      return endedNow ? markEnded(a, { actionStatus: action.status, commandOutcomes: outcomes }, nowMs) : undefined;
     });
     await deps.pacer.release(ours.deviceId, ours.runId);
     // Only the worker that recorded the end queues the collections (two overlapping ticks may both see it end).
@@ -82,14 +81,16 @@ async function expire(deps: Deps, ours: { runId: string; deviceId: string }, act
     if (!(error instanceof PermanentError)) throw error;
   }
   const nowMs = deps.clock.nowMs();
-  await updateAction(deps.runs, ours.runId, ours.deviceId, (a) => ({
-    ...a,
-    state: 'ended',
-    actionStatus: status,
-    endedMs: nowMs,
-    updatedMs: nowMs,
-    lastError: 'expired: the device stayed offline past the deadline; the action was cancelled',
-  }));
+  // Ended by a tick that saw it first: that end stands.
+  await updateAction(deps.runs, ours.runId, ours.deviceId, (a) =>
+    a.state === 'ended'
+      ? undefined
+      : markEnded(
+          a,
+          { actionStatus: status, lastError: 'expired: the device stayed offline past the deadline; the action was cancelled' },
+          nowMs,
+        ),
+  );
   await deps.pacer.release(ours.deviceId, ours.runId);
   deps.logger.log('warn', 'action expired while the device was offline; cancelled', {
     runId: ours.runId,

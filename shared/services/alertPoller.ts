@@ -3,6 +3,7 @@ import { toMs } from '../alerts/alert.js';
 import type { PollCursor, WatermarkStore } from '../alerts/watermarkStore.js';
 import type { MessageBus } from '../bus/port.js';
 import type { Clock } from '../clock.js';
+import { casRetry, conflict, settled } from '../concurrency/casRetry.js';
 import type { Config } from '../config.js';
 import type { AlertFeed } from '../defender/port.js';
 import type { Logger } from '../log.js';
@@ -115,16 +116,16 @@ function prune(recent: Record<string, number>, keepFromMs: number): Record<strin
 async function saveForward(store: WatermarkStore, cursor: PollCursor, etag: string | undefined, isNew: boolean): Promise<void> {
   let currentEtag = isNew ? undefined : etag;
   let next = cursor;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    if ((await store.save(WATERMARK_NAME, next, currentEtag)) === 'ok') return;
+  await casRetry('alert poller watermark', async () => {
+    if ((await store.save(WATERMARK_NAME, next, currentEtag)) === 'ok') return settled(undefined);
     const theirs = await store.load(WATERMARK_NAME);
     if (!theirs) {
       currentEtag = undefined;
-      continue;
+      return conflict;
     }
-    if (theirs.value.watermarkMs >= next.watermarkMs) return;
+    if (theirs.value.watermarkMs >= next.watermarkMs) return settled(undefined);
     next = { watermarkMs: next.watermarkMs, recent: { ...theirs.value.recent, ...next.recent } };
     currentEtag = theirs.etag;
-  }
-  throw new Error('alert poller: the watermark kept changing under it (5 attempts)');
+    return conflict;
+  });
 }

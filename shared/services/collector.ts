@@ -1,10 +1,10 @@
 import type { DeliveryInfo } from '../bus/port.js';
+import { parseOrDeadLetter } from '../bus/parseOrDeadLetter.js';
 import { collectMessageSchema, type CollectMessage } from '../bus/messages.js';
 import { PermanentError, ThrottledError, TransientError, describeError } from '../errors.js';
 import { evidenceBlobName } from '../evidence/naming.js';
 import type { CustodySubject } from '../evidence/custody.js';
 import type { EvidenceItem } from '../runs/model.js';
-import { describeIssues, toIssues } from '../validation.js';
 import type { Deps } from './deps.js';
 import { rehashStored, transferResult, type TransferResult } from './evidenceTransfer.js';
 import { manifestLists, writeManifest } from './manifestWriter.js';
@@ -29,16 +29,9 @@ const backoffMs = (attempt: number): number => Math.min(30 * 60_000, 15_000 * 2 
  * message finds the record and records nothing twice.
  */
 export async function handleCollectMessage(deps: CollectorDeps, body: unknown, delivery: DeliveryInfo): Promise<CollectOutcome> {
-  const parsed = collectMessageSchema.safeParse(body);
-  if (!parsed.success) {
-    await deps.bus.deadLetter('collect', body, {
-      reason: 'MalformedMessage',
-      description: describeIssues(toIssues(parsed.error)),
-      originalMessageId: delivery.messageId,
-    });
-    return 'dead-lettered';
-  }
-  const message = parsed.data;
+  const parsed = await parseOrDeadLetter(deps.bus, 'collect', collectMessageSchema, body, delivery);
+  if (!parsed.ok) return 'dead-lettered';
+  const message = parsed.value;
   const ids = { runId: message.runId, deviceId: message.deviceId, actionId: message.machineActionId, commandIndex: message.commandIndex };
   try {
     return await collect(deps, message);

@@ -1,12 +1,10 @@
-import { PermanentError, TransientError } from '../errors.js';
+import { casRetry, conflict, settled } from '../concurrency/casRetry.js';
+import { PermanentError } from '../errors.js';
 import { buildManifest, checkManifest } from '../evidence/manifest.js';
 import type { Manifest } from '../evidence/manifestSchema.js';
 import { manifestBlobName } from '../evidence/naming.js';
 import { describeIssues } from '../validation.js';
 import type { Deps } from './deps.js';
-
-/** Conditional writes tried before giving up to the queue's retry. */
-const MAX_MANIFEST_ATTEMPTS = 10;
 
 type ManifestDeps = Pick<Deps, 'runs' | 'evidence' | 'clock' | 'logger' | 'collectorVersion'>;
 
@@ -33,19 +31,23 @@ export async function writeManifest(
   item?: { deviceId: string; machineActionId: string; commandIndex: number },
 ): Promise<void> {
   const name = manifestBlobName(runId);
-  for (let attempt = 1; attempt <= MAX_MANIFEST_ATTEMPTS; attempt += 1) {
-    // Lost a race: the writer that won read the run after our item was recorded, so it may list it already.
-    if (attempt > 1 && item && (await manifestLists(deps, runId, item))) return;
-    const current = await deps.evidence.readJson(name);
-    const view = await deps.runs.getRun(runId);
-    if (!view) return;
-    const next = checkManifest(buildManifest(view, previousItems(deps, runId, current?.value), deps.collectorVersion, deps.clock.nowMs()));
-    if (!next.ok) throw new PermanentError(`manifest of run ${runId} fails its schema (not written): ${describeIssues(next.errors)}`);
-    const outcome = await deps.evidence.writeJson(name, next.value, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
-    if (outcome === 'written') return;
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
-  }
-  throw new TransientError(`manifest of run ${runId}: still contended after ${MAX_MANIFEST_ATTEMPTS} conditional writes`);
+  await casRetry(
+    `manifest of run ${runId}`,
+    async (attempt) => {
+      // Lost a race: the writer that won read the run after our item was recorded, so it may list it already.
+      if (attempt > 1 && item && (await manifestLists(deps, runId, item))) return settled(undefined);
+      const current = await deps.evidence.readJson(name);
+      const view = await deps.runs.getRun(runId);
+      if (!view) return settled(undefined);
+      const next = checkManifest(
+        buildManifest(view, previousItems(deps, runId, current?.value), deps.collectorVersion, deps.clock.nowMs()),
+      );
+      if (!next.ok) throw new PermanentError(`manifest of run ${runId} fails its schema (not written): ${describeIssues(next.errors)}`);
+      const outcome = await deps.evidence.writeJson(name, next.value, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
+      return outcome === 'written' ? settled(undefined) : conflict;
+    },
+    { pauseMs: (attempt) => Math.random() * 20 * attempt },
+  );
 }
 
 /** True when the stored manifest already lists the item (a redelivered collect then writes nothing). */

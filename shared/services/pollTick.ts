@@ -1,9 +1,9 @@
 import type { DeliveryInfo } from '../bus/port.js';
+import { parseOrDeadLetter } from '../bus/parseOrDeadLetter.js';
 import { pollTickMessageSchema } from '../bus/messages.js';
 import type { MachineAction } from '../defender/types.js';
 import { ThrottledError, describeError } from '../errors.js';
 import type { OpenHold } from '../pacing/holds.js';
-import { describeIssues, toIssues } from '../validation.js';
 import { applyActionStatus } from './actionStatus.js';
 import type { Deps } from './deps.js';
 
@@ -23,22 +23,15 @@ const MIN_TICK_GAP_MS = 5_000;
  * budget. A stale duplicate tick does nothing.
  */
 export async function handlePollTick(deps: Deps, body: unknown, delivery: DeliveryInfo): Promise<TickOutcome> {
-  const parsed = pollTickMessageSchema.safeParse(body);
-  if (!parsed.success) {
-    await deps.bus.deadLetter('polls', body, {
-      reason: 'MalformedMessage',
-      description: describeIssues(toIssues(parsed.error)),
-      originalMessageId: delivery.messageId,
-    });
-    return 'dead-lettered';
-  }
-  const due = await deps.pacer.claimTick(parsed.data.seq);
+  const parsed = await parseOrDeadLetter(deps.bus, 'polls', pollTickMessageSchema, body, delivery);
+  if (!parsed.ok) return 'dead-lettered';
+  const due = await deps.pacer.claimTick(parsed.value.seq);
   if (!due) return 'stale';
   try {
     for (let i = 0; i < due.length; i += BATCH) await pollBatch(deps, due.slice(i, i + BATCH));
   } catch (error) {
     if (!(error instanceof ThrottledError)) {
-      deps.logger.log('error', 'poll tick failed; it will be retried', { tickMs: parsed.data.tickMs, error: describeError(error) });
+      deps.logger.log('error', 'poll tick failed; it will be retried', { tickMs: parsed.value.tickMs, error: describeError(error) });
       throw error;
     }
     await scheduleTick(deps, deps.clock.nowMs() + error.retryAfterMs);

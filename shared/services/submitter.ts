@@ -1,14 +1,17 @@
 import type { DeliveryInfo } from '../bus/port.js';
+import { parseOrDeadLetter } from '../bus/parseOrDeadLetter.js';
 import { actionMessageSchema } from '../bus/messages.js';
 import type { MachineAction } from '../defender/types.js';
-import { DeviceBusyError, PermanentError, ThrottledError, describeError } from '../errors.js';
+import { ThrottledError } from '../errors.js';
 import { correlationToken } from '../runs/ids.js';
 import type { DeviceAction } from '../runs/model.js';
+import { markSubmitted, markSubmitting, requeue } from '../runs/transitions.js';
 import { updateAction } from '../runs/updateAction.js';
-import { describeIssues, toIssues } from '../validation.js';
 import type { Deps } from './deps.js';
-import { arrivalForSlot } from '../pacing/sendSlots.js';
+import { arrivalForSlot, type SlotDecision } from '../pacing/sendSlots.js';
+import type { Logger } from '../log.js';
 import { enqueueSubmit } from './queueing.js';
+import { handleSubmitError } from './submitErrors.js';
 import { ensurePollTick } from './pollTick.js';
 
 export type SubmitOutcome = 'submitted' | 'adopted' | 'deferred' | 'rejected' | 'duplicate' | 'dead-lettered';
@@ -28,75 +31,100 @@ const VISIBILITY_WAIT_MS = 2 * 60_000;
  * token first, so a redelivered message never creates a second action.
  */
 export async function handleActionMessage(deps: Deps, body: unknown, delivery: DeliveryInfo): Promise<SubmitOutcome> {
-  const parsed = actionMessageSchema.safeParse(body);
-  if (!parsed.success) {
-    await deps.bus.deadLetter('actions', body, {
-      reason: 'MalformedMessage',
-      description: describeIssues(toIssues(parsed.error)),
-      originalMessageId: delivery.messageId,
-    });
-    return 'dead-lettered';
-  }
-  const { runId, deviceId } = parsed.data;
-  const log = deps.logger.child({ runId, deviceId });
-  const current = await deps.runs.getAction(runId, deviceId);
+  const parsed = await parseOrDeadLetter(deps.bus, 'actions', actionMessageSchema, body, delivery);
+  if (!parsed.ok) return 'dead-lettered';
+  const current = await deps.runs.getAction(parsed.value.runId, parsed.value.deviceId);
   if (!current || !['queued', 'submitting'].includes(current.value.state)) return 'duplicate';
-
   if (current.value.state === 'submitting') {
-    // An earlier POST's outcome is unknown: look for the action it may have created before sending another.
-    const existing = await findOurAction(deps, current.value);
-    if (existing) {
-      await recordSubmitted(deps, current.value, existing);
-      log.log('info', 'adopted the action an earlier attempt created', { actionId: existing.id });
-      return 'adopted';
-    }
-    const sinceMs = deps.clock.nowMs() - current.value.updatedMs;
-    if (sinceMs < VISIBILITY_WAIT_MS) {
-      // A just-created action may not be listed yet: look again before trusting its absence.
-      await enqueueSubmit(deps, current.value, deps.clock.nowMs() + VISIBILITY_WAIT_MS - sinceMs, 'verify');
-      return 'deferred';
-    }
-    await deps.pacer.release(deviceId, runId);
+    const resumed = await resumeUnknownOutcome(deps, current.value);
+    if (resumed) return resumed;
   }
-
-  let slot = await deps.pacer.requestSlot({ deviceId, runId });
-  if (slot.kind === 'already-open') {
-    // Admitted by another delivery. Still queued long after (the record is marked right after admission):
-    // that delivery died before marking it, so nothing was sent; free the hold and ask again.
-    if (slot.actionId !== undefined) return 'duplicate';
-    if (deps.clock.nowMs() - slot.admittedMs < ADMISSION_STALE_MS) {
-      await enqueueSubmit(deps, current.value, slot.admittedMs + ADMISSION_STALE_MS, 'check-admission');
-      return 'deferred';
-    }
-    log.log('warn', 'an admission was never acted on; asking for a slot again', { admittedMs: slot.admittedMs });
-    await deps.pacer.release(deviceId, runId);
-    slot = await deps.pacer.requestSlot({ deviceId, runId });
-    if (slot.kind === 'already-open') return 'duplicate';
-  }
-  if (slot.kind !== 'admit') {
-    // Waiting happens in the queue: the message comes back (the send lead early) for its reserved slot, or to ask again.
-    const nowMs = deps.clock.nowMs();
-    const atMs = slot.kind === 'reserved' ? arrivalForSlot(slot.slotMs, nowMs, deps.pacer.limits) : nowMs + slot.waitMs;
-    await enqueueSubmit(deps, current.value, atMs, slot.kind === 'reserved' ? 'slot' : slot.reason);
-    log.log('debug', 'submission scheduled', { reason: slot.kind === 'reserved' ? 'slot' : slot.reason, waitMs: atMs - nowMs });
-    return 'deferred';
-  }
-  const marked: DeviceAction = {
-    ...current.value,
-    state: 'submitting',
-    submitAttempts: current.value.submitAttempts + 1,
-    updatedMs: deps.clock.nowMs(),
-  };
+  const admission = await admit(deps, current.value);
+  if (admission.kind === 'not-now') return admission.outcome;
+  const marked = markSubmitting(current.value, deps.clock.nowMs());
   // Another delivery changed the record first: it owns this step (the hold is per run and device, so it stays).
   if ((await deps.runs.replaceAction(marked, current.etag)) === 'conflict') return 'duplicate';
-  // Admitted for a slot a moment ahead (at most the send lead): the bookkeeping is done, call on the slot.
-  await deps.waitUntil(slot.atMs);
+  return callDefender(deps, marked, admission.atMs);
+}
 
+/**
+ * An earlier POST's outcome is unknown: look for the action it may have
+ * created before sending another. Undefined: nothing was created, the hold is
+ * released and a new attempt may ask for a slot.
+ */
+async function resumeUnknownOutcome(deps: Deps, action: DeviceAction): Promise<SubmitOutcome | undefined> {
+  const existing = await findOurAction(deps, action);
+  if (existing) {
+    await recordSubmitted(deps, action, existing);
+    logFor(deps, action).log('info', 'adopted the action an earlier attempt created', { actionId: existing.id });
+    return 'adopted';
+  }
+  const sinceMs = deps.clock.nowMs() - action.updatedMs;
+  if (sinceMs < VISIBILITY_WAIT_MS) {
+    // A just-created action may not be listed yet: look again before trusting its absence.
+    await enqueueSubmit(deps, action, deps.clock.nowMs() + VISIBILITY_WAIT_MS - sinceMs, 'verify');
+    return 'deferred';
+  }
+  await deps.pacer.release(action.deviceId, action.runId);
+  return undefined;
+}
+
+type Admission = { kind: 'admitted'; atMs: number } | { kind: 'not-now'; outcome: SubmitOutcome };
+
+/** Asks the pacer for a slot; anything but an admission is rescheduled (or left to the delivery that holds it). */
+async function admit(deps: Deps, action: DeviceAction): Promise<Admission> {
+  const request = { deviceId: action.deviceId, runId: action.runId };
+  let slot = await deps.pacer.requestSlot(request);
+  if (slot.kind === 'already-open') {
+    const outcome = await checkOpenAdmission(deps, action, slot);
+    if (outcome) return { kind: 'not-now', outcome };
+    slot = await deps.pacer.requestSlot(request);
+    if (slot.kind === 'already-open') return { kind: 'not-now', outcome: 'duplicate' };
+  }
+  if (slot.kind === 'admit') return { kind: 'admitted', atMs: slot.atMs };
+  await scheduleRetry(deps, action, slot);
+  return { kind: 'not-now', outcome: 'deferred' };
+}
+
+/**
+ * Admitted by another delivery. Still queued long after (the record is marked
+ * right after admission): that delivery died before marking it, so nothing
+ * was sent; the hold is freed (undefined: ask again).
+ */
+async function checkOpenAdmission(
+  deps: Deps,
+  action: DeviceAction,
+  slot: Extract<SlotDecision, { kind: 'already-open' }>,
+): Promise<SubmitOutcome | undefined> {
+  if (slot.actionId !== undefined) return 'duplicate';
+  if (deps.clock.nowMs() - slot.admittedMs < ADMISSION_STALE_MS) {
+    await enqueueSubmit(deps, action, slot.admittedMs + ADMISSION_STALE_MS, 'check-admission');
+    return 'deferred';
+  }
+  logFor(deps, action).log('warn', 'an admission was never acted on; asking for a slot again', { admittedMs: slot.admittedMs });
+  await deps.pacer.release(action.deviceId, action.runId);
+  return undefined;
+}
+
+/** Waiting happens in the queue: the message comes back (the send lead early) for its reserved slot, or to ask again. */
+async function scheduleRetry(deps: Deps, action: DeviceAction, slot: Extract<SlotDecision, { kind: 'reserved' | 'wait' }>): Promise<void> {
+  const nowMs = deps.clock.nowMs();
+  const reason = slot.kind === 'reserved' ? 'slot' : slot.reason;
+  const atMs = slot.kind === 'reserved' ? arrivalForSlot(slot.slotMs, nowMs, deps.pacer.limits) : nowMs + slot.waitMs;
+  await enqueueSubmit(deps, action, atMs, reason);
+  logFor(deps, action).log('debug', 'submission scheduled', { reason, waitMs: atMs - nowMs });
+}
+
+/** Calls Defender on the admitted slot (the record already says 'submitting') and records its answer. */
+async function callDefender(deps: Deps, marked: DeviceAction, slotAtMs: number): Promise<SubmitOutcome> {
+  const { runId, deviceId } = marked;
+  // Admitted for a slot a moment ahead (at most the send lead): the bookkeeping is done, call on the slot.
+  await deps.waitUntil(slotAtMs);
   // A 429 seen by another worker since our slot was granted: give the slot back rather than call into it.
   const penaltyUntilMs = await deps.pacer.penaltyUntil();
   if (penaltyUntilMs > deps.clock.nowMs()) {
     await deps.pacer.release(deviceId, runId);
-    const requeued = await updateAction(deps.runs, runId, deviceId, (a) => ({ ...a, state: 'queued', updatedMs: deps.clock.nowMs() }));
+    const requeued = await updateAction(deps.runs, runId, deviceId, (a) => requeue(a, deps.clock.nowMs()));
     if (requeued) await enqueueSubmit(deps, requeued, penaltyUntilMs, 'penalty');
     return 'deferred';
   }
@@ -105,53 +133,12 @@ export async function handleActionMessage(deps: Deps, body: unknown, delivery: D
     created = await deps.defender.runLiveResponse(deviceId, { Commands: marked.commands, Comment: marked.comment });
   } catch (error) {
     // A refused call leaves the ledger (and teaches it a ceiling); any other is recorded at its answer time.
-    if (!(error instanceof ThrottledError)) await deps.pacer.callAnswered(slot.atMs);
-    return handleSubmitError(deps, marked, error, slot.atMs);
+    if (!(error instanceof ThrottledError)) await deps.pacer.callAnswered(slotAtMs);
+    return handleSubmitError(deps, marked, error, slotAtMs);
   }
-  await recordSubmitted(deps, marked, created, slot.atMs);
-  log.log('info', 'live response action submitted', { actionId: created.id, status: created.status });
+  await recordSubmitted(deps, marked, created, slotAtMs);
+  logFor(deps, marked).log('info', 'live response action submitted', { actionId: created.id, status: created.status });
   return 'submitted';
-}
-
-async function handleSubmitError(deps: Deps, action: DeviceAction, error: unknown, admittedMs: number): Promise<SubmitOutcome> {
-  const { runId, deviceId } = action;
-  const log = deps.logger.child({ runId, deviceId });
-  if (error instanceof ThrottledError || error instanceof DeviceBusyError) {
-    let waitMs: number;
-    if (error instanceof ThrottledError) {
-      // Retry-After holds every worker back, not just this message; the ledger learns what the tenant accepted.
-      waitMs = error.retryAfterMs;
-      await deps.pacer.callRefused(admittedMs, waitMs);
-      await deps.pacer.release(deviceId, runId);
-    } else {
-      // Someone else's session (e.g. the portal): back this device off, exponentially.
-      waitMs = await deps.pacer.deviceBusy(deviceId, runId);
-    }
-    const requeued = await updateAction(deps.runs, runId, deviceId, (a) => ({
-      ...a,
-      state: 'queued',
-      lastError: describeError(error),
-      updatedMs: deps.clock.nowMs(),
-    }));
-    if (requeued)
-      await enqueueSubmit(deps, requeued, deps.clock.nowMs() + waitMs, error instanceof ThrottledError ? 'throttled' : 'device-busy');
-    log.log('warn', error instanceof ThrottledError ? 'throttled by Defender; rescheduled' : 'device busy; rescheduled', { waitMs });
-    return 'deferred';
-  }
-  if (error instanceof PermanentError) {
-    await deps.pacer.release(deviceId, runId);
-    await updateAction(deps.runs, runId, deviceId, (a) => ({
-      ...a,
-      state: 'rejected',
-      lastError: describeError(error),
-      updatedMs: deps.clock.nowMs(),
-    }));
-    log.log('error', 'Defender refused the submission', { error: describeError(error) });
-    return 'rejected';
-  }
-  // Outcome unknown: stay 'submitting' and let the queue redeliver; the retry looks for the action first.
-  log.log('warn', 'submission outcome unknown; will retry after checking for an existing action', { error: describeError(error) });
-  throw error;
 }
 
 async function findOurAction(deps: Deps, action: DeviceAction): Promise<MachineAction | undefined> {
@@ -175,16 +162,10 @@ async function recordSubmitted(deps: Deps, action: DeviceAction, created: Machin
   await deps.pacer.recordSubmitted(action.deviceId, action.runId, created.id, firstPollMs, calledAtSlotMs);
   await ensurePollTick(deps, firstPollMs);
   await updateAction(deps.runs, action.runId, action.deviceId, (a) =>
-    a.state === 'submitted' || a.state === 'ended'
-      ? undefined
-      : {
-          ...a,
-          state: 'submitted',
-          machineActionId: created.id,
-          actionStatus: created.status,
-          submittedMs: nowMs,
-          updatedMs: nowMs,
-          lastError: undefined,
-        },
+    a.state === 'submitted' || a.state === 'ended' ? undefined : markSubmitted(a, created, nowMs),
   );
+}
+
+function logFor(deps: Deps, action: Pick<DeviceAction, 'runId' | 'deviceId'>): Logger {
+  return deps.logger.child({ runId: action.runId, deviceId: action.deviceId });
 }

@@ -1,0 +1,68 @@
+import type { ActionStatus, MachineAction } from '../defender/types.js';
+import { InvalidTransitionError } from '../errors.js';
+import type { CommandOutcome, DeviceAction, DeviceActionState } from './model.js';
+
+/**
+ * The device action's state machine: every state change goes through one of
+ * the functions below, which return the new record or throw an
+ * InvalidTransitionError naming both states.
+ *
+ *   queued -> submitting -> submitted -> ended
+ *     ^          |  |  \________________^
+ *     '----------'  '-> rejected
+ *
+ * submitting -> submitting: a new attempt after an unknown outcome created nothing.
+ * queued -> submitted: the action an earlier attempt created is adopted after the record was requeued.
+ * submitting -> ended: the poll tick saw the action end before the submission was recorded.
+ */
+export const ALLOWED_TRANSITIONS: Readonly<Record<DeviceActionState, readonly DeviceActionState[]>> = {
+  queued: ['submitting', 'submitted'],
+  submitting: ['submitting', 'submitted', 'queued', 'rejected', 'ended'],
+  submitted: ['ended'],
+  ended: [],
+  rejected: [],
+};
+
+export function canMove(from: DeviceActionState, to: DeviceActionState): boolean {
+  return ALLOWED_TRANSITIONS[from].includes(to);
+}
+
+/** Admitted: the POST is about to be sent (its outcome is unknown until recorded). */
+export function markSubmitting(action: DeviceAction, nowMs: number): DeviceAction {
+  return move(action, 'submitting', { submitAttempts: action.submitAttempts + 1, updatedMs: nowMs });
+}
+
+/** Defender accepted it (or an earlier attempt's action was found): polled from now on. */
+export function markSubmitted(action: DeviceAction, created: Pick<MachineAction, 'id' | 'status'>, nowMs: number): DeviceAction {
+  return move(action, 'submitted', {
+    machineActionId: created.id,
+    actionStatus: created.status,
+    submittedMs: nowMs,
+    updatedMs: nowMs,
+    lastError: undefined,
+  });
+}
+
+/** Back to waiting for admission (throttled, device busy, a penalty); `lastError` kept unless given. */
+export function requeue(action: DeviceAction, nowMs: number, lastError?: string): DeviceAction {
+  return move(action, 'queued', lastError === undefined ? { updatedMs: nowMs } : { updatedMs: nowMs, lastError });
+}
+
+/** Defender refused it permanently. */
+export function markRejected(action: DeviceAction, lastError: string, nowMs: number): DeviceAction {
+  return move(action, 'rejected', { lastError, updatedMs: nowMs });
+}
+
+/** Defender reports a terminal status (or the action was cancelled past its deadline). */
+export function markEnded(
+  action: DeviceAction,
+  end: { actionStatus: ActionStatus; commandOutcomes?: CommandOutcome[]; lastError?: string },
+  nowMs: number,
+): DeviceAction {
+  return move(action, 'ended', { ...end, endedMs: nowMs, updatedMs: nowMs });
+}
+
+function move(action: DeviceAction, to: DeviceActionState, changes: Partial<DeviceAction>): DeviceAction {
+  if (!canMove(action.state, to)) throw new InvalidTransitionError(`device action ${action.runId}/${action.deviceId}`, action.state, to);
+  return { ...action, ...changes, state: to };
+}

@@ -1,0 +1,48 @@
+import { DeviceBusyError, PermanentError, ThrottledError, describeError } from '../errors.js';
+import type { DeviceAction } from '../runs/model.js';
+import { markRejected, requeue } from '../runs/transitions.js';
+import { updateAction } from '../runs/updateAction.js';
+import type { Deps } from './deps.js';
+import { enqueueSubmit } from './queueing.js';
+
+/**
+ * What a failed submission call means for the action: throttled or a busy
+ * device is a wait (requeued, rescheduled); a permanent refusal rejects it;
+ * anything else leaves the outcome unknown and is thrown, so the queue
+ * redelivers and the retry looks for the action first.
+ */
+export async function handleSubmitError(
+  deps: Deps,
+  action: DeviceAction,
+  error: unknown,
+  admittedMs: number,
+): Promise<'deferred' | 'rejected'> {
+  const { runId, deviceId } = action;
+  const log = deps.logger.child({ runId, deviceId });
+  if (error instanceof ThrottledError || error instanceof DeviceBusyError) {
+    let waitMs: number;
+    if (error instanceof ThrottledError) {
+      // Retry-After holds every worker back, not just this message; the ledger learns what the tenant accepted.
+      waitMs = error.retryAfterMs;
+      await deps.pacer.callRefused(admittedMs, waitMs);
+      await deps.pacer.release(deviceId, runId);
+    } else {
+      // Someone else's session (e.g. the portal): back this device off, exponentially.
+      waitMs = await deps.pacer.deviceBusy(deviceId, runId);
+    }
+    const requeued = await updateAction(deps.runs, runId, deviceId, (a) => requeue(a, deps.clock.nowMs(), describeError(error)));
+    if (requeued)
+      await enqueueSubmit(deps, requeued, deps.clock.nowMs() + waitMs, error instanceof ThrottledError ? 'throttled' : 'device-busy');
+    log.log('warn', error instanceof ThrottledError ? 'throttled by Defender; rescheduled' : 'device busy; rescheduled', { waitMs });
+    return 'deferred';
+  }
+  if (error instanceof PermanentError) {
+    await deps.pacer.release(deviceId, runId);
+    await updateAction(deps.runs, runId, deviceId, (a) => markRejected(a, describeError(error), deps.clock.nowMs()));
+    log.log('error', 'Defender refused the submission', { error: describeError(error) });
+    return 'rejected';
+  }
+  // Outcome unknown: stay 'submitting' and let the queue redeliver; the retry looks for the action first.
+  log.log('warn', 'submission outcome unknown; will retry after checking for an existing action', { error: describeError(error) });
+  throw error;
+}
