@@ -1,5 +1,3 @@
-import { ForbiddenError, NotFoundError, PermanentError, ResponderError, ThrottledError, TransientError } from '../errors.js';
-
 /**
  * Translation of Azure Storage (Blob, Table) SDK failures into the responder's
  * error vocabulary, so that domain code never sees a RestError.
@@ -9,6 +7,7 @@ import { ForbiddenError, NotFoundError, PermanentError, ResponderError, Throttle
  * `storageStatus`); when one reaches this function it is unexpected and becomes
  * a PermanentError (retrying the same conditional write cannot succeed).
  */
+import { ForbiddenError, NotFoundError, PermanentError, ResponderError, ThrottledError, TransientError } from '../errors.js';
 
 /** Wait suggested for 429 / 503 ServerBusy when the service sends no Retry-After. */
 export const DEFAULT_THROTTLE_WAIT_MS = 5_000;

@@ -20,6 +20,22 @@ import { encodeKeyPart } from './tableKeys.js';
 import { storageStatus, translateStorageError } from './storageErrors.js';
 import { toIssues } from '../validation.js';
 
+type Props = Record<string, unknown>;
+type Entity = TableEntity<Props>;
+
+const RUN_ROW = 'run';
+const ACTION_PREFIX = 'action~';
+const EVIDENCE_PREFIX = 'evidence~';
+/** Each record is JSON in `record`, `record1`, ... (`recordParts` of them). */
+const RECORD_LAYOUT: TextLayout = { countProp: 'recordParts', partProp: (i) => (i === 0 ? 'record' : `record${i}`) };
+const MAX_BATCH_ENTITIES = 100;
+/** Payload budget for one transaction (the service limit is 4 MiB). */
+const MAX_BATCH_BYTES = 3 * 1024 * 1024;
+/** Keys are limited to 1 KiB; counted as UTF-16 to be safe. */
+const MAX_KEY_CHARS = 512;
+
+export { encodeKeyPart } from './tableKeys.js';
+
 /**
  * RunStore over Azure Table Storage. One partition per run (PartitionKey =
  * encoded runId); RowKeys: `run`, `action~<deviceId>`,
@@ -48,22 +64,6 @@ import { toIssues } from '../validation.js';
  * reads them): nothing has been deployed, so no backfill is needed; one
  * would scan the `run` rows once and upsert each one's index entry.
  */
-type Props = Record<string, unknown>;
-type Entity = TableEntity<Props>;
-
-const RUN_ROW = 'run';
-const ACTION_PREFIX = 'action~';
-const EVIDENCE_PREFIX = 'evidence~';
-/** Each record is JSON in `record`, `record1`, ... (`recordParts` of them). */
-const RECORD_LAYOUT: TextLayout = { countProp: 'recordParts', partProp: (i) => (i === 0 ? 'record' : `record${i}`) };
-const MAX_BATCH_ENTITIES = 100;
-/** Payload budget for one transaction (the service limit is 4 MiB). */
-const MAX_BATCH_BYTES = 3 * 1024 * 1024;
-/** Keys are limited to 1 KiB; counted as UTF-16 to be safe. */
-const MAX_KEY_CHARS = 512;
-
-export { encodeKeyPart } from './tableKeys.js';
-
 export class TableRunStore implements RunStore {
   constructor(private readonly table: TableClient) {}
 

@@ -16,6 +16,9 @@ export type SlotDecision =
   /** This run already holds a session on the device: admitted at `admittedMs`; `actionId` once the action is recorded. */
   | { kind: 'already-open'; admittedMs: number; actionId?: string };
 
+/** Reserved slots kept at most; bounds the shared state (and how far ahead it books). */
+export const MAX_RESERVATIONS = 300;
+
 /**
  * The send-slot ledger, as a pure function of (state, now, limits). Each
  * submission takes the earliest slot that keeps every window of
@@ -31,9 +34,6 @@ export type SlotDecision =
  * the message comes that much early, does its bookkeeping, and calls on the
  * slot, so our own latency does not push every later slot back.
  */
-/** Reserved slots kept at most; bounds the shared state (and how far ahead it books). */
-export const MAX_RESERVATIONS = 300;
-
 export function requestSlot(
   state: PacingState,
   nowMs: number,
