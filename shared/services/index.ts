@@ -1,17 +1,17 @@
 import type { DeliveryInfo } from '../bus/port.js';
 import type { Issue, Result } from '../result.js';
-import { handleAlertMessage, type AlertOutcome } from './alertIntake.js';
-import { pollAlerts, type AlertPollOutcome } from './alertPoller.js';
-import { defenderDirectory } from './deviceDirectory.js';
-import { dryRun, type DryRunResult } from './dryRun.js';
-import { handleCollectMessage, type CollectOutcome } from './collector.js';
+import { handleAlertMessage, type AlertOutcome } from './intake/alertIntake.js';
+import { pollAlerts, type AlertPollOutcome } from './intake/alertPoller.js';
+import { defenderDirectory } from './intake/deviceDirectory.js';
+import { dryRun, type DryRunResult } from './intake/dryRun.js';
+import { handleCollectMessage, type CollectOutcome } from './evidence/collector.js';
 import type { Deps } from './deps.js';
-import { startManualRun } from './manualRuns.js';
-import { handlePollTick, reviveTicks, type TickOutcome } from './pollTick.js';
-import { toRunStatus, type RunStatus } from './runStatus.js';
-import { sweepSchedules, type SweepResult } from './schedules.js';
-import type { StartedRun } from './startRun.js';
-import { handleActionMessage, type SubmitOutcome } from './submitter.js';
+import { startManualRun } from './intake/manualRuns.js';
+import { handlePollTick, reviveTicks, type TickOutcome } from './polling/pollTick.js';
+import { toRunStatus, type RunStatus } from './status/runStatus.js';
+import { sweepSchedules, type SweepResult } from './intake/schedules.js';
+import type { StartedRun } from './intake/startRun.js';
+import { handleActionMessage, type SubmitOutcome } from './submission/submitter.js';
 
 /** The operations the triggers call: one per trigger, each taking parsed input. */
 export interface Services {

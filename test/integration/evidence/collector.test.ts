@@ -11,7 +11,7 @@ import { DefenderClient } from '../../../shared/defender/client.js';
 import { DEFENDER_SCOPE } from '../../../shared/defender/port.js';
 import type { LiveResponseCommand } from '../../../shared/defender/types.js';
 import { checkManifest } from '../../../shared/evidence/manifest.js';
-import { handleCollectMessage, type CollectorDeps } from '../../../shared/services/collector.js';
+import { handleCollectMessage, type CollectorDeps } from '../../../shared/services/evidence/collector.js';
 import { MemoryRunStore, RecordingBus } from '../../helpers/fakes.js';
 import { faultyTransport, recordingLogger, type DownloadFault } from '../../helpers/faultyTransport.js';
 import { startTestSimulator, type TestSimulator } from '../../helpers/simulator.js';

@@ -1,5 +1,5 @@
-import type { DeviceAction } from '../runs/model.js';
-import type { Deps } from './deps.js';
+import type { DeviceAction } from '../../runs/model.js';
+import type { Deps } from '../deps.js';
 
 /**
  * Every message id is built from business ids plus a step counter, so a

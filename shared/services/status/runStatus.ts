@@ -1,5 +1,5 @@
-import type { TranscriptSummary } from '../evidence/transcript.js';
-import type { DeviceAction, EvidenceItem, RunView } from '../runs/model.js';
+import type { TranscriptSummary } from '../../evidence/transcript.js';
+import type { DeviceAction, EvidenceItem, RunView } from '../../runs/model.js';
 
 export type RunPhase = 'queued' | 'running' | 'collecting' | 'ended';
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { fail, ok, type Result, type Issue } from '../result.js';
-import { manualRunId } from '../runs/ids.js';
-import { toIssues } from '../validation.js';
-import type { Deps } from './deps.js';
-import type { Playbook } from '../playbooks/schema.js';
+import { fail, ok, type Result, type Issue } from '../../result.js';
+import { manualRunId } from '../../runs/ids.js';
+import { toIssues } from '../../validation.js';
+import type { Deps } from '../deps.js';
+import type { Playbook } from '../../playbooks/schema.js';
 import { defenderDirectory, type DeviceDirectory } from './deviceDirectory.js';
 import { planRun, selectTargets, startRun, type RunTarget, type StartedRun } from './startRun.js';
 

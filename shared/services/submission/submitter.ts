@@ -1,18 +1,18 @@
-import type { DeliveryInfo } from '../bus/port.js';
-import { parseOrDeadLetter } from '../bus/parseOrDeadLetter.js';
-import { actionMessageSchema } from '../bus/messages.js';
-import type { MachineAction } from '../defender/types.js';
-import { ThrottledError } from '../errors.js';
-import { correlationToken } from '../runs/ids.js';
-import type { DeviceAction } from '../runs/model.js';
-import { markSubmitted, markSubmitting, requeue } from '../runs/transitions.js';
-import { updateAction } from '../runs/updateAction.js';
-import type { Deps } from './deps.js';
-import { arrivalForSlot, type SlotDecision } from '../pacing/sendSlots.js';
-import type { Logger } from '../log.js';
+import type { DeliveryInfo } from '../../bus/port.js';
+import { parseOrDeadLetter } from '../../bus/parseOrDeadLetter.js';
+import { actionMessageSchema } from '../../bus/messages.js';
+import type { MachineAction } from '../../defender/types.js';
+import { ThrottledError } from '../../errors.js';
+import { correlationToken } from '../../runs/ids.js';
+import type { DeviceAction } from '../../runs/model.js';
+import { markSubmitted, markSubmitting, requeue } from '../../runs/transitions.js';
+import { updateAction } from '../../runs/updateAction.js';
+import type { Deps } from '../deps.js';
+import { arrivalForSlot, type SlotDecision } from '../../pacing/sendSlots.js';
+import type { Logger } from '../../log.js';
 import { enqueueSubmit } from './queueing.js';
 import { handleSubmitError } from './submitErrors.js';
-import { ensurePollTick } from './pollTick.js';
+import { ensurePollTick } from '../polling/pollTick.js';
 
 export type SubmitOutcome = 'submitted' | 'adopted' | 'deferred' | 'rejected' | 'duplicate' | 'dead-lettered';
 

@@ -1,11 +1,11 @@
-import type { DeliveryInfo } from '../bus/port.js';
-import { parseOrDeadLetter } from '../bus/parseOrDeadLetter.js';
-import { pollTickMessageSchema } from '../bus/messages.js';
-import type { MachineAction } from '../defender/types.js';
-import { ThrottledError, describeError } from '../errors.js';
-import type { OpenHold } from '../pacing/holds.js';
+import type { DeliveryInfo } from '../../bus/port.js';
+import { parseOrDeadLetter } from '../../bus/parseOrDeadLetter.js';
+import { pollTickMessageSchema } from '../../bus/messages.js';
+import type { MachineAction } from '../../defender/types.js';
+import { ThrottledError, describeError } from '../../errors.js';
+import type { OpenHold } from '../../pacing/holds.js';
 import { applyActionStatus } from './actionStatus.js';
-import type { Deps } from './deps.js';
+import type { Deps } from '../deps.js';
 
 export type TickOutcome = 'polled' | 'stale' | 'throttled' | 'dead-lettered';
 

@@ -1,8 +1,8 @@
-import { DeviceBusyError, PermanentError, ThrottledError, describeError } from '../errors.js';
-import type { DeviceAction } from '../runs/model.js';
-import { markRejected, requeue } from '../runs/transitions.js';
-import { updateAction } from '../runs/updateAction.js';
-import type { Deps } from './deps.js';
+import { DeviceBusyError, PermanentError, ThrottledError, describeError } from '../../errors.js';
+import type { DeviceAction } from '../../runs/model.js';
+import { markRejected, requeue } from '../../runs/transitions.js';
+import { updateAction } from '../../runs/updateAction.js';
+import type { Deps } from '../deps.js';
 import { enqueueSubmit } from './queueing.js';
 
 /**

@@ -1,13 +1,13 @@
-import type { Alert } from '../alerts/alert.js';
-import type { LoadedPlaybook, Playbook } from '../playbooks/schema.js';
-import { renderCommands } from '../playbooks/render.js';
-import { correlationComment } from '../runs/ids.js';
-import type { DeviceAction, Run, Trigger } from '../runs/model.js';
+import type { Alert } from '../../alerts/alert.js';
+import type { LoadedPlaybook, Playbook } from '../../playbooks/schema.js';
+import { renderCommands } from '../../playbooks/render.js';
+import { correlationComment } from '../../runs/ids.js';
+import type { DeviceAction, Run, Trigger } from '../../runs/model.js';
 import type { DeviceDirectory } from './deviceDirectory.js';
-import type { Deps } from './deps.js';
-import { describeError } from '../errors.js';
-import { arrivalForSlot } from '../pacing/sendSlots.js';
-import { enqueueSubmit } from './queueing.js';
+import type { Deps } from '../deps.js';
+import { describeError } from '../../errors.js';
+import { arrivalForSlot } from '../../pacing/sendSlots.js';
+import { enqueueSubmit } from '../submission/queueing.js';
 
 /** Submission messages sent at once when a run starts. */
 const SEND_BATCH = 16;

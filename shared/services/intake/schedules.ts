@@ -1,6 +1,6 @@
-import { firingsBetween, parseCron } from '../playbooks/cron.js';
-import { scheduleRunId } from '../runs/ids.js';
-import type { Deps } from './deps.js';
+import { firingsBetween, parseCron } from '../../playbooks/cron.js';
+import { scheduleRunId } from '../../runs/ids.js';
+import type { Deps } from '../deps.js';
 import { defenderDirectory } from './deviceDirectory.js';
 import { planRun, selectTargets, startRun } from './startRun.js';
 

@@ -1,10 +1,10 @@
-import type { Alert } from '../alerts/alert.js';
-import { parseAlerts, type RejectedAlert } from '../alerts/parseAlert.js';
-import type { DeliveryInfo } from '../bus/port.js';
-import { matchReasons, needsDeviceFacts, selectPlaybook, type DeviceFacts } from '../playbooks/match.js';
-import { alertRunId } from '../runs/ids.js';
-import { describeIssues } from '../validation.js';
-import type { Deps } from './deps.js';
+import type { Alert } from '../../alerts/alert.js';
+import { parseAlerts, type RejectedAlert } from '../../alerts/parseAlert.js';
+import type { DeliveryInfo } from '../../bus/port.js';
+import { matchReasons, needsDeviceFacts, selectPlaybook, type DeviceFacts } from '../../playbooks/match.js';
+import { alertRunId } from '../../runs/ids.js';
+import { describeIssues } from '../../validation.js';
+import type { Deps } from '../deps.js';
 import { defenderDirectory, type DeviceDirectory } from './deviceDirectory.js';
 import { planRun, startRun } from './startRun.js';
 

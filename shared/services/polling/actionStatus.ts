@@ -1,10 +1,10 @@
-import { isTerminal, type ActionStatus, type MachineAction } from '../defender/types.js';
-import { PermanentError } from '../errors.js';
-import type { CommandOutcome } from '../runs/model.js';
-import { markEnded } from '../runs/transitions.js';
-import { updateAction } from '../runs/updateAction.js';
-import type { Deps } from './deps.js';
-import { enqueueCollect } from './queueing.js';
+import { isTerminal, type ActionStatus, type MachineAction } from '../../defender/types.js';
+import { PermanentError } from '../../errors.js';
+import type { CommandOutcome } from '../../runs/model.js';
+import { markEnded } from '../../runs/transitions.js';
+import { updateAction } from '../../runs/updateAction.js';
+import type { Deps } from '../deps.js';
+import { enqueueCollect } from '../submission/queueing.js';
 
 /** When to look at an action again, from what it showed now. Pure. */
 export function nextPollMs(status: ActionStatus, submittedMs: number, nowMs: number, polling: Deps['config']['polling']): number {
