@@ -8,7 +8,7 @@ import type { EvidenceItem } from '../../runs/model.js';
 import type { Deps } from '../deps.js';
 import { rehashStored, transferResult, type TransferResult } from './evidenceTransfer.js';
 import { manifestLists, writeManifest } from './manifestWriter.js';
-import { enqueueCollect } from '../submission/queueing.js';
+import { enqueueCollect } from './queueing.js';
 
 export type CollectOutcome = 'collected' | 'duplicate' | 'deferred' | 'dead-lettered';
 

@@ -4,7 +4,7 @@ import type { CommandOutcome } from '../../runs/model.js';
 import { markEnded } from '../../runs/transitions.js';
 import { updateAction } from '../../runs/updateAction.js';
 import type { Deps } from '../deps.js';
-import { enqueueCollect } from '../submission/queueing.js';
+import { enqueueCollect } from '../evidence/queueing.js';
 
 /** When to look at an action again, from what it showed now. Pure. */
 export function nextPollMs(status: ActionStatus, submittedMs: number, nowMs: number, polling: Deps['config']['polling']): number {

@@ -14,19 +14,3 @@ export async function enqueueSubmit(deps: Pick<Deps, 'bus'>, action: DeviceActio
     properties: { runId: action.runId, deviceId: action.deviceId, reason },
   });
 }
-
-export async function enqueueCollect(
-  deps: Pick<Deps, 'bus'>,
-  action: Pick<DeviceAction, 'runId' | 'deviceId'>,
-  machineActionId: string,
-  commandIndex: number,
-  retry?: { attempt: number; notBeforeMs: number },
-): Promise<void> {
-  const attempt = retry?.attempt ?? 0;
-  await deps.bus.send('collect', {
-    body: { runId: action.runId, deviceId: action.deviceId, machineActionId, commandIndex, attempt },
-    messageId: `${action.runId}.${action.deviceId}.collect.${commandIndex}.${attempt}`,
-    notBeforeMs: retry?.notBeforeMs,
-    properties: { runId: action.runId, deviceId: action.deviceId, machineActionId, commandIndex, attempt },
-  });
-}
