@@ -8,7 +8,7 @@ import { handleCollectMessage, type CollectOutcome } from './evidence/collector.
 import type { Deps } from './deps.js';
 import { startManualRun } from './intake/manualRuns.js';
 import { handlePollTick, reviveTicks, type TickOutcome } from './polling/pollTick.js';
-import { toRunStatus, type RunStatus } from './status/runStatus.js';
+import { getRunStatus, type RunStatus } from './status/runStatus.js';
 import { sweepSchedules, type SweepResult } from './intake/schedules.js';
 import type { StartedRun } from './intake/startRun.js';
 import { handleActionMessage, type SubmitOutcome } from './submission/submitter.js';
@@ -40,10 +40,7 @@ export function createServices(deps: Deps, close: () => Promise<void> = () => Pr
     polls: (body, delivery) => handlePollTick(deps, body, delivery),
     collect: (body, delivery) => handleCollectMessage(deps, body, delivery),
     startManualRun: (body, requestedBy) => startManualRun(deps, body, requestedBy),
-    runStatus: async (runId) => {
-      const view = await deps.runs.getRun(runId);
-      return view ? toRunStatus(view) : undefined;
-    },
+    runStatus: (runId) => getRunStatus(deps, runId),
     sweepSchedules: (lookbackMs) => sweepSchedules(deps, lookbackMs),
     dryRun: (body) => dryRun({ playbooks: deps.playbooks, directory: defenderDirectory(deps.defender), clock: deps.clock }, body),
     pollAlerts: () => {
