@@ -5,7 +5,8 @@ import { loadConfig } from '../../../../shared/config.js';
 import { PermanentError } from '../../../../shared/errors.js';
 import { silentLogger } from '../../../../shared/log.js';
 import { deviceActionSchema, runSchema } from '../../../../shared/runs/model.js';
-import { handleCollectMessage, type CollectorDeps } from '../../../../shared/services/evidence/collector.js';
+import { handleCollectMessage } from '../../../../shared/services/evidence/collector.js';
+import type { CollectorDeps } from '../../../../shared/services/evidence/deps.js';
 import { toRunStatus } from '../../../../shared/services/status/runStatus.js';
 import { DEVICE, MemoryEvidenceStore, MemoryRunStore, RecordingBus, ScriptedDefender } from '../../../helpers/fakes.js';
 
