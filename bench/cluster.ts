@@ -13,7 +13,7 @@ import {
 import { startWorkers, type Worker } from '../local/workers.js';
 import type { ConsumerEvent } from '../local/queueConsumer.js';
 import { BENCH_PLAYBOOKS_DIR } from './workload.js';
-import type { RunStatus } from '../shared/services/runStatus.js';
+import type { RunStatus } from '../shared/services/status/runStatus.js';
 
 export interface PacingCluster {
   clock: ScaledClock;

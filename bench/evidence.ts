@@ -8,7 +8,7 @@ import { SimulatorCredential } from '../simulator/credential.js';
 import { ManualClock, MINUTE_MS } from '../shared/clock.js';
 import { loadConfig } from '../shared/config.js';
 import { createLogger, jsonLinesSink } from '../shared/log.js';
-import { handleCollectMessage } from '../shared/services/collector.js';
+import { handleCollectMessage } from '../shared/services/evidence/collector.js';
 import {
   missingWorkerArguments,
   missingWorkerEnvironment,

@@ -1,4 +1,4 @@
-import type { RunStatus } from '../shared/services/runStatus.js';
+import type { RunStatus } from '../shared/services/status/runStatus.js';
 
 /**
  * Turns successive run snapshots into one line per change, e.g.

@@ -2,7 +2,7 @@ import { QUEUE_NAMES } from '../shared/bus/queues.js';
 import { eachRun } from '../shared/runs/listing.js';
 import type { Services } from '../shared/services/index.js';
 import type { TranscriptSummary } from '../shared/evidence/transcript.js';
-import type { RunStatus } from '../shared/services/runStatus.js';
+import type { RunStatus } from '../shared/services/status/runStatus.js';
 import type { LocalStack } from './stack.js';
 
 export interface DeadLetteredMessage {

@@ -5,8 +5,8 @@ import { parseAlerts } from '../shared/alerts/parseAlert.js';
 import { ManualClock } from '../shared/clock.js';
 import { loadPlaybooks } from '../shared/playbooks/loader.js';
 import type { DeviceFacts } from '../shared/playbooks/match.js';
-import { staticDirectory } from '../shared/services/deviceDirectory.js';
-import { dryRun, type DryRunResult } from '../shared/services/dryRun.js';
+import { staticDirectory } from '../shared/services/intake/deviceDirectory.js';
+import { dryRun, type DryRunResult } from '../shared/services/intake/dryRun.js';
 import { loadFleet } from '../simulator/fleet.js';
 
 const HELP = `npm run dryrun -- [options]

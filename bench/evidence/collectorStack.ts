@@ -10,7 +10,7 @@ import type { Config } from '../../shared/config.js';
 import { DefenderClient } from '../../shared/defender/client.js';
 import { DEFENDER_SCOPE, type TokenProvider } from '../../shared/defender/port.js';
 import type { Logger } from '../../shared/log.js';
-import type { CollectorDeps } from '../../shared/services/collector.js';
+import type { CollectorDeps } from '../../shared/services/evidence/deps.js';
 
 /**
  * The collector with its production adapters (Defender client, blob

@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const actionMessageSchema = z.strictObject({ runId: z.string().min(1), deviceId: z.string().min(1) });
 export type ActionMessage = z.infer<typeof actionMessageSchema>;
 
-/** The one tenant-wide poll tick (see services/pollTick.ts). */
+/** The one tenant-wide poll tick (see services/polling/pollTick.ts). */
 export const pollTickMessageSchema = z.strictObject({ seq: z.number().int().nonnegative(), tickMs: z.number().int() });
 export type PollTickMessage = z.infer<typeof pollTickMessageSchema>;
 

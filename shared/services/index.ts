@@ -1,17 +1,17 @@
 import type { DeliveryInfo } from '../bus/port.js';
 import type { Issue, Result } from '../result.js';
-import { handleAlertMessage, type AlertOutcome } from './alertIntake.js';
-import { pollAlerts, type AlertPollOutcome } from './alertPoller.js';
-import { defenderDirectory } from './deviceDirectory.js';
-import { dryRun, type DryRunResult } from './dryRun.js';
-import { handleCollectMessage, type CollectOutcome } from './collector.js';
+import { handleAlertMessage, type AlertOutcome } from './intake/alertIntake.js';
+import { pollAlerts, type AlertPollOutcome } from './intake/alertPoller.js';
+import { defenderDirectory } from './intake/deviceDirectory.js';
+import { dryRun, type DryRunResult } from './intake/dryRun.js';
+import { handleCollectMessage, type CollectOutcome } from './evidence/collector.js';
 import type { Deps } from './deps.js';
-import { startManualRun } from './manualRuns.js';
-import { handlePollTick, reviveTicks, type TickOutcome } from './pollTick.js';
-import { toRunStatus, type RunStatus } from './runStatus.js';
-import { sweepSchedules, type SweepResult } from './schedules.js';
-import type { StartedRun } from './startRun.js';
-import { handleActionMessage, type SubmitOutcome } from './submitter.js';
+import { startManualRun } from './intake/manualRuns.js';
+import { handlePollTick, reviveTicks, type TickOutcome } from './polling/pollTick.js';
+import { getRunStatus, type RunStatus } from './status/runStatus.js';
+import { sweepSchedules, type SweepResult } from './intake/schedules.js';
+import type { StartedRun } from './intake/startRun.js';
+import { handleActionMessage, type SubmitOutcome } from './submission/submitter.js';
 
 /** The operations the triggers call: one per trigger, each taking parsed input. */
 export interface Services {
@@ -40,10 +40,7 @@ export function createServices(deps: Deps, close: () => Promise<void> = () => Pr
     polls: (body, delivery) => handlePollTick(deps, body, delivery),
     collect: (body, delivery) => handleCollectMessage(deps, body, delivery),
     startManualRun: (body, requestedBy) => startManualRun(deps, body, requestedBy),
-    runStatus: async (runId) => {
-      const view = await deps.runs.getRun(runId);
-      return view ? toRunStatus(view) : undefined;
-    },
+    runStatus: (runId) => getRunStatus(deps, runId),
     sweepSchedules: (lookbackMs) => sweepSchedules(deps, lookbackMs),
     dryRun: (body) => dryRun({ playbooks: deps.playbooks, directory: defenderDirectory(deps.defender), clock: deps.clock }, body),
     pollAlerts: () => {

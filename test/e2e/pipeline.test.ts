@@ -8,7 +8,7 @@ import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { peekDeadLettered } from '../../local/summary.js';
 import { checkManifest } from '../../shared/evidence/manifest.js';
 import { eachRun } from '../../shared/runs/listing.js';
-import type { RunStatus } from '../../shared/services/runStatus.js';
+import type { RunStatus } from '../../shared/services/status/runStatus.js';
 
 /**
  * The whole pipeline on the local default: an alert goes onto the alerts

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../shared/clock.js';
 import { loadPlaybooks } from '../../../shared/playbooks/loader.js';
 import { libraryFilesUsed } from '../../../shared/playbooks/steps.js';
-import { staticDirectory } from '../../../shared/services/deviceDirectory.js';
-import { dryRun, type DryRunResult } from '../../../shared/services/dryRun.js';
-import { sweepSchedules } from '../../../shared/services/schedules.js';
+import { staticDirectory } from '../../../shared/services/intake/deviceDirectory.js';
+import { dryRun, type DryRunResult } from '../../../shared/services/intake/dryRun.js';
+import { sweepSchedules } from '../../../shared/services/intake/schedules.js';
 import { alertFixture, FINANCE } from '../../helpers/alerts.js';
 import { fakeDeps } from '../../helpers/fakes.js';
 

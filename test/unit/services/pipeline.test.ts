@@ -4,11 +4,11 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DeviceBusyError, ThrottledError, TransientError } from '../../../shared/errors.js';
-import { handleAlertMessage } from '../../../shared/services/alertIntake.js';
-import { handleCollectMessage } from '../../../shared/services/collector.js';
-import { startManualRun } from '../../../shared/services/manualRuns.js';
-import { handlePollTick } from '../../../shared/services/pollTick.js';
-import { handleActionMessage } from '../../../shared/services/submitter.js';
+import { handleAlertMessage } from '../../../shared/services/intake/alertIntake.js';
+import { handleCollectMessage } from '../../../shared/services/evidence/collector.js';
+import { startManualRun } from '../../../shared/services/intake/manualRuns.js';
+import { handlePollTick } from '../../../shared/services/polling/pollTick.js';
+import { handleActionMessage } from '../../../shared/services/submission/submitter.js';
 import type { MachineAction } from '../../../shared/defender/types.js';
 import { DEVICE, fakeDeps, machineAction } from '../../helpers/fakes.js';
 

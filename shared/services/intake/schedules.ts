@@ -1,6 +1,6 @@
-import { firingsBetween, parseCron } from '../playbooks/cron.js';
-import { scheduleRunId } from '../runs/ids.js';
-import type { Deps } from './deps.js';
+import { firingsBetween, parseCron } from '../../playbooks/cron.js';
+import { scheduleRunId } from '../../runs/ids.js';
+import type { IntakeDeps } from './deps.js';
 import { defenderDirectory } from './deviceDirectory.js';
 import { planRun, selectTargets, startRun } from './startRun.js';
 
@@ -14,7 +14,7 @@ export interface SweepResult {
  * schedule firing in that window; run ids come from (playbook, firing time),
  * so a firing seen by two sweeps starts one run.
  */
-export async function sweepSchedules(deps: Deps, lookbackMs: number): Promise<SweepResult> {
+export async function sweepSchedules(deps: IntakeDeps, lookbackMs: number): Promise<SweepResult> {
   const nowMs = deps.clock.nowMs();
   const started: SweepResult['started'] = [];
   const directory = defenderDirectory(deps.defender);

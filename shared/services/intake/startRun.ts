@@ -1,13 +1,13 @@
-import type { Alert } from '../alerts/alert.js';
-import type { LoadedPlaybook, Playbook } from '../playbooks/schema.js';
-import { renderCommands } from '../playbooks/render.js';
-import { correlationComment } from '../runs/ids.js';
-import type { DeviceAction, Run, Trigger } from '../runs/model.js';
+import type { Alert } from '../../alerts/alert.js';
+import type { LoadedPlaybook, Playbook } from '../../playbooks/schema.js';
+import { renderCommands } from '../../playbooks/render.js';
+import { correlationComment } from '../../runs/ids.js';
+import type { DeviceAction, Run, Trigger } from '../../runs/model.js';
 import type { DeviceDirectory } from './deviceDirectory.js';
-import type { Deps } from './deps.js';
-import { describeError } from '../errors.js';
-import { arrivalForSlot } from '../pacing/sendSlots.js';
-import { enqueueSubmit } from './queueing.js';
+import type { StartRunDeps } from './deps.js';
+import { describeError } from '../../errors.js';
+import { arrivalForSlot } from '../../pacing/sendSlots.js';
+import { enqueueSubmit } from '../submission/queueing.js';
 
 /** Submission messages sent at once when a run starts. */
 const SEND_BATCH = 16;
@@ -38,7 +38,7 @@ export interface StartedRun extends RunPlan {
  * `deadlineMs`.
  */
 export async function planRun(
-  deps: Pick<Deps, 'clock'>,
+  deps: Pick<StartRunDeps, 'clock'>,
   input: {
     runId: string;
     trigger: Trigger;
@@ -103,7 +103,7 @@ export async function planRun(
  * run already exists (a redelivered trigger), submissions still queued are
  * queued again, so a crash between recording and queueing loses nothing.
  */
-export async function startRun(deps: Deps, plan: RunPlan): Promise<StartedRun> {
+export async function startRun(deps: StartRunDeps, plan: RunPlan): Promise<StartedRun> {
   const outcome = await deps.runs.createRun(plan.run, plan.actions);
   const view = outcome === 'created' ? plan : await deps.runs.getRun(plan.run.runId);
   if (!view) throw new Error(`run ${plan.run.runId} exists but cannot be read`);
@@ -136,7 +136,7 @@ export async function startRun(deps: Deps, plan: RunPlan): Promise<StartedRun> {
  * device left unbooked (held, backing off, ledger full, or the pacing state
  * too contended just now) is queued to ask for its slot itself.
  */
-async function bookSlots(deps: Deps, queued: readonly DeviceAction[]): Promise<Map<string, number>> {
+async function bookSlots(deps: Pick<StartRunDeps, 'pacer' | 'logger'>, queued: readonly DeviceAction[]): Promise<Map<string, number>> {
   try {
     return await deps.pacer.bookSlots(queued.map((a) => ({ deviceId: a.deviceId, runId: a.runId })));
   } catch (error) {

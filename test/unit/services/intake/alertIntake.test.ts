@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parsePlaybook } from '../../../shared/playbooks/loader.js';
-import { loadPlaybooks } from '../../../shared/playbooks/loader.js';
-import { handleAlertMessage } from '../../../shared/services/alertIntake.js';
-import { alertFixture, FINANCE, record } from '../../helpers/alerts.js';
-import { fakeDeps } from '../../helpers/fakes.js';
+import { parsePlaybook } from '../../../../shared/playbooks/loader.js';
+import { loadPlaybooks } from '../../../../shared/playbooks/loader.js';
+import { handleAlertMessage } from '../../../../shared/services/intake/alertIntake.js';
+import { alertFixture, FINANCE, record } from '../../../helpers/alerts.js';
+import { fakeDeps } from '../../../helpers/fakes.js';
 
 const shipped = await loadPlaybooks('playbooks');
 const defender = alertFixture('defender-api-alert');

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { fail, ok, type Result, type Issue } from '../result.js';
-import { manualRunId } from '../runs/ids.js';
-import { toIssues } from '../validation.js';
-import type { Deps } from './deps.js';
-import type { Playbook } from '../playbooks/schema.js';
+import { fail, ok, type Result, type Issue } from '../../result.js';
+import { manualRunId } from '../../runs/ids.js';
+import { toIssues } from '../../validation.js';
+import type { IntakeDeps } from './deps.js';
+import type { Playbook } from '../../playbooks/schema.js';
 import { defenderDirectory, type DeviceDirectory } from './deviceDirectory.js';
 import { planRun, selectTargets, startRun, type RunTarget, type StartedRun } from './startRun.js';
 
@@ -27,7 +27,7 @@ export type ManualRunRequest = z.infer<typeof manualRunRequestSchema>;
  * unknown playbook, playbook not allowed for manual runs) come back as issues
  * naming the field, for a 400.
  */
-export async function startManualRun(deps: Deps, body: unknown, requestedBy: string): Promise<Result<StartedRun, Issue[]>> {
+export async function startManualRun(deps: IntakeDeps, body: unknown, requestedBy: string): Promise<Result<StartedRun, Issue[]>> {
   const parsed = manualRunRequestSchema.safeParse(body);
   if (!parsed.success) return fail(toIssues(parsed.error));
   const request = parsed.data;

@@ -1,9 +1,9 @@
 import { pipeline } from 'node:stream/promises';
-import { TransientError } from '../errors.js';
-import { custodyProperties, sealedProperties, type CustodySubject } from '../evidence/custody.js';
-import { HashingTap, type StreamDigest } from '../evidence/hashing.js';
-import { TRANSCRIPT_SUMMARY_MAX_BYTES, summarizeTranscript, type TranscriptSummary } from '../evidence/transcript.js';
-import type { Deps } from './deps.js';
+import { TransientError } from '../../errors.js';
+import { custodyProperties, sealedProperties, type CustodySubject } from '../../evidence/custody.js';
+import { HashingTap, type StreamDigest } from '../../evidence/hashing.js';
+import { TRANSCRIPT_SUMMARY_MAX_BYTES, summarizeTranscript, type TranscriptSummary } from '../../evidence/transcript.js';
+import type { Deps } from '../deps.js';
 
 /** Ratio of decoded to received bytes beyond which gzip content is treated as a bomb. */
 export const MAX_GZIP_RATIO = 1_000;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InProcessWatermarkStore } from '../../helpers/casStores.js';
-import { loadConfig } from '../../../shared/config.js';
-import { pollAlerts, WATERMARK_NAME } from '../../../shared/services/alertPoller.js';
-import { fakeDeps } from '../../helpers/fakes.js';
+import { InProcessWatermarkStore } from '../../../helpers/casStores.js';
+import { loadConfig } from '../../../../shared/config.js';
+import { pollAlerts, WATERMARK_NAME } from '../../../../shared/services/intake/alertPoller.js';
+import { fakeDeps } from '../../../helpers/fakes.js';
 
 const config = loadConfig({
   STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',

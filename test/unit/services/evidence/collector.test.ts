@@ -1,13 +1,14 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../shared/clock.js';
-import { loadConfig } from '../../../shared/config.js';
-import { PermanentError } from '../../../shared/errors.js';
-import { silentLogger } from '../../../shared/log.js';
-import { deviceActionSchema, runSchema } from '../../../shared/runs/model.js';
-import { handleCollectMessage, type CollectorDeps } from '../../../shared/services/collector.js';
-import { toRunStatus } from '../../../shared/services/runStatus.js';
-import { DEVICE, MemoryEvidenceStore, MemoryRunStore, RecordingBus, ScriptedDefender } from '../../helpers/fakes.js';
+import { ManualClock } from '../../../../shared/clock.js';
+import { loadConfig } from '../../../../shared/config.js';
+import { PermanentError } from '../../../../shared/errors.js';
+import { silentLogger } from '../../../../shared/log.js';
+import { deviceActionSchema, runSchema } from '../../../../shared/runs/model.js';
+import { handleCollectMessage } from '../../../../shared/services/evidence/collector.js';
+import type { CollectorDeps } from '../../../../shared/services/evidence/deps.js';
+import { toRunStatus } from '../../../../shared/services/status/runStatus.js';
+import { DEVICE, MemoryEvidenceStore, MemoryRunStore, RecordingBus, ScriptedDefender } from '../../../helpers/fakes.js';
 
 const delivery = { messageId: 'm1', deliveryCount: 1 };
 const message = { runId: 'a-1', deviceId: DEVICE, machineActionId: 'act-1', commandIndex: 0 };

@@ -1,8 +1,8 @@
-import { DeviceBusyError, PermanentError, ThrottledError, describeError } from '../errors.js';
-import type { DeviceAction } from '../runs/model.js';
-import { markRejected, requeue } from '../runs/transitions.js';
-import { updateAction } from '../runs/updateAction.js';
-import type { Deps } from './deps.js';
+import { DeviceBusyError, PermanentError, ThrottledError, describeError } from '../../errors.js';
+import type { DeviceAction } from '../../runs/model.js';
+import { markRejected, requeue } from '../../runs/transitions.js';
+import { updateAction } from '../../runs/updateAction.js';
+import type { SubmissionDeps } from './deps.js';
 import { enqueueSubmit } from './queueing.js';
 
 /**
@@ -12,7 +12,7 @@ import { enqueueSubmit } from './queueing.js';
  * redelivers and the retry looks for the action first.
  */
 export async function handleSubmitError(
-  deps: Deps,
+  deps: Pick<SubmissionDeps, 'clock' | 'logger' | 'bus' | 'runs' | 'pacer'>,
   action: DeviceAction,
   error: unknown,
   admittedMs: number,

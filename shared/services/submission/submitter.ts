@@ -1,18 +1,18 @@
-import type { DeliveryInfo } from '../bus/port.js';
-import { parseOrDeadLetter } from '../bus/parseOrDeadLetter.js';
-import { actionMessageSchema } from '../bus/messages.js';
-import type { MachineAction } from '../defender/types.js';
-import { ThrottledError } from '../errors.js';
-import { correlationToken } from '../runs/ids.js';
-import type { DeviceAction } from '../runs/model.js';
-import { markSubmitted, markSubmitting, requeue } from '../runs/transitions.js';
-import { updateAction } from '../runs/updateAction.js';
-import type { Deps } from './deps.js';
-import { arrivalForSlot, type SlotDecision } from '../pacing/sendSlots.js';
-import type { Logger } from '../log.js';
+import type { DeliveryInfo } from '../../bus/port.js';
+import { parseOrDeadLetter } from '../../bus/parseOrDeadLetter.js';
+import { actionMessageSchema } from '../../bus/messages.js';
+import type { MachineAction } from '../../defender/types.js';
+import { ThrottledError } from '../../errors.js';
+import { correlationToken } from '../../runs/ids.js';
+import type { DeviceAction } from '../../runs/model.js';
+import { markSubmitted, markSubmitting, requeue } from '../../runs/transitions.js';
+import { updateAction } from '../../runs/updateAction.js';
+import type { SubmissionDeps } from './deps.js';
+import { arrivalForSlot, type SlotDecision } from '../../pacing/sendSlots.js';
+import type { Logger } from '../../log.js';
 import { enqueueSubmit } from './queueing.js';
 import { handleSubmitError } from './submitErrors.js';
-import { ensurePollTick } from './pollTick.js';
+import { ensurePollTick } from '../polling/pollTick.js';
 
 export type SubmitOutcome = 'submitted' | 'adopted' | 'deferred' | 'rejected' | 'duplicate' | 'dead-lettered';
 
@@ -30,7 +30,7 @@ const VISIBILITY_WAIT_MS = 2 * 60_000;
  * timeout, 5xx), the device's recent actions are searched for our correlation
  * token first, so a redelivered message never creates a second action.
  */
-export async function handleActionMessage(deps: Deps, body: unknown, delivery: DeliveryInfo): Promise<SubmitOutcome> {
+export async function handleActionMessage(deps: SubmissionDeps, body: unknown, delivery: DeliveryInfo): Promise<SubmitOutcome> {
   const parsed = await parseOrDeadLetter(deps.bus, 'actions', actionMessageSchema, body, delivery);
   if (!parsed.ok) return 'dead-lettered';
   const current = await deps.runs.getAction(parsed.value.runId, parsed.value.deviceId);
@@ -52,7 +52,7 @@ export async function handleActionMessage(deps: Deps, body: unknown, delivery: D
  * created before sending another. Undefined: nothing was created, the hold is
  * released and a new attempt may ask for a slot.
  */
-async function resumeUnknownOutcome(deps: Deps, action: DeviceAction): Promise<SubmitOutcome | undefined> {
+async function resumeUnknownOutcome(deps: SubmissionDeps, action: DeviceAction): Promise<SubmitOutcome | undefined> {
   const existing = await findOurAction(deps, action);
   if (existing) {
     await recordSubmitted(deps, action, existing);
@@ -72,7 +72,7 @@ async function resumeUnknownOutcome(deps: Deps, action: DeviceAction): Promise<S
 type Admission = { kind: 'admitted'; atMs: number } | { kind: 'not-now'; outcome: SubmitOutcome };
 
 /** Asks the pacer for a slot; anything but an admission is rescheduled (or left to the delivery that holds it). */
-async function admit(deps: Deps, action: DeviceAction): Promise<Admission> {
+async function admit(deps: SubmissionDeps, action: DeviceAction): Promise<Admission> {
   const request = { deviceId: action.deviceId, runId: action.runId };
   let slot = await deps.pacer.requestSlot(request);
   if (slot.kind === 'already-open') {
@@ -92,7 +92,7 @@ async function admit(deps: Deps, action: DeviceAction): Promise<Admission> {
  * was sent; the hold is freed (undefined: ask again).
  */
 async function checkOpenAdmission(
-  deps: Deps,
+  deps: SubmissionDeps,
   action: DeviceAction,
   slot: Extract<SlotDecision, { kind: 'already-open' }>,
 ): Promise<SubmitOutcome | undefined> {
@@ -107,7 +107,11 @@ async function checkOpenAdmission(
 }
 
 /** Waiting happens in the queue: the message comes back (the send lead early) for its reserved slot, or to ask again. */
-async function scheduleRetry(deps: Deps, action: DeviceAction, slot: Extract<SlotDecision, { kind: 'reserved' | 'wait' }>): Promise<void> {
+async function scheduleRetry(
+  deps: SubmissionDeps,
+  action: DeviceAction,
+  slot: Extract<SlotDecision, { kind: 'reserved' | 'wait' }>,
+): Promise<void> {
   const nowMs = deps.clock.nowMs();
   const reason = slot.kind === 'reserved' ? 'slot' : slot.reason;
   const atMs = slot.kind === 'reserved' ? arrivalForSlot(slot.slotMs, nowMs, deps.pacer.limits) : nowMs + slot.waitMs;
@@ -116,7 +120,7 @@ async function scheduleRetry(deps: Deps, action: DeviceAction, slot: Extract<Slo
 }
 
 /** Calls Defender on the admitted slot (the record already says 'submitting') and records its answer. */
-async function callDefender(deps: Deps, marked: DeviceAction, slotAtMs: number): Promise<SubmitOutcome> {
+async function callDefender(deps: SubmissionDeps, marked: DeviceAction, slotAtMs: number): Promise<SubmitOutcome> {
   const { runId, deviceId } = marked;
   // Admitted for a slot a moment ahead (at most the send lead): the bookkeeping is done, call on the slot.
   await deps.waitUntil(slotAtMs);
@@ -141,7 +145,7 @@ async function callDefender(deps: Deps, marked: DeviceAction, slotAtMs: number):
   return 'submitted';
 }
 
-async function findOurAction(deps: Deps, action: DeviceAction): Promise<MachineAction | undefined> {
+async function findOurAction(deps: SubmissionDeps, action: DeviceAction): Promise<MachineAction | undefined> {
   const token = correlationToken(action.runId, action.deviceId);
   const recent = await deps.defender.listMachineActions({
     machineId: action.deviceId,
@@ -156,7 +160,7 @@ async function findOurAction(deps: Deps, action: DeviceAction): Promise<MachineA
  * record: if anything fails in between, the action is still 'submitting', and
  * the retry finds it by its correlation token and records both again.
  */
-async function recordSubmitted(deps: Deps, action: DeviceAction, created: MachineAction, calledAtSlotMs?: number): Promise<void> {
+async function recordSubmitted(deps: SubmissionDeps, action: DeviceAction, created: MachineAction, calledAtSlotMs?: number): Promise<void> {
   const nowMs = deps.clock.nowMs();
   const firstPollMs = nowMs + deps.config.polling.firstDelayMs;
   await deps.pacer.recordSubmitted(action.deviceId, action.runId, created.id, firstPollMs, calledAtSlotMs);
@@ -166,6 +170,6 @@ async function recordSubmitted(deps: Deps, action: DeviceAction, created: Machin
   );
 }
 
-function logFor(deps: Deps, action: Pick<DeviceAction, 'runId' | 'deviceId'>): Logger {
+function logFor(deps: SubmissionDeps, action: Pick<DeviceAction, 'runId' | 'deviceId'>): Logger {
   return deps.logger.child({ runId: action.runId, deviceId: action.deviceId });
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../shared/clock.js';
-import { checkManifest } from '../../../shared/evidence/manifest.js';
-import type { JsonWriteCondition } from '../../../shared/evidence/store.js';
-import { silentLogger } from '../../../shared/log.js';
-import { deviceActionSchema, runSchema, type EvidenceItem } from '../../../shared/runs/model.js';
-import { writeManifest } from '../../../shared/services/manifestWriter.js';
-import { MemoryEvidenceStore, MemoryRunStore } from '../../helpers/fakes.js';
+import { ManualClock } from '../../../../shared/clock.js';
+import { checkManifest } from '../../../../shared/evidence/manifest.js';
+import type { JsonWriteCondition } from '../../../../shared/evidence/store.js';
+import { silentLogger } from '../../../../shared/log.js';
+import { deviceActionSchema, runSchema, type EvidenceItem } from '../../../../shared/runs/model.js';
+import { writeManifest } from '../../../../shared/services/evidence/manifestWriter.js';
+import { MemoryEvidenceStore, MemoryRunStore } from '../../../helpers/fakes.js';
 
 const DEVICE = '1e5bc9d7e413ddd7902c2932e418702b84d0cc07';
 

@@ -1,13 +1,13 @@
-import { isTerminal, type ActionStatus, type MachineAction } from '../defender/types.js';
-import { PermanentError } from '../errors.js';
-import type { CommandOutcome } from '../runs/model.js';
-import { markEnded } from '../runs/transitions.js';
-import { updateAction } from '../runs/updateAction.js';
-import type { Deps } from './deps.js';
-import { enqueueCollect } from './queueing.js';
+import { isTerminal, type ActionStatus, type MachineAction } from '../../defender/types.js';
+import { PermanentError } from '../../errors.js';
+import type { CommandOutcome } from '../../runs/model.js';
+import { markEnded } from '../../runs/transitions.js';
+import { updateAction } from '../../runs/updateAction.js';
+import type { PollingDeps } from './deps.js';
+import { enqueueCollect } from '../evidence/queueing.js';
 
 /** When to look at an action again, from what it showed now. Pure. */
-export function nextPollMs(status: ActionStatus, submittedMs: number, nowMs: number, polling: Deps['config']['polling']): number {
+export function nextPollMs(status: ActionStatus, submittedMs: number, nowMs: number, polling: PollingDeps['config']['polling']): number {
   if (status === 'InProgress') return nowMs + polling.inProgressMs;
   // Just submitted: an online device picks it up within moments. Pending for longer: likely offline, look rarely.
   const pendingForMs = nowMs - submittedMs;
@@ -22,7 +22,7 @@ export function nextPollMs(status: ActionStatus, submittedMs: number, nowMs: num
  * record progress and plan the next look.
  */
 export async function applyActionStatus(
-  deps: Deps,
+  deps: PollingDeps,
   ours: { runId: string; deviceId: string; submittedMs: number },
   action: MachineAction,
 ): Promise<void> {
@@ -72,7 +72,7 @@ export async function applyActionStatus(
   );
 }
 
-async function expire(deps: Deps, ours: { runId: string; deviceId: string }, action: MachineAction): Promise<void> {
+async function expire(deps: PollingDeps, ours: { runId: string; deviceId: string }, action: MachineAction): Promise<void> {
   let status: ActionStatus = action.status;
   try {
     status = (await deps.defender.cancelMachineAction(action.id, 'mde-responder: the device stayed offline past the deadline')).status;

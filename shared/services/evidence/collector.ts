@@ -1,19 +1,16 @@
-import type { DeliveryInfo } from '../bus/port.js';
-import { parseOrDeadLetter } from '../bus/parseOrDeadLetter.js';
-import { collectMessageSchema, type CollectMessage } from '../bus/messages.js';
-import { PermanentError, ThrottledError, TransientError, describeError } from '../errors.js';
-import { evidenceBlobName } from '../evidence/naming.js';
-import type { CustodySubject } from '../evidence/custody.js';
-import type { EvidenceItem } from '../runs/model.js';
-import type { Deps } from './deps.js';
+import type { DeliveryInfo } from '../../bus/port.js';
+import { parseOrDeadLetter } from '../../bus/parseOrDeadLetter.js';
+import { collectMessageSchema, type CollectMessage } from '../../bus/messages.js';
+import { PermanentError, ThrottledError, TransientError, describeError } from '../../errors.js';
+import { evidenceBlobName } from '../../evidence/naming.js';
+import type { CustodySubject } from '../../evidence/custody.js';
+import type { EvidenceItem } from '../../runs/model.js';
+import type { CollectorDeps } from './deps.js';
 import { rehashStored, transferResult, type TransferResult } from './evidenceTransfer.js';
 import { manifestLists, writeManifest } from './manifestWriter.js';
 import { enqueueCollect } from './queueing.js';
 
 export type CollectOutcome = 'collected' | 'duplicate' | 'deferred' | 'dead-lettered';
-
-/** What the collector needs (a subset of Deps: benchmarks build just this). */
-export type CollectorDeps = Pick<Deps, 'config' | 'clock' | 'logger' | 'bus' | 'runs' | 'evidence' | 'defender' | 'collectorVersion'>;
 
 /** Transfers retried with backoff before the failure is left to the queue's own retries. */
 const MAX_COLLECT_ATTEMPTS = 8;

@@ -1,10 +1,10 @@
-import type { Alert } from '../alerts/alert.js';
-import { parseAlerts, type RejectedAlert } from '../alerts/parseAlert.js';
-import type { DeliveryInfo } from '../bus/port.js';
-import { matchReasons, needsDeviceFacts, selectPlaybook, type DeviceFacts } from '../playbooks/match.js';
-import { alertRunId } from '../runs/ids.js';
-import { describeIssues } from '../validation.js';
-import type { Deps } from './deps.js';
+import type { Alert } from '../../alerts/alert.js';
+import { parseAlerts, type RejectedAlert } from '../../alerts/parseAlert.js';
+import type { DeliveryInfo } from '../../bus/port.js';
+import { matchReasons, needsDeviceFacts, selectPlaybook, type DeviceFacts } from '../../playbooks/match.js';
+import { alertRunId } from '../../runs/ids.js';
+import { describeIssues } from '../../validation.js';
+import type { IntakeDeps } from './deps.js';
 import { defenderDirectory, type DeviceDirectory } from './deviceDirectory.js';
 import { planRun, startRun } from './startRun.js';
 
@@ -25,7 +25,7 @@ export type AlertOutcome =
  * last update time when the playbook says `rerun: onUpdate` — so the same
  * alert delivered again, or updated, starts nothing new.
  */
-export async function handleAlertMessage(deps: Deps, body: unknown, delivery: DeliveryInfo): Promise<AlertOutcome> {
+export async function handleAlertMessage(deps: IntakeDeps, body: unknown, delivery: DeliveryInfo): Promise<AlertOutcome> {
   const parsed = parseAlerts(body);
   if (!parsed.ok) return deadLetter(deps, body, delivery, `malformed alert: ${describeIssues(parsed.errors)}`);
   const batch = parsed.value;
@@ -42,7 +42,7 @@ export async function handleAlertMessage(deps: Deps, body: unknown, delivery: De
   return outcomes.length === 1 && only ? only : { kind: 'batch', outcomes };
 }
 
-async function answerAlert(deps: Deps, directory: DeviceDirectory, alert: Alert): Promise<AlertOutcome> {
+async function answerAlert(deps: IntakeDeps, directory: DeviceDirectory, alert: Alert): Promise<AlertOutcome> {
   if (alert.devices.length === 0) {
     deps.logger.log('info', 'alert names no Defender device; nothing to run', { alertId: alert.id, source: alert.source });
     return { kind: 'no-device', alertId: alert.id };
@@ -90,7 +90,12 @@ async function answerAlert(deps: Deps, directory: DeviceDirectory, alert: Alert)
   return runIds.length > 0 ? { kind: 'started', alertId: alert.id, runIds, created } : { kind: 'no-playbook', alertId: alert.id, reasons };
 }
 
-async function deadLetter(deps: Deps, body: unknown, delivery: DeliveryInfo, description: string): Promise<AlertOutcome> {
+async function deadLetter(
+  deps: Pick<IntakeDeps, 'bus' | 'logger'>,
+  body: unknown,
+  delivery: DeliveryInfo,
+  description: string,
+): Promise<AlertOutcome> {
   await deps.bus.deadLetter('alerts', body, { reason: 'MalformedAlert', description, originalMessageId: delivery.messageId });
   deps.logger.log('warn', 'alert dead-lettered', { messageId: delivery.messageId, reason: description });
   return { kind: 'dead-lettered', reason: description };

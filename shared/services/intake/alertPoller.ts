@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { toMs } from '../alerts/alert.js';
-import type { PollCursor, WatermarkStore } from '../alerts/watermarkStore.js';
-import type { MessageBus } from '../bus/port.js';
-import type { Clock } from '../clock.js';
-import { casRetry, conflict, settled } from '../concurrency/casRetry.js';
-import type { Config } from '../config.js';
-import type { AlertFeed } from '../defender/port.js';
-import type { Logger } from '../log.js';
+import { toMs } from '../../alerts/alert.js';
+import type { PollCursor, WatermarkStore } from '../../alerts/watermarkStore.js';
+import type { MessageBus } from '../../bus/port.js';
+import type { Clock } from '../../clock.js';
+import { casRetry, conflict, settled } from '../../concurrency/casRetry.js';
+import type { Config } from '../../config.js';
+import type { AlertFeed } from '../../defender/port.js';
+import type { Logger } from '../../log.js';
 
 export type AlertPollOutcome =
   { kind: 'disabled' } | { kind: 'polled'; fetched: number; enqueued: number; skipped: number; truncated: boolean; watermarkMs: number };

@@ -1,10 +1,10 @@
-import { casRetry, conflict, settled } from '../concurrency/casRetry.js';
-import { PermanentError } from '../errors.js';
-import { buildManifest, checkManifest } from '../evidence/manifest.js';
-import type { Manifest } from '../evidence/manifestSchema.js';
-import { manifestBlobName } from '../evidence/naming.js';
-import { describeIssues } from '../validation.js';
-import type { Deps } from './deps.js';
+import { casRetry, conflict, settled } from '../../concurrency/casRetry.js';
+import { PermanentError } from '../../errors.js';
+import { buildManifest, checkManifest } from '../../evidence/manifest.js';
+import type { Manifest } from '../../evidence/manifestSchema.js';
+import { manifestBlobName } from '../../evidence/naming.js';
+import { describeIssues } from '../../validation.js';
+import type { Deps } from '../deps.js';
 
 type ManifestDeps = Pick<Deps, 'runs' | 'evidence' | 'clock' | 'logger' | 'collectorVersion'>;
 

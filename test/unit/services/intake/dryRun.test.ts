@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../shared/clock.js';
-import { loadPlaybooks } from '../../../shared/playbooks/loader.js';
-import { staticDirectory } from '../../../shared/services/deviceDirectory.js';
-import { dryRun } from '../../../shared/services/dryRun.js';
-import { alertFixture, FINANCE } from '../../helpers/alerts.js';
-import { fakeDeps } from '../../helpers/fakes.js';
+import { ManualClock } from '../../../../shared/clock.js';
+import { loadPlaybooks } from '../../../../shared/playbooks/loader.js';
+import { staticDirectory } from '../../../../shared/services/intake/deviceDirectory.js';
+import { dryRun } from '../../../../shared/services/intake/dryRun.js';
+import { alertFixture, FINANCE } from '../../../helpers/alerts.js';
+import { fakeDeps } from '../../../helpers/fakes.js';
 
 const playbooks = await loadPlaybooks('playbooks');
 const deps = {

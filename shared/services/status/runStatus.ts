@@ -1,5 +1,6 @@
-import type { TranscriptSummary } from '../evidence/transcript.js';
-import type { DeviceAction, EvidenceItem, RunView } from '../runs/model.js';
+import type { TranscriptSummary } from '../../evidence/transcript.js';
+import type { DeviceAction, EvidenceItem, RunView } from '../../runs/model.js';
+import type { StatusDeps } from './deps.js';
 
 export type RunPhase = 'queued' | 'running' | 'collecting' | 'ended';
 
@@ -39,6 +40,12 @@ export interface EvidenceStatus {
   originalSha256?: string;
   originalSizeBytes?: number;
   transcript?: TranscriptSummary;
+}
+
+/** The run's status (GET /api/runs/{id}), or undefined when no run has that id. */
+export async function getRunStatus(deps: StatusDeps, runId: string): Promise<RunStatus | undefined> {
+  const view = await deps.runs.getRun(runId);
+  return view ? toRunStatus(view) : undefined;
 }
 
 export function toRunStatus(view: RunView): RunStatus {

@@ -1,11 +1,11 @@
-import type { DeliveryInfo } from '../bus/port.js';
-import { parseOrDeadLetter } from '../bus/parseOrDeadLetter.js';
-import { pollTickMessageSchema } from '../bus/messages.js';
-import type { MachineAction } from '../defender/types.js';
-import { ThrottledError, describeError } from '../errors.js';
-import type { OpenHold } from '../pacing/holds.js';
+import type { DeliveryInfo } from '../../bus/port.js';
+import { parseOrDeadLetter } from '../../bus/parseOrDeadLetter.js';
+import { pollTickMessageSchema } from '../../bus/messages.js';
+import type { MachineAction } from '../../defender/types.js';
+import { ThrottledError, describeError } from '../../errors.js';
+import type { OpenHold } from '../../pacing/holds.js';
 import { applyActionStatus } from './actionStatus.js';
-import type { Deps } from './deps.js';
+import type { PollingDeps, TickDeps } from './deps.js';
 
 export type TickOutcome = 'polled' | 'stale' | 'throttled' | 'dead-lettered';
 
@@ -22,7 +22,7 @@ const MIN_TICK_GAP_MS = 5_000;
  * earliest of them. Status calls come out of the shared 100/min, 1,500/h
  * budget. A stale duplicate tick does nothing.
  */
-export async function handlePollTick(deps: Deps, body: unknown, delivery: DeliveryInfo): Promise<TickOutcome> {
+export async function handlePollTick(deps: PollingDeps, body: unknown, delivery: DeliveryInfo): Promise<TickOutcome> {
   const parsed = await parseOrDeadLetter(deps.bus, 'polls', pollTickMessageSchema, body, delivery);
   if (!parsed.ok) return 'dead-lettered';
   const due = await deps.pacer.claimTick(parsed.value.seq);
@@ -42,7 +42,7 @@ export async function handlePollTick(deps: Deps, body: unknown, delivery: Delive
   return 'polled';
 }
 
-async function pollBatch(deps: Deps, holds: OpenHold[]): Promise<void> {
+async function pollBatch(deps: PollingDeps, holds: OpenHold[]): Promise<void> {
   const ids = holds.flatMap((h) => (h.actionId ? [h.actionId] : []));
   const found = new Map<string, MachineAction>((await deps.defender.listMachineActions({ ids })).map((a) => [a.id, a]));
   for (const hold of holds) {
@@ -58,12 +58,12 @@ async function pollBatch(deps: Deps, holds: OpenHold[]): Promise<void> {
 }
 
 /** Makes sure a tick will come by `atMs` (a no-op when one is already due by then). */
-export async function ensurePollTick(deps: Deps, atMs: number): Promise<void> {
+export async function ensurePollTick(deps: TickDeps, atMs: number): Promise<void> {
   await scheduleTick(deps, atMs);
 }
 
 /** The watchdog (run by the timer): revives the tick chain if open actions are due and no live tick is on record. */
-export async function reviveTicks(deps: Deps): Promise<boolean> {
+export async function reviveTicks(deps: TickDeps & Pick<PollingDeps, 'clock' | 'logger'>): Promise<boolean> {
   const next = await deps.pacer.nextPollDue();
   if (next === undefined) return false;
   const revived = await scheduleTick(deps, Math.max(next, deps.clock.nowMs()));
@@ -71,7 +71,7 @@ export async function reviveTicks(deps: Deps): Promise<boolean> {
   return revived;
 }
 
-async function scheduleTick(deps: Deps, atMs: number): Promise<boolean> {
+async function scheduleTick(deps: TickDeps, atMs: number): Promise<boolean> {
   const seq = await deps.pacer.scheduleTick(atMs);
   if (seq === undefined) return false;
   await deps.bus.send('polls', {

@@ -1,8 +1,8 @@
-import type { DefenderApi } from '../defender/port.js';
-import type { Machine } from '../defender/types.js';
-import { NotFoundError } from '../errors.js';
-import type { DeviceFacts } from '../playbooks/match.js';
-import type { Where } from '../playbooks/schema.js';
+import type { DefenderApi } from '../../defender/port.js';
+import type { Machine } from '../../defender/types.js';
+import { NotFoundError } from '../../errors.js';
+import type { DeviceFacts } from '../../playbooks/match.js';
+import type { Where } from '../../playbooks/schema.js';
 
 /**
  * What the planner needs to know about devices: one device's tags and OS
