@@ -20,6 +20,8 @@ export class DeviceState {
   readonly files: DeviceFiles;
   readonly intervals: readonly Interval[];
   readonly windows: boolean;
+  /** `machineTags`: the fleet's `tags`, then whatever the tag endpoints added or removed. */
+  readonly tags: string[];
 
   constructor(
     readonly spec: DeviceSpec,
@@ -27,6 +29,7 @@ export class DeviceState {
     private readonly scriptDefaults: Readonly<Record<string, ScriptBehaviour>>,
   ) {
     this.windows = isWindowsPlatform(spec.osPlatform);
+    this.tags = [...spec.tags];
     this.files = new DeviceFiles(this.windows);
     for (const [path, file] of Object.entries(spec.files)) this.files.set(path, fileSourceOf(file));
     this.intervals = onlineIntervals(spec.availability, startMs);
@@ -34,6 +37,23 @@ export class DeviceState {
 
   get id(): string {
     return this.spec.id;
+  }
+
+  /**
+   * Adds or removes a tag. Tags compare case-insensitively (as `$filter`
+   * strings do): adding a tag the device has, in any casing, or removing one
+   * it lacks changes nothing (README choice 21).
+   */
+  changeTag(value: string, action: 'Add' | 'Remove'): void {
+    const at = this.tags.findIndex((t) => t.toLowerCase() === value.toLowerCase());
+    if (action === 'Add' && at < 0) this.tags.push(value);
+    if (action === 'Remove' && at >= 0) this.tags.splice(at, 1);
+  }
+
+  /** findbytag: a tag equal to `tag`, or (`startsWith`) beginning with it, case-insensitively. */
+  hasTag(tag: string, startsWith: boolean): boolean {
+    const wanted = tag.toLowerCase();
+    return this.tags.some((t) => (startsWith ? t.toLowerCase().startsWith(wanted) : t.toLowerCase() === wanted));
   }
 
   /** The fleet-level behaviour of a script, field by field overridden by this device's (names case-insensitive). */

@@ -53,7 +53,7 @@ export function machineJson(device: DeviceState, startMs: number): Record<string
     exposureLevel: d.exposureLevel,
     isAadJoined: d.aadDeviceId !== undefined && d.aadDeviceId !== null,
     aadDeviceId: d.aadDeviceId ?? null,
-    machineTags: [...d.tags],
+    machineTags: [...device.tags],
     defenderAvStatus: 'Updated',
     osArchitecture: '64-bit',
     managedBy: 'Intune',

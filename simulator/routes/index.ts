@@ -3,7 +3,7 @@ import { listAlerts } from './alerts.js';
 import { deleteLibraryFile, listLibraryFiles, uploadLibraryFile } from './library.js';
 import { runLiveResponse } from './liveResponse.js';
 import { cancelMachineAction, getMachineAction, listMachineActions } from './machineActions.js';
-import { getMachine, listMachines } from './machines.js';
+import { addOrRemoveMachineTag, addOrRemoveTagForMultipleMachines, findMachinesByTag, getMachine, listMachines } from './machines.js';
 import { getResultDownloadLink } from './resultLink.js';
 
 /** Every simulated endpoint. Order matters only where two patterns could match the same path. */
@@ -17,6 +17,9 @@ export const ENDPOINTS: readonly Endpoint[] = [
   uploadLibraryFile,
   deleteLibraryFile,
   listMachines,
+  findMachinesByTag, // before getMachine, whose pattern also matches /machines/findbytag
   getMachine,
+  addOrRemoveMachineTag,
+  addOrRemoveTagForMultipleMachines,
   listAlerts,
 ];

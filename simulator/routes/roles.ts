@@ -2,6 +2,8 @@
 export const ROLES = {
   liveResponse: ['Machine.LiveResponse'],
   readMachines: ['Machine.Read.All', 'Machine.ReadWrite.All'],
+  /** Machine tags (add-or-remove-machine-tags, add-or-remove-multiple-machine-tags). */
+  writeMachines: ['Machine.ReadWrite.All'],
   cancel: [
     'Machine.CollectForensics',
     'Machine.Isolate',
