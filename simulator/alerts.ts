@@ -30,6 +30,43 @@ export class AlertStore {
   list(): AlertSpec[] {
     return [...this.alerts.values()];
   }
+
+  /** By id, exactly as listed (case-sensitive). */
+  get(id: string): AlertSpec | undefined {
+    return this.alerts.get(id);
+  }
+
+  /**
+   * Applies an update (README choice 22): the given properties replace the
+   * old ones, a comment is appended to `comments[]` with who and when,
+   * `lastUpdateTime` becomes now, and `resolvedTime` is set when the status
+   * becomes Resolved (null when it leaves Resolved).
+   */
+  update(id: string, change: AlertChange, by: string, atIso: string): AlertSpec | undefined {
+    const alert = this.alerts.get(id);
+    if (!alert) return undefined;
+    const { comment, ...properties } = change;
+    const wasResolved = alert.status === 'Resolved';
+    const updated: AlertSpec = { ...alert, ...properties, lastUpdateTime: atIso };
+    if (properties.status !== undefined && (properties.status === 'Resolved') !== wasResolved) {
+      updated.resolvedTime = properties.status === 'Resolved' ? atIso : null;
+    }
+    if (comment !== undefined) {
+      const comments = Array.isArray(alert.comments) ? (alert.comments as unknown[]) : [];
+      updated.comments = [...comments, { comment, createdBy: by, createdTime: atIso }];
+    }
+    this.alerts.set(id, updated);
+    return updated;
+  }
+}
+
+/** The updatable properties of an alert (update-alert, batch-update-alerts). */
+export interface AlertChange {
+  readonly status?: string;
+  readonly assignedTo?: string;
+  readonly classification?: string;
+  readonly determination?: string;
+  readonly comment?: string;
 }
 
 /** The alert as listed: `evidence` is [] unless $expand=evidence (as in the documented examples). */

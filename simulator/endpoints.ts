@@ -14,6 +14,8 @@ export const ENDPOINT_KEYS = [
   'addOrRemoveTagForMultipleMachines',
   'findMachinesByTag',
   'listAlerts',
+  'updateAlert',
+  'batchUpdateAlerts',
   'downloadResult',
   'unknownRoute',
 ] as const;

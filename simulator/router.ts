@@ -22,24 +22,30 @@ export interface RequestContext {
 
 export interface Endpoint {
   readonly key: EndpointKey;
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Matched against the decoded path, case-insensitively. */
   readonly pattern: RegExp;
   /** Any one of these app roles is enough (mde-api.md 0.3). */
   readonly roles: readonly string[];
-  /** runliveresponse has its own 10/min limit; every other endpoint 100/min and 1,500/hour. */
+  /** runliveresponse has its own 10/min limit; every other endpoint 100/min and 1,500/hour ... */
   readonly liveResponseLimit?: boolean;
+  /** ... except alerts/batchUpdate: 10/min and 500/hour. */
+  readonly alertBatchLimit?: boolean;
   handle(ctx: RequestContext): Promise<Reply> | Reply;
 }
 
 function limitsFor(endpoint: Endpoint, state: SimulatorState): WindowLimit[] {
   const s = state.settings;
-  return endpoint.liveResponseLimit
-    ? [{ windowMs: MINUTE_MS, max: s.liveResponseCallsPerMinute }]
-    : [
-        { windowMs: MINUTE_MS, max: s.callsPerMinute },
-        { windowMs: HOUR_MS, max: s.callsPerHour },
-      ];
+  if (endpoint.liveResponseLimit) return [{ windowMs: MINUTE_MS, max: s.liveResponseCallsPerMinute }];
+  if (endpoint.alertBatchLimit)
+    return [
+      { windowMs: MINUTE_MS, max: s.batchUpdateAlertsCallsPerMinute },
+      { windowMs: HOUR_MS, max: s.batchUpdateAlertsCallsPerHour },
+    ];
+  return [
+    { windowMs: MINUTE_MS, max: s.callsPerMinute },
+    { windowMs: HOUR_MS, max: s.callsPerHour },
+  ];
 }
 
 function match(

@@ -13,6 +13,10 @@ const nonNegativeInt = z.number().int().nonnegative();
 export const settingsSchema = z.strictObject({
   /** runliveresponse calls per 60 s per app+tenant (documented: 10). */
   liveResponseCallsPerMinute: positiveInt.default(10),
+  /** POST alerts/batchUpdate calls per 60 s per app+tenant (documented: 10) ... */
+  batchUpdateAlertsCallsPerMinute: positiveInt.default(10),
+  /** ... and per hour (documented: 500). */
+  batchUpdateAlertsCallsPerHour: positiveInt.default(500),
   /** Every other endpoint, per endpoint per app+tenant: 100 per 60 s ... */
   callsPerMinute: positiveInt.default(100),
   /** ... and 1,500 per hour. */

@@ -1,5 +1,5 @@
 import type { Endpoint } from '../router.js';
-import { listAlerts } from './alerts.js';
+import { batchUpdateAlerts, listAlerts, updateAlert } from './alerts.js';
 import { deleteLibraryFile, listLibraryFiles, uploadLibraryFile } from './library.js';
 import { runLiveResponse } from './liveResponse.js';
 import { cancelMachineAction, getMachineAction, listMachineActions } from './machineActions.js';
@@ -22,4 +22,6 @@ export const ENDPOINTS: readonly Endpoint[] = [
   addOrRemoveMachineTag,
   addOrRemoveTagForMultipleMachines,
   listAlerts,
+  updateAlert,
+  batchUpdateAlerts,
 ];

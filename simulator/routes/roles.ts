@@ -15,6 +15,8 @@ export const ROLES = {
   ],
   library: ['Library.Manage'],
   alerts: ['Alert.Read.All', 'Alert.ReadWrite.All'],
+  /** Alert update and batch update. The update page's `Alerts.ReadWrite.All` is taken as a misspelling (README choice 22). */
+  writeAlerts: ['Alert.ReadWrite.All'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** A GUID path key, or 400 BadRequest as observed for a non-GUID machine-action id. */
