@@ -6,6 +6,7 @@ import { close, listen } from './server.js';
 import type { SimulatorSettingsInput } from './settings.js';
 import { SimulatorState } from './state.js';
 import type { SimulatorStats } from './stats.js';
+import type { Strictness } from './strictness.js';
 
 /**
  * A LOCAL SIMULATOR of the Microsoft Defender for Endpoint API (live
@@ -18,6 +19,7 @@ export { SimulatorCredential, SIMULATOR_DEFAULT_ROLES, type SimulatorCredentialO
 export { ENDPOINT_KEYS, type EndpointKey, type SimulatorFaults } from './endpoints.js';
 export type { SimulatorStats } from './stats.js';
 export type { SimulatorSettings, SimulatorSettingsInput } from './settings.js';
+export { PROFILES, STRICTNESS, STRICTNESS_NAMES, type Profile, type Strictness } from './strictness.js';
 export { SIMULATOR_HEADER, SIMULATOR_HEADER_VALUE } from './http.js';
 
 export interface SimulatorOptions {
@@ -44,6 +46,8 @@ export interface RunningSimulator {
   sourceFile(deviceId: string, path: string): { sha256: string; sizeBytes: number } | undefined;
   /** Makes an alert visible to GET /api/alerts (an object with a string `id`; same id replaces). */
   addAlert(alert: unknown): void;
+  /** The lenient-or-strict choices in force. */
+  readonly strictness: Strictness;
   /** Replaces the active faults. */
   setFaults(faults: SimulatorFaults): void;
 }
@@ -58,6 +62,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const { server, url } = await listen(state, options.host ?? '127.0.0.1', options.port ?? 0);
   return {
     url,
+    strictness: state.strictness,
     close: () => close(server),
     stats: () => {
       const nowMs = state.sync();

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ScaledClock, DAY_MS } from '../shared/clock.js';
 import { DEFENDER_SCOPE } from '../shared/defender/port.js';
-import { loadFleet, SimulatorCredential, startSimulator } from './index.js';
+import { loadFleet, PROFILES, SimulatorCredential, startSimulator, type Profile } from './index.js';
 
 const DEFAULT_FLEET = 'local/fleets/demo.json';
 
@@ -23,6 +23,10 @@ Options:
   --scale N      time scale: simulated time runs N times faster than the wall
                  clock (default 1)
   --seed N       seed of ids and link keys (default: the fleet's seed)
+  --profile P    lenient or strict: where Microsoft's documentation is
+                 silent, answer kindly or as strictly as Defender plausibly
+                 does (default: the fleet's options.profile, else lenient;
+                 README "Strictness")
   --help         this text
 
 It prints its URL (the API is under <url>/api/...) and a bearer token with
@@ -36,6 +40,7 @@ async function main(): Promise<number> {
       port: { type: 'string' },
       scale: { type: 'string' },
       seed: { type: 'string' },
+      profile: { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -51,15 +56,31 @@ async function main(): Promise<number> {
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isInteger(seed)) throw new Error(`--seed: expected an integer, got ${values.seed ?? ''}`);
 
+  const profile = values.profile;
+  if (profile !== undefined && !(PROFILES as readonly string[]).includes(profile))
+    throw new Error(`--profile: expected ${PROFILES.join(' or ')}, got ${profile}`);
+
   const fleetPath = path.resolve(values.fleet ?? DEFAULT_FLEET);
   const fleet = await loadFleet(fleetPath);
   const clock = new ScaledClock({ scale });
-  const sim = await startSimulator({ fleet, clock, host: values.host ?? '127.0.0.1', port, ...(seed === undefined ? {} : { seed }) });
+  const sim = await startSimulator({
+    fleet,
+    clock,
+    host: values.host ?? '127.0.0.1',
+    port,
+    ...(seed === undefined ? {} : { seed }),
+    ...(profile === undefined ? {} : { settings: { profile: profile as Profile } }),
+  });
   const { token } = await new SimulatorCredential({ clock, lifetimeMs: 365 * DAY_MS }).getToken(DEFENDER_SCOPE);
 
   const say = (line: string): void => void process.stdout.write(line + '\n');
   say('MDE Live Response API SIMULATOR (a simulator, not Microsoft Defender for Endpoint)');
   say(`fleet: ${path.relative(process.cwd(), fleetPath)} (${fleet.devices.length} devices), time scale ${scale}x`);
+  say(
+    `strictness: ${Object.entries(sim.strictness)
+      .map(([name, value]) => `${name}=${String(value)}`)
+      .join(', ')}`,
+  );
   say(`URL: ${sim.url}   (API under ${sim.url}/api/...)`);
   say(`token (unsigned, every role, valid for 365 simulated days; only this simulator accepts it):`);
   say(`  Authorization: Bearer ${token}`);

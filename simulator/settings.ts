@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DAY_MS, MINUTE_MS } from '../shared/clock.js';
+import { resolveStrictness, strictnessSettingsSchema, type Strictness } from './strictness.js';
 
 const MIB = 1024 * 1024;
 const positiveInt = z.number().int().positive();
@@ -11,6 +12,8 @@ const nonNegativeInt = z.number().int().nonnegative();
  * simulator's choice (named in README.md).
  */
 export const settingsSchema = z.strictObject({
+  /** The strictness profile and its settings (strictness.ts, README "Strictness"). */
+  ...strictnessSettingsSchema,
   /** runliveresponse calls per 60 s per app+tenant (documented: 10). */
   liveResponseCallsPerMinute: positiveInt.default(10),
   /** POST alerts/batchUpdate calls per 60 s per app+tenant (documented: 10) ... */
@@ -57,3 +60,8 @@ export const settingsSchema = z.strictObject({
 
 export type SimulatorSettings = z.output<typeof settingsSchema>;
 export type SimulatorSettingsInput = z.input<typeof settingsSchema>;
+
+/** The strictness choices in force for these settings. */
+export function strictnessOf(settings: SimulatorSettings): Strictness {
+  return resolveStrictness(settings);
+}

@@ -12,7 +12,8 @@ import { IdSource } from './ids.js';
 import { LibraryStore } from './library.js';
 import { planCommand } from './plans.js';
 import { SlidingWindowLimiter } from './rateLimits.js';
-import type { SimulatorSettings } from './settings.js';
+import { strictnessOf, type SimulatorSettings } from './settings.js';
+import type { Strictness } from './strictness.js';
 import { StatsRecorder } from './stats.js';
 
 /**
@@ -22,6 +23,8 @@ import { StatsRecorder } from './stats.js';
  */
 export class SimulatorState {
   readonly settings: SimulatorSettings;
+  /** The lenient-or-strict choices in force (the profile's values, overridden by any given one by one). */
+  readonly strictness: Strictness;
   readonly startMs: number;
   readonly ids: IdSource;
   readonly devices = new Map<string, DeviceState>();
@@ -41,6 +44,7 @@ export class SimulatorState {
     faults: SimulatorFaults = {},
   ) {
     this.settings = fleet.options;
+    this.strictness = strictnessOf(fleet.options);
     this.startMs = clock.nowMs();
     this.ids = new IdSource(seed);
     this.stats = new StatsRecorder(this.startMs);
