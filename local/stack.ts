@@ -11,10 +11,12 @@ import { serveFunctions } from './host.js';
 import { QueueConsumer, type ConsumerEvent } from './queueConsumer.js';
 import { SimulatorCredential } from '../simulator/credential.js';
 import { loadFleet } from '../simulator/fleet.js';
-import { startSimulator, type RunningSimulator } from '../simulator/index.js';
+import { startSimulator, type Profile, type RunningSimulator } from '../simulator/index.js';
 
 export interface LocalStackOptions {
   fleetPath: string;
+  /** The simulator's strictness profile (default: the fleet's `options.profile`, else lenient). */
+  simulatorProfile?: Profile;
   /** Responder and simulator clock speed-up (one scale drives both). */
   timeScale: number;
   /** Where the simulated clock starts (epoch ms); default: now. */
@@ -52,7 +54,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const clock = new ScaledClock({ scale: options.timeScale, startMs: options.startMs });
   const azurite = await startAzurite({ location: options.dataDir });
   const fleet = await loadFleet(options.fleetPath);
-  const simulator = await startSimulator({ fleet, clock });
+  const simulator = await startSimulator({
+    fleet,
+    clock,
+    ...(options.simulatorProfile === undefined ? {} : { settings: { profile: options.simulatorProfile } }),
+  });
   const logger = createLogger(options.logSink);
   const config = loadConfig({
     STORAGE_CONNECTION_STRING: azurite.connectionString,

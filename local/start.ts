@@ -3,6 +3,7 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { jsonLinesSink, type LogSink } from '../shared/log.js';
+import { PROFILES, type Profile } from '../simulator/index.js';
 import { ProgressReporter } from './progress.js';
 import { startLocalStack, type LocalStack } from './stack.js';
 import { buildSummary, collectRunStatuses, formatSummary } from './summary.js';
@@ -20,6 +21,9 @@ Options:
                       the demo set (local/demo/alerts). Also skips the demo's
                       manual run.
   --fleet PATH        simulator fleet file (default local/fleets/demo.json)
+  --profile P         the simulator's strictness: lenient or strict (default: the
+                      fleet's options.profile, else lenient; simulator/README.md
+                      "Strictness")
   --scale N           time scale: simulated time runs N times faster than the wall
                       clock, for the simulator and the responder's limits alike
                       (default 60: 10 calls per simulated minute = per wall second)
@@ -41,6 +45,7 @@ async function main(): Promise<number> {
     options: {
       alerts: { type: 'string' },
       fleet: { type: 'string' },
+      profile: { type: 'string' },
       scale: { type: 'string' },
       data: { type: 'string' },
       'exit-when-idle': { type: 'boolean' },
@@ -56,6 +61,9 @@ async function main(): Promise<number> {
   }
   const scale = Number(values.scale ?? '60');
   if (!(scale > 0) || !Number.isFinite(scale)) throw new Error(`--scale: expected a positive number, got ${values.scale ?? ''}`);
+  const profile = values.profile;
+  if (profile !== undefined && !(PROFILES as readonly string[]).includes(profile))
+    throw new Error(`--profile: expected ${PROFILES.join(' or ')}, got ${profile}`);
   const demo = values.alerts === undefined;
   const alertsPath = path.resolve(values.alerts ?? 'local/demo/alerts');
   const fleetPath = path.resolve(values.fleet ?? 'local/fleets/demo.json');
@@ -70,10 +78,17 @@ async function main(): Promise<number> {
   say(
     `Starting Azurite (data in ${path.relative(process.cwd(), dataDir)}) and the Defender API simulator (a simulator, not Microsoft Defender), time scale ${scale}x ...`,
   );
-  const stack = await startLocalStack({ fleetPath, timeScale: scale, startMs, dataDir, logSink });
+  const stack = await startLocalStack({
+    fleetPath,
+    timeScale: scale,
+    startMs,
+    dataDir,
+    logSink,
+    ...(profile === undefined ? {} : { simulatorProfile: profile as Profile }),
+  });
   const simulatedStartMs = stack.clock.nowMs();
   const startedWallMs = Date.now();
-  say(`Defender API simulator: ${stack.simulator.url}`);
+  say(`Defender API simulator: ${stack.simulator.url} (profile ${stack.simulator.profile})`);
   say(`HTTP API: ${stack.apiUrl}/api/runs   (POST {"playbook":"collect-hosts-file","devices":["<device id>"]}, GET /api/runs/<runId>)`);
 
   for (const file of alertFiles) {

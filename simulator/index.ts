@@ -6,7 +6,7 @@ import { close, listen } from './server.js';
 import type { SimulatorSettingsInput } from './settings.js';
 import { SimulatorState } from './state.js';
 import type { SimulatorStats } from './stats.js';
-import type { Strictness } from './strictness.js';
+import type { Profile, Strictness } from './strictness.js';
 
 /**
  * A LOCAL SIMULATOR of the Microsoft Defender for Endpoint API (live
@@ -46,7 +46,9 @@ export interface RunningSimulator {
   sourceFile(deviceId: string, path: string): { sha256: string; sizeBytes: number } | undefined;
   /** Makes an alert visible to GET /api/alerts (an object with a string `id`; same id replaces). */
   addAlert(alert: unknown): void;
-  /** The lenient-or-strict choices in force. */
+  /** The strictness profile (README "Strictness") ... */
+  readonly profile: Profile;
+  /** ... and the lenient-or-strict choices in force (the profile's, overridden one by one). */
   readonly strictness: Strictness;
   /** Replaces the active faults. */
   setFaults(faults: SimulatorFaults): void;
@@ -62,6 +64,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const { server, url } = await listen(state, options.host ?? '127.0.0.1', options.port ?? 0);
   return {
     url,
+    profile: state.settings.profile,
     strictness: state.strictness,
     close: () => close(server),
     stats: () => {

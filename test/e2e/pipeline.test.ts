@@ -15,19 +15,11 @@ import type { RunStatus } from '../../shared/services/status/runStatus.js';
  * queue; the Function App's handlers plan, submit, poll and collect against
  * the simulator; the evidence lands in Azurite. Time runs 600x faster on one
  * scaled clock shared by the simulator and the responder; nothing here
- * asserts on speed, only on outcomes.
+ * asserts on speed, only on outcomes. It runs once against each simulator
+ * profile: the strict one is as strict as Defender can plausibly be.
  */
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(`local/demo/alerts/${name}`, 'utf8')) as Record<string, unknown>;
-
-let stack: LocalStack;
-
-beforeAll(async () => {
-  stack = await startLocalStack({ fleetPath: 'local/fleets/demo.json', timeScale: 600, logSink: () => undefined, timers: false });
-});
-afterAll(async () => {
-  await stack?.stop();
-});
 
 async function waitForRun(runId: string, wallTimeoutMs = 90_000): Promise<RunStatus> {
   const deadline = Date.now() + wallTimeoutMs;
@@ -63,7 +55,26 @@ async function sha256OfBlob(blobName: string, gunzip: boolean): Promise<string> 
   return hash.digest('hex');
 }
 
-describe('alert in, evidence out', () => {
+let stack: LocalStack;
+
+describe.each(['lenient', 'strict'] as const)('alert in, evidence out (simulator profile %s)', (profile) => {
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      fleetPath: 'local/fleets/demo.json',
+      simulatorProfile: profile,
+      timeScale: 600,
+      logSink: () => undefined,
+      timers: false,
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('runs against the simulator in the profile it names', () => {
+    expect(stack.simulator.profile).toBe(profile);
+  });
+
   it('dumps the alert process and stores the dump whose original SHA-256 equals the device file', async () => {
     const alert = fixture('01-lsass-access-ws-finance-07.json');
     await stack.bus.send('alerts', { body: alert, messageId: 'e2e-1' });
