@@ -1,6 +1,8 @@
 import { app } from '@azure/functions';
 import { buildApp } from '../shared/composition.js';
 import { loadConfig } from '../shared/config.js';
+import { retryableOnce } from '../shared/concurrency/retryableOnce.js';
+import { redactError } from '../shared/redaction.js';
 import type { Services } from '../shared/services/index.js';
 import {
   missingWorkerArguments,
@@ -15,18 +17,19 @@ import { FUNCTIONS } from './registry.js';
  * The Function App's entry point (package.json `main`): reads the app
  * settings once (a bad setting fails the worker at start-up, named), then
  * registers every function of functions/registry.ts. Services are built on
- * the first invocation and shared by every function of this worker.
+ * the first invocation and shared by every function of this worker; a build
+ * that fails is logged and retried by the next invocation, not kept.
  */
 const config = loadConfig(process.env);
-let built: Promise<Services> | undefined;
-
-function services(): Promise<Services> {
-  built ??= buildApp(config).then(({ services: s }) => {
-    warnWithoutWorkerRuntime(s);
-    return s;
-  });
-  return built;
-}
+const services = retryableOnce(
+  () =>
+    buildApp(config).then(({ services: s }) => {
+      warnWithoutWorkerRuntime(s);
+      return s;
+    }),
+  // Before the services exist there is no logger; the host's console is its log. Logged once per failed build.
+  (error) => console.error(`the responder's services could not be built (retried on the next invocation): ${redactError(error).message}`),
+);
 
 function warnWithoutWorkerRuntime(s: Services): void {
   const missing = [...missingWorkerArguments(), ...missingWorkerEnvironment()];

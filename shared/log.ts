@@ -3,6 +3,10 @@
  * deviceId, actionId); values are redacted so that tokens and result links
  * never reach a log, whatever a caller passes.
  */
+import { redactFields, redactText } from './redaction.js';
+
+export { redactText };
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, string | number | boolean | undefined | null>;
 
@@ -13,28 +17,9 @@ export interface Logger {
 
 export type LogSink = (level: LogLevel, record: Record<string, unknown>) => void;
 
-const SECRET_KEYS = /token|secret|password|authorization|sig|sas|link|url|key/i;
-const URL_PATTERN = /\bhttps?:\/\/[^\s"']+/gi;
-
-/** Removes anything that could be a credential or a download link. */
+/** Removes anything that could be a credential or a download link (shared/redaction.ts). */
 export function redact(fields: LogFields): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) {
-    if (value === undefined) continue;
-    if (SECRET_KEYS.test(key) && !/Id$|Ids$|Name$/.test(key)) {
-      out[key] = '[redacted]';
-    } else if (typeof value === 'string') {
-      out[key] = redactText(value);
-    } else {
-      out[key] = value;
-    }
-  }
-  return out;
-}
-
-/** Replaces URLs in free text (error messages can quote them) and bearer tokens. */
-export function redactText(text: string): string {
-  return text.replace(URL_PATTERN, '[url redacted]').replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/g, 'Bearer [redacted]');
+  return redactFields(fields);
 }
 
 export function createLogger(sink: LogSink, base: LogFields = {}): Logger {

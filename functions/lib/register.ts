@@ -9,6 +9,7 @@ import type {
 import type { Config } from '../../shared/config.js';
 import type { Services } from '../../shared/services/index.js';
 import type { FunctionDeclaration } from './binding.js';
+import { redactError, redactText } from '../../shared/redaction.js';
 import { deliveryOf } from './delivery.js';
 
 /** The part of @azure/functions' `app` the Function App host uses (tests pass a recorder). */
@@ -39,13 +40,13 @@ export function registerFunctions(
           connection: 'ServiceBusConnection',
           queueName: config.bus.queues[declaration.queue],
           handler: async (message: unknown, context: InvocationContext) => {
-            const outcome = await declaration.handler(await services(), message, deliveryOf(context));
-            context.log(JSON.stringify({ trigger: declaration.name, outcome }));
+            const outcome = await hostSafe(async () => declaration.handler(await services(), message, deliveryOf(context)));
+            context.log(redactText(JSON.stringify({ trigger: declaration.name, outcome })));
           },
         });
         break;
       case 'http': {
-        const handler: HttpHandler = async (request) => declaration.handler(await services(), request);
+        const handler: HttpHandler = async (request) => hostSafe(async () => declaration.handler(await services(), request));
         app.http(declaration.name, {
           methods: [...declaration.methods] as HttpMethod[],
           route: declaration.route,
@@ -60,8 +61,8 @@ export function registerFunctions(
         app.timer(declaration.name, {
           schedule,
           handler: async (_timer, context) => {
-            const outcome = await declaration.handler(await services());
-            context.log(JSON.stringify({ trigger: declaration.name, outcome }));
+            const outcome = await hostSafe(async () => declaration.handler(await services()));
+            context.log(redactText(JSON.stringify({ trigger: declaration.name, outcome })));
           },
         });
         break;
@@ -70,4 +71,13 @@ export function registerFunctions(
     registered.push(declaration.name);
   }
   return registered;
+}
+
+/** Runs a handler; what it throws reaches the host (which logs it and abandons the message) only redacted. */
+async function hostSafe<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw redactError(error);
+  }
 }

@@ -103,3 +103,23 @@ describe('the Function App and the local host', () => {
     expect(withoutTimers.served).not.toEqual(local.served);
   });
 });
+
+describe('the Function App host', () => {
+  it('hands the host an error without the secrets the handler put in it', async () => {
+    const app = new RecordingApp();
+    const leaky: FunctionDeclaration = {
+      kind: 'timer',
+      name: 'leaky',
+      schedule: () => '0 * * * * *',
+      handler: () => Promise.reject(new Error('GET https://x.blob.core.windows.net/f?sig=SECRETSIG failed; AccountKey=SECRETKEY')),
+    };
+    registerFunctions(app, [leaky], loadConfig(settings), () => Promise.resolve(createServices(fakeDeps())));
+    const handler = app.timers.get('leaky')?.handler as unknown as (timer: unknown, context: unknown) => Promise<unknown>;
+    const thrown = await handler({}, { log: () => undefined }).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(thrown?.message).toContain('failed');
+    expect(`${thrown?.message ?? ''} ${thrown?.stack ?? ''}`).not.toMatch(/SECRETSIG|SECRETKEY/);
+  });
+});
