@@ -27,6 +27,17 @@ export interface AzuriteOptions {
 }
 
 /**
+ * Runs Azurite's entry point (process.argv[1], as `node entry args` would) and
+ * ends it, through its own SIGTERM shutdown, when its stdin closes: the parent
+ * is gone. A shutdown that hangs is cut short after 5 s.
+ */
+const ORPHAN_GUARD = [
+  "process.stdin.on('close', () => { setTimeout(() => process.exit(0), 5000).unref(); process.kill(process.pid, 'SIGTERM'); });",
+  'process.stdin.resume();',
+  'require(process.argv[1]);',
+].join(' ');
+
+/**
  * Starts Azurite from node_modules on loopback, on ports the OS chooses, and
  * resolves once blob, queue and table services are listening.
  */
@@ -57,7 +68,12 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     args.push('--inMemoryPersistence');
   }
   // Azurite stands in for Blob Storage, not for our worker: it runs without the worker's environment.
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: withoutWorkerEnvironment(process.env) });
+  // Started through ORPHAN_GUARD with a pipe on its stdin: when this process ends by any path (an error, a signal,
+  // even SIGKILL) the pipe closes and Azurite shuts down instead of outliving it.
+  const child = spawn(process.execPath, ['-e', ORPHAN_GUARD, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: withoutWorkerEnvironment(process.env),
+  });
   const ports = await readPorts(child, options.startTimeoutMs ?? 30_000);
   const blobEndpoint = `http://127.0.0.1:${ports.blob}/${DEV_ACCOUNT}`;
   const queueEndpoint = `http://127.0.0.1:${ports.queue}/${DEV_ACCOUNT}`;

@@ -1,9 +1,10 @@
 import { QueueServiceClient } from '@azure/storage-queue';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { jsonLinesSink, type LogSink } from '../shared/log.js';
 import { PROFILES, type Profile } from '../simulator/index.js';
+import { listAlertFiles, readAlertFile } from './alertFiles.js';
 import { ProgressReporter } from './progress.js';
 import { startLocalStack, type LocalStack } from './stack.js';
 import { buildSummary, collectRunStatuses, formatSummary } from './summary.js';
@@ -19,7 +20,8 @@ which commands and where each collected file went (blob, size, SHA-256).
 Options:
   --alerts PATH       a JSON alert file, or a folder of them, to inject instead of
                       the demo set (local/demo/alerts). Also skips the demo's
-                      manual run.
+                      manual run. A file that is not JSON is sent as text and
+                      dead-lettered with its reason.
   --fleet PATH        simulator fleet file (default local/fleets/demo.json)
   --profile P         the simulator's strictness: lenient or strict (default: the
                       fleet's options.profile, else lenient; simulator/README.md
@@ -37,8 +39,9 @@ Options:
   --verbose           also print the responder's structured logs (stderr)
   --help              this text
 
-Without --exit-when-idle it keeps serving (HTTP API, queues) until Ctrl+C,
-then prints the summary.`;
+Without --exit-when-idle it keeps serving (HTTP API, queues) until Ctrl+C
+(or SIGTERM), then prints the summary. Every way out stops Azurite and the
+simulator.`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -86,49 +89,72 @@ async function main(): Promise<number> {
     logSink,
     ...(profile === undefined ? {} : { simulatorProfile: profile as Profile }),
   });
+  try {
+    return await serve(stack, {
+      alertFiles,
+      demo,
+      exitWhenIdle: values['exit-when-idle'] === true,
+      json: values.json === true,
+      dataDir,
+      say,
+    });
+  } finally {
+    // Every way out (an error, a signal, --exit-when-idle) stops Azurite and the simulator; Azurite also
+    // shuts itself down if this process dies without getting here (local/azurite.ts).
+    await stack.stop();
+  }
+}
+
+interface ServeOptions {
+  alertFiles: string[];
+  demo: boolean;
+  exitWhenIdle: boolean;
+  json: boolean;
+  dataDir: string;
+  say: (line: string) => void;
+}
+
+async function serve(stack: LocalStack, options: ServeOptions): Promise<number> {
+  const { say } = options;
   const simulatedStartMs = stack.clock.nowMs();
   const startedWallMs = Date.now();
   say(`Defender API simulator: ${stack.simulator.url} (profile ${stack.simulator.profile})`);
   say(`HTTP API: ${stack.apiUrl}/api/runs   (POST {"playbook":"collect-hosts-file","devices":["<device id>"]}, GET /api/runs/<runId>)`);
 
-  for (const file of alertFiles) {
-    await stack.bus.send('alerts', {
-      body: JSON.parse(await readFile(file, 'utf8')) as unknown,
-      messageId: `inject-${path.basename(file)}`,
-    });
-    say(`alert injected: ${path.relative(process.cwd(), file)}`);
+  for (const file of options.alertFiles) {
+    const { body, json } = await readAlertFile(file);
+    await stack.bus.send('alerts', { body, messageId: `inject-${path.basename(file)}` });
+    say(`alert injected: ${path.relative(process.cwd(), file)}${json ? '' : ' (not JSON: sent as text, to be dead-lettered)'}`);
   }
-  if (demo) await demoManualRun(stack, say);
+  if (options.demo) await demoManualRun(stack, say);
 
   const progress = new ProgressReporter(say);
   let stopping = false;
-  process.once('SIGINT', () => {
+  const stop = (): void => {
     stopping = true;
-  });
-  let quietSince = 0;
-  while (!stopping) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    const statuses = await collectRunStatuses(stack.services);
-    progress.update(statuses, stack.clock.nowMs() - simulatedStartMs);
-    const idle = statuses.every((s) => s.phase === 'ended') && stack.consumer.inFlight === 0 && (await queuesEmpty(stack));
-    quietSince = idle ? quietSince || Date.now() : 0;
-    if (values['exit-when-idle'] && idle && Date.now() - quietSince > 1_000) break;
+  };
+  for (const signal of STOP_SIGNALS) process.once(signal, stop);
+  try {
+    let quietSince = 0;
+    while (!stopping) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const statuses = await collectRunStatuses(stack.services);
+      progress.update(statuses, stack.clock.nowMs() - simulatedStartMs);
+      const idle = statuses.every((s) => s.phase === 'ended') && stack.consumer.inFlight === 0 && (await queuesEmpty(stack));
+      quietSince = idle ? quietSince || Date.now() : 0;
+      if (options.exitWhenIdle && idle && Date.now() - quietSince > 1_000) break;
+    }
+  } finally {
+    for (const signal of STOP_SIGNALS) process.off(signal, stop);
   }
-  const summary = await buildSummary(stack, startedWallMs, simulatedStartMs, path.relative(process.cwd(), dataDir));
-  await stack.stop();
-  if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+  const summary = await buildSummary(stack, startedWallMs, simulatedStartMs, path.relative(process.cwd(), options.dataDir));
+  if (options.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   else process.stdout.write(formatSummary(summary) + '\n');
   return summary.allEndedAsExpected ? 0 : 1;
 }
 
-async function listAlertFiles(target: string): Promise<string[]> {
-  const info = await stat(target).catch(() => undefined);
-  if (!info) throw new Error(`--alerts: ${target} does not exist`);
-  if (info.isFile()) return [target];
-  const names = (await readdir(target)).filter((n) => n.endsWith('.json')).sort();
-  if (names.length === 0) throw new Error(`--alerts: no .json files in ${target}`);
-  return names.map((n) => path.join(target, n));
-}
+/** Signals that end a run cleanly: the summary is printed and everything started is stopped. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** True when no message is visible, hidden or scheduled on the pipeline's queues. */
 async function queuesEmpty(stack: LocalStack): Promise<boolean> {
