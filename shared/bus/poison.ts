@@ -9,8 +9,9 @@ export function poisonQueueName(busQueueName: string): string {
 /**
  * The poison message's properties and id, the same on every bus: the reason
  * in properties an operator can filter on, and an id that is the original's
- * (or derived from the body), so a retried dead-letter is a duplicate, not a
- * second copy.
+ * (with the part's name for one part of it; or derived from the body), so a
+ * retried dead-letter is a duplicate, not a second copy, while two parts of
+ * one message stay two.
  */
 export function poisonMessage(
   busQueueName: string,
@@ -23,8 +24,13 @@ export function poisonMessage(
     sourceQueue: busQueueName,
   };
   if (reason.originalMessageId !== undefined) properties.originalMessageId = reason.originalMessageId;
+  if (reason.part !== undefined) properties.originalMessagePart = reason.part;
   const messageId =
-    reason.originalMessageId ??
+    (reason.originalMessageId === undefined
+      ? undefined
+      : reason.part === undefined
+        ? reason.originalMessageId
+        : `${reason.originalMessageId}.${reason.part}`) ??
     `poison-${createHash('sha256')
       .update(JSON.stringify(body) ?? '')
       .digest('hex')

@@ -50,4 +50,10 @@ export interface DeadLetterReason {
   description: string;
   /** Id of the message being dead-lettered, when known. */
   originalMessageId?: string;
+  /**
+   * Which part of that message this is, when a message is dead-lettered in
+   * parts (one rejected alert of a batch): the parts get distinct ids, so
+   * duplicate detection does not keep only the first.
+   */
+  part?: string;
 }

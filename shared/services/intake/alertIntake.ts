@@ -36,7 +36,8 @@ export async function handleAlertMessage(deps: IntakeDeps, body: unknown, delive
     });
   const directory = defenderDirectory(deps.defender);
   const outcomes: AlertOutcome[] = [];
-  for (const rejected of batch.rejected) outcomes.push(await deadLetter(deps, rejected.body, delivery, describeRejected(rejected)));
+  for (const [index, rejected] of batch.rejected.entries())
+    outcomes.push(await deadLetter(deps, rejected.body, delivery, describeRejected(rejected), `rejected-${index}`));
   for (const alert of batch.alerts) outcomes.push(await answerAlert(deps, directory, alert));
   const [only] = outcomes;
   return outcomes.length === 1 && only ? only : { kind: 'batch', outcomes };
@@ -95,8 +96,14 @@ async function deadLetter(
   body: unknown,
   delivery: DeliveryInfo,
   description: string,
+  part?: string,
 ): Promise<AlertOutcome> {
-  await deps.bus.deadLetter('alerts', body, { reason: 'MalformedAlert', description, originalMessageId: delivery.messageId });
+  await deps.bus.deadLetter('alerts', body, {
+    reason: 'MalformedAlert',
+    description,
+    originalMessageId: delivery.messageId,
+    ...(part === undefined ? {} : { part }),
+  });
   deps.logger.log('warn', 'alert dead-lettered', { messageId: delivery.messageId, reason: description });
   return { kind: 'dead-lettered', reason: description };
 }

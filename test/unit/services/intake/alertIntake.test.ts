@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parsePlaybook } from '../../../../shared/playbooks/loader.js';
 import { loadPlaybooks } from '../../../../shared/playbooks/loader.js';
+import { poisonMessage } from '../../../../shared/bus/poison.js';
 import { handleAlertMessage } from '../../../../shared/services/intake/alertIntake.js';
 import { alertFixture, FINANCE, record } from '../../../helpers/alerts.js';
 import { fakeDeps } from '../../../helpers/fakes.js';
@@ -68,6 +69,16 @@ describe('alert intake across shapes', () => {
         }) as unknown,
       },
     ]);
+  });
+
+  it('dead-letters two malformed alerts of one message as two poison messages with distinct ids', async () => {
+    const deps = fakeDeps({ playbooks: shipped });
+    const bad = (id: string) => record('AlertEvidence', { AlertId: id, Title: 'x', EntityType: 'Machine', DeviceId: 'not-hex' });
+    await handleAlertMessage(deps, { records: [bad('da-bad-1'), bad('da-bad-2')] }, delivery);
+    const ids = deps.bus.deadLettered.map((d) => poisonMessage('alerts', d.body, d.reason).messageId);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(2);
+    expect(ids.every((id) => id.startsWith('m1.'))).toBe(true);
   });
 
   it('starts nothing for an alert that names no Defender device', async () => {
