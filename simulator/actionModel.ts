@@ -1,11 +1,12 @@
 import type { ActionStatus } from '../shared/defender/types.js';
 import type { ValidatedCommand } from './commands.js';
 import type { FileSource } from './content.js';
-import { isoUtc7, isoUtc7OrNull } from './time.js';
+import type { ValueFormat } from './valueFormats.js';
 
 /** What a command leaves behind for GetLiveResponseResultDownloadLink. */
 export type CommandResult =
-  { readonly kind: 'transcript'; readonly body: Buffer } | { readonly kind: 'file'; readonly source: FileSource; readonly path: string };
+  | { readonly kind: 'transcript'; readonly body: Buffer; readonly fileName: string }
+  | { readonly kind: 'file'; readonly source: FileSource; readonly path: string };
 
 export interface CommandWrite {
   readonly path: string;
@@ -58,11 +59,11 @@ export interface ActionRecord {
 export const E_FAIL = -2147467259;
 export const HRESULT_TIMEOUT = -2147023436;
 
-export function commandJson(c: CommandRecord): Record<string, unknown> {
+export function commandJson(c: CommandRecord, format: ValueFormat): Record<string, unknown> {
   return {
     index: c.index,
-    startTime: isoUtc7OrNull(c.startMs),
-    endTime: isoUtc7OrNull(c.endMs),
+    startTime: format.commandTime(c.startMs),
+    endTime: format.commandTime(c.endMs),
     commandStatus: c.status,
     errors: [...c.errors],
     command: { type: c.command.type, params: c.command.params.map((p) => ({ key: p.key, value: p.value })) },
@@ -70,7 +71,7 @@ export function commandJson(c: CommandRecord): Record<string, unknown> {
 }
 
 /** The MachineAction entity (mde-api.md 3.1), with the fields seen in real LiveResponse payloads. */
-export function machineActionJson(a: ActionRecord, options: { omitCommands?: boolean } = {}): Record<string, unknown> {
+export function machineActionJson(a: ActionRecord, format: ValueFormat, options: { omitCommands?: boolean } = {}): Record<string, unknown> {
   return {
     id: a.id,
     type: 'LiveResponse',
@@ -80,17 +81,17 @@ export function machineActionJson(a: ActionRecord, options: { omitCommands?: boo
     status: a.status,
     machineId: a.machineId,
     computerDnsName: a.computerDnsName,
-    creationDateTimeUtc: isoUtc7(a.createdMs),
-    lastUpdateDateTimeUtc: isoUtc7(a.lastUpdateMs),
+    creationDateTimeUtc: format.time(a.createdMs, a.id),
+    lastUpdateDateTimeUtc: format.time(a.lastUpdateMs, a.id),
     cancellationRequestor: a.cancellation?.requestor ?? null,
     cancellationComment: a.cancellation?.comment ?? null,
-    cancellationDateTimeUtc: isoUtc7OrNull(a.cancellation?.atMs),
+    cancellationDateTimeUtc: format.timeOrNull(a.cancellation?.atMs, a.id),
     errorHResult: a.errorHResult,
     scope: null,
     externalId: null,
     requestSource: 'PublicApi',
     relatedFileInfo: null,
-    commands: options.omitCommands ? [] : a.commands.map(commandJson),
+    commands: options.omitCommands ? [] : a.commands.map((c) => commandJson(c, format)),
     troubleshootInfo: null,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApiError } from './errors.js';
+import type { ValueFormats } from './strictness.js';
 
 /**
  * Bearer-token checks (mde-api.md 0.2, 0.3). The simulator decodes the JWT
@@ -14,7 +15,11 @@ export interface Caller {
   readonly roles: readonly string[];
   /** Rate-limit and session-limit scope: application + tenant. */
   readonly scopeKey: string;
-  /** Shown as `requestor` on actions the caller creates (simulator choice: the app id). */
+  /**
+   * Shown as `requestor` (and `createdBy`, `cancellationRequestor`) on what the
+   * caller creates: the app id, or under `valueFormats: defender` the token's
+   * `app_displayname` (the app id when the token has none). README choices 16, 30.
+   */
   readonly requestor: string;
 }
 
@@ -24,6 +29,7 @@ const claimsSchema = z.looseObject({
   nbf: z.number().optional(),
   appid: z.string().optional(),
   azp: z.string().optional(),
+  app_displayname: z.string().min(1).optional(),
   tid: z.string(),
   roles: z.array(z.string()).default([]),
 });
@@ -42,7 +48,7 @@ function decodePayload(token: string): unknown {
 }
 
 /** Reads the Authorization header; throws 401 (missing, malformed, expired) or 403 (audience). */
-export function authenticate(header: string | undefined, nowMs: number): Caller {
+export function authenticate(header: string | undefined, nowMs: number, formats: ValueFormats): Caller {
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   if (!match?.[1]) throw unauthorized('Authorization header is missing or is not a Bearer token.');
   const claims = claimsSchema.safeParse(decodePayload(match[1]));
@@ -57,7 +63,8 @@ export function authenticate(header: string | undefined, nowMs: number): Caller 
   if (!audiences.includes(DEFENDER_AUDIENCE)) {
     throw new ApiError(403, 'Forbidden', `The token audience '${audiences.join(',')}' is not accepted; expected '${DEFENDER_AUDIENCE}'.`);
   }
-  return { appId, tenantId: tid, roles, scopeKey: `${appId}|${tid}`, requestor: appId };
+  const requestor = formats === 'defender' ? (claims.data.app_displayname ?? appId) : appId;
+  return { appId, tenantId: tid, roles, scopeKey: `${appId}|${tid}`, requestor };
 }
 
 /** 403 unless the caller holds at least one of `anyOf` (wording as observed in 2026). */

@@ -11,10 +11,15 @@ export interface SimulatorCredentialOptions {
   /** Token `aud`. Default: the requested scope without `/.default` (so a wrong scope yields a wrong audience, as in Entra). */
   audience?: string;
   appId?: string;
+  /** The app's display name, in the token's `app_displayname` claim as Entra writes it (default {@link SIMULATOR_APP_DISPLAY_NAME}). */
+  appDisplayName?: string;
   tenantId?: string;
   /** Token lifetime (default one hour, like Entra's client-credentials tokens). */
   lifetimeMs?: number;
 }
+
+/** The display name SimulatorCredential's tokens carry unless told otherwise. */
+export const SIMULATOR_APP_DISPLAY_NAME = 'MDE Live Response Responder (simulator)';
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 
@@ -24,11 +29,13 @@ const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8
  */
 export class SimulatorCredential implements TokenProvider {
   readonly appId: string;
+  readonly appDisplayName: string;
   readonly tenantId: string;
   private readonly roles: readonly string[];
 
   constructor(private readonly options: SimulatorCredentialOptions) {
     this.appId = options.appId ?? '5e1c2f0a-9d3b-4c8e-a7f6-51a0b2c3d4e5';
+    this.appDisplayName = options.appDisplayName ?? SIMULATOR_APP_DISPLAY_NAME;
     this.tenantId = options.tenantId ?? '00000000-0000-0000-0000-000000000000';
     this.roles = options.roles ?? SIMULATOR_DEFAULT_ROLES;
   }
@@ -45,6 +52,7 @@ export class SimulatorCredential implements TokenProvider {
       nbf: Math.floor(nowMs / 1000),
       exp: Math.floor(expiresOnTimestamp / 1000),
       appid: this.appId,
+      app_displayname: this.appDisplayName,
       appidacr: '1',
       idtyp: 'app',
       oid: this.appId,

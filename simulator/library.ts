@@ -1,5 +1,5 @@
 import { sha256Of, sizeOf, type FileSource } from './content.js';
-import { isoUtc7 } from './time.js';
+import type { ValueFormat } from './valueFormats.js';
 
 /** One live response library file (mde-api.md 5). */
 export interface LibraryFileRecord {
@@ -46,13 +46,14 @@ export class LibraryStore {
   }
 }
 
-export function libraryFileJson(file: LibraryFileRecord): Record<string, unknown> {
+export function libraryFileJson(file: LibraryFileRecord, format: ValueFormat): Record<string, unknown> {
+  const entity = `library:${file.fileName.toLowerCase()}`;
   return {
     fileName: file.fileName,
     sha256: file.sha256,
     description: file.description,
-    creationTime: isoUtc7(file.creationMs),
-    lastUpdatedTime: isoUtc7(file.lastUpdatedMs),
+    creationTime: format.time(file.creationMs, entity),
+    lastUpdatedTime: format.time(file.lastUpdatedMs, entity),
     createdBy: file.createdBy,
     hasParameters: file.hasParameters,
     parametersDescription: file.parametersDescription,

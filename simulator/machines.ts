@@ -1,7 +1,7 @@
 import { DAY_MS, HOUR_MS } from '../shared/clock.js';
 import type { DeviceState } from './devices.js';
 import type { FilterSchema } from './odata.js';
-import { isoUtc7 } from './time.js';
+import type { ValueFormat } from './valueFormats.js';
 
 /** Filterable Machine properties (mde-api.md 6.1). */
 export const MACHINE_FILTER: FilterSchema = {
@@ -28,14 +28,14 @@ function ipOf(device: DeviceState): string {
 }
 
 /** The Machine entity (mde-api.md 6.3) built from a fleet device. */
-export function machineJson(device: DeviceState, startMs: number): Record<string, unknown> {
+export function machineJson(device: DeviceState, startMs: number, format: ValueFormat): Record<string, unknown> {
   const d = device.spec;
   const ip = d.lastIpAddress ?? ipOf(device);
   return {
     id: d.id,
     computerDnsName: d.computerDnsName,
-    firstSeen: isoUtc7(startMs - 90 * DAY_MS),
-    lastSeen: isoUtc7(startMs - HOUR_MS),
+    firstSeen: format.time(startMs - 90 * DAY_MS, d.id),
+    lastSeen: format.time(startMs - HOUR_MS, d.id),
     osPlatform: d.osPlatform,
     osVersion: d.osVersion ?? null,
     osProcessor: 'x64',

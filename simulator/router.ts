@@ -89,7 +89,7 @@ export async function dispatch(
     state.stats.call(endpoint.key);
     if (state.takeInjectedFailure(endpoint.key)) throw new ApiError(500, 'InternalServerError', '');
     const nowMs = state.nowMs();
-    const caller = authenticate(req.headers.authorization, nowMs);
+    const caller = authenticate(req.headers.authorization, nowMs, state.strictness.valueFormats);
     requireRoles(caller, endpoint.roles);
     if (endpoint.liveResponseLimit) state.stats.liveResponseAttempts.add(nowMs);
     const admission = state.limiter.admit(`${caller.scopeKey}|${endpoint.key}`, limitsFor(endpoint, state), nowMs);

@@ -1,20 +1,21 @@
-import type { CommandPlan, CommandWrite } from './actionModel.js';
+import type { CommandPlan, CommandResult, CommandWrite } from './actionModel.js';
 import { paramOf, type ValidatedCommand } from './commands.js';
 import { bytesSource, generatedSource } from './content.js';
+import { baseName } from './deviceFiles.js';
 import type { DeviceState } from './devices.js';
 import type { LibraryStore } from './library.js';
 import { SAFE_LIBRARY_NAME } from './library.js';
 import { fillTemplate, parsePowerShellArgs, type ParsedArgs } from './psargs.js';
 import type { SimulatorSettings } from './settings.js';
+import type { ValueFormat } from './valueFormats.js';
 
 export interface PlanContext {
   readonly actionId: string;
   readonly device: DeviceState;
   readonly library: LibraryStore;
   readonly settings: SimulatorSettings;
+  readonly formats: ValueFormat;
 }
-
-const TRANSCRIPT_DIR = 'C:\\ProgramData\\Microsoft\\Windows Defender Advanced Threat Protection\\Temp';
 
 const fail = (durationMs: number, error: string, actionStatus: 'Failed' | 'TimeOut' = 'Failed'): CommandPlan => ({
   ok: false,
@@ -23,15 +24,31 @@ const fail = (durationMs: number, error: string, actionStatus: 'Failed' | 'TimeO
   actionStatus,
 });
 
-function transcript(ctx: PlanContext, name: string, exitCode: number, output: string, errors: string): Buffer {
-  const header = ctx.device.windows
-    ? `Transcript started, output file is ${TRANSCRIPT_DIR}\\PSScript_Transcript_${ctx.actionId}.txt\n`
-    : '';
-  return Buffer.from(
-    JSON.stringify({ script_name: name, exit_code: exitCode, script_output: header + output, script_errors: errors }),
-    'utf8',
-  );
+/**
+ * The RunScript result. On Windows the output starts with PowerShell's
+ * transcript line; in the defender form the transcript file is also left on
+ * the device (so GetFile can fetch it) and the output may end in NULs.
+ */
+function transcript(ctx: PlanContext, name: string, exitCode: number, output: string, errors: string): TranscriptOutcome {
+  if (!ctx.device.windows) {
+    const body = transcriptBody(name, exitCode, output, errors);
+    return { result: { kind: 'transcript', body, fileName: `${name}.json` }, writes: [] };
+  }
+  const path = ctx.formats.transcriptPath(ctx.actionId);
+  const text = `Transcript started, output file is ${path}\n${output}`;
+  const body = transcriptBody(name, exitCode, text + '\u0000'.repeat(ctx.formats.trailingNuls(path)), errors);
+  const fileName = `${baseName(path).replace(/\.txt$/i, '')}.json`;
+  const writes = ctx.formats.kind === 'defender' ? [{ path, source: bytesSource(text) }] : [];
+  return { result: { kind: 'transcript', body, fileName }, writes };
 }
+
+interface TranscriptOutcome {
+  readonly result: CommandResult;
+  readonly writes: readonly CommandWrite[];
+}
+
+const transcriptBody = (name: string, exitCode: number, output: string, errors: string): Buffer =>
+  Buffer.from(JSON.stringify({ script_name: name, exit_code: exitCode, script_output: output, script_errors: errors }), 'utf8');
 
 function planWrites(ctx: PlanContext, name: string, args: ParsedArgs, builtins: ReadonlyMap<string, string>): CommandWrite[] | string {
   const writes: CommandWrite[] = [];
@@ -103,10 +120,6 @@ export function planRunScript(ctx: PlanContext, command: ValidatedCommand): Comm
   }
   const writes = planWrites(ctx, name, args, builtins);
   if (typeof writes === 'string') return fail(s.failFastMs, writes);
-  return {
-    ok: true,
-    durationMs,
-    writes,
-    result: { kind: 'transcript', body: transcript(ctx, name, exitCode, outputText, errorText) },
-  };
+  const outcome = transcript(ctx, name, exitCode, outputText, errorText);
+  return { ok: true, durationMs, writes: [...writes, ...outcome.writes], result: outcome.result };
 }

@@ -17,7 +17,7 @@ function decodePath(pathname: string): string | undefined {
 
 /** Starts the HTTP listener: `/api/...` (bearer token) and `/results/...` (SAS-like links). */
 export async function listen(state: SimulatorState, host: string, port: number): Promise<{ server: Server; url: string }> {
-  const links = new ResultLinks(state.ids.key('result-links'));
+  const links = new ResultLinks(state.ids.key('result-links'), state.ids, state.strictness.valueFormats);
   let baseUrl = '';
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', baseUrl);

@@ -15,6 +15,7 @@ import { SlidingWindowLimiter } from './rateLimits.js';
 import { strictnessOf, type SimulatorSettings } from './settings.js';
 import type { Strictness } from './strictness.js';
 import { StatsRecorder } from './stats.js';
+import { valueFormat, type ValueFormat } from './valueFormats.js';
 
 /**
  * Everything the simulated tenant holds: devices, library, actions, alerts,
@@ -25,6 +26,8 @@ export class SimulatorState {
   readonly settings: SimulatorSettings;
   /** The lenient-or-strict choices in force (the profile's values, overridden by any given one by one). */
   readonly strictness: Strictness;
+  /** How timestamps, requestors, transcripts and links are written (strictness `valueFormats`). */
+  readonly formats: ValueFormat;
   readonly startMs: number;
   readonly ids: IdSource;
   readonly devices = new Map<string, DeviceState>();
@@ -47,6 +50,7 @@ export class SimulatorState {
     this.strictness = strictnessOf(fleet.options);
     this.startMs = clock.nowMs();
     this.ids = new IdSource(seed);
+    this.formats = valueFormat(this.strictness.valueFormats, this.ids);
     this.stats = new StatsRecorder(this.startMs);
     for (const spec of fleet.devices) this.devices.set(spec.id, new DeviceState(spec, this.startMs, fleet.scriptDefaults));
     for (const f of fleet.library) {
@@ -68,7 +72,8 @@ export class SimulatorState {
     return {
       settings: this.settings,
       nextOnlineAtMs: (atMs) => nextOnlineAtMs(device.intervals, atMs),
-      plan: (command) => planCommand({ actionId: action.id, device, library: this.library, settings: this.settings }, command),
+      plan: (command) =>
+        planCommand({ actionId: action.id, device, library: this.library, settings: this.settings, formats: this.formats }, command),
       apply: (writes) => {
         for (const w of writes) device.files.set(w.path, w.source);
       },

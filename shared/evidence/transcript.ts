@@ -7,7 +7,10 @@ import { z } from 'zod';
  * and never interpreted. Previews keep printable text and line breaks only
  * (control, escape and bidi-override characters become U+FFFD), so showing
  * one on a terminal or a web page cannot move the cursor, recolour or
- * reorder anything.
+ * reorder anything. NULs that end the text are the padding of the
+ * transcript file Defender reads the output from (real transcripts end in
+ * them; the simulator's strict `valueFormats` too), not output: they are
+ * left out of the previews and the lengths.
  */
 export const transcriptSummarySchema = z.object({
   /** The script's exit code; null when the transcript has none or could not be read. */
@@ -53,8 +56,8 @@ export function summarizeTranscript(prefix: Buffer, totalBytes: number): Transcr
   }
   const parsed = transcriptShape.safeParse(json);
   if (!parsed.success) return { ...none, note: 'transcript is not a JSON object: not summarised' };
-  const output = typeof parsed.data.script_output === 'string' ? parsed.data.script_output : '';
-  const errors = typeof parsed.data.script_errors === 'string' ? parsed.data.script_errors : '';
+  const output = withoutNulPadding(parsed.data.script_output);
+  const errors = withoutNulPadding(parsed.data.script_errors);
   return {
     exitCode: exitCodeOf(parsed.data.exit_code),
     outputPreview: safePreview(output, PREVIEW_CHARS),
@@ -62,6 +65,11 @@ export function summarizeTranscript(prefix: Buffer, totalBytes: number): Transcr
     outputChars: output.length,
     errorsChars: errors.length,
   };
+}
+
+/** The text, without the NULs that end it (a transcript file's padding); '' when it is not a string. */
+function withoutNulPadding(value: unknown): string {
+  return typeof value === 'string' ? value.replace(/\u0000+$/, '') : '';
 }
 
 function exitCodeOf(value: unknown): number | null {

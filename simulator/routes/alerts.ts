@@ -5,7 +5,6 @@ import { missingParameter, notFound } from '../errors.js';
 import { readJson } from '../http.js';
 import { applyFilter, applyPage, collection, parseListQuery } from '../query.js';
 import type { Endpoint } from '../router.js';
-import { isoUtc7 } from '../time.js';
 import { ROLES } from './roles.js';
 
 /** GET /api/alerts (mde-api.md 7.1): `evidence` is [] unless $expand=evidence; insertion order. */
@@ -78,7 +77,7 @@ export const updateAlert: Endpoint = {
     const id = params[0] ?? '';
     if (!state.alerts.get(id)) throw notFound(`Alert ${id} was not found`);
     const change = requireChange(parseBody(updateBody, body));
-    const updated = state.alerts.update(id, change, caller.requestor, isoUtc7(nowMs));
+    const updated = state.alerts.update(id, change, caller.requestor, state.formats.time(nowMs, `alert:${id}`));
     if (!updated) throw notFound(`Alert ${id} was not found`);
     return { status: 200, json: { '@odata.context': `${baseUrl}/api/$metadata#Alerts/$entity`, ...alertJson(updated, false) } };
   },
@@ -103,7 +102,7 @@ export const batchUpdateAlerts: Endpoint = {
     const ids = [...new Set(alertIds)];
     const unknown = ids.filter((id) => !state.alerts.get(id));
     if (unknown.length > 0) throw notFound(`Alerts not found: ${unknown.join(', ')}. No alert was changed.`);
-    for (const id of ids) state.alerts.update(id, change, caller.requestor, isoUtc7(nowMs));
+    for (const id of ids) state.alerts.update(id, change, caller.requestor, state.formats.time(nowMs, `alert:${id}`));
     return { status: 200 };
   },
 };

@@ -16,7 +16,10 @@ export const listLibraryFiles: Endpoint = {
     state.sync();
     return {
       status: 200,
-      json: { '@odata.context': `${baseUrl}/api/$metadata#LibraryFiles`, value: state.library.list().map(libraryFileJson) },
+      json: {
+        '@odata.context': `${baseUrl}/api/$metadata#LibraryFiles`,
+        value: state.library.list().map((f) => libraryFileJson(f, state.formats)),
+      },
     };
   },
 };
@@ -68,7 +71,10 @@ export const uploadLibraryFile: Endpoint = {
       lastUpdatedMs: nowMs,
       createdBy: caller.requestor,
     });
-    return { status: 200, json: { '@odata.context': `${baseUrl}/api/$metadata#LibraryFiles/$entity`, ...libraryFileJson(record) } };
+    return {
+      status: 200,
+      json: { '@odata.context': `${baseUrl}/api/$metadata#LibraryFiles/$entity`, ...libraryFileJson(record, state.formats) },
+    };
   },
 };
 

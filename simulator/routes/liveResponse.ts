@@ -55,7 +55,7 @@ export const runLiveResponse: Endpoint = {
       createdMs: nowMs,
       request,
     });
-    const json = machineActionJson(action, { omitCommands: state.currentFaults.emptyCommandsOnCreate === true });
+    const json = machineActionJson(action, state.formats, { omitCommands: state.currentFaults.emptyCommandsOnCreate === true });
     return { status: 201, json: { '@odata.context': `${baseUrl}/api/$metadata#MachineActions/$entity`, ...json } };
   },
 };

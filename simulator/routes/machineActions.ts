@@ -32,7 +32,7 @@ export function findAction(state: SimulatorState, key: string, nowMs: number, hi
 
 const entity = (ctx: RequestContext, action: ActionRecord) => ({
   '@odata.context': `${ctx.baseUrl}/api/$metadata#MachineActions/$entity`,
-  ...machineActionJson(action),
+  ...machineActionJson(action, ctx.state.formats),
 });
 
 export const getMachineAction: Endpoint = {
@@ -54,7 +54,7 @@ export const listMachineActions: Endpoint = {
   handle(ctx) {
     const query = parseListQuery(ctx.url, MACHINE_ACTION_FILTER);
     ctx.state.sync();
-    const all = ctx.state.actions.newestFirst().map((a) => machineActionJson(a));
+    const all = ctx.state.actions.newestFirst().map((a) => machineActionJson(a, ctx.state.formats));
     const matching = applyFilter(all, query);
     return {
       status: 200,

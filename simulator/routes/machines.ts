@@ -22,7 +22,7 @@ export const listMachines: Endpoint = {
   handle({ state, url, baseUrl }) {
     const query = parseListQuery(url, MACHINE_FILTER);
     state.sync();
-    const all = [...state.devices.values()].map((d) => machineJson(d, state.startMs));
+    const all = [...state.devices.values()].map((d) => machineJson(d, state.startMs, state.formats));
     if (all.length === 0) throw notFound('No machines found.');
     const matching = applyFilter(all, query);
     return { status: 200, json: collection(`${baseUrl}/api/$metadata#Machines`, applyPage(matching, query), query, matching.length) };
@@ -46,7 +46,7 @@ export const getMachine: Endpoint = {
 
 const machineEntity = (baseUrl: string, state: SimulatorState, device: DeviceState): Record<string, unknown> => ({
   '@odata.context': `${baseUrl}/api/$metadata#Machines/$entity`,
-  ...machineJson(device, state.startMs),
+  ...machineJson(device, state.startMs, state.formats),
 });
 
 /** Most machines per AddOrRemoveTagForMultipleMachines call (documented: 500). */
@@ -107,7 +107,7 @@ export const addOrRemoveTagForMultipleMachines: Endpoint = {
     }
     if (unknown.length > 0) throw notFound(`Machines not found: ${unknown.join(', ')}. No machine was changed.`);
     for (const device of devices.values()) device.changeTag(Value, Action);
-    const value = [...devices.values()].map((d) => machineJson(d, state.startMs));
+    const value = [...devices.values()].map((d) => machineJson(d, state.startMs, state.formats));
     return { status: 200, json: { '@odata.context': `${baseUrl}/api/$metadata#Machines`, value } };
   },
 };
@@ -141,7 +141,9 @@ export const findMachinesByTag: Endpoint = {
     const { tag, startsWith } = findByTagQuery(ctx);
     const { state, baseUrl } = ctx;
     state.sync();
-    const value = [...state.devices.values()].filter((d) => d.hasTag(tag, startsWith)).map((d) => machineJson(d, state.startMs));
+    const value = [...state.devices.values()]
+      .filter((d) => d.hasTag(tag, startsWith))
+      .map((d) => machineJson(d, state.startMs, state.formats));
     return { status: 200, json: { '@odata.context': `${baseUrl}/api/$metadata#Machines`, value } };
   },
 };

@@ -1,3 +1,4 @@
+import { resultFileName } from '../downloads.js';
 import { invalidInput, notFound, badRequest } from '../errors.js';
 import type { Endpoint } from '../router.js';
 import { findAction } from './machineActions.js';
@@ -28,7 +29,8 @@ export const getResultDownloadLink: Endpoint = {
       throw invalidInput(`Command ${index} has status ${command.status}; only Completed commands have a result to download.`);
     }
     state.stats.downloadLinksMinted += 1;
-    const url = links.mint(baseUrl, action.id, index, nowMs, state.settings.downloadLinkTtlMs);
+    const target = { actionId: action.id, index, fileName: resultFileName(command.result) };
+    const url = links.mint(baseUrl, target, nowMs, state.settings.downloadLinkTtlMs);
     return { status: 200, json: { '@odata.context': `${baseUrl}/api/$metadata#Edm.String`, value: url } };
   },
 };

@@ -47,7 +47,7 @@ export interface TestSimulator {
   readonly clock: ManualClock;
   /** A fresh valid token with every default role (calls without `token` mint one each time, like a client refreshing). */
   freshToken(): Promise<string>;
-  tokenWith(options: { roles?: string[]; audience?: string; appId?: string }): Promise<string>;
+  tokenWith(options: { roles?: string[]; audience?: string; appId?: string; appDisplayName?: string }): Promise<string>;
   call(path: string, options?: CallOptions): Promise<Response>;
   /** POST runliveresponse with a Commands list. */
   runLiveResponse(machineId: string, commands: unknown[], token?: string): Promise<Response>;
@@ -69,7 +69,7 @@ export async function startTestSimulator(
     ...(options.settings ? { settings: options.settings } : {}),
     ...(options.faults ? { faults: options.faults } : {}),
   });
-  const tokenWith = async (o: { roles?: string[]; audience?: string; appId?: string }): Promise<string> => {
+  const tokenWith = async (o: { roles?: string[]; audience?: string; appId?: string; appDisplayName?: string }): Promise<string> => {
     const credential = new SimulatorCredential({ clock, ...o });
     const token = await credential.getToken(DEFENDER_SCOPE);
     return token?.token ?? '';

@@ -145,6 +145,12 @@ async function callDefender(deps: SubmissionDeps, marked: DeviceAction, slotAtMs
   return 'submitted';
 }
 
+/**
+ * Our action among the device's recent ones, by the correlation token the
+ * responder wrote into its `requestorComment`. Never by `requestor`: Defender
+ * writes the app's display name there, not its id (the simulator does too
+ * under `valueFormats: defender`), and another app may share a display name.
+ */
 async function findOurAction(deps: SubmissionDeps, action: DeviceAction): Promise<MachineAction | undefined> {
   const token = correlationToken(action.runId, action.deviceId);
   const recent = await deps.defender.listMachineActions({

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite.js';
 import { recordEndedAction } from '../../helpers/recordedRun.js';
-import { SimulatorCredential } from '../../../simulator/index.js';
+import { SimulatorCredential, type FleetInput } from '../../../simulator/index.js';
 import { BlobEvidenceStore } from '../../../shared/azure/blobEvidenceStore.js';
 import { MINUTE_MS } from '../../../shared/clock.js';
 import { loadConfig } from '../../../shared/config.js';
@@ -31,6 +31,25 @@ const ZEROS = 'C:\\Evidence\\zeros.bin';
 const BLOCK_BYTES = 1024 * 1024;
 const delivery = { messageId: 'm', deliveryCount: 1 };
 
+const FLEET: FleetInput = {
+  name: 'evidence-tests',
+  library: [{ fileName: 'Collect.ps1', content: 'Write-Output done' }],
+  scriptDefaults: { 'Collect.ps1': { durationMs: 1_000, exitCode: 2, output: 'collected\u001b[2J 3 files', errors: 'one warning' } },
+  devices: [
+    {
+      id: DEVICE_ID,
+      computerDnsName: 'ws-evidence-01.contoso.local',
+      files: {
+        [BIG]: { generator: { seed: 'evidence-tests', sizeBytes: BIG_BYTES } },
+        [ZEROS]: { content: 'A'.repeat(32 * 1024 * 1024) },
+        'C:\\a.txt': { content: 'a' },
+        'C:\\b.txt': { content: 'bb' },
+        'C:\\c.txt': { content: 'ccc' },
+      },
+    },
+  ],
+};
+
 let azurite: RunningAzurite;
 let service: BlobServiceClient;
 let t: TestSimulator;
@@ -39,27 +58,7 @@ let containerCount = 0;
 beforeAll(async () => {
   azurite = await startAzurite();
   service = BlobServiceClient.fromConnectionString(azurite.connectionString);
-  t = await startTestSimulator({
-    fleet: {
-      name: 'evidence-tests',
-      library: [{ fileName: 'Collect.ps1', content: 'Write-Output done' }],
-      scriptDefaults: { 'Collect.ps1': { durationMs: 1_000, exitCode: 2, output: 'collected\u001b[2J 3 files', errors: 'one warning' } },
-      devices: [
-        {
-          id: DEVICE_ID,
-          computerDnsName: 'ws-evidence-01.contoso.local',
-          files: {
-            [BIG]: { generator: { seed: 'evidence-tests', sizeBytes: BIG_BYTES } },
-            [ZEROS]: { content: 'A'.repeat(32 * 1024 * 1024) },
-            'C:\\a.txt': { content: 'a' },
-            'C:\\b.txt': { content: 'bb' },
-            'C:\\c.txt': { content: 'ccc' },
-          },
-        },
-      ],
-    },
-    settings: { gzipLevel: 9 },
-  });
+  t = await startTestSimulator({ fleet: FLEET, settings: { gzipLevel: 9 } });
 });
 afterAll(async () => {
   await t?.close();
@@ -302,5 +301,31 @@ describe('collecting evidence into blob storage', () => {
     expect(h.lines.some((l) => /evidence collected/.test(l))).toBe(true);
     const all = h.lines.join('\n');
     expect(all).not.toMatch(/\/results\/|sig=|se=|sv=|http:\/\/127\.0\.0\.1/);
+  });
+});
+
+describe('collecting evidence from values formatted as Defender formats them', () => {
+  let lenient: TestSimulator;
+  beforeAll(async () => {
+    lenient = t;
+    t = await startTestSimulator({ fleet: FLEET, settings: { gzipLevel: 9, valueFormats: 'defender' } });
+  });
+  afterAll(async () => {
+    await t.close();
+    t = lenient;
+  });
+
+  it('collects through sp=rt links, reads trimmed command times and leaves the NULs ending a transcript out of its summary', async () => {
+    const h = await harness();
+    const messages = await ranAndRecorded(h, [runScript, getFile('C:\\a.txt')]);
+    const outcomes = await Promise.all(messages.map((m) => handleCollectMessage(h.deps, m, delivery)));
+    const run = await h.deps.runs.getRun(messages[0]?.runId ?? '');
+    const transcript = run?.evidence.find((e) => e.commandIndex === 0);
+    const stored = await h.container.getBlockBlobClient(transcript?.blobName ?? '').downloadToBuffer();
+    const manifest = await manifestOf(h, messages[0]?.runId ?? '');
+    expect(outcomes).toEqual(['collected', 'collected']);
+    expect((JSON.parse(stored.toString('utf8')) as { script_output: string }).script_output).toMatch(/PSScriptOutputs.*\u0000+$/s);
+    expect(transcript?.transcript?.outputPreview).toMatch(/collected\uFFFD\[2J 3 files$/);
+    expect(manifest.items.map((i) => i.command.startedUtc)).toEqual([expect.stringMatching(/Z$/), expect.stringMatching(/Z$/)]);
   });
 });

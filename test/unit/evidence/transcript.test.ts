@@ -15,6 +15,16 @@ describe('RunScript transcript summaries', () => {
     });
   });
 
+  it('leave out the NULs that end a real transcript, from the previews and the lengths, keeping NULs inside the text', () => {
+    const output = 'Transcript started, output file is C:\\x.txt\ncollected\u0000 3 files\r\n' + '\u0000'.repeat(12);
+    const body = transcript({ exit_code: 0, script_output: output, script_errors: 'warning\u0000\u0000' });
+    const summary = summarizeTranscript(body, body.length);
+    expect(summary.outputPreview).toBe('Transcript started, output file is C:\\x.txt\ncollected\uFFFD 3 files\n');
+    expect(summary.outputChars).toBe(output.length - 12);
+    expect(summary.errorsPreview).toBe('warning');
+    expect(summary.errorsChars).toBe(7);
+  });
+
   it('bound the previews and say how long the full text is', () => {
     const output = 'A'.repeat(50_000);
     const body = transcript({ exit_code: 0, script_output: output, script_errors: '' });
