@@ -12,7 +12,7 @@ import type { Config } from './config.js';
 import { DefenderClient } from './defender/client.js';
 import type { TokenProvider } from './defender/port.js';
 import { createLogger, jsonLinesSink, type Logger } from './log.js';
-import { BudgetedDefenderApi } from './pacing/budgetedDefender.js';
+import { BudgetedDefenderApi, payStatusCall } from './pacing/budgetedDefender.js';
 import { pacingLimitsOf } from './pacing/limits.js';
 import { Pacer } from './pacing/pacer.js';
 import { TablePacingStore } from './azure/tablePacingStore.js';
@@ -79,6 +79,8 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
     defaultRetryAfterMs: config.defender.defaultRetryAfterMs,
     linkPolicy: { hostSuffixes: config.defender.linkHostSuffixes, allowHttpLoopback: config.defender.allowHttpLoopback },
     fetch: overrides.fetch,
+    // A list's further pages are paid from the same budget as its first.
+    payForExtraCall: (what) => payStatusCall(pacer, what),
   });
   // Every status-class call is paid for from the tenant-wide budget first.
   const defender = new BudgetedDefenderApi(client, pacer);

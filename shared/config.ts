@@ -26,6 +26,8 @@ export const settingsSchema = z
     DEFENDER_LINK_HOST_SUFFIXES: z.string().default('.blob.core.windows.net'),
     DEFENDER_REQUEST_TIMEOUT_MS: int(1).default(30_000),
     DEFENDER_DEFAULT_RETRY_AFTER_MS: int(1).default(60_000),
+    /** How long after an unknown POST outcome the action list is trusted to show our action if it exists (list lag bound). */
+    DEFENDER_LIST_LAG_BOUND_MS: int(0).default(5 * MINUTE_MS),
 
     // Limits the pacing holds (numbers with their windows; the API's documented values by default)
     LIMIT_LIVE_RESPONSE_CALLS: int(1).default(10),
@@ -129,6 +131,7 @@ export interface Config {
     linkHostSuffixes: string[];
     requestTimeoutMs: number;
     defaultRetryAfterMs: number;
+    listLagBoundMs: number;
   };
   limits: {
     liveResponseCalls: number;
@@ -253,6 +256,7 @@ function toConfig(s: Settings): Config {
         .filter(Boolean),
       requestTimeoutMs: s.DEFENDER_REQUEST_TIMEOUT_MS,
       defaultRetryAfterMs: s.DEFENDER_DEFAULT_RETRY_AFTER_MS,
+      listLagBoundMs: s.DEFENDER_LIST_LAG_BOUND_MS,
     },
     limits: {
       liveResponseCalls: s.LIMIT_LIVE_RESPONSE_CALLS,

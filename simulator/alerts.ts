@@ -1,5 +1,6 @@
 import { alertSpecSchema, type AlertSpec } from './fleetSchema.js';
 import type { FilterSchema } from './odata.js';
+import type { Positioned } from './paging.js';
 
 /** Filterable Alert properties (mde-api.md 7.1). */
 export const ALERT_FILTER: FilterSchema = {
@@ -19,16 +20,24 @@ export const ALERT_FILTER: FilterSchema = {
 /** Alerts visible to GET /api/alerts, in the order they were added (a re-added id replaces the old one in place). */
 export class AlertStore {
   private readonly alerts = new Map<string, AlertSpec>();
+  /** Insertion number of each id (a re-added id keeps its place), for keyset paging. */
+  private readonly positions = new Map<string, number>();
 
   /** Validates minimally (an object with a string `id`); throws otherwise. */
   add(alert: unknown): void {
     const parsed = alertSpecSchema.safeParse(alert);
     if (!parsed.success) throw new TypeError('an alert must be an object with a non-empty string "id"');
     this.alerts.set(parsed.data.id, structuredClone(parsed.data));
+    if (!this.positions.has(parsed.data.id)) this.positions.set(parsed.data.id, this.positions.size);
   }
 
   list(): AlertSpec[] {
     return [...this.alerts.values()];
+  }
+
+  /** In insertion order, each with its insertion number. */
+  positioned(): Positioned<AlertSpec>[] {
+    return this.list().map((entity) => ({ position: this.positions.get(entity.id) ?? 0, entity }));
   }
 
   /** By id, exactly as listed (case-sensitive). */

@@ -1,4 +1,5 @@
 import { sha256Of, sizeOf, type FileSource } from './content.js';
+import type { Positioned } from './paging.js';
 import type { ValueFormat } from './valueFormats.js';
 
 /** One live response library file (mde-api.md 5). */
@@ -20,6 +21,9 @@ export const SAFE_LIBRARY_NAME = /^[A-Za-z0-9._-]+$/;
 /** The tenant's library. Names compare case-insensitively (simulator choice). */
 export class LibraryStore {
   private readonly files = new Map<string, LibraryFileRecord>();
+  /** Upload number of each name (a replaced file keeps its place, a deleted one loses it), for keyset paging. */
+  private readonly positions = new Map<string, number>();
+  private uploads = 0;
 
   get(name: string): LibraryFileRecord | undefined {
     return this.files.get(name.toLowerCase());
@@ -37,12 +41,20 @@ export class LibraryStore {
       creationMs: existing?.creationMs ?? file.creationMs ?? file.lastUpdatedMs,
       sha256: sha256Of(file.source),
     };
-    this.files.set(file.fileName.toLowerCase(), record);
+    const key = file.fileName.toLowerCase();
+    this.files.set(key, record);
+    if (!this.positions.has(key)) this.positions.set(key, this.uploads++);
     return record;
   }
 
   delete(name: string): boolean {
+    this.positions.delete(name.toLowerCase());
     return this.files.delete(name.toLowerCase());
+  }
+
+  /** In upload order, each with its upload number. */
+  positioned(): Positioned<LibraryFileRecord>[] {
+    return [...this.files.entries()].map(([key, entity]) => ({ position: this.positions.get(key) ?? 0, entity }));
   }
 }
 

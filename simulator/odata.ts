@@ -11,6 +11,12 @@ export { ODataFilterError } from './odataTokens.js';
  * true/false/null and bare ISO dates (`2018-08-01Z`,
  * `2021-02-04T15:36:52.7788848Z`). Property names and string values compare
  * case-insensitively (simulator choice). Anything else → ODataFilterError.
+ *
+ * Strict (README choice 29): only what mde-api.md documents — `eq`, `ne`,
+ * `gt ge lt le` on date-time properties, `and`, parentheses,
+ * `startswith(prop,'x')` and `machineTags/any(t: t eq 'x')` — and property
+ * names as documented (lower camel case, or with the first letter upper
+ * case as Microsoft's OData samples spell them).
  */
 export type PropertyKind = 'string' | 'datetime' | 'number' | 'boolean' | 'stringArray';
 export type FilterSchema = Readonly<Record<string, PropertyKind>>;
@@ -28,6 +34,13 @@ const OPS = ['eq', 'ne', 'gt', 'ge', 'lt', 'le'] as const;
 type Op = (typeof OPS)[number];
 const isOp = (v: string): v is Op => (OPS as readonly string[]).includes(v);
 const FUNCTIONS = ['startswith', 'endswith', 'contains'] as const;
+/** The filter vocabulary mde-api.md documents (1.3, 3.3, 6.1, 8 item 18). */
+const DOCUMENTED = 'eq, ne, gt/ge/lt/le on date-time properties, and, startswith(), machineTags/any()';
+const undocumented = (what: string): ODataFilterError =>
+  new ODataFilterError(`Invalid filter: ${what} is not supported by $filter here. Supported: ${DOCUMENTED}.`);
+/** The documented spelling, or the same with its first letter upper case (as in the OData samples page). */
+const documentedSpelling = (documented: string, given: string): boolean =>
+  given === documented || given === documented.charAt(0).toUpperCase() + documented.slice(1);
 
 const lower = (v: string): string => v.toLowerCase();
 const cmp = (a: number | bigint | string, b: number | bigint | string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -85,6 +98,7 @@ class Parser {
   constructor(
     private readonly tokens: Token[],
     private readonly schema: FilterSchema,
+    private readonly strict: boolean,
   ) {}
 
   private peek(): Token | undefined {
@@ -113,6 +127,7 @@ class Parser {
   private or(): Predicate {
     let left = this.and();
     while (this.isWord('or')) {
+      if (this.strict) throw undocumented("operator 'or'");
       this.pos++;
       const l = left,
         r = this.and();
@@ -134,6 +149,7 @@ class Parser {
 
   private unary(): Predicate {
     if (this.isWord('not')) {
+      if (this.strict) throw undocumented("operator 'not'");
       this.pos++;
       const inner = this.unary();
       return (e) => !inner(e);
@@ -149,8 +165,13 @@ class Parser {
   }
 
   private property(name: string): { name: string; kind: PropertyKind } {
-    const found = Object.entries(this.schema).find(([k]) => lower(k) === lower(name));
+    const found = Object.entries(this.schema).find(([k]) => (this.strict ? documentedSpelling(k, name) : lower(k) === lower(name)));
     if (!found) {
+      const casing = this.strict ? Object.keys(this.schema).find((k) => lower(k) === lower(name)) : undefined;
+      if (casing)
+        throw new ODataFilterError(
+          `Invalid filter: property '${name}' is not spelt as documented: use '${casing}' (names are case-sensitive).`,
+        );
       throw new ODataFilterError(
         `Invalid filter: property '${name}' is not supported by $filter here. Supported properties: ${Object.keys(this.schema).join(', ')}.`,
       );
@@ -168,9 +189,14 @@ class Parser {
     throw new ODataFilterError(`Expected a literal value in $filter, found '${t.t === 'punct' ? t.v : String(t.v)}'.`);
   }
 
-  private op(): Op {
+  private op(prop?: { name: string; kind: PropertyKind }): Op {
     const t = this.next();
-    if (t.t === 'id' && isOp(lower(t.v))) return lower(t.v) as Op;
+    if (t.t === 'id' && isOp(lower(t.v))) {
+      const op = lower(t.v) as Op;
+      if (this.strict && prop && prop.kind !== 'datetime' && op !== 'eq' && op !== 'ne')
+        throw undocumented(`operator '${op}' on '${prop.name}' (not a date-time property)`);
+      return op;
+    }
     throw new ODataFilterError(`Expected a comparison operator (${OPS.join(', ')}) in $filter.`);
   }
 
@@ -179,10 +205,14 @@ class Parser {
     if (t.t !== 'id') throw new ODataFilterError('Expected a property name or function in $filter.');
     const fn = FUNCTIONS.find((f) => f === lower(t.v));
     const after = this.peek();
-    if (fn && after?.t === 'punct' && after.v === '(') return this.func(fn);
+    if (fn && after?.t === 'punct' && after.v === '(') {
+      if (this.strict && fn !== 'startswith') throw undocumented(`function '${fn}'`);
+      return this.func(fn);
+    }
     const prop = this.property(t.v);
     if (after?.t === 'punct' && after.v === '/') return this.any(prop);
     if (this.isWord('in')) {
+      if (this.strict) throw undocumented("operator 'in'");
       this.pos++;
       this.expect('(');
       const tests: ((v: unknown) => boolean)[] = [comparer(prop.name, prop.kind, 'eq', this.literal())];
@@ -193,7 +223,7 @@ class Parser {
       this.expect(')');
       return (e) => tests.some((test) => test(e[prop.name]));
     }
-    const test = comparer(prop.name, prop.kind, this.op(), this.literal());
+    const test = comparer(prop.name, prop.kind, this.op(prop), this.literal());
     return (e) => test(e[prop.name]);
   }
 
@@ -225,7 +255,9 @@ class Parser {
     const ref = this.next();
     if (ref.t !== 'id' || ref.v !== variable.v)
       throw new ODataFilterError(`any() body must start with the range variable '${variable.v}'.`);
-    const test = comparer(prop.name, 'string', this.op(), this.literal());
+    const op = this.op();
+    if (this.strict && op !== 'eq') throw undocumented(`operator '${op}' inside any()`);
+    const test = comparer(prop.name, 'string', op, this.literal());
     this.expect(')');
     return (e) => {
       const values = e[prop.name];
@@ -234,9 +266,9 @@ class Parser {
   }
 }
 
-/** Compiles `$filter` text against the filterable properties of an endpoint. Throws ODataFilterError. */
-export function compileFilter(text: string, schema: FilterSchema): Predicate {
+/** Compiles `$filter` text against the filterable properties of an endpoint (`strict`: the documented subset only). Throws ODataFilterError. */
+export function compileFilter(text: string, schema: FilterSchema, strict = false): Predicate {
   const tokens = tokenize(text);
   if (tokens.length === 0) throw new ODataFilterError('The $filter expression is empty.');
-  return new Parser(tokens, schema).parse();
+  return new Parser(tokens, schema, strict).parse();
 }

@@ -1,9 +1,10 @@
 import type { z } from 'zod';
-import { NotFoundError, PermanentError, TransientError } from '../errors.js';
+import { BadRequestError, NotFoundError, PermanentError, TransientError } from '../errors.js';
 import { toDefenderError } from './httpErrors.js';
 import { checkResultLink, type LinkPolicy } from './linkPolicy.js';
 import { nodeLinkTransport, type LinkResponse, type LinkTransport } from './linkTransport.js';
-import { alertsQueryString, machineActionsQueryString, machinesQueryString } from './odata.js';
+import { alertsQueryString, machineActionsQueryString, machinesQueryStrings } from './odata.js';
+import { nextPagePath } from './nextLink.js';
 import { kindOf, resultBody } from './resultBody.js';
 import type {
   AlertFeed,
@@ -38,6 +39,21 @@ export interface DefenderClientOptions {
   fetch?: typeof fetch;
   /** Result link downloads (default: Node's http/https client, never following redirects). */
   linkTransport?: LinkTransport;
+  /**
+   * Called before every request a list makes beyond its first (a further
+   * page, or a further query), so each is paid from the same budget as the
+   * first; a rejection stops the list.
+   */
+  payForExtraCall?: (what: string) => Promise<void>;
+  /** Most pages one list follows through `@odata.nextLink` (default 100); more is a PermanentError. */
+  maxPages?: number;
+}
+
+export const DEFAULT_MAX_PAGES = 100;
+
+/** Counts the requests of one list: the first is paid by the caller, every later one through `payForExtraCall`. */
+interface ListMeter {
+  beforeRequest(what: string): Promise<void>;
 }
 
 /**
@@ -49,6 +65,8 @@ export interface DefenderClientOptions {
 export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
   private readonly fetchFn: typeof fetch;
   private readonly linkTransport: LinkTransport;
+  /** Set once the API refused `id in (...)` (undocumented, mde-api.md 3.3): ids are then read one `id eq` at a time. */
+  private idsInRefused = false;
 
   constructor(private readonly options: DefenderClientOptions) {
     this.fetchFn = options.fetch ?? fetch;
@@ -64,9 +82,36 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
     return this.call('GET', `/api/machineactions/${encodeURIComponent(actionId)}`, machineActionSchema, { what: 'get machine action' });
   }
 
+  /**
+   * Several ids are asked with `id in (...)`, one request; the reference does
+   * not document `in`, so when the API refuses it (400) the client remembers
+   * and reads each id with the documented `id eq` instead, each request paid
+   * from the budget like a further page.
+   */
   async listMachineActions(query: MachineActionQuery): Promise<MachineAction[]> {
-    const page = await this.call('GET', `/api/machineactions${machineActionsQueryString(query)}`, null, { what: 'list machine actions' });
-    return parseCollection(page, machineActionSchema);
+    const meter = this.meter();
+    const ids = query.ids ?? [];
+    if (ids.length > 1 && !this.idsInRefused) {
+      try {
+        return await this.listAll(
+          `/api/machineactions${machineActionsQueryString(query)}`,
+          machineActionSchema,
+          'list machine actions',
+          meter,
+        );
+      } catch (error) {
+        if (!(error instanceof BadRequestError)) throw error;
+        this.idsInRefused = true;
+      }
+    }
+    if (ids.length <= 1)
+      return this.listAll(`/api/machineactions${machineActionsQueryString(query)}`, machineActionSchema, 'list machine actions', meter);
+    const found: MachineAction[] = [];
+    for (const id of ids) {
+      const path = `/api/machineactions${machineActionsQueryString({ ...query, ids: [id] })}`;
+      found.push(...(await this.listAll(path, machineActionSchema, 'list machine actions', meter)));
+    }
+    return found;
   }
 
   async cancelMachineAction(actionId: string, comment: string): Promise<MachineAction> {
@@ -114,12 +159,24 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
     };
   }
 
+  /** Several tags or platforms are asked one combination at a time (documented operators only, no `or`), merged in order. */
   async listMachines(query?: MachineQuery): Promise<Machine[]> {
+    const meter = this.meter();
+    const byId = new Map<string, Machine>();
+    for (const queryString of machinesQueryStrings(query)) {
+      for (const machine of await this.listMachinesOnce(`/api/machines${queryString}`, meter)) {
+        if (!byId.has(machine.id.toLowerCase())) byId.set(machine.id.toLowerCase(), machine);
+      }
+    }
+    const all = [...byId.values()];
+    return query?.top === undefined ? all : all.slice(0, query.top);
+  }
+
+  private async listMachinesOnce(path: string, meter: ListMeter): Promise<Machine[]> {
     try {
-      const page = await this.call('GET', `/api/machines${machinesQueryString(query)}`, null, { what: 'list machines' });
-      return parseCollection(page, machineSchema);
+      return await this.listAll(path, machineSchema, 'list machines', meter);
     } catch (error) {
-      // Documented: 404 when no machines match, rather than an empty list.
+      // Documented: 404 when the tenant has no recent machines at all; a filter matching nothing is 200 with `value: []`.
       if (error instanceof NotFoundError) return [];
       throw error;
     }
@@ -130,8 +187,7 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
   }
 
   async listLibraryFiles(): Promise<LibraryFile[]> {
-    const page = await this.call('GET', '/api/libraryfiles', null, { what: 'list library files' });
-    return parseCollection(page, libraryFileSchema);
+    return this.listAll('/api/libraryfiles', libraryFileSchema, 'list library files', this.meter());
   }
 
   async uploadLibraryFile(upload: LibraryUpload): Promise<LibraryFile> {
@@ -149,10 +205,35 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
   }
 
   async listAlerts(query: AlertQuery): Promise<unknown[]> {
-    const page = await this.call('GET', `/api/alerts${alertsQueryString(query)}`, null, { what: 'list alerts' });
-    const value = (page as { value?: unknown } | null)?.value;
-    if (!Array.isArray(value)) throw new TransientError('list alerts: collection response has no value array');
-    return value as unknown[];
+    return this.listAll(`/api/alerts${alertsQueryString(query)}`, null, 'list alerts', this.meter());
+  }
+
+  private meter(): ListMeter {
+    let requests = 0;
+    return {
+      beforeRequest: async (what) => {
+        if (requests++ > 0) await this.options.payForExtraCall?.(what);
+      },
+    };
+  }
+
+  /**
+   * Every item of a list, following `@odata.nextLink` (same origin, under
+   * /api/, at most `maxPages` pages; anything else is a PermanentError).
+   * `schema` null: items as they come.
+   */
+  private async listAll<S extends z.ZodType>(firstPath: string, schema: S | null, what: string, meter: ListMeter): Promise<z.infer<S>[]> {
+    const items: z.infer<S>[] = [];
+    const maxPages = this.options.maxPages ?? DEFAULT_MAX_PAGES;
+    let path: string | undefined = firstPath;
+    for (let pages = 0; path !== undefined; pages++) {
+      if (pages >= maxPages) throw new PermanentError(`${what}: more than ${maxPages} pages; the list was not read to its end`);
+      await meter.beforeRequest(what);
+      const page = await this.call('GET', path, null, { what });
+      items.push(...parseCollection(page, schema, what));
+      path = nextPagePath(page, this.options.baseUrl, what);
+    }
+    return items;
   }
 
   private async call<S extends z.ZodType>(
@@ -202,12 +283,13 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
   }
 }
 
-function parseCollection<S extends z.ZodType>(page: unknown, schema: S): z.infer<S>[] {
+function parseCollection<S extends z.ZodType>(page: unknown, schema: S | null, what: string): z.infer<S>[] {
   const value = (page as { value?: unknown } | null)?.value;
-  if (!Array.isArray(value)) throw new TransientError('collection response has no value array');
-  return value.map((item) => {
+  if (!Array.isArray(value)) throw new TransientError(`${what}: collection response has no value array`);
+  return value.map((item: unknown) => {
+    if (!schema) return item as z.infer<S>;
     const parsed = schema.safeParse(item);
-    if (!parsed.success) throw new TransientError(`unexpected item shape: ${parsed.error.message}`);
+    if (!parsed.success) throw new TransientError(`${what}: unexpected item shape: ${parsed.error.message}`);
     return parsed.data;
   });
 }

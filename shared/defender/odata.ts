@@ -17,19 +17,31 @@ export function machineActionsQueryString(query: MachineActionQuery): string {
   return toQueryString(clauses, query.top);
 }
 
-export function machinesQueryString(query: MachineQuery = {}): string {
-  const clauses: string[] = [];
-  if (query.tag) clauses.push(`machineTags/any(tag: tag eq ${quote(query.tag)})`);
-  if (query.tags && query.tags.length > 0) clauses.push(anyOf(query.tags.map((t) => `machineTags/any(tag: tag eq ${quote(t)})`)));
-  if (query.osPlatform) clauses.push(`osPlatform eq ${quote(query.osPlatform)}`);
-  if (query.osPlatforms && query.osPlatforms.length > 0) clauses.push(anyOf(query.osPlatforms.map((o) => `osPlatform eq ${quote(o)}`)));
-  if (query.namePrefix) clauses.push(`startswith(computerDnsName,${quote(query.namePrefix)})`);
-  return toQueryString(clauses, query.top);
+/**
+ * GET /api/machines query strings for a query, using only the documented
+ * operators (`eq`, `and`, `startswith`, `machineTags/any`; mde-api.md 6.1):
+ * several tags or platforms ("any of") become one query per combination,
+ * which the caller merges, since `or` is not documented.
+ */
+export function machinesQueryStrings(query: MachineQuery = {}): string[] {
+  const fixed: string[] = [];
+  if (query.tag) fixed.push(hasTag(query.tag));
+  if (query.osPlatform) fixed.push(`osPlatform eq ${quote(query.osPlatform)}`);
+  if (query.namePrefix) fixed.push(`startswith(computerDnsName,${quote(query.namePrefix)})`);
+  return anyOf(query.tags).flatMap((tag) =>
+    anyOf(query.osPlatforms).map((osPlatform) => {
+      const clauses = [...fixed];
+      if (tag !== undefined) clauses.push(hasTag(tag));
+      if (osPlatform !== undefined) clauses.push(`osPlatform eq ${quote(osPlatform)}`);
+      return toQueryString(clauses, query.top);
+    }),
+  );
 }
 
-function anyOf(clauses: string[]): string {
-  return clauses.length === 1 ? (clauses[0] ?? '') : `(${clauses.join(' or ')})`;
-}
+const hasTag = (tag: string): string => `machineTags/any(tag: tag eq ${quote(tag)})`;
+
+/** The values of an "any of" list, or one `undefined` (no condition) when it is absent or empty. */
+const anyOf = (values: readonly string[] | undefined): (string | undefined)[] => (values && values.length > 0 ? [...values] : [undefined]);
 
 /** GET /api/alerts: updated after an instant, with evidence, one page. */
 export function alertsQueryString(query: { updatedAfterMs: number; top: number; skip: number }): string {

@@ -57,8 +57,17 @@ export class BudgetedDefenderApi implements DefenderApi, AlertFeed {
     return this.inner.listLibraryFiles();
   }
 
-  private async pay(what: string): Promise<void> {
-    const budget = await this.pacer.takeStatusCalls(1);
-    if (!budget.ok) throw new ThrottledError(`${what}: the tenant's status-call budget is spent for now`, budget.waitMs);
+  private pay(what: string): Promise<void> {
+    return payStatusCall(this.pacer, what);
   }
+}
+
+/**
+ * Takes one status call from the tenant-wide budget, or throws a
+ * ThrottledError with the wait. The client pays each further page of a list
+ * with it (DefenderClientOptions.payForExtraCall), the wrapper the first.
+ */
+export async function payStatusCall(pacer: Pick<Pacer, 'takeStatusCalls'>, what: string): Promise<void> {
+  const budget = await pacer.takeStatusCalls(1);
+  if (!budget.ok) throw new ThrottledError(`${what}: the tenant's status-call budget is spent for now`, budget.waitMs);
 }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { alertJson, ALERT_FILTER, type AlertChange } from '../alerts.js';
+import type { AlertSpec } from '../fleetSchema.js';
 import { parseBody } from '../bodies.js';
 import { missingParameter, notFound } from '../errors.js';
 import { readJson } from '../http.js';
-import { applyFilter, applyPage, collection, parseListQuery } from '../query.js';
+import { applyFilter, collection, pageOptionsFor, parseListQuery } from '../query.js';
 import type { Endpoint } from '../router.js';
 import { ROLES } from './roles.js';
 
@@ -13,12 +14,13 @@ export const listAlerts: Endpoint = {
   method: 'GET',
   pattern: /^\/api\/alerts\/?$/i,
   roles: ROLES.alerts,
-  handle({ state, url, baseUrl }) {
-    const query = parseListQuery(url, ALERT_FILTER, ['evidence']);
+  handle(ctx) {
+    const { state, url, baseUrl } = ctx;
+    const query = parseListQuery(url, ALERT_FILTER, { expandable: ['evidence'], strict: state.strictness.strictOData });
     state.sync();
-    const matching = applyFilter(state.alerts.list(), query);
-    const page = applyPage(matching, query).map((a) => alertJson(a, query.expand.includes('evidence')));
-    return { status: 200, json: collection(`${baseUrl}/api/$metadata#Alerts`, page, query, matching.length) };
+    const matching = applyFilter(state.alerts.positioned(), query);
+    const render = (a: AlertSpec) => alertJson(a, query.expand.includes('evidence'));
+    return { status: 200, json: collection(`${baseUrl}/api/$metadata#Alerts`, matching, query, pageOptionsFor(ctx, 'listAlerts'), render) };
   },
 };
 

@@ -2,24 +2,25 @@ import { bytesSource } from '../content.js';
 import { badRequest, invalidInput, notFound } from '../errors.js';
 import { readBody } from '../http.js';
 import { libraryFileJson } from '../library.js';
+import { collection, pageOptionsFor, parseSkipTokenOnly } from '../query.js';
 import { parseMultipart, type FormPart } from '../multipart.js';
 import type { Endpoint } from '../router.js';
 import { ROLES } from './roles.js';
 
-/** GET /api/libraryfiles (mde-api.md 5.1). */
+/** GET /api/libraryfiles (mde-api.md 5.1): no query option is documented; only a next link's `$skiptoken` is read. */
 export const listLibraryFiles: Endpoint = {
   key: 'listLibraryFiles',
   method: 'GET',
   pattern: /^\/api\/libraryfiles\/?$/i,
   roles: ROLES.library,
-  handle({ state, baseUrl }) {
-    state.sync();
+  handle(ctx) {
+    const query = parseSkipTokenOnly(ctx.url);
+    ctx.state.sync();
+    const context = `${ctx.baseUrl}/api/$metadata#LibraryFiles`;
+    const options = pageOptionsFor(ctx, 'listLibraryFiles');
     return {
       status: 200,
-      json: {
-        '@odata.context': `${baseUrl}/api/$metadata#LibraryFiles`,
-        value: state.library.list().map((f) => libraryFileJson(f, state.formats)),
-      },
+      json: collection(context, ctx.state.library.positioned(), query, options, (f) => libraryFileJson(f, ctx.state.formats)),
     };
   },
 };

@@ -4,7 +4,7 @@ import { ApiError, badRequest, invalidRequestBody, missingParameter, notFound } 
 import { cancelAction } from '../execution.js';
 import { readJson } from '../http.js';
 import type { FilterSchema } from '../odata.js';
-import { applyFilter, applyPage, collection, parseListQuery } from '../query.js';
+import { applyFilter, collection, pageOptionsFor, parseListQuery } from '../query.js';
 import type { Endpoint, RequestContext } from '../router.js';
 import type { SimulatorState } from '../state.js';
 import { GUID, ROLES } from './roles.js';
@@ -19,14 +19,23 @@ export const MACHINE_ACTION_FILTER: FilterSchema = {
   creationDateTimeUtc: 'datetime',
 };
 
-/** Looks an action up by its path key: non-GUID → 400 (Edm.Guid), unknown → 404. */
+/** Whether lists (and GET by id) show the action yet: `listLagMs` after its creation (README choice 27). */
+const listed = (state: SimulatorState, action: ActionRecord, nowMs: number): boolean =>
+  nowMs >= action.createdMs + state.strictness.listLagMs;
+
+/**
+ * Looks an action up by its path key: non-GUID → 400 (Edm.Guid), unknown →
+ * 404. With `hideFresh` (GET by id), an action is also 404 until it is
+ * listed (`listLagMs`) and for the `invisibleAfterCreateMs` fault's time.
+ */
 export function findAction(state: SimulatorState, key: string, nowMs: number, hideFresh = false): ActionRecord {
   if (!GUID.test(key)) {
     throw badRequest(`The request is invalid. The key value '${key}' in the request URL is not valid: it must be of type 'Edm.Guid'.`);
   }
   const action = state.actions.get(key);
   const invisibleMs = state.currentFaults.invisibleAfterCreateMs ?? 0;
-  if (!action || (hideFresh && nowMs < action.createdMs + invisibleMs)) throw notFound(`Machine action ${key} was not found`);
+  const hidden = action !== undefined && hideFresh && (nowMs < action.createdMs + invisibleMs || !listed(state, action, nowMs));
+  if (!action || hidden) throw notFound(`Machine action ${key} was not found`);
   return action;
 }
 
@@ -52,13 +61,16 @@ export const listMachineActions: Endpoint = {
   pattern: /^\/api\/machineactions\/?$/i,
   roles: ROLES.readMachines,
   handle(ctx) {
-    const query = parseListQuery(ctx.url, MACHINE_ACTION_FILTER);
-    ctx.state.sync();
-    const all = ctx.state.actions.newestFirst().map((a) => machineActionJson(a, ctx.state.formats));
-    const matching = applyFilter(all, query);
+    const query = parseListQuery(ctx.url, MACHINE_ACTION_FILTER, { strict: ctx.state.strictness.strictOData });
+    const nowMs = ctx.state.sync();
+    const all = ctx.state.actions
+      .newestFirst()
+      .filter((a) => listed(ctx.state, a, nowMs))
+      .map((a) => ({ position: a.sequence, entity: machineActionJson(a, ctx.state.formats) }));
+    const context = `${ctx.baseUrl}/api/$metadata#MachineActions`;
     return {
       status: 200,
-      json: collection(`${ctx.baseUrl}/api/$metadata#MachineActions`, applyPage(matching, query), query, matching.length),
+      json: collection(context, applyFilter(all, query), query, pageOptionsFor(ctx, 'listMachineActions', 'descending')),
     };
   },
 };

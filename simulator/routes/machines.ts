@@ -4,7 +4,8 @@ import type { DeviceState } from '../devices.js';
 import { missingParameter, notFound, invalidInput, odataError } from '../errors.js';
 import { readJson } from '../http.js';
 import { MACHINE_FILTER, machineJson } from '../machines.js';
-import { applyFilter, applyPage, collection, parseListQuery } from '../query.js';
+import { numbered } from '../paging.js';
+import { applyFilter, collection, pageOptionsFor, parseListQuery } from '../query.js';
 import type { Endpoint, RequestContext } from '../router.js';
 import type { SimulatorState } from '../state.js';
 import { ROLES } from './roles.js';
@@ -19,13 +20,16 @@ export const listMachines: Endpoint = {
   method: 'GET',
   pattern: /^\/api\/machines\/?$/i,
   roles: ROLES.readMachines,
-  handle({ state, url, baseUrl }) {
-    const query = parseListQuery(url, MACHINE_FILTER);
+  handle(ctx) {
+    const { state, url, baseUrl } = ctx;
+    const query = parseListQuery(url, MACHINE_FILTER, { strict: state.strictness.strictOData });
     state.sync();
-    const all = [...state.devices.values()].map((d) => machineJson(d, state.startMs, state.formats));
+    const all = numbered([...state.devices.values()].map((d) => machineJson(d, state.startMs, state.formats)));
     if (all.length === 0) throw notFound('No machines found.');
-    const matching = applyFilter(all, query);
-    return { status: 200, json: collection(`${baseUrl}/api/$metadata#Machines`, applyPage(matching, query), query, matching.length) };
+    return {
+      status: 200,
+      json: collection(`${baseUrl}/api/$metadata#Machines`, applyFilter(all, query), query, pageOptionsFor(ctx, 'listMachines')),
+    };
   },
 };
 

@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { ManualClock } from '../../shared/clock.js';
+import { DefenderClient, type DefenderClientOptions } from '../../shared/defender/client.js';
 import { DEFENDER_SCOPE } from '../../shared/defender/port.js';
 import {
   loadFleet,
@@ -121,3 +122,16 @@ export async function jsonOf<T = Record<string, unknown>>(res: Response): Promis
 
 export const sha256Hex = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 export const gunzipSha256 = (data: Buffer): string => sha256Hex(gunzipSync(data));
+
+/** The Defender client pointed at a test simulator (its clock's unsigned tokens, loopback result links allowed). */
+export function simulatorClient(t: TestSimulator, extra: Partial<DefenderClientOptions> = {}): DefenderClient {
+  return new DefenderClient({
+    baseUrl: t.sim.url,
+    credential: new SimulatorCredential({ clock: t.clock }),
+    scope: DEFENDER_SCOPE,
+    requestTimeoutMs: 10_000,
+    defaultRetryAfterMs: 1_000,
+    linkPolicy: { hostSuffixes: ['.blob.core.windows.net'], allowHttpLoopback: true },
+    ...extra,
+  });
+}

@@ -9,7 +9,7 @@ import type { PollingDeps, TickDeps } from './deps.js';
 
 export type TickOutcome = 'polled' | 'stale' | 'throttled' | 'dead-lettered';
 
-/** Ids per GET (`$filter=id in (...)`); keeps the URL short. */
+/** Ids per GET (`$filter=id in (...)`, or one `id eq` each where the API refuses `in`: see DefenderClient); keeps the URL short. */
 const BATCH = 25;
 /** Ticks never come closer together than this. */
 const MIN_TICK_GAP_MS = 5_000;

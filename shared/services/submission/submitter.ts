@@ -20,8 +20,6 @@ export type SubmitOutcome = 'submitted' | 'adopted' | 'deferred' | 'rejected' | 
 const ADOPTION_LOOKBACK_MS = 15 * 60_000;
 /** An admission whose run record is still 'queued' this long after was abandoned (its delivery died before marking it). */
 const ADMISSION_STALE_MS = 2 * 60_000;
-/** How long after an unknown outcome the action list is trusted to show our action if it exists. */
-const VISIBILITY_WAIT_MS = 2 * 60_000;
 
 /**
  * Submits one device's commands when the pacer admits it; otherwise the
@@ -59,10 +57,11 @@ async function resumeUnknownOutcome(deps: SubmissionDeps, action: DeviceAction):
     logFor(deps, action).log('info', 'adopted the action an earlier attempt created', { actionId: existing.id });
     return 'adopted';
   }
+  // A just-created action may not be listed yet (list lag): look again until the bound has passed before trusting its absence.
   const sinceMs = deps.clock.nowMs() - action.updatedMs;
-  if (sinceMs < VISIBILITY_WAIT_MS) {
-    // A just-created action may not be listed yet: look again before trusting its absence.
-    await enqueueSubmit(deps, action, deps.clock.nowMs() + VISIBILITY_WAIT_MS - sinceMs, 'verify');
+  const boundMs = deps.config.defender.listLagBoundMs;
+  if (sinceMs < boundMs) {
+    await enqueueSubmit(deps, action, deps.clock.nowMs() + boundMs - sinceMs, 'verify');
     return 'deferred';
   }
   await deps.pacer.release(action.deviceId, action.runId);

@@ -93,19 +93,47 @@ describe('submission', () => {
     expect(pacing.busy[DEVICE]).toMatchObject({ count: 1 });
   });
 
-  it('adopts the action a lost POST created instead of submitting twice', async () => {
-    const { deps, runId, submit } = await planned();
+  /** Submits once and loses the answer (the action was created); resolves to the Comment the POST carried. */
+  async function losePost(deps: ReturnType<typeof fakeDeps>, body: unknown): Promise<string> {
     let comment = '';
     deps.defender.onRunLiveResponse = (_id, request) => {
       comment = request.Comment;
       return Promise.reject(new TransientError('socket hang up after the request was sent'));
     };
-    await expect(handleActionMessage(deps, submit?.body, delivery)).rejects.toThrow(TransientError);
+    await expect(handleActionMessage(deps, body, delivery)).rejects.toThrow(TransientError);
+    return comment;
+  }
+
+  it('adopts the action a lost POST created instead of submitting twice', async () => {
+    const { deps, runId, submit } = await planned();
+    const comment = await losePost(deps, submit?.body);
     deps.defender.onListMachineActions = () =>
       Promise.resolve([machineAction({ id: 'act-lost', machineId: DEVICE, requestorComment: comment })]);
     expect(await handleActionMessage(deps, submit?.body, { messageId: 'm1', deliveryCount: 2 })).toBe('adopted');
     expect(deps.defender.calls.filter((c) => c.method === 'runLiveResponse')).toHaveLength(1);
     expect((await deps.runs.getAction(runId, DEVICE))?.value.machineActionId).toBe('act-lost');
+  });
+
+  it('keeps looking for a lost POST’s action while list lag hides it, and adopts it instead of submitting twice', async () => {
+    const { deps, runId, submit } = await planned();
+    const lagMs = 3 * 60_000;
+    const createdMs = deps.clock.nowMs();
+    const comment = await losePost(deps, submit?.body);
+    // Defender created the action, but its lists show it only `lagMs` later.
+    deps.defender.onListMachineActions = () =>
+      Promise.resolve(
+        deps.clock.nowMs() < createdMs + lagMs ? [] : [machineAction({ id: 'act-lagged', machineId: DEVICE, requestorComment: comment })],
+      );
+    deps.defender.onRunLiveResponse = (id) => Promise.resolve(machineAction({ id: 'act-second', machineId: id }));
+    expect(await handleActionMessage(deps, submit?.body, { messageId: 'm1', deliveryCount: 2 })).toBe('deferred');
+    const outcomes: string[] = [];
+    for (let message = deps.bus.take('actions')[0]; message; message = deps.bus.take('actions')[0]) {
+      deps.clock.set(Math.max(deps.clock.nowMs(), message.notBeforeMs ?? 0));
+      outcomes.push(await handleActionMessage(deps, message.body, delivery));
+    }
+    expect(outcomes).toEqual(['adopted']);
+    expect(deps.defender.calls.filter((c) => c.method === 'runLiveResponse')).toHaveLength(1);
+    expect((await deps.runs.getAction(runId, DEVICE))?.value.machineActionId).toBe('act-lagged');
   });
 
   it('books a manual run in one write: ten submissions now, the rest the send lead before their slots', async () => {
