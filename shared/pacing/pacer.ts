@@ -139,10 +139,15 @@ export class Pacer {
    * and the next scheduling (a submission, or the timer's watchdog) replaces it.
    */
   scheduleTick(atMs: number): Promise<number | undefined> {
+    let proposed: number | undefined;
     return this.update((state, nowMs) => {
       const { seq, atMs: current } = state.tick;
+      // Our own earlier attempt committed although its answer said otherwise (an ambiguous write the SDK
+      // retried into a conflict): the tick on record is ours, and still ours to send.
+      if (proposed !== undefined && seq === proposed && current === atMs) return { next: undefined, result: proposed };
       if (current !== 0 && current <= atMs && current >= nowMs - this.tickGraceMs) return { next: undefined, result: undefined };
-      return { next: { ...state, tick: { seq: seq + 1, atMs } }, result: seq + 1 };
+      proposed = seq + 1;
+      return { next: { ...state, tick: { seq: proposed, atMs } }, result: proposed };
     });
   }
 
