@@ -11,7 +11,8 @@ import type { Fleet } from './fleetSchema.js';
 import { IdSource } from './ids.js';
 import { LibraryStore } from './library.js';
 import { planCommand } from './plans.js';
-import { SlidingWindowLimiter } from './rateLimits.js';
+import type { Budget } from './budgets.js';
+import { SlidingWindowLimiter, type LimiterAdmission } from './rateLimits.js';
 import { strictnessOf, type SimulatorSettings } from './settings.js';
 import type { Strictness } from './strictness.js';
 import { StatsRecorder } from './stats.js';
@@ -97,6 +98,16 @@ export class SimulatorState {
   /** A portal live response session (seeded) covering the device now. */
   portalSessionActive(deviceId: string, nowMs: number): boolean {
     return this.portalSessions.some((s) => s.deviceId === deviceId && s.fromMs <= nowMs && nowMs < s.untilMs);
+  }
+
+  /** Admits a call on its budget (or refuses it), recording refused calls when they count (choice 23). */
+  admit(budget: Budget, nowMs: number): LimiterAdmission {
+    return this.limiter.admit(budget.key, budget.limits, nowMs, this.strictness.refusedCallsCount);
+  }
+
+  /** 429s go without Retry-After: the fault, or `retryAfter: absent` (choice 24). */
+  get omitsRetryAfter(): boolean {
+    return this.faults.omitRetryAfter === true || this.strictness.retryAfter === 'absent';
   }
 
   get currentFaults(): SimulatorFaults {

@@ -42,7 +42,7 @@ export const runLiveResponse: Endpoint = {
       state.stats.throttle('runLiveResponse');
       throw tooManyRequests(
         s.sessionLimitRetryAfterSeconds,
-        state.currentFaults.omitRetryAfter === true,
+        state.omitsRetryAfter,
         `Too many requests: the limit of ${s.maxConcurrentSessions} concurrent live response sessions is reached.`,
       );
     }
