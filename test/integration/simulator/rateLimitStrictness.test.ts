@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimulatorSettingsInput } from '../../../simulator/index.js';
-import { deviceId, errorOf, manyDevicesFleet, runScript, startTestSimulator, type TestSimulator } from '../../helpers/simulator.js';
+import { deviceId, errorOf, jsonOf, manyDevicesFleet, runScript, startTestSimulator, type TestSimulator } from '../../helpers/simulator.js';
 
 /** Ten admitted runliveresponse calls, one every 2 s from 0 to 18 s; the clock is left at 20 s. */
 async function fillTheMinute(t: TestSimulator): Promise<void> {
@@ -107,5 +107,102 @@ describe('rate limits under each strictness setting', () => {
         expect(liveResponse.status).toBe(201);
       },
     );
+  });
+});
+
+describe('quotaScope with another app of the tenant', () => {
+  let t: TestSimulator;
+  afterEach(async () => {
+    await t.close();
+  });
+  /** Another app making 10 runliveresponse calls in the first minute (0, 6, ..., 54 s), each session 1 s long. */
+  const busyNeighbour = { name: 'edr-tool', liveResponseCallsPerMinute: 10, sessionMs: 1_000, untilMs: 60_000 };
+
+  it.each([
+    { quotaScope: 'app', ours: 201 },
+    { quotaScope: 'tenant', ours: 429 },
+  ] as const)('$quotaScope: our call after its ten calls in the minute answers $ours', async ({ quotaScope, ours }) => {
+    // Prepare
+    t = await startTestSimulator({ fleet: manyDevicesFleet(2, { otherApps: [busyNeighbour] }), settings: { quotaScope } });
+    // Act
+    t.clock.advance(59_000);
+    const res = await t.runLiveResponse(deviceId(1), [runScript('Echo.ps1')]);
+    // Assess
+    expect(res.status).toBe(ours);
+    expect(t.sim.stats().otherApps['edr-tool']).toMatchObject({ calls: 10, throttled: 0, actionsCreated: 10 });
+  });
+
+  it.each([
+    { quotaScope: 'app', theirs: 0 },
+    { quotaScope: 'tenant', theirs: 1 },
+  ] as const)('$quotaScope: our call takes a slot of theirs, $theirs of their calls refused', async ({ quotaScope, theirs }) => {
+    // Prepare
+    t = await startTestSimulator({ fleet: manyDevicesFleet(2, { otherApps: [busyNeighbour] }), settings: { quotaScope } });
+    // Act
+    t.clock.advance(1_000);
+    expect((await t.runLiveResponse(deviceId(1), [runScript('Echo.ps1')])).status).toBe(201);
+    t.clock.advance(58_000);
+    const stats = t.sim.stats();
+    // Assess: their refusals are theirs, not ours
+    expect(stats.otherApps['edr-tool']).toMatchObject({ calls: 10, throttled: theirs, actionsCreated: 10 - theirs });
+    expect(stats.throttled.runLiveResponse).toBeUndefined();
+    expect(stats.calls.runLiveResponse).toBe(1);
+    expect(stats.actionsCreated).toBe(1);
+  });
+
+  it.each([
+    { quotaScope: 'app', ours: 201 },
+    { quotaScope: 'tenant', ours: 429 },
+  ] as const)('$quotaScope: 25 Pending sessions of another tool leave our call $ours', async ({ quotaScope, ours }) => {
+    // Prepare: 25 calls at 10 a minute (0 to 144 s) whose sessions stay Pending for three days
+    const pendingTool = {
+      name: 'stuck-tool',
+      appId: '77777777-0000-0000-0000-000000000001',
+      liveResponseCallsPerMinute: 10,
+      sessionMs: 3 * 24 * 3_600_000,
+      sessionStatus: 'Pending',
+      untilMs: 150_000,
+    } as const;
+    t = await startTestSimulator({ fleet: manyDevicesFleet(1, { otherApps: [pendingTool] }), settings: { quotaScope } });
+    // Act: the rate limit has long freed
+    t.clock.advance(10 * 60_000);
+    const res = await t.runLiveResponse(deviceId(1), [runScript('Echo.ps1')]);
+    // Assess
+    expect(res.status).toBe(ours);
+    const listed = await jsonOf<{ value: { status: string }[] }>(
+      await t.call(`/api/machineactions?$filter=requestor eq '${pendingTool.appId}' and status eq 'Pending'`),
+    );
+    expect(listed.value).toHaveLength(25);
+    if (ours === 429) expect(t.sim.stats().sessionLimitRejections).toBe(1);
+  });
+});
+
+describe("profile: 'strict'", () => {
+  let t: TestSimulator;
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('turns on all four rate-limit choices at once', async () => {
+    // Prepare: another app uses the tenant's ten calls in the first minute; the 100/min class is cut to 3/min
+    const fleet = manyDevicesFleet(2, {
+      otherApps: [{ name: 'edr-tool', liveResponseCallsPerMinute: 10, sessionMs: 1_000, untilMs: 60_000 }],
+    });
+    t = await startTestSimulator({ fleet, settings: { profile: 'strict', callsPerMinute: 3 } });
+    t.clock.advance(59_000);
+    // Act
+    const liveResponse = await t.runLiveResponse(deviceId(1), [runScript('Echo.ps1')]);
+    for (let i = 0; i < 3; i++) expect((await t.call('/api/machineactions')).status).toBe(200);
+    const otherEndpoint = await t.call('/api/machines');
+    t.clock.advance(30_000);
+    for (let i = 0; i < 3; i++) expect((await t.call('/api/machines')).status).toBe(429);
+    t.clock.advance(30_000);
+    const afterAdmittedLeft = await t.call('/api/machines');
+    // Assess
+    expect(t.sim.strictness).toMatchObject({ refusedCallsCount: true, retryAfter: 'coarse', rateBuckets: 'shared', quotaScope: 'tenant' });
+    expect(liveResponse.status).toBe(429); // quotaScope tenant: the other app used the minute
+    expect(liveResponse.headers.get('retry-after')).toBe('60'); // retryAfter coarse
+    expect(otherEndpoint.status).toBe(429); // rateBuckets shared
+    expect(afterAdmittedLeft.status).toBe(429); // refusedCallsCount: the three refusals of 89 s fill the minute
   });
 });
