@@ -1,4 +1,5 @@
 import type { ActionStatus } from '../shared/defender/types.js';
+import type { QuotaOwner } from './budgets.js';
 import type { ValidatedCommand } from './commands.js';
 import type { FileSource } from './content.js';
 import type { ValueFormat } from './valueFormats.js';
@@ -40,8 +41,10 @@ export interface ActionRecord {
   readonly computerDnsName: string;
   readonly requestor: string;
   readonly requestorComment: string | null;
-  /** Rate-limit / session scope: appid|tid of the creating token. */
-  readonly scopeKey: string;
+  /** The app and tenant whose session quota the action uses (choice 26). */
+  readonly owner: QuotaOwner;
+  /** Set when another app of the fleet (`otherApps[].name`), not an HTTP caller, created it. */
+  readonly otherApp?: string;
   readonly createdMs: number;
   status: ActionStatus;
   lastUpdateMs: number;

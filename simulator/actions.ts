@@ -1,14 +1,17 @@
 import { isTerminal } from '../shared/defender/types.js';
 import type { ActionRecord } from './actionModel.js';
+import { quotaKey, type QuotaOwner } from './budgets.js';
 import type { LiveResponseRequest } from './commands.js';
 import { advanceAction, type ExecutionEnv } from './execution.js';
+import type { QuotaScope } from './strictness.js';
 
 export interface NewAction {
   readonly id: string;
   readonly machineId: string;
   readonly computerDnsName: string;
   readonly requestor: string;
-  readonly scopeKey: string;
+  readonly owner: QuotaOwner;
+  readonly otherApp?: string;
   readonly createdMs: number;
   readonly request: LiveResponseRequest;
 }
@@ -29,7 +32,8 @@ export class ActionStore {
       computerDnsName: input.computerDnsName,
       requestor: input.requestor,
       requestorComment: input.request.comment,
-      scopeKey: input.scopeKey,
+      owner: input.owner,
+      ...(input.otherApp === undefined ? {} : { otherApp: input.otherApp }),
       createdMs: input.createdMs,
       status: 'Pending',
       lastUpdateMs: input.createdMs,
@@ -75,10 +79,11 @@ export class ActionStore {
     return undefined;
   }
 
-  /** Open sessions of one app+tenant; Pending ones only when `countPending`. */
-  sessionsInScope(scopeKey: string, countPending: boolean): number {
+  /** Open sessions that use `owner`'s quota (its app's, or its tenant's with `scope` tenant); Pending ones only when `countPending`. */
+  sessionsOf(owner: QuotaOwner, scope: QuotaScope, countPending: boolean): number {
+    const key = quotaKey(owner, scope);
     let n = 0;
-    for (const r of this.open) if (r.scopeKey === scopeKey && (countPending || r.status === 'InProgress')) n++;
+    for (const r of this.open) if (quotaKey(r.owner, scope) === key && (countPending || r.status === 'InProgress')) n++;
     return n;
   }
 }

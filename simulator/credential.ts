@@ -20,6 +20,8 @@ export interface SimulatorCredentialOptions {
 
 /** The display name SimulatorCredential's tokens carry unless told otherwise. */
 export const SIMULATOR_APP_DISPLAY_NAME = 'MDE Live Response Responder (simulator)';
+/** The tenant id of SimulatorCredential's tokens unless `tenantId` is given (and of the fleet's other apps unless theirs is). */
+export const SIMULATOR_DEFAULT_TENANT_ID = '00000000-0000-0000-0000-000000000000';
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 
@@ -36,7 +38,7 @@ export class SimulatorCredential implements TokenProvider {
   constructor(private readonly options: SimulatorCredentialOptions) {
     this.appId = options.appId ?? '5e1c2f0a-9d3b-4c8e-a7f6-51a0b2c3d4e5';
     this.appDisplayName = options.appDisplayName ?? SIMULATOR_APP_DISPLAY_NAME;
-    this.tenantId = options.tenantId ?? '00000000-0000-0000-0000-000000000000';
+    this.tenantId = options.tenantId ?? SIMULATOR_DEFAULT_TENANT_ID;
     this.roles = options.roles ?? SIMULATOR_DEFAULT_ROLES;
   }
 

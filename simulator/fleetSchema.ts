@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SIMULATOR_DEFAULT_TENANT_ID } from './credential.js';
 import { settingsSchema } from './settings.js';
 
 /**
@@ -111,6 +112,34 @@ export type LibraryEntrySpec = z.output<typeof libraryEntrySchema>;
 export const portalSessionSchema = z.strictObject({ deviceId: deviceIdSchema, fromMs: ms, untilMs: ms });
 export type PortalSession = z.output<typeof portalSessionSchema>;
 
+/**
+ * Another application of the tenant calling runliveresponse on its own
+ * schedule (choice 26): the simulator makes its calls itself, evenly spaced
+ * from `fromMs` until `untilMs`, and each call it admits opens a session of
+ * `sessionMs`.
+ */
+export const otherAppSchema = z.strictObject({
+  /** Names the app in statistics (`stats().otherApps`) and its action's script. */
+  name: z.string().min(1),
+  /** The app id its actions show as `requestor` (default: a GUID derived from `name`). */
+  appId: z.string().min(1).optional(),
+  /** Default: SimulatorCredential's default tenant, the tenant our own tokens name unless told otherwise. */
+  tenantId: z.string().min(1).default(SIMULATOR_DEFAULT_TENANT_ID),
+  /** Calls a minute, spaced 60,000 / n ms apart; may be a fraction (0.5 = one call every two minutes). */
+  liveResponseCallsPerMinute: z.number({ error: 'expected calls per minute: a number above 0' }).positive().max(60_000),
+  /** How long each session it opens stays open (Pending or InProgress) before it ends. */
+  sessionMs: ms.positive(),
+  /** `InProgress` (default): its device picks the action up at once and it ends Succeeded; `Pending`: never picked up, it ends TimeOut. */
+  sessionStatus: z.enum(['InProgress', 'Pending']).default('InProgress'),
+  /** Fleet devices it targets in turn (a busy device is skipped); default: devices outside the fleet, a new one each call. */
+  deviceIds: z.array(deviceIdSchema).min(1).optional(),
+  /** Its first call (default 0: at the simulator's start). */
+  fromMs: ms.default(0),
+  /** No call at or after this time (default: calls go on as long as the simulator). */
+  untilMs: ms.optional(),
+});
+export type OtherAppSpec = z.output<typeof otherAppSchema>;
+
 export const alertSpecSchema = z.looseObject({ id: z.string().min(1) });
 export type AlertSpec = z.output<typeof alertSpecSchema>;
 
@@ -126,6 +155,7 @@ export const fleetSchema = z
     devices: z.array(deviceSchema).min(1, { error: 'expected at least one device' }),
     portalSessions: z.array(portalSessionSchema).default([]),
     alerts: z.array(alertSpecSchema).default([]),
+    otherApps: z.array(otherAppSchema).default([]),
   })
   .superRefine((fleet, ctx) => {
     const seen = (values: string[], field: 'id' | 'computerDnsName'): void => {
@@ -155,6 +185,22 @@ export const fleetSchema = z
         });
       if (s.untilMs <= s.fromMs)
         ctx.addIssue({ code: 'custom', path: ['portalSessions', i, 'untilMs'], message: 'expected untilMs greater than fromMs' });
+    });
+    const appNames = new Map<string, number>();
+    fleet.otherApps.forEach((app, i) => {
+      const at = appNames.get(app.name);
+      if (at !== undefined) ctx.addIssue({ code: 'custom', path: ['otherApps', i, 'name'], message: `duplicate of otherApps[${at}].name` });
+      else appNames.set(app.name, i);
+      app.deviceIds?.forEach((id, j) => {
+        if (!ids.has(id))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['otherApps', i, 'deviceIds', j],
+            message: `expected the id of a device in "devices", got "${id}"`,
+          });
+      });
+      if (app.untilMs !== undefined && app.untilMs <= app.fromMs)
+        ctx.addIssue({ code: 'custom', path: ['otherApps', i, 'untilMs'], message: 'expected untilMs greater than fromMs' });
     });
     const names = new Map<string, number>();
     fleet.library.forEach((f, i) => {

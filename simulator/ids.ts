@@ -1,5 +1,16 @@
 import { createHash, createHmac } from 'node:crypto';
 
+/** A GUID (version-4 layout) from the first 16 bytes of a hash. */
+function guidOf(b: Buffer): string {
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** A GUID that depends on `name` alone (not on the seed), e.g. the default app id of another app. */
+export const guidFromName = (name: string): string => guidOf(createHash('sha256').update(`name:${name}`).digest());
+
 /**
  * Deterministic identifiers: every id is a hash of (seed, kind, counter), so
  * the same fleet, seed and request sequence give the same ids. Each kind has
@@ -18,11 +29,12 @@ export class IdSource {
 
   /** A GUID (version-4 layout) for entities such as machine actions. */
   guid(kind: string): string {
-    const b = this.next(kind);
-    b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
-    b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
-    const h = b.toString('hex');
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+    return guidOf(this.next(kind));
+  }
+
+  /** A device id (40 hexadecimal characters) for devices outside the fleet. */
+  deviceId(kind: string): string {
+    return this.next(kind).toString('hex').slice(0, 40);
   }
 
   /** An error correlation target, unique per response, shaped like the observed `|b1838e63-40a6640ddd2719ac.`. */

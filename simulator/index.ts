@@ -15,9 +15,15 @@ import type { Profile, Strictness } from './strictness.js';
  */
 export { loadFleet, parseFleet, FleetError } from './fleet.js';
 export type { Fleet, FleetInput } from './fleet.js';
-export { SimulatorCredential, SIMULATOR_APP_DISPLAY_NAME, SIMULATOR_DEFAULT_ROLES, type SimulatorCredentialOptions } from './credential.js';
+export {
+  SimulatorCredential,
+  SIMULATOR_APP_DISPLAY_NAME,
+  SIMULATOR_DEFAULT_ROLES,
+  SIMULATOR_DEFAULT_TENANT_ID,
+  type SimulatorCredentialOptions,
+} from './credential.js';
 export { ENDPOINT_KEYS, type EndpointKey, type SimulatorFaults } from './endpoints.js';
-export type { SimulatorStats } from './stats.js';
+export type { OtherAppStats, SimulatorStats } from './stats.js';
 export type { SimulatorSettings, SimulatorSettingsInput } from './settings.js';
 export { PROFILES, STRICTNESS, STRICTNESS_NAMES, type Profile, type Strictness } from './strictness.js';
 export { SIMULATOR_HEADER, SIMULATOR_HEADER_VALUE } from './http.js';

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HOUR_MS, MINUTE_MS } from '../shared/clock.js';
 import { authenticate, requireRoles, type Caller } from './auth.js';
+import { budgetFor, type BudgetClass } from './budgets.js';
 import type { ResultLinks } from './downloads.js';
 import type { EndpointKey } from './endpoints.js';
 import { ApiError, tooManyRequests } from './errors.js';
 import { sendError, sendReply, type Reply } from './http.js';
-import type { WindowLimit } from './rateLimits.js';
+import { retryAfterSeconds } from './rateLimits.js';
 import type { SimulatorState } from './state.js';
 
 export interface RequestContext {
@@ -34,19 +34,8 @@ export interface Endpoint {
   handle(ctx: RequestContext): Promise<Reply> | Reply;
 }
 
-function limitsFor(endpoint: Endpoint, state: SimulatorState): WindowLimit[] {
-  const s = state.settings;
-  if (endpoint.liveResponseLimit) return [{ windowMs: MINUTE_MS, max: s.liveResponseCallsPerMinute }];
-  if (endpoint.alertBatchLimit)
-    return [
-      { windowMs: MINUTE_MS, max: s.batchUpdateAlertsCallsPerMinute },
-      { windowMs: HOUR_MS, max: s.batchUpdateAlertsCallsPerHour },
-    ];
-  return [
-    { windowMs: MINUTE_MS, max: s.callsPerMinute },
-    { windowMs: HOUR_MS, max: s.callsPerHour },
-  ];
-}
+const budgetClassOf = (endpoint: Endpoint): BudgetClass =>
+  endpoint.liveResponseLimit ? 'liveResponse' : endpoint.alertBatchLimit ? 'alertBatch' : 'standard';
 
 function match(
   endpoints: readonly Endpoint[],
@@ -64,8 +53,9 @@ function match(
 }
 
 /**
- * One API request: route → count → injected fault → auth (401/403) → roles
- * (403) → rate limit (429) → handler. Errors become the MDE envelope with a
+ * One API request: route → count → injected fault → catch up with the clock
+ * (open actions, other apps' calls) → auth (401/403) → roles (403) → rate
+ * limit (429) → handler. Errors become the MDE envelope with a
  * fresh target.
  */
 export async function dispatch(
@@ -88,14 +78,14 @@ export async function dispatch(
     }
     state.stats.call(endpoint.key);
     if (state.takeInjectedFailure(endpoint.key)) throw new ApiError(500, 'InternalServerError', '');
-    const nowMs = state.nowMs();
+    const nowMs = state.sync();
     const caller = authenticate(req.headers.authorization, nowMs, state.strictness.valueFormats);
     requireRoles(caller, endpoint.roles);
     if (endpoint.liveResponseLimit) state.stats.liveResponseAttempts.add(nowMs);
-    const admission = state.limiter.admit(`${caller.scopeKey}|${endpoint.key}`, limitsFor(endpoint, state), nowMs);
+    const admission = state.admit(budgetFor(budgetClassOf(endpoint), endpoint.key, caller, state.settings, state.strictness), nowMs);
     if (!admission.ok) {
       state.stats.throttle(endpoint.key);
-      throw tooManyRequests(admission.retryAfterMs / 1000, state.currentFaults.omitRetryAfter === true);
+      throw tooManyRequests(retryAfterSeconds(admission, state.strictness.retryAfter), state.omitsRetryAfter);
     }
     if (endpoint.liveResponseLimit) state.stats.liveResponseAccepted.add(nowMs);
     const reply = await endpoint.handle({ state, links, caller, params, url, req, baseUrl });

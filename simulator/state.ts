@@ -10,8 +10,11 @@ import type { ExecutionEnv } from './execution.js';
 import type { Fleet } from './fleetSchema.js';
 import { IdSource } from './ids.js';
 import { LibraryStore } from './library.js';
+import { placeOtherAppCall } from './otherAppCalls.js';
+import { OtherApps } from './otherApps.js';
 import { planCommand } from './plans.js';
-import { SlidingWindowLimiter } from './rateLimits.js';
+import type { Budget } from './budgets.js';
+import { SlidingWindowLimiter, type LimiterAdmission } from './rateLimits.js';
 import { strictnessOf, type SimulatorSettings } from './settings.js';
 import type { Strictness } from './strictness.js';
 import { StatsRecorder } from './stats.js';
@@ -36,6 +39,7 @@ export class SimulatorState {
   readonly limiter = new SlidingWindowLimiter();
   readonly stats: StatsRecorder;
   readonly actions: ActionStore;
+  private readonly otherApps: OtherApps;
   private readonly portalSessions: readonly { deviceId: string; fromMs: number; untilMs: number }[];
   private faults: SimulatorFaults = {};
   private failuresLeft = 0;
@@ -62,11 +66,15 @@ export class SimulatorState {
       fromMs: this.startMs + s.fromMs,
       untilMs: this.startMs + s.untilMs,
     }));
+    this.otherApps = new OtherApps(fleet.otherApps, this.settings, this.startMs);
+    for (const app of fleet.otherApps) this.stats.otherApp(app.name);
     this.actions = new ActionStore((action) => this.envFor(action));
     this.setFaults(faults);
   }
 
   private envFor(action: ActionRecord): ExecutionEnv {
+    const otherApp = action.otherApp === undefined ? undefined : this.otherApps.byName(action.otherApp);
+    if (otherApp) return otherApp.env;
     const device = this.devices.get(action.machineId);
     if (!device) throw new Error(`action ${action.id} names unknown device ${action.machineId}`);
     return {
@@ -80,9 +88,13 @@ export class SimulatorState {
     };
   }
 
-  /** Reads the clock and brings every open action up to it. */
+  /** Reads the clock and brings the tenant up to it: other apps' calls due by then, in time order, and every open action. */
   sync(): number {
     const nowMs = this.clock.nowMs();
+    for (const call of this.otherApps.dueCalls(nowMs)) {
+      this.actions.advanceAll(call.atMs);
+      placeOtherAppCall(this, call);
+    }
     this.actions.advanceAll(nowMs);
     return nowMs;
   }
@@ -99,9 +111,24 @@ export class SimulatorState {
     return undefined;
   }
 
+  /** An open live response action (any app's) or a portal session on the device. */
+  deviceBusy(deviceId: string, nowMs: number): boolean {
+    return this.actions.activeOnDevice(deviceId) !== undefined || this.portalSessionActive(deviceId, nowMs);
+  }
+
   /** A portal live response session (seeded) covering the device now. */
   portalSessionActive(deviceId: string, nowMs: number): boolean {
     return this.portalSessions.some((s) => s.deviceId === deviceId && s.fromMs <= nowMs && nowMs < s.untilMs);
+  }
+
+  /** Admits a call on its budget (or refuses it), recording refused calls when they count (choice 23). */
+  admit(budget: Budget, nowMs: number): LimiterAdmission {
+    return this.limiter.admit(budget.key, budget.limits, nowMs, this.strictness.refusedCallsCount);
+  }
+
+  /** 429s go without Retry-After: the fault, or `retryAfter: absent` (choice 24). */
+  get omitsRetryAfter(): boolean {
+    return this.faults.omitRetryAfter === true || this.strictness.retryAfter === 'absent';
   }
 
   get currentFaults(): SimulatorFaults {

@@ -3,7 +3,24 @@ import { MINUTE_MS } from '../shared/clock.js';
 import type { ActionRecord } from './actionModel.js';
 import type { EndpointKey } from './endpoints.js';
 
-/** Counters a test or benchmark reads to judge how a client behaved. */
+/** What one of the fleet's other apps did (its calls are made by the simulator, not over HTTP). */
+export interface OtherAppStats {
+  /** runliveresponse calls it made. */
+  calls: number;
+  /** Its calls answered 429 (rate limit or session limit). */
+  throttled: number;
+  sessionLimitRejections: number;
+  /** Its calls refused because every device of its round was busy (400 ActiveRequestAlreadyExists). */
+  activeRequestRejections: number;
+  /** Sessions (actions) it opened. */
+  actionsCreated: number;
+}
+
+/**
+ * Counters a test or benchmark reads to judge how a client behaved. All but
+ * `otherApps` count the HTTP callers alone: other apps' calls and actions
+ * are under `otherApps`.
+ */
 export interface SimulatorStats {
   readonly startedAtMs: number;
   readonly nowMs: number;
@@ -29,6 +46,8 @@ export interface SimulatorStats {
   readonly downloadsRefused: number;
   /** Original (uncompressed) bytes of GetFile results and transcript bytes served. */
   readonly bytesServed: number;
+  /** Per other app of the fleet (`otherApps[].name`). */
+  readonly otherApps: Readonly<Record<string, Readonly<OtherAppStats>>>;
 }
 
 /** The most events within any window of `windowMs` (events arrive in time order). */
@@ -71,6 +90,7 @@ export class StatsRecorder {
   bytesServed = 0;
   readonly liveResponseAttempts = new WindowPeak(MINUTE_MS);
   readonly liveResponseAccepted = new WindowPeak(MINUTE_MS);
+  private readonly otherApps = new Map<string, OtherAppStats>();
 
   constructor(private readonly startedAtMs: number) {}
 
@@ -82,7 +102,18 @@ export class StatsRecorder {
     this.throttled.set(key, (this.throttled.get(key) ?? 0) + 1);
   }
 
-  snapshot(actions: readonly ActionRecord[], nowMs: number): SimulatorStats {
+  /** The counters of one other app (zeroed the first time). */
+  otherApp(name: string): OtherAppStats {
+    let counters = this.otherApps.get(name);
+    if (!counters) {
+      counters = { calls: 0, throttled: 0, sessionLimitRejections: 0, activeRequestRejections: 0, actionsCreated: 0 };
+      this.otherApps.set(name, counters);
+    }
+    return counters;
+  }
+
+  snapshot(allActions: readonly ActionRecord[], nowMs: number): SimulatorStats {
+    const actions = allActions.filter((a) => a.otherApp === undefined);
     const byStatus = Object.fromEntries(ACTION_STATUSES.map((s) => [s, 0])) as Record<ActionStatus, number>;
     for (const a of actions) byStatus[a.status] += 1;
     return {
@@ -102,6 +133,7 @@ export class StatsRecorder {
       downloadsServed: this.downloadsServed,
       downloadsRefused: this.downloadsRefused,
       bytesServed: this.bytesServed,
+      otherApps: Object.fromEntries([...this.otherApps].map(([name, counters]) => [name, { ...counters }])),
     };
   }
 }

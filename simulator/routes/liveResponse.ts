@@ -32,17 +32,17 @@ export const runLiveResponse: Endpoint = {
         `This device has no automation level assigned to it. Live response cannot run on machine ${device.id}.`,
       );
     }
-    if (state.actions.activeOnDevice(device.id) || state.portalSessionActive(device.id, nowMs)) {
+    if (state.deviceBusy(device.id, nowMs)) {
       state.stats.activeRequestRejections += 1;
       throw new ApiError(400, 'ActiveRequestAlreadyExists', state.settings.activeRequestMessage);
     }
     const s = state.settings;
-    if (state.actions.sessionsInScope(caller.scopeKey, s.sessionsCountPending) >= s.maxConcurrentSessions) {
+    if (state.actions.sessionsOf(caller, state.strictness.quotaScope, s.sessionsCountPending) >= s.maxConcurrentSessions) {
       state.stats.sessionLimitRejections += 1;
       state.stats.throttle('runLiveResponse');
       throw tooManyRequests(
         s.sessionLimitRetryAfterSeconds,
-        state.currentFaults.omitRetryAfter === true,
+        state.omitsRetryAfter,
         `Too many requests: the limit of ${s.maxConcurrentSessions} concurrent live response sessions is reached.`,
       );
     }
@@ -51,7 +51,7 @@ export const runLiveResponse: Endpoint = {
       machineId: device.id,
       computerDnsName: device.spec.computerDnsName,
       requestor: caller.requestor,
-      scopeKey: caller.scopeKey,
+      owner: { appId: caller.appId, tenantId: caller.tenantId },
       createdMs: nowMs,
       request,
     });
