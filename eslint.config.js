@@ -11,6 +11,7 @@ const domainFolders = [
   'shared/evidence/**',
   'shared/bus/**',
   'shared/concurrency/**',
+  'shared/devices/**',
   'shared/services/**',
   'shared/*.ts',
 ];

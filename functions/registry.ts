@@ -2,6 +2,7 @@ import { actions } from './actions.js';
 import { alertPoller } from './alertPoller.js';
 import { alerts } from './alerts.js';
 import { collect } from './collect.js';
+import { deviceDirectory } from './deviceDirectory.js';
 import { dryRun } from './dryRun.js';
 import type { FunctionDeclaration } from './lib/binding.js';
 import { polls } from './polls.js';
@@ -24,4 +25,5 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
   dryRun,
   schedules,
   alertPoller,
+  deviceDirectory,
 ];

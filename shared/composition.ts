@@ -17,6 +17,7 @@ import { pacingLimitsOf } from './pacing/limits.js';
 import { Pacer } from './pacing/pacer.js';
 import { TablePacingStore } from './azure/tablePacingStore.js';
 import { TableWatermarkStore } from './azure/tableWatermarkStore.js';
+import { TableDeviceDirectoryStore } from './azure/tableDeviceDirectoryStore.js';
 import { loadPlaybooks } from './playbooks/loader.js';
 import { createServices, type Services } from './services/index.js';
 
@@ -69,6 +70,8 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
     ? new TableWatermarkStore(tableClient(config, config.storage.watermarkTable, azureCredential))
     : undefined;
   await watermarks?.ensureTable();
+  const devices = new TableDeviceDirectoryStore(tableClient(config, config.storage.deviceDirectoryTable, azureCredential));
+  await devices.ensureTable();
 
   const { bus, storageQueueBus, closeBus } = await buildBus(config, clock, azureCredential);
   const client = new DefenderClient({
@@ -96,6 +99,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
       evidence,
       defender,
       pacer,
+      devices,
       playbooks,
       collectorVersion: collectorVersion(),
       alertFeed: defender,

@@ -108,6 +108,26 @@ export const settingsSchema = z
       .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name')
       .default('watermarks'),
 
+    // The cached device directory (intake reads it instead of calling Defender per device)
+    /** NCRONTAB (six fields) of the timer that lists every machine into the directory; `off`: no refresh. */
+    DEVICE_DIRECTORY_CRON: z
+      .string()
+      .refine((c) => c === 'off' || parseCron(c).ok, 'a six-field NCRONTAB expression such as 0 */15 * * * *, or off')
+      .default('0 */15 * * * *'),
+    /** Where the directory lives (Table Storage). */
+    DEVICE_DIRECTORY_TABLE: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name')
+      .default('devices'),
+    /** A directory last refreshed longer ago than this is stale: still used, with a warning in each intake's log. */
+    DEVICE_DIRECTORY_MAX_AGE_MS: int(1).default(HOUR_MS),
+    /** Look-ups (GET /machines/{id}) intake may make, tenant-wide, between two refreshes for devices missing from the directory. */
+    DEVICE_DIRECTORY_MISS_LOOKUPS: int(0).default(20),
+    /** An alert whose device is missing, with no look-up left, is sent again this much later. */
+    DEVICE_DIRECTORY_MISS_RETRY_MS: int(1).default(5 * MINUTE_MS),
+    /** How long an alert waits for a missing device before it is answered with what it says itself. */
+    DEVICE_DIRECTORY_MISS_MAX_WAIT_MS: int(0).default(HOUR_MS),
+
     /** Local demos only: how many times faster than the wall clock the responder's clock runs. */
     TIME_SCALE: z.coerce.number().positive().default(1),
   })
@@ -162,6 +182,7 @@ export interface Config {
         runsTable: string;
         pacingTable: string;
         watermarkTable: string;
+        deviceDirectoryTable: string;
       }
     | {
         kind: 'identity';
@@ -172,6 +193,7 @@ export interface Config {
         runsTable: string;
         pacingTable: string;
         watermarkTable: string;
+        deviceDirectoryTable: string;
       };
   evidence: { blockSizeBytes: number; uploadConcurrency: number; maxOriginalBytes: number };
   bus:
@@ -180,6 +202,8 @@ export interface Config {
   playbooksDir: string;
   scheduleSweepCron: string;
   alertPoller: { schedule?: string; lookbackMs: number; overlapMs: number; pageSize: number; maxPages: number };
+  /** The cached device directory: its refresh timer (undefined: off) and what intake does with a missing device. */
+  deviceDirectory: { schedule?: string; maxAgeMs: number; missLookups: number; missRetryMs: number; missMaxWaitMs: number };
   timeScale: number;
 }
 
@@ -295,6 +319,13 @@ function toConfig(s: Settings): Config {
       pageSize: s.ALERT_POLL_PAGE_SIZE,
       maxPages: s.ALERT_POLL_MAX_PAGES,
     },
+    deviceDirectory: {
+      schedule: s.DEVICE_DIRECTORY_CRON === 'off' ? undefined : s.DEVICE_DIRECTORY_CRON,
+      maxAgeMs: s.DEVICE_DIRECTORY_MAX_AGE_MS,
+      missLookups: s.DEVICE_DIRECTORY_MISS_LOOKUPS,
+      missRetryMs: s.DEVICE_DIRECTORY_MISS_RETRY_MS,
+      missMaxWaitMs: s.DEVICE_DIRECTORY_MISS_MAX_WAIT_MS,
+    },
     timeScale: s.TIME_SCALE,
   };
 }
@@ -305,6 +336,7 @@ function storageOf(s: Settings): Config['storage'] {
     runsTable: s.RUNS_TABLE,
     pacingTable: s.PACING_TABLE,
     watermarkTable: s.WATERMARK_TABLE,
+    deviceDirectoryTable: s.DEVICE_DIRECTORY_TABLE,
   };
   if (s.STORAGE_CONNECTION_STRING) return { kind: 'connectionString', connectionString: s.STORAGE_CONNECTION_STRING, ...names };
   // requiredRules made sure both URIs are set.

@@ -10,6 +10,8 @@ import { fromStreamingMessage, streamingMessageSchema } from './streamingRecords
 export interface AlertBatch {
   shape: AlertShape | 'collection';
   alerts: Alert[];
+  /** For each of `alerts`, at the same index, a message body that carries that alert alone (to send it again by itself). */
+  bodies: unknown[];
   /** Alerts of a multi-alert message that are malformed, each with its own part of the message. */
   rejected: RejectedAlert[];
   /** Streaming records of tables other than AlertInfo/AlertEvidence. */
@@ -45,6 +47,7 @@ export function parseAlerts(body: unknown): Result<AlertBatch> {
     return ok({
       shape: 'streaming',
       alerts: alerts.flatMap((a) => (a.result.ok ? [a.result.value] : [])),
+      bodies: alerts.flatMap((a) => (a.result.ok ? [{ records: a.records }] : [])),
       rejected: alerts.flatMap((a) => (a.result.ok ? [] : [{ alertId: a.alertId, issues: a.result.errors, body: { records: a.records } }])),
       ignoredRecords: ignored,
     });
@@ -56,12 +59,13 @@ export function parseAlerts(body: unknown): Result<AlertBatch> {
     return ok({
       shape: 'collection',
       alerts: results.flatMap((r) => (r.result.ok ? [r.result.value] : [])),
+      bodies: results.flatMap((r) => (r.result.ok ? [r.item] : [])),
       rejected: results.flatMap((r) => (r.result.ok ? [] : [{ alertId: idOf(r.item), issues: r.result.errors, body: r.item }])),
       ignoredRecords: 0,
     });
   }
   const single = parseSingle(value, '');
-  return single.ok ? ok({ shape: single.value.source, alerts: [single.value], rejected: [], ignoredRecords: 0 }) : single;
+  return single.ok ? ok({ shape: single.value.source, alerts: [single.value], bodies: [value], rejected: [], ignoredRecords: 0 }) : single;
 }
 
 /** One alert: the message must hold exactly one, and it must be valid. */

@@ -3,6 +3,7 @@ import { MAX_POLL_CURSOR_CHARS, pollCursorSchema, type PollCursor, type Watermar
 import { PermanentError } from '../errors.js';
 import type { Versioned } from '../runs/model.js';
 import { storageStatus, translateStorageError } from './storageErrors.js';
+import { ensureTable, writeIfUnchanged } from './tableWrites.js';
 
 const PARTITION = 'watermark';
 
@@ -14,12 +15,8 @@ const PARTITION = 'watermark';
 export class TableWatermarkStore implements WatermarkStore {
   constructor(private readonly table: TableClient) {}
 
-  async ensureTable(): Promise<void> {
-    try {
-      await this.table.createTable();
-    } catch (error) {
-      if (storageStatus(error) !== 409) throw translateStorageError(error, `creating table ${this.table.tableName}`);
-    }
+  ensureTable(): Promise<void> {
+    return ensureTable(this.table);
   }
 
   async load(name: string): Promise<Versioned<PollCursor> | undefined> {
@@ -39,15 +36,6 @@ export class TableWatermarkStore implements WatermarkStore {
     const text = JSON.stringify(cursor);
     if (text.length > MAX_POLL_CURSOR_CHARS)
       throw new PermanentError(`watermark ${name} grew to ${text.length} characters, over ${MAX_POLL_CURSOR_CHARS}`);
-    const entity = { partitionKey: PARTITION, rowKey: name, cursor: text };
-    try {
-      if (etag === undefined) await this.table.createEntity(entity);
-      else await this.table.updateEntity(entity, 'Replace', { etag });
-      return 'ok';
-    } catch (error) {
-      const status = storageStatus(error);
-      if (status === 409 || status === 412) return 'conflict';
-      throw translateStorageError(error, `writing watermark ${name}`);
-    }
+    return writeIfUnchanged(this.table, { partitionKey: PARTITION, rowKey: name, cursor: text }, etag, `writing watermark ${name}`);
   }
 }

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { WatermarkStore } from '../alerts/watermarkStore.js';
 import type { AlertFeed, DefenderApi } from '../defender/port.js';
+import type { DeviceDirectoryStore } from '../devices/directoryStore.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import type { Logger } from '../log.js';
 import type { Pacer } from '../pacing/pacer.js';
@@ -21,6 +22,8 @@ export interface Deps {
   evidence: EvidenceStore;
   defender: DefenderApi;
   pacer: Pacer;
+  /** The cached device directory (facts of every device Defender lists), refreshed by its timer. */
+  devices: DeviceDirectoryStore;
   playbooks: readonly LoadedPlaybook[];
   /** Recorded in every evidence item and manifest. */
   collectorVersion: string;

@@ -2,7 +2,8 @@ import type { DeliveryInfo } from '../bus/port.js';
 import type { Issue, Result } from '../result.js';
 import { handleAlertMessage, type AlertOutcome } from './intake/alertIntake.js';
 import { pollAlerts, type AlertPollOutcome } from './intake/alertPoller.js';
-import { defenderDirectory } from './intake/deviceDirectory.js';
+import { cachedDirectory } from './intake/deviceDirectory.js';
+import { refreshDeviceDirectory, type RefreshOutcome } from './directory/refresh.js';
 import { dryRun, type DryRunResult } from './intake/dryRun.js';
 import { handleCollectMessage, type CollectOutcome } from './evidence/collector.js';
 import type { Deps } from './deps.js';
@@ -27,6 +28,8 @@ export interface Services {
   dryRun(body: unknown): Promise<Result<DryRunResult, Issue[]>>;
   /** The optional alert poller's timer (disabled unless ALERT_POLL_CRON is set). */
   pollAlerts(): Promise<AlertPollOutcome>;
+  /** The device directory's timer: lists every machine into the cached directory intake reads. */
+  refreshDeviceDirectory(): Promise<RefreshOutcome>;
   /** Watchdog for the timer: revives the poll tick if its message was lost. True when it did. */
   reviveTicks(): Promise<boolean>;
   close(): Promise<void>;
@@ -42,13 +45,14 @@ export function createServices(deps: Deps, close: () => Promise<void> = () => Pr
     startManualRun: (body, requestedBy) => startManualRun(deps, body, requestedBy),
     runStatus: (runId) => getRunStatus(deps, runId),
     sweepSchedules: (lookbackMs) => sweepSchedules(deps, lookbackMs),
-    dryRun: (body) => dryRun({ playbooks: deps.playbooks, directory: defenderDirectory(deps.defender), clock: deps.clock }, body),
+    dryRun: (body) => dryRun({ playbooks: deps.playbooks, directory: cachedDirectory(deps), clock: deps.clock }, body),
     pollAlerts: () => {
       if (!deps.config.alertPoller.schedule) return Promise.resolve({ kind: 'disabled' as const });
       const { alertFeed: feed, watermarks } = deps;
       if (!feed || !watermarks) throw new Error('ALERT_POLL_CRON is set but the composition root gave no alertFeed and watermarks');
       return pollAlerts({ ...deps, feed, watermarks });
     },
+    refreshDeviceDirectory: () => refreshDeviceDirectory(deps),
     reviveTicks: () => reviveTicks(deps),
     close,
   };

@@ -20,12 +20,14 @@ import { InProcessPacingStore } from './casStores.js';
 import { parsePlaybook } from '../../shared/playbooks/loader.js';
 import { MemoryEvidenceStore } from './memoryEvidenceStore.js';
 import { MemoryRunStore } from './memoryRunStore.js';
+import { MemoryDeviceDirectoryStore } from './memoryDeviceDirectoryStore.js';
 import type { Deps } from '../../shared/services/deps.js';
 
 /** Fakes for unit tests of the services. Production code never uses them. */
 
 export { MemoryEvidenceStore } from './memoryEvidenceStore.js';
 export { MemoryRunStore } from './memoryRunStore.js';
+export { MemoryDeviceDirectoryStore } from './memoryDeviceDirectoryStore.js';
 
 export interface SentMessage extends OutgoingMessage {
   queue: QueueName;
@@ -133,9 +135,14 @@ export function machineAction(overrides: Partial<MachineAction> & { id: string; 
 export const DEVICE = '1e5bc9d7e413ddd7902c2932e418702b84d0cc07';
 
 /** Services' dependencies wired to fakes, with the shipped playbooks. */
-export function fakeDeps(
-  overrides: Partial<Deps> = {},
-): Deps & { clock: ManualClock; bus: RecordingBus; runs: MemoryRunStore; evidence: MemoryEvidenceStore; defender: ScriptedDefender } {
+export function fakeDeps(overrides: Partial<Deps> = {}): Deps & {
+  clock: ManualClock;
+  bus: RecordingBus;
+  runs: MemoryRunStore;
+  evidence: MemoryEvidenceStore;
+  defender: ScriptedDefender;
+  devices: MemoryDeviceDirectoryStore;
+} {
   const config = loadConfig({ STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', BUS_KIND: 'storage-queues' });
   const clock = new ManualClock();
   const playbooks = ['process-memory-dump.yaml', 'collect-hosts-file.yaml'].map((f) =>
@@ -149,6 +156,7 @@ export function fakeDeps(
     runs: new MemoryRunStore(),
     evidence: new MemoryEvidenceStore(),
     defender: new ScriptedDefender(),
+    devices: new MemoryDeviceDirectoryStore(),
     playbooks,
     collectorVersion: 'test',
     pacer: new Pacer(new InProcessPacingStore(), clock, pacingLimitsOf(config)),

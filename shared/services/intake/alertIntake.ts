@@ -1,11 +1,12 @@
 import type { Alert } from '../../alerts/alert.js';
 import { parseAlerts, type RejectedAlert } from '../../alerts/parseAlert.js';
 import type { DeliveryInfo } from '../../bus/port.js';
-import { matchReasons, needsDeviceFacts, selectPlaybook, type DeviceFacts } from '../../playbooks/match.js';
+import { matchReasons, selectPlaybook, type DeviceFacts } from '../../playbooks/match.js';
 import { alertRunId } from '../../runs/ids.js';
 import { describeIssues } from '../../validation.js';
 import type { IntakeDeps } from './deps.js';
-import { defenderDirectory, type DeviceDirectory } from './deviceDirectory.js';
+import { deferAlert, knownFacts, lookUpAlertDevices } from './alertDevices.js';
+import { staticDirectory } from './deviceDirectory.js';
 import { planRun, startRun } from './startRun.js';
 
 export type AlertOutcome =
@@ -13,6 +14,8 @@ export type AlertOutcome =
   | { kind: 'no-device'; alertId: string }
   | { kind: 'no-playbook'; alertId: string; reasons: Record<string, string[]> }
   | { kind: 'started'; alertId: string; runIds: string[]; created: boolean[] }
+  /** A device of the alert is missing from the device directory: the alert was sent again for after its next refresh. */
+  | { kind: 'deferred'; alertId: string; devices: string[]; retryAtMs: number }
   /** A message that carried several alerts (streaming records, a collection page): one outcome each. */
   | { kind: 'batch'; outcomes: AlertOutcome[] };
 
@@ -23,7 +26,10 @@ export type AlertOutcome =
  * message, is dead-lettered with the reason and causes no Defender call.
  * The run id is derived from (alert, playbook, device) — plus the alert's
  * last update time when the playbook says `rerun: onUpdate` — so the same
- * alert delivered again, or updated, starts nothing new.
+ * alert delivered again, or updated, starts nothing new. Device facts (tags,
+ * OS) come from the cached device directory, never from a Defender call per
+ * alert; an alert whose device the directory does not hold yet is deferred
+ * (see alertDevices.ts).
  */
 export async function handleAlertMessage(deps: IntakeDeps, body: unknown, delivery: DeliveryInfo): Promise<AlertOutcome> {
   const parsed = parseAlerts(body);
@@ -34,26 +40,28 @@ export async function handleAlertMessage(deps: IntakeDeps, body: unknown, delive
       messageId: delivery.messageId,
       count: batch.ignoredRecords,
     });
-  const directory = defenderDirectory(deps.defender);
   const outcomes: AlertOutcome[] = [];
   for (const [index, rejected] of batch.rejected.entries())
     outcomes.push(await deadLetter(deps, rejected.body, delivery, describeRejected(rejected), `rejected-${index}`));
-  for (const alert of batch.alerts) outcomes.push(await answerAlert(deps, directory, alert));
+  for (const [index, alert] of batch.alerts.entries()) outcomes.push(await answerAlert(deps, alert, batch.bodies[index], delivery));
   const [only] = outcomes;
   return outcomes.length === 1 && only ? only : { kind: 'batch', outcomes };
 }
 
-async function answerAlert(deps: IntakeDeps, directory: DeviceDirectory, alert: Alert): Promise<AlertOutcome> {
+async function answerAlert(deps: IntakeDeps, alert: Alert, body: unknown, delivery: DeliveryInfo): Promise<AlertOutcome> {
   if (alert.devices.length === 0) {
     deps.logger.log('info', 'alert names no Defender device; nothing to run', { alertId: alert.id, source: alert.source });
     return { kind: 'no-device', alertId: alert.id };
   }
-  const lookUp = needsDeviceFacts(deps.playbooks);
+  const lookUps = await lookUpAlertDevices(deps, alert);
+  const deferred = await deferAlert(deps, alert, body, delivery, lookUps);
+  if (deferred) return deferred;
+  const directory = staticDirectory(knownFacts(lookUps));
   const runIds: string[] = [];
   const created: boolean[] = [];
   let reasons: Record<string, string[]> = {};
   for (const device of alert.devices) {
-    const known = lookUp ? await directory.describe(device.id) : undefined;
+    const known = await directory.describe(device.id);
     const facts: DeviceFacts = {
       id: device.id,
       name: known?.name ?? device.name,

@@ -1,14 +1,15 @@
 import type { DefenderApi } from '../../defender/port.js';
 import type { Machine } from '../../defender/types.js';
-import { NotFoundError } from '../../errors.js';
+import type { DeviceDirectoryStore } from '../../devices/directoryStore.js';
 import type { DeviceFacts } from '../../playbooks/match.js';
 import type { Where } from '../../playbooks/schema.js';
+import { factsOfCached } from '../directory/lookUp.js';
 
 /**
  * What the planner needs to know about devices: one device's tags and OS
  * (safety exclusions, `when` device conditions) and the devices a `where`
- * selects. Backed by Defender's machine records; the dry-run CLI backs it
- * with a fleet file instead.
+ * selects. Backed by the cached device directory and Defender's machine
+ * list; the dry-run CLI backs it with a fleet file instead.
  */
 export interface DeviceDirectory {
   /** undefined: Defender does not know the device. */
@@ -36,25 +37,20 @@ export function fitsWhere(device: DeviceFacts, where: Where): boolean {
   return true;
 }
 
-/** The directory over the Defender API (GET /machines/{id}, GET /machines?$filter=...), cached per instance. */
-export function defenderDirectory(defender: Pick<DefenderApi, 'getMachine' | 'listMachines'>): DeviceDirectory {
-  const known = new Map<string, Promise<DeviceFacts | undefined>>();
+/**
+ * The directory services use: a device's facts from the cached device
+ * directory (no Defender call; a device it does not hold is unknown here),
+ * and a `where` selection from Defender (`GET /machines?$filter=...`, one
+ * paid list per run, not per device).
+ */
+export function cachedDirectory(deps: { defender: Pick<DefenderApi, 'listMachines'>; devices: DeviceDirectoryStore }): DeviceDirectory {
   return {
-    describe(deviceId) {
-      const key = deviceId.toLowerCase();
-      let found = known.get(key);
-      if (!found) {
-        found = defender.getMachine(key).then(factsOf, (error: unknown) => {
-          if (error instanceof NotFoundError) return undefined;
-          known.delete(key);
-          throw error;
-        });
-        known.set(key, found);
-      }
-      return found;
+    async describe(deviceId) {
+      const found = (await deps.devices.getMany([deviceId])).get(deviceId.toLowerCase());
+      return found && factsOfCached(found);
     },
     async select(where, limit) {
-      const machines = await defender.listMachines({
+      const machines = await deps.defender.listMachines({
         tags: where.tags,
         osPlatforms: where.osPlatforms,
         namePrefix: where.namePrefix,

@@ -1,7 +1,7 @@
 import { firingsBetween, parseCron } from '../../playbooks/cron.js';
 import { scheduleRunId } from '../../runs/ids.js';
 import type { IntakeDeps } from './deps.js';
-import { defenderDirectory } from './deviceDirectory.js';
+import { cachedDirectory } from './deviceDirectory.js';
 import { planRun, selectTargets, startRun } from './startRun.js';
 
 export interface SweepResult {
@@ -17,7 +17,7 @@ export interface SweepResult {
 export async function sweepSchedules(deps: IntakeDeps, lookbackMs: number): Promise<SweepResult> {
   const nowMs = deps.clock.nowMs();
   const started: SweepResult['started'] = [];
-  const directory = defenderDirectory(deps.defender);
+  const directory = cachedDirectory(deps);
   for (const loaded of deps.playbooks) {
     const { playbook } = loaded;
     if (!playbook.schedule || !playbook.triggers.includes('schedule')) continue;

@@ -166,7 +166,9 @@ export async function selectTargets(
 async function excludedBy(directory: DeviceDirectory, excludeTags: string[], target: RunTarget): Promise<string | undefined> {
   if (excludeTags.length === 0) return undefined;
   const tags = target.tags ?? (await directory.describe(target.id))?.tags;
-  if (!tags) return 'Defender does not know this device, so its tags (safety.excludeTags) cannot be checked';
+  if (!tags) {
+    return 'the device is not in the device directory (Defender does not know it, or it is newer than the last refresh), so its tags (safety.excludeTags) cannot be checked';
+  }
   const lower = new Set(tags.map((t) => t.toLowerCase()));
   const found = excludeTags.find((t) => lower.has(t.toLowerCase()));
   return found ? `device carries excluded tag ${found}` : undefined;

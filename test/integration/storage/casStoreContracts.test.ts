@@ -1,9 +1,11 @@
-/** The compare-and-swap store suites against the Table adapters on Azurite (the fakes run them in test/unit/contracts). */
+/** The compare-and-swap store suites (pacing, watermark, device directory) against the Table adapters on Azurite (the fakes run them in test/unit/contracts). */
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite.js';
 import { TablePacingStore } from '../../../shared/azure/tablePacingStore.js';
 import { TableWatermarkStore } from '../../../shared/azure/tableWatermarkStore.js';
+import { TableDeviceDirectoryStore } from '../../../shared/azure/tableDeviceDirectoryStore.js';
+import { describeDeviceDirectoryStoreContract } from '../../contracts/deviceDirectoryStore.contract.js';
 import { describePacingStoreContract } from '../../contracts/pacingStore.contract.js';
 import { describeWatermarkStoreContract } from '../../contracts/watermarkStore.contract.js';
 
@@ -28,6 +30,12 @@ describePacingStoreContract('Table Storage (Azurite)', async () => {
 
 describeWatermarkStoreContract('Table Storage (Azurite)', async () => {
   const store = new TableWatermarkStore(newTable('wm'));
+  await store.ensureTable();
+  return store;
+});
+
+describeDeviceDirectoryStoreContract('Table Storage (Azurite)', async () => {
+  const store = new TableDeviceDirectoryStore(newTable('devices'));
   await store.ensureTable();
   return store;
 });

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DefenderClient, type DefenderClientOptions } from '../../../shared/defender/client.js';
 import { PermanentError, ThrottledError } from '../../../shared/errors.js';
+import { clientWith, FAKE_API_BASE as BASE } from '../../helpers/fakeApiClient.js';
 
-const BASE = 'https://api.securitycenter.microsoft.com';
 const ACTION_ID = '7f2f1b1e-0000-4000-8000-000000000001';
 
 const action = (id: string) => ({
@@ -34,19 +33,6 @@ function fakeApi(answer: (url: URL) => { status?: number; body: unknown }) {
     return Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } }));
   };
   return { urls, fetchFn: fetchFn };
-}
-
-function clientWith(fetchFn: typeof fetch, extra: Partial<DefenderClientOptions> = {}): DefenderClient {
-  return new DefenderClient({
-    baseUrl: BASE,
-    credential: { getToken: () => Promise.resolve({ token: 't', expiresOnTimestamp: 0 }) },
-    scope: `${BASE}/.default`,
-    requestTimeoutMs: 5_000,
-    defaultRetryAfterMs: 1_000,
-    linkPolicy: { hostSuffixes: ['.blob.core.windows.net'], allowHttpLoopback: false },
-    fetch: fetchFn,
-    ...extra,
-  });
 }
 
 /** Three pages of machines, linked by `@odata.nextLink` (page n at ?$skiptoken=n). */

@@ -3,11 +3,13 @@ import { dryRun } from '../../../functions/dryRun.js';
 import { HttpRequest } from '../../../local/functionsRuntime.js';
 import { loadPlaybooks } from '../../../shared/playbooks/loader.js';
 import { createServices } from '../../../shared/services/index.js';
-import { alertFixture } from '../../helpers/alerts.js';
+import { alertFixture, FINANCE } from '../../helpers/alerts.js';
 import { fakeDeps } from '../../helpers/fakes.js';
 
 const deps = fakeDeps({ playbooks: await loadPlaybooks('playbooks') });
 const services = createServices(deps);
+// The dry run reads device facts from the cached directory, as a run does.
+await deps.devices.write([{ id: FINANCE, tags: [], osPlatform: 'Windows11' }], []);
 const post = (body: unknown) =>
   dryRun.handler(
     services,

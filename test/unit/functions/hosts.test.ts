@@ -85,8 +85,18 @@ describe('the Function App and the local host', () => {
   });
 
   it('put timers on the schedule from the config', async () => {
-    const { app } = await bothHosts(FUNCTIONS, { SCHEDULE_SWEEP_CRON: '0 */10 * * * *' });
+    const { app } = await bothHosts(FUNCTIONS, { SCHEDULE_SWEEP_CRON: '0 */10 * * * *', DEVICE_DIRECTORY_CRON: '0 */30 * * * *' });
     expect(app.timers.get('schedules')?.schedule).toBe('0 */10 * * * *');
+    expect(app.timers.get('deviceDirectory')?.schedule).toBe('0 */30 * * * *');
+  });
+
+  it('both serve the device directory refresh by default, and both leave it out when it is off', async () => {
+    const on = await bothHosts(FUNCTIONS, {});
+    expect(on.azure).toContain('deviceDirectory');
+    expect(on.local.served).toEqual(on.azure);
+    const off = await bothHosts(FUNCTIONS, { DEVICE_DIRECTORY_CRON: 'off' });
+    expect(off.azure).not.toContain('deviceDirectory');
+    expect(off.local.served).toEqual(off.azure);
   });
 
   it('the local host reports only what it serves: with timers off, the schedules are not listed', async () => {
