@@ -5,6 +5,7 @@ import { pollAlerts, type AlertPollOutcome } from './intake/alertPoller.js';
 import { defenderDirectory } from './intake/deviceDirectory.js';
 import { dryRun, type DryRunResult } from './intake/dryRun.js';
 import { handleCollectMessage, type CollectOutcome } from './evidence/collector.js';
+import { deadLetterService, type DeadLetterService } from './deadLetters/deadLetters.js';
 import type { Deps } from './deps.js';
 import { startManualRun } from './intake/manualRuns.js';
 import { handlePollTick, reviveTicks, type TickOutcome } from './polling/pollTick.js';
@@ -29,6 +30,8 @@ export interface Services {
   pollAlerts(): Promise<AlertPollOutcome>;
   /** Watchdog for the timer: revives the poll tick if its message was lost. True when it did. */
   reviveTicks(): Promise<boolean>;
+  /** Dead letters: list, replay after a fix, purge (npm run deadletters). */
+  deadLetters: DeadLetterService;
   close(): Promise<void>;
 }
 
@@ -50,6 +53,7 @@ export function createServices(deps: Deps, close: () => Promise<void> = () => Pr
       return pollAlerts({ ...deps, feed, watermarks });
     },
     reviveTicks: () => reviveTicks(deps),
+    deadLetters: deadLetterService(deps),
     close,
   };
 }

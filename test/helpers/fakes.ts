@@ -18,12 +18,14 @@ import { pacingLimitsOf } from '../../shared/pacing/limits.js';
 import { Pacer } from '../../shared/pacing/pacer.js';
 import { InProcessPacingStore } from './casStores.js';
 import { parsePlaybook } from '../../shared/playbooks/loader.js';
+import { MemoryDeadLetterStore } from './memoryDeadLetterStore.js';
 import { MemoryEvidenceStore } from './memoryEvidenceStore.js';
 import { MemoryRunStore } from './memoryRunStore.js';
 import type { Deps } from '../../shared/services/deps.js';
 
 /** Fakes for unit tests of the services. Production code never uses them. */
 
+export { MemoryDeadLetterStore } from './memoryDeadLetterStore.js';
 export { MemoryEvidenceStore } from './memoryEvidenceStore.js';
 export { MemoryRunStore } from './memoryRunStore.js';
 
@@ -133,19 +135,26 @@ export function machineAction(overrides: Partial<MachineAction> & { id: string; 
 export const DEVICE = '1e5bc9d7e413ddd7902c2932e418702b84d0cc07';
 
 /** Services' dependencies wired to fakes, with the shipped playbooks. */
-export function fakeDeps(
-  overrides: Partial<Deps> = {},
-): Deps & { clock: ManualClock; bus: RecordingBus; runs: MemoryRunStore; evidence: MemoryEvidenceStore; defender: ScriptedDefender } {
+export function fakeDeps(overrides: Partial<Deps> = {}): Deps & {
+  clock: ManualClock;
+  bus: RecordingBus;
+  deadLetters: MemoryDeadLetterStore;
+  runs: MemoryRunStore;
+  evidence: MemoryEvidenceStore;
+  defender: ScriptedDefender;
+} {
   const config = loadConfig({ STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', BUS_KIND: 'storage-queues' });
   const clock = new ManualClock();
   const playbooks = ['process-memory-dump.yaml', 'collect-hosts-file.yaml'].map((f) =>
     parsePlaybook(readFileSync(`playbooks/${f}`, 'utf8'), f),
   );
+  const bus = new RecordingBus();
   const base = {
     config,
     clock,
     logger: silentLogger,
-    bus: new RecordingBus(),
+    bus,
+    deadLetters: new MemoryDeadLetterStore(bus, clock),
     runs: new MemoryRunStore(),
     evidence: new MemoryEvidenceStore(),
     defender: new ScriptedDefender(),
