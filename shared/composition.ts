@@ -5,7 +5,9 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import { readFileSync } from 'node:fs';
 import { BlobEvidenceStore } from './azure/blobEvidenceStore.js';
 import { StorageQueueMessageBus } from './azure/storageQueueBus.js';
+import { StorageQueueDeadLetterStore } from './azure/storageQueueDeadLetters.js';
 import { TableRunStore } from './azure/tableRunStore.js';
+import type { DeadLetterStore } from './bus/deadLetterStore.js';
 import type { MessageBus } from './bus/port.js';
 import { systemClock, waiterFor, wallDelayFor, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -19,6 +21,7 @@ import { TablePacingStore } from './azure/tablePacingStore.js';
 import { TableWatermarkStore } from './azure/tableWatermarkStore.js';
 import { TableDeviceDirectoryStore } from './azure/tableDeviceDirectoryStore.js';
 import { loadPlaybooks } from './playbooks/loader.js';
+import { deadLetterService, type DeadLetterService } from './services/deadLetters/deadLetters.js';
 import { createServices, type Services } from './services/index.js';
 
 /** What the caller may supply instead of the production defaults. */
@@ -73,7 +76,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
   const devices = new TableDeviceDirectoryStore(tableClient(config, config.storage.deviceDirectoryTable, azureCredential));
   await devices.ensureTable();
 
-  const { bus, storageQueueBus, closeBus } = await buildBus(config, clock, azureCredential);
+  const { bus, storageQueueBus, deadLetters, closeBus } = await buildBus(config, clock, azureCredential);
   const client = new DefenderClient({
     baseUrl: config.defender.baseUrl,
     credential,
@@ -95,6 +98,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
       waitUntil: waiterFor(clock),
       logger,
       bus,
+      deadLetters,
       runs,
       evidence,
       defender,
@@ -115,11 +119,27 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
   return { services, storageQueueBus };
 }
 
+/**
+ * The dead-letter operations alone (`npm run deadletters`): the bus and its
+ * dead-letter store from the same settings, nothing else (no Defender
+ * credential, tables or playbooks). Close it when done.
+ */
+export async function buildDeadLetterService(
+  config: Readonly<Config>,
+  overrides: Pick<Overrides, 'clock' | 'logger'> = {},
+): Promise<{ service: DeadLetterService; close: () => Promise<void> }> {
+  const needsCredential = config.storage.kind === 'identity' || (config.bus.kind === 'servicebus' && !config.bus.connectionString);
+  const azureCredential = needsCredential ? new (await import('@azure/identity')).DefaultAzureCredential() : undefined;
+  const { deadLetters, closeBus } = await buildBus(config, overrides.clock ?? systemClock, azureCredential);
+  const logger = overrides.logger ?? createLogger(jsonLinesSink('info'));
+  return { service: deadLetterService({ deadLetters, logger }), close: closeBus };
+}
+
 async function buildBus(
   config: Readonly<Config>,
   clock: Clock,
   azureCredential: TokenCredential | undefined,
-): Promise<{ bus: MessageBus; storageQueueBus?: StorageQueueMessageBus; closeBus: () => Promise<void> }> {
+): Promise<{ bus: MessageBus; deadLetters: DeadLetterStore; storageQueueBus?: StorageQueueMessageBus; closeBus: () => Promise<void> }> {
   const wallDelay = wallDelayFor(clock);
   if (config.bus.kind === 'storage-queues') {
     const queueService =
@@ -128,16 +148,22 @@ async function buildBus(
         : new QueueServiceClient(config.storage.queueUri ?? '', azureCredential);
     const bus = new StorageQueueMessageBus(queueService, config.bus.queues, clock, wallDelay);
     await bus.ensureQueues();
-    return { bus, storageQueueBus: bus, closeBus: () => Promise.resolve() };
+    const deadLetters = new StorageQueueDeadLetterStore(queueService, config.bus.queues, bus, config.deadLetters);
+    return { bus, deadLetters, storageQueueBus: bus, closeBus: () => Promise.resolve() };
   }
   const { ServiceBusClient } = await import('@azure/service-bus');
   const { ServiceBusMessageBus } = await import('./azure/serviceBusBus.js');
-  const client = config.bus.connectionString
-    ? new ServiceBusClient(config.bus.connectionString)
-    : new ServiceBusClient(config.bus.fullyQualifiedNamespace ?? '', required(azureCredential));
+  const { ServiceBusDeadLetterStore } = await import('./azure/serviceBusDeadLetters.js');
+  const { connectionString, fullyQualifiedNamespace } = config.bus;
+  const newClient = (): InstanceType<typeof ServiceBusClient> =>
+    connectionString
+      ? new ServiceBusClient(connectionString)
+      : new ServiceBusClient(fullyQualifiedNamespace ?? '', required(azureCredential));
+  const client = newClient();
   const bus = new ServiceBusMessageBus(client, config.bus.queues, clock, wallDelay);
   return {
     bus,
+    deadLetters: new ServiceBusDeadLetterStore(client, config.bus.queues, bus, config.deadLetters, newClient),
     closeBus: async () => {
       await bus.close();
       await client.close();

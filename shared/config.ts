@@ -82,6 +82,14 @@ export const settingsSchema = z
     ServiceBusConnection__fullyQualifiedNamespace: z.string().optional(),
     // QUEUE_ALERTS, QUEUE_ACTIONS, ...: one per queue of shared/bus/queues.ts (queueSettings below)
 
+    // Dead letters (npm run deadletters)
+    /** A dead letter's body preview is cut to this many bytes (after redaction). */
+    DEADLETTER_PREVIEW_BYTES: int(64)
+      .max(64 * 1024)
+      .default(2 * 1024),
+    /** A list, replay or purge reads at most this many messages of each dead-letter queue. */
+    DEADLETTER_SCAN_MAX: int(1).max(100_000).default(1_000),
+
     // Playbooks
     PLAYBOOKS_DIR: z.string().default('playbooks'),
     /** NCRONTAB (six fields) of the timer that starts due playbook schedules and revives a lost poll tick. */
@@ -199,6 +207,7 @@ export interface Config {
   bus:
     | { kind: 'servicebus'; connectionString?: string; fullyQualifiedNamespace?: string; queues: QueueMap }
     | { kind: 'storage-queues'; queues: QueueMap };
+  deadLetters: { previewBytes: number; scanMax: number };
   playbooksDir: string;
   scheduleSweepCron: string;
   alertPoller: { schedule?: string; lookbackMs: number; overlapMs: number; pageSize: number; maxPages: number };
@@ -310,6 +319,7 @@ function toConfig(s: Settings): Config {
       maxOriginalBytes: s.EVIDENCE_MAX_ORIGINAL_BYTES,
     },
     bus: busOf(s, queues),
+    deadLetters: { previewBytes: s.DEADLETTER_PREVIEW_BYTES, scanMax: s.DEADLETTER_SCAN_MAX },
     playbooksDir: s.PLAYBOOKS_DIR,
     scheduleSweepCron: s.SCHEDULE_SWEEP_CRON,
     alertPoller: {

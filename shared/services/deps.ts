@@ -1,3 +1,4 @@
+import type { DeadLetterStore } from '../bus/deadLetterStore.js';
 import type { MessageBus } from '../bus/port.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -18,6 +19,8 @@ export interface Deps {
   waitUntil: (atMs: number) => Promise<void>;
   logger: Logger;
   bus: MessageBus;
+  /** The dead letters of every queue (poison queues, and Service Bus's own dead-letter queues). */
+  deadLetters: DeadLetterStore;
   runs: RunStore;
   evidence: EvidenceStore;
   defender: DefenderApi;

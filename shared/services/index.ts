@@ -6,6 +6,7 @@ import { cachedDirectory } from './intake/deviceDirectory.js';
 import { refreshDeviceDirectory, type RefreshOutcome } from './directory/refresh.js';
 import { dryRun, type DryRunResult } from './intake/dryRun.js';
 import { handleCollectMessage, type CollectOutcome } from './evidence/collector.js';
+import { deadLetterService, type DeadLetterService } from './deadLetters/deadLetters.js';
 import type { Deps } from './deps.js';
 import { startManualRun } from './intake/manualRuns.js';
 import { handlePollTick, reviveTicks, type TickOutcome } from './polling/pollTick.js';
@@ -32,6 +33,8 @@ export interface Services {
   refreshDeviceDirectory(): Promise<RefreshOutcome>;
   /** Watchdog for the timer: revives the poll tick if its message was lost. True when it did. */
   reviveTicks(): Promise<boolean>;
+  /** Dead letters: list, replay after a fix, purge (npm run deadletters). */
+  deadLetters: DeadLetterService;
   close(): Promise<void>;
 }
 
@@ -54,6 +57,7 @@ export function createServices(deps: Deps, close: () => Promise<void> = () => Pr
     },
     refreshDeviceDirectory: () => refreshDeviceDirectory(deps),
     reviveTicks: () => reviveTicks(deps),
+    deadLetters: deadLetterService(deps),
     close,
   };
 }

@@ -8,12 +8,16 @@
  * - `<entity>/$management`: `com.microsoft:schedule-message` (request body
  *   `{messages: [{message: <AMQP-encoded message>, 'message-id'}]}`, answer
  *   `{'sequence-numbers': long[]}`), `com.microsoft:cancel-scheduled-message`
- *   (request `{'sequence-numbers': long[]}`) and `com.microsoft:renew-lock`;
+ *   (request `{'sequence-numbers': long[]}`), `com.microsoft:renew-lock` and
+ *   `com.microsoft:peek-message` (request `{'from-sequence-number': long,
+ *   'message-count': int}`, answer `{messages: [{message: <AMQP-encoded>}]}`,
+ *   or status 204 when there is none);
  *   answers carry `statusCode` in application properties, as Service Bus does
  *   (the `$cbs` answer uses `status-code`), and go to the link whose name
  *   (`$cbs`) or target address (`$management`) is the request's reply-to;
  * - queue addresses: see {@link BrokerStore} (transfers stored, schedules held
- *   until their wall time, peekLock deliveries settled when the client does).
+ *   until their wall time, peekLock deliveries settled when the client does,
+ *   each queue's `<queue>/$DeadLetterQueue`).
  *
  * Tests read {@link AmqpBrokerDouble.messages} to assert.
  */
@@ -21,13 +25,15 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import rhea from 'rhea';
 import type { Connection, Container, EventContext, Message, Sender } from 'rhea';
-import { BrokerStore, record, type BrokerMessageRecord } from './amqpBrokerStore.js';
+import { BrokerStore, DEAD_LETTER_SUFFIX, record, type BrokerMessageRecord } from './amqpBrokerStore.js';
 
 export type { BrokerMessageRecord, BrokerMessageState } from './amqpBrokerStore.js';
 
 export interface AmqpBrokerOptions {
   /** Known queue addresses; attaching to another address fails with `amqp:not-found`. Omitted: any address. */
   queues?: readonly string[];
+  /** Deliveries after which an abandoned message is dead-lettered (Service Bus's default is 10). Omitted: never. */
+  maxDeliveryCount?: number;
 }
 
 const MANAGEMENT = '/$management';
@@ -40,7 +46,7 @@ interface ServerMechanisms {
 
 export class AmqpBrokerDouble {
   readonly cbsTokens: { audience: string; type: string }[] = [];
-  private readonly store = new BrokerStore((queue) => this.consumersOf(queue));
+  private readonly store: BrokerStore;
   private readonly connections = new Set<Connection>();
   private readonly sockets = new Set<Socket>();
   private readonly injected: { queue: string; condition: string; remaining: number }[] = [];
@@ -50,6 +56,7 @@ export class AmqpBrokerDouble {
     container: Container,
     private readonly options: AmqpBrokerOptions,
   ) {
+    this.store = new BrokerStore((queue) => this.consumersOf(queue), options.maxDeliveryCount);
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
@@ -147,7 +154,8 @@ export class AmqpBrokerDouble {
     link.set_source(link.source); // echo the peer's termini in our attach
     link.set_target(link.target);
     const address = (role === 'sender' ? link.source?.address : link.target?.address) ?? '';
-    if (isControl(address) || !this.options.queues || this.options.queues.includes(address)) {
+    const entity = address.endsWith(DEAD_LETTER_SUFFIX) ? address.slice(0, -DEAD_LETTER_SUFFIX.length) : address;
+    if (isControl(address) || !this.options.queues || this.options.queues.includes(entity)) {
       this.pumpFor(ctx.sender);
       return;
     }
@@ -192,6 +200,12 @@ export class AmqpBrokerDouble {
         this.store.cancel(Buffer.isBuffer(n) ? Number(n.readBigInt64BE()) : Number(n));
       }
       this.reply(ctx, request, { statusCode: 200 });
+    } else if (operation === 'com.microsoft:peek-message') {
+      const from = body['from-sequence-number'];
+      const fromSequence = Buffer.isBuffer(from) ? Number(from.readBigInt64BE()) : Number(from);
+      const found = this.store.peek(queue, fromSequence, Number(body['message-count'] ?? 1));
+      if (found.length === 0) this.reply(ctx, request, { statusCode: 204 });
+      else this.reply(ctx, request, { statusCode: 200 }, { messages: found.map((m) => ({ message: rhea.message.encode(m) })) });
     } else if (operation === 'com.microsoft:renew-lock') {
       const tokens = (body['lock-tokens'] ?? []) as unknown[];
       this.reply(ctx, request, { statusCode: 200 }, { expirations: tokens.map(() => new Date(Date.now() + 300_000)) });

@@ -1,6 +1,13 @@
 /**
  * The queue side of the AMQP broker double (see amqpBroker.ts): stored
- * messages, scheduled releases, peekLock deliveries and their settlement.
+ * messages, scheduled releases, peekLock deliveries and their settlement,
+ * peeking by sequence number, and each queue's dead-letter subqueue
+ * `<queue>/$DeadLetterQueue` (a rejected delivery moves there with the
+ * client's DeadLetterReason and DeadLetterErrorDescription as application
+ * properties, as Service Bus does; so does a message abandoned
+ * `maxDeliveryCount` times, with reason `MaxDeliveryCountExceeded`). A
+ * dead-lettered message keeps its enqueued time and gets a new sequence
+ * number; callers should rely only on numbers being unique within an entity.
  * TEST DOUBLE, NOT A BROKER: in memory, no lock expiry, no duplicate detection.
  */
 import { randomUUID } from 'node:crypto';
@@ -25,6 +32,8 @@ export interface BrokerMessageRecord {
   state: BrokerMessageState;
   /** Deliveries attempted so far. */
   deliveries: number;
+  /** Wall time the message was stored (kept when it is dead-lettered). */
+  enqueuedTimeMs: number;
 }
 
 interface Stored {
@@ -35,6 +44,8 @@ interface Stored {
 
 /** How long a delivered message's lock claims to last; the double never expires locks. */
 const LOCK_MS = 300_000;
+/** The dead-letter subqueue's suffix, as the SDK addresses it. */
+export const DEAD_LETTER_SUFFIX = '/$DeadLetterQueue';
 
 export class BrokerStore {
   readonly messages: BrokerMessageRecord[] = [];
@@ -43,11 +54,17 @@ export class BrokerStore {
   private readonly bySequence = new Map<number, Stored>();
   private nextSequence = 1;
 
-  /** @param consumersOf the open links that receive from `queue`. */
-  constructor(private readonly consumersOf: (queue: string) => Sender[]) {}
+  /**
+   * @param consumersOf the open links that receive from `queue`.
+   * @param maxDeliveryCount deliveries after which an abandoned message is dead-lettered; omitted: never.
+   */
+  constructor(
+    private readonly consumersOf: (queue: string) => Sender[],
+    private readonly maxDeliveryCount?: number,
+  ) {}
 
   /** Stores a message; one with `x-opt-scheduled-enqueue-time` waits for that wall time. Returns its sequence number. */
-  enqueue(queue: string, amqp: Message, via: BrokerMessageRecord['via']): number {
+  enqueue(queue: string, amqp: Message, via: BrokerMessageRecord['via'], enqueuedTimeMs = Date.now()): number {
     const scheduled = record(amqp.message_annotations)['x-opt-scheduled-enqueue-time'];
     const messageId = amqp.message_id;
     const entry: Stored = {
@@ -57,6 +74,7 @@ export class BrokerStore {
         via,
         sequenceNumber: this.nextSequence++,
         deliveries: 0,
+        enqueuedTimeMs,
         state: 'scheduled',
         messageId: messageId === undefined ? undefined : Buffer.isBuffer(messageId) ? messageId.toString('hex') : String(messageId),
         contentType: typeof amqp.content_type === 'string' ? amqp.content_type : undefined,
@@ -97,8 +115,29 @@ export class BrokerStore {
     // Settle with the peer's own outcome: a settled disposition without a state confuses rhea.
     const peerOutcome = delivery.remote_state as { described?: () => unknown } | undefined;
     delivery.update(true, peerOutcome?.described?.());
-    if (outcome === 'ready') this.makeReady(entry);
-    else entry.record.state = outcome;
+    if (outcome === 'completed') entry.record.state = outcome;
+    else if (outcome === 'dead-lettered') this.deadLetter(entry, record(record(record(peerOutcome).error).info));
+    else if (
+      // A dead-letter queue keeps its messages whatever their delivery count.
+      this.maxDeliveryCount !== undefined &&
+      entry.record.deliveries >= this.maxDeliveryCount &&
+      !entry.record.queue.endsWith(DEAD_LETTER_SUFFIX)
+    ) {
+      const description = `Message could not be consumed after ${this.maxDeliveryCount} delivery attempts.`;
+      this.deadLetter(entry, { DeadLetterReason: 'MaxDeliveryCountExceeded', DeadLetterErrorDescription: description });
+    } else this.makeReady(entry);
+  }
+
+  /** Up to `count` messages of `queue` still in it, from `fromSequence` on, each with the annotations a delivery carries. */
+  peek(queue: string, fromSequence: number, count: number): Message[] {
+    return this.messages
+      .filter((m) => m.queue === queue && m.sequenceNumber >= fromSequence && ['ready', 'locked', 'scheduled'].includes(m.state))
+      .sort((a, b) => a.sequenceNumber - b.sequenceNumber)
+      .slice(0, count)
+      .flatMap((m) => {
+        const entry = this.bySequence.get(m.sequenceNumber);
+        return entry ? [this.annotated(entry, m.state === 'scheduled' ? { 'x-opt-message-state': 2 } : {})] : [];
+      });
   }
 
   /** Puts back every locked message delivered over a matching link (closed link or connection). */
@@ -112,6 +151,18 @@ export class BrokerStore {
 
   close(): void {
     for (const entry of this.bySequence.values()) clearTimeout(entry.timer);
+  }
+
+  /** Moves a message to its queue's dead-letter subqueue, the reason in application properties. */
+  private deadLetter(entry: Stored, info: Record<string, unknown>): void {
+    entry.record.state = 'dead-lettered';
+    const reasons = Object.fromEntries(
+      ['DeadLetterReason', 'DeadLetterErrorDescription'].flatMap((k) => (typeof info[k] === 'string' ? [[k, info[k]]] : [])),
+    );
+    const amqp = { ...entry.amqp, application_properties: { ...record(entry.amqp.application_properties), ...reasons } };
+    const sequence = this.enqueue(entry.record.queue + DEAD_LETTER_SUFFIX, amqp, entry.record.via, entry.record.enqueuedTimeMs);
+    const moved = this.bySequence.get(sequence);
+    if (moved) moved.record.deliveries = entry.record.deliveries;
   }
 
   /** Holds a scheduled message until its wall time (re-checked: timers may fire a hair early). */
@@ -133,18 +184,22 @@ export class BrokerStore {
   }
 
   private deliver(sender: Sender, entry: Stored): void {
-    const nowMs = Date.now();
+    const message = this.annotated(entry, { 'x-opt-locked-until': new Date(Date.now() + LOCK_MS) });
+    entry.record.state = 'locked';
+    entry.record.deliveries += 1;
+    // A 16-byte tag becomes the SDK's lock token.
+    this.locked.set(sender.send(message, rhea.string_to_uuid(randomUUID())), entry);
+  }
+
+  /** The stored message with its sequence number, enqueued time and `extra` annotations; header delivery-count is the earlier attempts (AMQP). */
+  private annotated(entry: Stored, extra: Record<string, unknown>): Message {
     const annotations = {
       ...record(entry.amqp.message_annotations),
       'x-opt-sequence-number': rhea.types.wrap_long(entry.record.sequenceNumber),
-      'x-opt-enqueued-time': new Date(nowMs),
-      'x-opt-locked-until': new Date(nowMs + LOCK_MS),
+      'x-opt-enqueued-time': new Date(entry.record.enqueuedTimeMs),
+      ...extra,
     };
-    // Header delivery-count is the number of earlier attempts (AMQP); a 16-byte tag becomes the SDK's lock token.
-    const message = { ...entry.amqp, delivery_count: entry.record.deliveries, message_annotations: annotations };
-    entry.record.state = 'locked';
-    entry.record.deliveries += 1;
-    this.locked.set(sender.send(message, rhea.string_to_uuid(randomUUID())), entry);
+    return { ...entry.amqp, delivery_count: entry.record.deliveries, message_annotations: annotations };
   }
 }
 

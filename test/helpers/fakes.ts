@@ -18,6 +18,7 @@ import { pacingLimitsOf } from '../../shared/pacing/limits.js';
 import { Pacer } from '../../shared/pacing/pacer.js';
 import { InProcessPacingStore } from './casStores.js';
 import { parsePlaybook } from '../../shared/playbooks/loader.js';
+import { MemoryDeadLetterStore } from './memoryDeadLetterStore.js';
 import { MemoryEvidenceStore } from './memoryEvidenceStore.js';
 import { MemoryRunStore } from './memoryRunStore.js';
 import { MemoryDeviceDirectoryStore } from './memoryDeviceDirectoryStore.js';
@@ -25,6 +26,7 @@ import type { Deps } from '../../shared/services/deps.js';
 
 /** Fakes for unit tests of the services. Production code never uses them. */
 
+export { MemoryDeadLetterStore } from './memoryDeadLetterStore.js';
 export { MemoryEvidenceStore } from './memoryEvidenceStore.js';
 export { MemoryRunStore } from './memoryRunStore.js';
 export { MemoryDeviceDirectoryStore } from './memoryDeviceDirectoryStore.js';
@@ -138,6 +140,7 @@ export const DEVICE = '1e5bc9d7e413ddd7902c2932e418702b84d0cc07';
 export function fakeDeps(overrides: Partial<Deps> = {}): Deps & {
   clock: ManualClock;
   bus: RecordingBus;
+  deadLetters: MemoryDeadLetterStore;
   runs: MemoryRunStore;
   evidence: MemoryEvidenceStore;
   defender: ScriptedDefender;
@@ -148,11 +151,13 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & {
   const playbooks = ['process-memory-dump.yaml', 'collect-hosts-file.yaml'].map((f) =>
     parsePlaybook(readFileSync(`playbooks/${f}`, 'utf8'), f),
   );
+  const bus = new RecordingBus();
   const base = {
     config,
     clock,
     logger: silentLogger,
-    bus: new RecordingBus(),
+    bus,
+    deadLetters: new MemoryDeadLetterStore(bus, clock),
     runs: new MemoryRunStore(),
     evidence: new MemoryEvidenceStore(),
     defender: new ScriptedDefender(),
