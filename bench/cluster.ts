@@ -66,6 +66,8 @@ export async function startPacingCluster(options: {
   const workers = pool.workers;
   const first = workers[0];
   if (!first) throw new Error('a cluster needs at least one worker');
+  // As the Function App's directory timer would have done before the work arrives.
+  await first.services.refreshDeviceDirectory();
   // The Function App's timer also runs the poll-tick watchdog (every 5 minutes); so does the cluster.
   const watchdog = setInterval(() => void first.services.reviveTicks().catch(() => undefined), clock.toWallMs(5 * 60_000));
   return {

@@ -85,6 +85,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     queues: consumer,
     timers: options.timers,
   });
+  // The Function App's directory timer first fires up to 15 minutes after deployment; locally the
+  // directory is filled once before the first message, so alerts and manual runs find their devices.
+  await built.services.refreshDeviceDirectory();
   consumer.start();
   if (!host.apiUrl) throw new Error('the registry declares no HTTP functions');
 
