@@ -1,24 +1,45 @@
 import { applyPenalty } from './holds.js';
 import type { PacingLimits } from './limits.js';
 import { callsOf, withoutOne } from './slotTimes.js';
-import type { PacingState } from './state.js';
+import type { LearnedCeiling, PacingState } from './state.js';
 
-/** How long a ceiling learned from a 429 lasts, in windows; a later 429 learns it again. */
-export const CEILING_WINDOWS = 10;
+/** How long a ceiling first learned from a 429 holds, in windows, before it starts to rise. */
+export const CEILING_WINDOWS = 20;
+/** Once its hold is over, the ceiling rises by one call every this many windows, back to the configured limit. */
+export const RISE_WINDOWS = 5;
+/** The longest hold: each rise the tenant refuses doubles the hold, up to this many windows (about an hour and a half). */
+export const MAX_CEILING_WINDOWS = 80;
 
-/** The limits in force: the configured calls per window, or fewer while a learned ceiling lasts. */
+/**
+ * The calls per window a learned ceiling allows at `nowMs`: its calls while
+ * it holds, then one more at the end of the hold and one more each
+ * `riseMs` after that (probing, one call at a time, whether the tenant's
+ * other apps have left room). A ceiling stored without `riseMs` lapses at
+ * the end of its hold.
+ */
+function allowedAt(ceiling: LearnedCeiling, nowMs: number): number {
+  if (nowMs < ceiling.untilMs) return ceiling.calls;
+  if (!ceiling.riseMs) return Number.POSITIVE_INFINITY;
+  return ceiling.calls + 1 + Math.floor((nowMs - ceiling.untilMs) / ceiling.riseMs);
+}
+
+/** The limits in force: the configured calls per window, or fewer while a learned ceiling holds or rises. */
 export function withCeiling(state: PacingState, nowMs: number, limits: PacingLimits): PacingLimits {
-  const ceiling = state.ceiling;
-  if (!ceiling || ceiling.untilMs <= nowMs || ceiling.calls >= limits.liveResponseCalls) return limits;
-  return { ...limits, liveResponseCalls: ceiling.calls };
+  const allowed = state.ceiling ? allowedAt(state.ceiling, nowMs) : Number.POSITIVE_INFINITY;
+  return allowed >= limits.liveResponseCalls ? limits : { ...limits, liveResponseCalls: allowed };
 }
 
 /**
- * Defender refused the call admitted at `admittedMs` with a 429: a refused
- * call uses no quota (mde-api.md's token buckets), so it leaves the ledger;
- * the calls still in the window are what the tenant really accepted, and
- * that becomes the ceiling for a while, so the next windows do not send a
- * burst the tenant will refuse again. Every instance waits out Retry-After.
+ * Defender refused the call admitted at `admittedMs` with a 429: the refused
+ * call leaves the ledger; the calls still in the window are what the tenant
+ * really accepted alongside its other apps' calls of that window, and one
+ * fewer becomes the ceiling (their share varies from window to window: one
+ * call in hand keeps a busier window of theirs from refusing us again), so
+ * the next windows do not send a burst the tenant will refuse again. Every
+ * instance waits out Retry-After. A 429 while the ceiling holds lowers it
+ * and starts its hold again; one while it rises (a probe refused) also
+ * doubles the hold, so a neighbour that keeps its share costs one 429 per
+ * ever longer hold, not a burst each time the ceiling lapses.
  */
 export function callRefused(
   state: PacingState,
@@ -30,9 +51,22 @@ export function callRefused(
   const slotsMs = withoutOne(state.slotsMs, admittedMs);
   const spanMs = limits.liveResponseWindowMs + limits.safetyMarginMs;
   const accepted = callsOf({ ...state, slotsMs }).filter((t) => t > nowMs - spanMs && t <= nowMs).length;
-  const current = state.ceiling && state.ceiling.untilMs > nowMs ? state.ceiling.calls : limits.liveResponseCalls;
+  const previous = state.ceiling;
+  const allowed = Math.min(limits.liveResponseCalls, previous ? allowedAt(previous, nowMs) : Number.POSITIVE_INFINITY);
+  const calls = Math.max(1, Math.min(allowed, accepted - 1));
+  const probing = previous?.riseMs !== undefined && nowMs >= previous.untilMs && allowed < limits.liveResponseCalls;
+  const holding = previous?.holdMs !== undefined && nowMs < previous.untilMs;
+  const firstHoldMs = CEILING_WINDOWS * spanMs;
+  const holdMs = probing
+    ? Math.min(2 * (previous.holdMs ?? firstHoldMs), MAX_CEILING_WINDOWS * spanMs)
+    : holding
+      ? (previous.holdMs ?? firstHoldMs)
+      : firstHoldMs;
+  const untilMs = nowMs + holdMs;
+  const riseMs = RISE_WINDOWS * spanMs;
   return {
     ...applyPenalty({ ...state, slotsMs }, retryUntilMs),
-    ceiling: { calls: Math.max(1, Math.min(current, accepted)), untilMs: nowMs + CEILING_WINDOWS * spanMs },
+    // endsMs: risen back to the configured limit, the ceiling no longer matters.
+    ceiling: { calls, untilMs, holdMs, riseMs, endsMs: untilMs + Math.max(0, limits.liveResponseCalls - calls - 1) * riseMs },
   };
 }

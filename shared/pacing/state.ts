@@ -26,9 +26,22 @@ export interface PacingState {
   /**
    * Learned from a 429: the tenant accepted only this many calls in a window
    * (another app shares the quota), so the ledger books no more until
-   * `untilMs`. Absent: the configured limit holds.
+   * `untilMs`, then one more per `riseMs` (learnedCeiling.ts). Absent: the
+   * configured limit holds.
    */
-  ceiling?: { calls: number; untilMs: number };
+  ceiling?: LearnedCeiling;
+}
+
+export interface LearnedCeiling {
+  calls: number;
+  /** End of the hold. */
+  untilMs: number;
+  /** Length of the hold (doubled by a 429 during the rise). */
+  holdMs?: number;
+  /** After the hold, one more call every `riseMs` (absent in older documents: no rise, the ceiling lapses at `untilMs`). */
+  riseMs?: number;
+  /** When the rise reaches the configured limit: the ceiling is dropped then. */
+  endsMs?: number;
 }
 
 export type Hold =
@@ -57,7 +70,15 @@ export const pacingStateSchema: z.ZodType<PacingState> = z.object({
   statusCallsMs: z.array(z.number()),
   statusMinutes: z.array(z.tuple([z.number(), z.number()])),
   tick: z.object({ seq: z.number(), atMs: z.number() }),
-  ceiling: z.object({ calls: z.number(), untilMs: z.number() }).optional(),
+  ceiling: z
+    .object({
+      calls: z.number(),
+      untilMs: z.number(),
+      holdMs: z.number().optional(),
+      riseMs: z.number().optional(),
+      endsMs: z.number().optional(),
+    })
+    .optional(),
 });
 
 export const emptyPacingState = (): PacingState => ({
@@ -80,7 +101,7 @@ export function prune(state: PacingState, nowMs: number, keepSlotsAfterMs: numbe
   const { ceiling, ...rest } = state;
   return {
     ...rest,
-    ...(ceiling && ceiling.untilMs > nowMs ? { ceiling } : {}),
+    ...(ceiling && (ceiling.endsMs ?? ceiling.untilMs) > nowMs ? { ceiling } : {}),
     slotsMs: state.slotsMs.filter((t) => t > keepSlotsAfterMs),
     holds,
     busy,
