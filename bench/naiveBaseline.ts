@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ScaledClock } from '../shared/clock.js';
 import { DefenderClient } from '../shared/defender/client.js';
 import { DEFENDER_SCOPE, type TokenProvider } from '../shared/defender/port.js';
@@ -20,6 +21,8 @@ export async function runNaiveBaseline(options: {
   deviceIds: string[];
   commands: (deviceId: string) => LiveResponseCommand[];
   concurrency: number;
+  /** Stops every worker at its next wait (the benchmark gives up on a baseline that takes too long). */
+  signal?: AbortSignal;
 }): Promise<{ ended: number }> {
   const client = new DefenderClient({
     baseUrl: options.baseUrl,
@@ -29,7 +32,7 @@ export async function runNaiveBaseline(options: {
     defaultRetryAfterMs: 60_000,
     linkPolicy: { hostSuffixes: [], allowHttpLoopback: true },
   });
-  const sleep = (virtualMs: number): Promise<void> => new Promise((r) => setTimeout(r, options.clock.toWallMs(virtualMs)));
+  const sleep = (virtualMs: number): Promise<void> => delay(options.clock.toWallMs(virtualMs), undefined, { signal: options.signal });
   let ended = 0;
   const queue = [...options.deviceIds];
   const worker = async (): Promise<void> => {

@@ -18,6 +18,7 @@ const measured = (over: Partial<Measured>): Measured => ({
   peakConcurrentSessions: 25,
   actionsCreated: 200,
   finished: 200,
+  gaveUp: false,
   ...over,
 });
 
@@ -49,5 +50,18 @@ describe('the pacing benchmark report', () => {
     expect(text).toMatch(/strict: responder ratio to the bound\s+1\.120\s+<= 1\.10\s+NOT MET/);
     expect(text).toMatch(/9 \/ 1000 \(0\.90%\)\s+<= 1%\s+met/);
     expect(text).toContain('another app shares the tenant');
+  });
+
+  it('shows a contender the benchmark gave up on as slower than its figure, and never meets a goal with it', () => {
+    const result: ProfileResult = {
+      profile: 'strict',
+      responder: measured({ ratioToLowerBound: 1.02, gaveUp: true, finished: 150 }),
+      baseline: measured({ gaveUp: true, finished: 12 }),
+      baselineSlowdown: 1,
+    };
+    expect(verdicts(result)[0]?.met).toBe(false);
+    const text = formatPacingReport(30, [result]);
+    expect(text).toMatch(/makespan \(simulated\)\s+> 20\.00 min/);
+    expect(text).toContain('200 / 12 (gave up)');
   });
 });
