@@ -56,10 +56,27 @@ export function markRejected(action: DeviceAction, lastError: string, nowMs: num
 /** Defender reports a terminal status (or the action was cancelled past its deadline). */
 export function markEnded(
   action: DeviceAction,
-  end: { actionStatus: ActionStatus; commandOutcomes?: CommandOutcome[]; lastError?: string },
+  end: {
+    actionStatus: ActionStatus;
+    commandOutcomes?: CommandOutcome[];
+    lastError?: string;
+    /**
+     * The machine action that ended, as the poll tick knows it from its hold.
+     * Kept when the record has none yet: the tick can see an action end before
+     * its submitter has written the id into the record (the hold is written
+     * first), and without the id its results could never be collected.
+     */
+    machineActionId?: string;
+  },
   nowMs: number,
 ): DeviceAction {
-  return move(action, 'ended', { ...end, endedMs: nowMs, updatedMs: nowMs });
+  const { machineActionId, ...rest } = end;
+  return move(action, 'ended', {
+    ...rest,
+    endedMs: nowMs,
+    updatedMs: nowMs,
+    ...(action.machineActionId === undefined && machineActionId !== undefined ? { machineActionId } : {}),
+  });
 }
 
 function move(action: DeviceAction, to: DeviceActionState, changes: Partial<DeviceAction>): DeviceAction {

@@ -32,7 +32,9 @@ export async function applyActionStatus(
     let endedNow = false;
     const saved = await updateAction(deps.runs, ours.runId, ours.deviceId, (a) => {
       endedNow = a.state !== 'ended';
-      return endedNow ? markEnded(a, { actionStatus: action.status, commandOutcomes: outcomes }, nowMs) : undefined;
+      return endedNow
+        ? markEnded(a, { actionStatus: action.status, commandOutcomes: outcomes, machineActionId: action.id }, nowMs)
+        : undefined;
     });
     await deps.pacer.release(ours.deviceId, ours.runId);
     // Only the worker that recorded the end queues the collections (two overlapping ticks may both see it end).

@@ -305,6 +305,31 @@ describe('polling and collection', () => {
     expect(deps.defender.calls.filter((c) => c.method === 'downloadResult')).toHaveLength(1);
   });
 
+  it('collects the results of an action the tick saw end before its submitter recorded it as submitted', async () => {
+    const { deps, runId, submit } = await planned();
+    deps.defender.onRunLiveResponse = (id) => Promise.resolve(machineAction({ id: 'act-1', machineId: id }));
+    // The submitter's run-record write fails after the pacing hold (which the tick follows) was recorded.
+    const replace = deps.runs.replaceAction.bind(deps.runs);
+    let failNext = true;
+    deps.runs.replaceAction = (action, etag) => {
+      if (action.state === 'submitted' && failNext) {
+        failNext = false;
+        return Promise.reject(new TransientError('storage unavailable'));
+      }
+      return replace(action, etag);
+    };
+    await expect(handleActionMessage(deps, submit?.body, delivery)).rejects.toThrow(TransientError);
+    expect((await deps.runs.getAction(runId, DEVICE))?.value.state).toBe('submitting');
+
+    reporting(deps, 'Succeeded', commands('Completed', 'Completed'));
+    await tick(deps, deps.bus.take('polls')[0]);
+    expect((await deps.runs.getAction(runId, DEVICE))?.value).toMatchObject({ state: 'ended', machineActionId: 'act-1' });
+    const collects = deps.bus.take('collect');
+    expect(collects).toHaveLength(2);
+    deps.defender.onDownload = () => Promise.resolve({ body: Readable.from([gzipSync(Buffer.from('dump'))]) });
+    expect(await handleCollectMessage(deps, collects[1]?.body, delivery)).toBe('collected');
+  });
+
   it('retries a transfer that breaks mid-way with a fresh link and records nothing until it succeeds', async () => {
     const { deps, runId, poll } = await submitted();
     reporting(deps, 'Succeeded', commands('Completed', 'Completed'));
