@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
 import { ScaledClock } from '../shared/clock.js';
 import {
@@ -141,6 +142,7 @@ async function measureBaseline(spec: WorkloadSpec, scale: number, profile: Profi
     const deviceIds = Array.from({ length: spec.devices }, (_, i) => deviceIdOf(i));
     const bound = boundFor(spec, startMs - simulator.stats().startedAtMs, otherApp);
     const giveUp = new AbortController();
+    setMaxListeners(spec.devices + 10, giveUp.signal); // every baseline worker waits on it
     const done = runNaiveBaseline({
       signal: giveUp.signal,
       baseUrl: simulator.url,
