@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startPacingCluster, type PacingCluster } from '../../../bench/cluster.js';
 import { deviceIdOf, workloadFleet, type WorkloadSpec } from '../../../bench/workload.js';
 import type { Clock } from '../../../shared/clock.js';
-import type { RunStatus } from '../../../shared/services/status/runStatus.js';
 import type { Profile } from '../../../simulator/index.js';
 
 /**
@@ -39,15 +38,6 @@ function recordingFetch(clockOf: () => Clock | undefined, calls: Call[]): typeof
 }
 
 /** Resolves when Defender has ended every device's action (the run may still be collecting evidence). */
-async function waitForActions(c: PacingCluster, runId: string, wallTimeoutMs: number): Promise<RunStatus> {
-  const deadline = Date.now() + wallTimeoutMs;
-  for (;;) {
-    const status = await c.workers[0]?.services.runStatus(runId);
-    if (status?.devices.every((d) => d.state === 'ended' || d.state === 'rejected')) return status;
-    if (Date.now() > deadline) throw new Error(`the actions of run ${runId} did not end in ${wallTimeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 let cluster: PacingCluster | undefined;
 afterEach(async () => {
@@ -138,8 +128,8 @@ describe('pacing shared by three workers, with another app in the tenant (strict
       fetch: recordingFetch(() => cluster?.clock, calls),
     });
     const runId = await cluster.startRun(fleet.devices.map((d) => d.id));
-    // Every action ended (the 429s are all in); evidence collection is not what this case is about.
-    const status = await waitForActions(cluster, runId, 150_000);
+    // The run ends: every action ended and every result was collected.
+    const status = await cluster.waitForRun(runId, 150_000);
 
     // Learning is the first 429 and its Retry-After: calls already under way when it came may be refused too.
     const firstRefusal = calls.find((c) => c.status === 429);
