@@ -66,7 +66,9 @@ async function main(): Promise<void> {
     const otherApp = profile === 'strict' ? STRICT_OTHER_APP : undefined;
     say(`${profile}: responder ...`);
     const responder = await measureResponder(spec, scale, workers, profile, otherApp);
-    say(`${profile}: naive baseline ...`);
+    say(
+      `${profile}: responder ${responder.ratioToLowerBound.toFixed(3)} of the bound, ${responder.throttled429} 429s in ${responder.calls} calls; naive baseline ...`,
+    );
     const baseline = await measureBaseline(spec, scale, profile, otherApp);
     results.push({
       profile,
