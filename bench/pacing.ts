@@ -29,7 +29,8 @@ any minute. Time is simulated (--scale times faster than the wall clock).
 By default it runs both simulator profiles, side by side: lenient, and
 strict (simulator/README.md "Strictness") with another app of the tenant
 using about a third of the quota (a third of the 10 calls a minute, about 8
-of the 25 sessions); the bound is then that of what the other app leaves.
+of the 25 sessions); the bound is then that of what the other app leaves. --other-app-calls N
+sets its calls a minute (default 3.33; 0: no other app), each session 150 s.
 Each goal is printed beside its figure.`;
 
 async function main(): Promise<void> {
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
       scale: { type: 'string' },
       workers: { type: 'string' },
       profile: { type: 'string' },
+      'other-app-calls': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -56,6 +58,10 @@ async function main(): Promise<void> {
   if (chosen !== 'both' && !(PROFILES as readonly string[]).includes(chosen))
     throw new Error(`--profile: expected lenient, strict or both, got ${chosen}`);
   const profiles: Profile[] = chosen === 'both' ? [...PROFILES] : [chosen as Profile];
+  const otherAppCalls = Number(values['other-app-calls'] ?? 10 / 3);
+  if (!(otherAppCalls >= 0 && otherAppCalls < 10))
+    throw new Error(`--other-app-calls: expected 0 to under 10, got ${values['other-app-calls'] ?? ''}`);
+  const strictOtherApp: OtherAppLoad | undefined = otherAppCalls > 0 ? { callsPerMinute: otherAppCalls, sessionMs: 150_000 } : undefined;
   const say = (line: string): void => void process.stderr.write(line + '\n');
 
   say(
@@ -63,7 +69,7 @@ async function main(): Promise<void> {
   );
   const results: ProfileResult[] = [];
   for (const profile of profiles) {
-    const otherApp = profile === 'strict' ? STRICT_OTHER_APP : undefined;
+    const otherApp = profile === 'strict' ? strictOtherApp : undefined;
     say(`${profile}: responder ...`);
     const responder = await measureResponder(spec, scale, workers, profile, otherApp);
     say(
@@ -82,13 +88,6 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify({ workload: spec, timeScale: scale, workers, goals: PACING_GOALS, results }, null, 2) + '\n');
   else process.stdout.write(formatPacingReport(scale, results) + '\n');
 }
-
-/**
- * Under the strict profile another app of the tenant uses about a third of
- * its quota: a third of the 10 runliveresponse calls a minute, each opening a
- * session of 150 s (about 8 of the 25 sessions), on devices of its own.
- */
-const STRICT_OTHER_APP: OtherAppLoad = { callsPerMinute: 10 / 3, sessionMs: 150_000 };
 
 /** The workload's fleet, with the other app when there is one. */
 function fleetFor(spec: WorkloadSpec, otherApp: OtherAppLoad | undefined): FleetInput {
