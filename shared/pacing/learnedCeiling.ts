@@ -37,8 +37,8 @@ export function withCeiling(state: PacingState, nowMs: number, limits: PacingLim
  * call in hand keeps a busier window of theirs from refusing us again), so
  * the next windows do not send a burst the tenant will refuse again. Every
  * instance waits out Retry-After. A 429 while the ceiling holds lowers it
- * and starts its hold again; one while it rises (a probe refused) also
- * doubles the hold, so a neighbour that keeps its share costs one 429 per
+ * and starts its hold again; one while it rises (a probe refused) goes back
+ * to the level that held (not below it) and doubles the hold, so a neighbour that keeps its share costs one 429 per
  * ever longer hold, not a burst each time the ceiling lapses.
  */
 export function callRefused(
@@ -53,8 +53,10 @@ export function callRefused(
   const accepted = callsOf({ ...state, slotsMs }).filter((t) => t > nowMs - spanMs && t <= nowMs).length;
   const previous = state.ceiling;
   const allowed = Math.min(limits.liveResponseCalls, previous ? allowedAt(previous, nowMs) : Number.POSITIVE_INFINITY);
-  const calls = Math.max(1, Math.min(allowed, accepted - 1));
   const probing = previous?.riseMs !== undefined && nowMs >= previous.untilMs && allowed < limits.liveResponseCalls;
+  // A refused probe goes back to the level that held through the whole hold, not below it: the probe found
+  // the neighbour's share unchanged, and what was accepted in the probe's window says less than the hold did.
+  const calls = probing ? Math.max(1, Math.min(previous.calls, accepted)) : Math.max(1, Math.min(allowed, accepted - 1));
   const holding = previous?.holdMs !== undefined && nowMs < previous.untilMs;
   const firstHoldMs = CEILING_WINDOWS * spanMs;
   const holdMs = probing

@@ -42,6 +42,18 @@ describe('the ceiling learned from 429s', () => {
     expect(allowedAt(duringRise, holdEnd + 1_000 + 2 * CEILING_WINDOWS * SPAN - 1)).toBe(6);
   });
 
+  it('goes back to the level that held, not below it, when the tenant refuses the first call of the rise', () => {
+    // Prepare: six held for the whole hold; the probe to seven is refused with six of ours in its window.
+    const learned = refusedAfterSeven(emptyPacingState(), T0);
+    const probeMs = T0 + CEILING_WINDOWS * SPAN + 1_000;
+    const sixThenProbe = Array.from({ length: 6 }, (_, i) => probeMs - 6_000 + i * 1_000);
+    // Act
+    const refused = callRefused({ ...learned, slotsMs: [...sixThenProbe, probeMs] }, probeMs, probeMs, probeMs + 60_000, limits);
+    // Assess
+    expect(allowedAt(refused, probeMs + 1)).toBe(6);
+    expect(refused.ceiling?.holdMs).toBe(2 * CEILING_WINDOWS * SPAN);
+  });
+
   it('lets a ceiling stored before the rise existed lapse at the end of its hold', () => {
     // Prepare
     const stored: PacingState = { ...emptyPacingState(), ceiling: { calls: 6, untilMs: T0 } };
