@@ -13,20 +13,24 @@ import type { Profile } from '../../../simulator/index.js';
  * calls, sessions and runliveresponse calls shared by the tenant's apps).
  */
 interface Call {
+  /** runliveresponse, or another API call (status, link, list, machines). */
+  liveResponse: boolean;
   sentMs: number;
   answeredMs: number;
   status: number;
   retryAfterS?: number;
 }
 
+/** Records every API call the workers make (result downloads are not API calls). */
 function recordingFetch(clockOf: () => Clock | undefined, calls: Call[]): typeof fetch {
   return async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
     const sentMs = clockOf()?.nowMs() ?? 0;
     const response = await fetch(input, init);
-    if (url.includes('/runliveresponse')) {
+    if (url.includes('/api/')) {
       const retry = response.headers.get('retry-after');
       calls.push({
+        liveResponse: url.includes('/runliveresponse'),
         sentMs,
         answeredMs: clockOf()?.nowMs() ?? 0,
         status: response.status,
@@ -36,8 +40,6 @@ function recordingFetch(clockOf: () => Clock | undefined, calls: Call[]): typeof
     return response;
   };
 }
-
-/** Resolves when Defender has ended every device's action (the run may still be collecting evidence). */
 
 let cluster: PacingCluster | undefined;
 afterEach(async () => {
@@ -96,16 +98,18 @@ describe.each<{ profile: Profile }>([{ profile: 'lenient' }, { profile: 'strict'
       const runId = await cluster.startRun(devices.slice(0, 16));
       await cluster.waitForRun(runId, 120_000);
 
-      const throttled = calls.filter((c) => c.status === 429);
+      // The penalty holds back runliveresponse calls (status calls have their own budget).
+      const liveResponse = calls.filter((c) => c.liveResponse);
+      const throttled = liveResponse.filter((c) => c.status === 429);
       expect(throttled.length).toBeGreaterThan(0);
       for (const t of throttled) {
         const penaltyEndMs = t.answeredMs + (t.retryAfterS ?? 0) * 1000;
         // Slack: a call already past its last look when the 429 arrived may still go (a few ms of wall time, x30).
-        const early = calls.filter((c) => c.sentMs > t.answeredMs + 5_000 && c.sentMs < penaltyEndMs - 500);
+        const early = liveResponse.filter((c) => c.sentMs > t.answeredMs + 5_000 && c.sentMs < penaltyEndMs - 500);
         expect({ t, early }).toEqual({ t, early: [] });
       }
       // Every 429 costs at most the calls already in flight: fewer 429s than accepted calls.
-      expect(throttled.length).toBeLessThan(calls.length - throttled.length);
+      expect(throttled.length).toBeLessThan(liveResponse.length - throttled.length);
       expect(cluster.simulator.stats().actionsCreated).toBe(16);
     }, 180_000);
   },
@@ -132,11 +136,13 @@ describe('pacing shared by three workers, with another app in the tenant (strict
     const status = await cluster.waitForRun(runId, 150_000);
 
     // Learning is the first 429 and its Retry-After: calls already under way when it came may be refused too.
+    // After it, the goal (issue 17: the responder's 429s at most 1% of its calls) counts every API call it makes.
     const firstRefusal = calls.find((c) => c.status === 429);
     const learntMs = firstRefusal ? firstRefusal.answeredMs + (firstRefusal.retryAfterS ?? 0) * 1000 : 0;
     const afterLearning = calls.filter((c) => c.sentMs > learntMs);
     const figures = {
       calls: calls.length,
+      liveResponseCalls: calls.filter((c) => c.liveResponse).length,
       throttled: calls.filter((c) => c.status === 429).length,
       callsAfterLearning: afterLearning.length,
       throttledAfterLearning: afterLearning.filter((c) => c.status === 429).length,
