@@ -2,7 +2,7 @@ import type { DeliveryInfo } from '../../bus/port.js';
 import { parseOrDeadLetter } from '../../bus/parseOrDeadLetter.js';
 import { actionMessageSchema } from '../../bus/messages.js';
 import type { MachineAction } from '../../defender/types.js';
-import { ThrottledError } from '../../errors.js';
+import { ThrottledError, TransientError, describeError } from '../../errors.js';
 import { correlationToken } from '../../runs/ids.js';
 import type { DeviceAction } from '../../runs/model.js';
 import { markSubmitted, markSubmitting, requeue } from '../../runs/transitions.js';
@@ -20,6 +20,8 @@ export type SubmitOutcome = 'submitted' | 'adopted' | 'deferred' | 'rejected' | 
 const ADOPTION_LOOKBACK_MS = 15 * 60_000;
 /** An admission whose run record is still 'queued' this long after was abandoned (its delivery died before marking it). */
 const ADMISSION_STALE_MS = 2 * 60_000;
+/** After a look-up for our action failed on a passing fault, look again this much later. */
+const VERIFY_RETRY_MS = 30_000;
 
 /**
  * Submits one device's commands when the pacer admits it; otherwise the
@@ -51,7 +53,21 @@ export async function handleActionMessage(deps: SubmissionDeps, body: unknown, d
  * released and a new attempt may ask for a slot.
  */
 async function resumeUnknownOutcome(deps: SubmissionDeps, action: DeviceAction): Promise<SubmitOutcome | undefined> {
-  const existing = await findOurAction(deps, action);
+  let existing: MachineAction | undefined;
+  try {
+    existing = await findOurAction(deps, action);
+  } catch (error) {
+    // Throttled (the status budget spent, a 429) or a passing fault is an expected condition, not a failed
+    // delivery: look again later, keeping the hold; the action stays 'submitting' until we know.
+    if (!(error instanceof ThrottledError || error instanceof TransientError)) throw error;
+    const waitMs = error instanceof ThrottledError ? error.retryAfterMs : VERIFY_RETRY_MS;
+    await enqueueSubmit(deps, action, deps.clock.nowMs() + waitMs, 'verify');
+    logFor(deps, action).log('warn', 'could not look for the action an earlier attempt may have created; looking again later', {
+      waitMs,
+      error: describeError(error),
+    });
+    return 'deferred';
+  }
   if (existing) {
     await recordSubmitted(deps, action, existing);
     logFor(deps, action).log('info', 'adopted the action an earlier attempt created', { actionId: existing.id });

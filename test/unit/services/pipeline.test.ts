@@ -114,6 +114,21 @@ describe('submission', () => {
     expect((await deps.runs.getAction(runId, DEVICE))?.value.machineActionId).toBe('act-lost');
   });
 
+  it('looks again later, without failing the delivery, when the look-up for a lost POST’s action is throttled', async () => {
+    const { deps, runId, submit } = await planned();
+    const comment = await losePost(deps, submit?.body);
+    deps.defender.onListMachineActions = () => Promise.reject(new ThrottledError('status budget spent', 20_000));
+    expect(await handleActionMessage(deps, submit?.body, { messageId: 'm1', deliveryCount: 2 })).toBe('deferred');
+    const [verify] = deps.bus.take('actions');
+    expect(verify?.notBeforeMs).toBe(deps.clock.nowMs() + 20_000);
+    expect((await deps.runs.getAction(runId, DEVICE))?.value.state).toBe('submitting');
+    deps.clock.advance(20_000);
+    deps.defender.onListMachineActions = () =>
+      Promise.resolve([machineAction({ id: 'act-lost', machineId: DEVICE, requestorComment: comment })]);
+    expect(await handleActionMessage(deps, verify?.body, { messageId: 'm2', deliveryCount: 1 })).toBe('adopted');
+    expect(deps.defender.calls.filter((c) => c.method === 'runLiveResponse')).toHaveLength(1);
+  });
+
   it('keeps looking for a lost POST’s action while list lag hides it, and adopts it instead of submitting twice', async () => {
     const { deps, runId, submit } = await planned();
     const lagMs = 3 * 60_000;
