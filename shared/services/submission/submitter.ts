@@ -2,7 +2,7 @@ import type { DeliveryInfo } from '../../bus/port.js';
 import { parseOrDeadLetter } from '../../bus/parseOrDeadLetter.js';
 import { actionMessageSchema } from '../../bus/messages.js';
 import type { MachineAction } from '../../defender/types.js';
-import { ThrottledError, TransientError, describeError } from '../../errors.js';
+import { DeviceBusyError, ThrottledError, TransientError, describeError } from '../../errors.js';
 import { correlationToken } from '../../runs/ids.js';
 import type { DeviceAction } from '../../runs/model.js';
 import { markSubmitted, markSubmitting, requeue } from '../../runs/transitions.js';
@@ -153,6 +153,16 @@ async function callDefender(deps: SubmissionDeps, marked: DeviceAction, slotAtMs
   } catch (error) {
     // A refused call leaves the ledger (and teaches it a ceiling); any other is recorded at its answer time.
     if (!(error instanceof ThrottledError)) await deps.pacer.callAnswered(slotAtMs);
+    if (error instanceof DeviceBusyError) {
+      // The device's open action may be our own (an earlier POST whose answer was lost, listed only now):
+      // check our correlation token before treating it as someone else's session.
+      const ours = await findOurAction(deps, marked).catch(() => undefined);
+      if (ours) {
+        await recordSubmitted(deps, marked, ours, slotAtMs);
+        logFor(deps, marked).log('info', 'the device was busy with our own action; adopted it', { actionId: ours.id });
+        return 'adopted';
+      }
+    }
     return handleSubmitError(deps, marked, error, slotAtMs);
   }
   await recordSubmitted(deps, marked, created, slotAtMs);

@@ -93,6 +93,21 @@ describe('submission', () => {
     expect(pacing.busy[DEVICE]).toMatchObject({ count: 1 });
   });
 
+  it('on ActiveRequestAlreadyExists caused by our own earlier action adopts it instead of backing the device off', async () => {
+    const { deps, runId, submit } = await planned();
+    let comment = '';
+    deps.defender.onRunLiveResponse = (id, request) => {
+      comment = request.Comment;
+      return Promise.reject(new DeviceBusyError(id, 'Action is already in progress'));
+    };
+    deps.defender.onListMachineActions = () =>
+      Promise.resolve([machineAction({ id: 'act-earlier', machineId: DEVICE, requestorComment: comment })]);
+    expect(await handleActionMessage(deps, submit?.body, delivery)).toBe('adopted');
+    expect((await deps.runs.getAction(runId, DEVICE))?.value).toMatchObject({ state: 'submitted', machineActionId: 'act-earlier' });
+    expect((await deps.pacer.snapshot()).busy[DEVICE]).toBeUndefined();
+    expect(deps.bus.take('actions')).toEqual([]);
+  });
+
   /** Submits once and loses the answer (the action was created); resolves to the Comment the POST carried. */
   async function losePost(deps: ReturnType<typeof fakeDeps>, body: unknown): Promise<string> {
     let comment = '';
