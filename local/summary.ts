@@ -64,6 +64,8 @@ export async function buildSummary(
     for (const d of run.devices) {
       if (d.state === 'rejected')
         problems.push(`run ${run.runId}: Defender refused the submission for ${d.deviceId}: ${d.lastError ?? ''}`);
+      for (const f of d.evidenceFailed)
+        problems.push(`run ${run.runId}: result ${f.commandIndex} of ${d.deviceId} could not be collected: ${f.reason}`);
     }
   }
   for (const d of deadLettered) problems.push(`dead-lettered on ${d.queue}: ${d.reason}: ${d.description}`);

@@ -64,6 +64,10 @@ export const deviceActionSchema = z.object({
   commandOutcomes: z.array(commandOutcomeSchema).default([]),
   /** Indexes of commands whose results are expected as evidence. */
   collectIndexes: z.array(z.number()).default([]),
+  /** Results that can never be collected (a refused link, retries exhausted), with the reason: the run can end. */
+  evidenceFailures: z
+    .array(z.object({ commandIndex: z.number().int().nonnegative(), reason: z.string().max(2_000), atMs: z.number() }))
+    .optional(),
   submitAttempts: z.number().default(0),
   /** Cancel a still-Pending action at this instant (the playbook's deadline); default: submitted + the offline deadline. */
   deadlineMs: z.number().optional(),

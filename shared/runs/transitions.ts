@@ -83,3 +83,20 @@ function move(action: DeviceAction, to: DeviceActionState, changes: Partial<Devi
   if (!canMove(action.state, to)) throw new InvalidTransitionError(`device action ${action.runId}/${action.deviceId}`, action.state, to);
   return { ...action, ...changes, state: to };
 }
+
+/**
+ * Records that the result of command `commandIndex` can never be collected,
+ * with the reason, on an ended action (once per command); undefined when
+ * there is nothing to change.
+ */
+export function recordEvidenceFailure(
+  action: DeviceAction,
+  failure: { commandIndex: number; reason: string },
+  nowMs: number,
+): DeviceAction | undefined {
+  if (action.state !== 'ended') return undefined;
+  const failures = action.evidenceFailures ?? [];
+  if (failures.some((f) => f.commandIndex === failure.commandIndex)) return undefined;
+  const entry = { commandIndex: failure.commandIndex, reason: failure.reason.slice(0, 2_000), atMs: nowMs };
+  return { ...action, evidenceFailures: [...failures, entry], updatedMs: nowMs };
+}

@@ -5,6 +5,8 @@ import { PermanentError, ThrottledError, TransientError, describeError } from '.
 import { evidenceBlobName } from '../../evidence/naming.js';
 import type { CustodySubject } from '../../evidence/custody.js';
 import type { EvidenceItem } from '../../runs/model.js';
+import { recordEvidenceFailure } from '../../runs/transitions.js';
+import { updateAction } from '../../runs/updateAction.js';
 import type { CollectorDeps } from './deps.js';
 import { rehashStored, transferResult, type TransferResult } from './evidenceTransfer.js';
 import { manifestLists, writeManifest } from './manifestWriter.js';
@@ -22,7 +24,8 @@ const backoffMs = (attempt: number): number => Math.min(30 * 60_000, 15_000 * 2 
  * complete (never overwritten), then an evidence record and the run's
  * manifest. A throttled, expired or broken transfer is rescheduled with
  * backoff and starts over with a new link; a permanent failure (a refused
- * link, a decompression bomb) is dead-lettered with its reason. A redelivered
+ * link, a decompression bomb) or one that outlasts every retry is
+ * dead-lettered with its reason and recorded on the run, which then ends. A redelivered
  * message finds the record and records nothing twice.
  */
 export async function handleCollectMessage(deps: CollectorDeps, body: unknown, delivery: DeliveryInfo): Promise<CollectOutcome> {
@@ -33,17 +36,26 @@ export async function handleCollectMessage(deps: CollectorDeps, body: unknown, d
   try {
     return await collect(deps, message);
   } catch (error) {
-    if (error instanceof PermanentError) {
-      await deps.bus.deadLetter('collect', body, {
-        reason: 'CollectionFailed',
-        description: describeError(error),
-        originalMessageId: delivery.messageId,
+    const retryable = error instanceof ThrottledError || error instanceof TransientError;
+    const exhausted = retryable && message.attempt + 1 >= MAX_COLLECT_ATTEMPTS;
+    if (error instanceof PermanentError || exhausted) {
+      const reason = exhausted ? 'CollectionRetriesExhausted' : 'CollectionFailed';
+      const description = exhausted ? `${MAX_COLLECT_ATTEMPTS} attempts failed; the last: ${describeError(error)}` : describeError(error);
+      await deps.bus.deadLetter('collect', body, { reason, description, originalMessageId: delivery.messageId });
+      // The run records the failure, so it ends with the reason instead of collecting forever.
+      await updateAction(deps.runs, message.runId, message.deviceId, (a) =>
+        a.machineActionId === message.machineActionId
+          ? recordEvidenceFailure(a, { commandIndex: message.commandIndex, reason: `${reason}: ${description}` }, deps.clock.nowMs())
+          : undefined,
+      );
+      deps.logger.log('error', 'collection failed for good; message dead-lettered and the failure recorded on the run', {
+        ...ids,
+        reason,
+        error: describeError(error),
       });
-      deps.logger.log('error', 'collection failed permanently; message dead-lettered', { ...ids, error: describeError(error) });
       return 'dead-lettered';
     }
-    const retryable = error instanceof ThrottledError || error instanceof TransientError;
-    if (!retryable || message.attempt + 1 >= MAX_COLLECT_ATTEMPTS) throw error;
+    if (!retryable) throw error;
     const waitMs = error instanceof ThrottledError ? error.retryAfterMs : backoffMs(message.attempt);
     await enqueueCollect(deps, message, message.machineActionId, message.commandIndex, {
       attempt: message.attempt + 1,

@@ -22,6 +22,8 @@ export interface RunStatus {
     commandOutcomes: DeviceAction['commandOutcomes'];
     evidence: EvidenceStatus[];
     evidencePending: number[];
+    /** Results that can never be collected, with the reason (the run ends without them). */
+    evidenceFailed: { commandIndex: number; reason: string }[];
   }[];
 }
 
@@ -61,10 +63,11 @@ export function toRunStatus(view: RunView): RunStatus {
       commands: a.commands,
       commandOutcomes: a.commandOutcomes,
       evidence: evidence.map(toEvidenceStatus),
-      evidencePending: pendingEvidence(
-        a,
-        evidence.map((e) => e.commandIndex),
-      ),
+      evidencePending: pendingEvidence(a, [
+        ...evidence.map((e) => e.commandIndex),
+        ...(a.evidenceFailures ?? []).map((f) => f.commandIndex),
+      ]),
+      evidenceFailed: (a.evidenceFailures ?? []).map((f) => ({ commandIndex: f.commandIndex, reason: f.reason })),
     };
   });
   return {
@@ -91,11 +94,11 @@ function toEvidenceStatus(e: EvidenceItem): EvidenceStatus {
   };
 }
 
-/** Result indexes Defender completed that are not yet stored. */
-function pendingEvidence(action: DeviceAction, collected: number[]): number[] {
+/** Result indexes Defender completed that are neither stored nor failed for good. */
+function pendingEvidence(action: DeviceAction, settled: number[]): number[] {
   if (action.state !== 'ended') return [];
   const completed = new Set(action.commandOutcomes.filter((o) => o.commandStatus === 'Completed').map((o) => o.index));
-  return action.collectIndexes.filter((i) => completed.has(i) && !collected.includes(i));
+  return action.collectIndexes.filter((i) => completed.has(i) && !settled.includes(i));
 }
 
 function phaseOf(devices: RunStatus['devices']): RunPhase {

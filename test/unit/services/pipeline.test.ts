@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DeviceBusyError, ThrottledError, TransientError } from '../../../shared/errors.js';
+import { DeviceBusyError, PermanentError, ThrottledError, TransientError } from '../../../shared/errors.js';
+import { getRunStatus } from '../../../shared/services/status/runStatus.js';
 import { handleAlertMessage } from '../../../shared/services/intake/alertIntake.js';
 import { handleCollectMessage } from '../../../shared/services/evidence/collector.js';
 import { startManualRun } from '../../../shared/services/intake/manualRuns.js';
@@ -358,6 +359,42 @@ describe('polling and collection', () => {
     expect(collects).toHaveLength(2);
     deps.defender.onDownload = () => Promise.resolve({ body: Readable.from([gzipSync(Buffer.from('dump'))]) });
     expect(await handleCollectMessage(deps, collects[1]?.body, delivery)).toBe('collected');
+  });
+
+  it('ends the run with the reason when a result can never be collected, instead of collecting forever', async () => {
+    const { deps, runId, poll } = await submitted();
+    reporting(deps, 'Succeeded', commands('Completed', 'Completed'));
+    await tick(deps, poll);
+    const [transcript, dump] = deps.bus.take('collect');
+    deps.defender.onDownload = () => Promise.resolve({ body: Readable.from([gzipSync(Buffer.from('ok'))]) });
+    expect(await handleCollectMessage(deps, transcript?.body, delivery)).toBe('collected');
+    deps.defender.onLink = () => Promise.reject(new PermanentError('result link refused: scheme http: is not https'));
+    expect((await getRunStatus(deps, runId))?.phase).toBe('collecting');
+
+    expect(await handleCollectMessage(deps, dump?.body, delivery)).toBe('dead-lettered');
+
+    const status = await getRunStatus(deps, runId);
+    expect(status?.phase).toBe('ended');
+    expect(status?.devices[0]?.evidenceFailed).toEqual([
+      { commandIndex: 1, reason: expect.stringMatching(/^CollectionFailed: .*scheme http/) as string },
+    ]);
+    expect(deps.bus.deadLettered.map((d) => d.reason.reason)).toEqual(['CollectionFailed']);
+  });
+
+  it('ends the run with the reason when a transfer fails on every retry', async () => {
+    const { deps, runId, poll } = await submitted();
+    reporting(deps, 'Succeeded', commands('Completed', 'Completed'));
+    await tick(deps, poll);
+    deps.defender.onLink = () => Promise.reject(new TransientError('connection reset'));
+    let pending = deps.bus.take('collect');
+    for (let round = 0; pending.length > 0 && round < 20; round++) {
+      for (const message of pending) await handleCollectMessage(deps, message.body, delivery);
+      pending = deps.bus.take('collect');
+    }
+    const status = await getRunStatus(deps, runId);
+    expect(status?.phase).toBe('ended');
+    expect(status?.devices[0]?.evidenceFailed.map((f) => f.commandIndex)).toEqual([0, 1]);
+    expect(new Set(deps.bus.deadLettered.map((d) => d.reason.reason))).toEqual(new Set(['CollectionRetriesExhausted']));
   });
 
   it('retries a transfer that breaks mid-way with a fresh link and records nothing until it succeeds', async () => {
