@@ -5,8 +5,6 @@
  */
 import { redactFields, redactText } from './redaction.js';
 
-export { redactText };
-
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, string | number | boolean | undefined | null>;
 
@@ -17,15 +15,10 @@ export interface Logger {
 
 export type LogSink = (level: LogLevel, record: Record<string, unknown>) => void;
 
-/** Removes anything that could be a credential or a download link (shared/redaction.ts). */
-export function redact(fields: LogFields): Record<string, unknown> {
-  return redactFields(fields);
-}
-
 export function createLogger(sink: LogSink, base: LogFields = {}): Logger {
   return {
     log(level, message, fields = {}) {
-      sink(level, { ...redact({ ...base, ...fields }), message: redactText(message) });
+      sink(level, { ...redactFields({ ...base, ...fields }), message: redactText(message) });
     },
     child(fields) {
       return createLogger(sink, { ...base, ...fields });

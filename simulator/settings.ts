@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DAY_MS, MINUTE_MS } from '../shared/clock.js';
-import { resolveStrictness, strictnessSettingsSchema, type Strictness } from './strictness.js';
+import { strictnessSettingsSchema } from './strictness.js';
 
 const MIB = 1024 * 1024;
 const positiveInt = z.number().int().positive();
@@ -60,8 +60,3 @@ export const settingsSchema = z.strictObject({
 
 export type SimulatorSettings = z.output<typeof settingsSchema>;
 export type SimulatorSettingsInput = z.input<typeof settingsSchema>;
-
-/** The strictness choices in force for these settings. */
-export function strictnessOf(settings: SimulatorSettings): Strictness {
-  return resolveStrictness(settings);
-}

@@ -15,8 +15,8 @@ import { OtherApps } from './otherApps.js';
 import { planCommand } from './plans.js';
 import type { Budget } from './budgets.js';
 import { SlidingWindowLimiter, type LimiterAdmission } from './rateLimits.js';
-import { strictnessOf, type SimulatorSettings } from './settings.js';
-import type { Strictness } from './strictness.js';
+import type { SimulatorSettings } from './settings.js';
+import { resolveStrictness, type Strictness } from './strictness.js';
 import { StatsRecorder } from './stats.js';
 import { valueFormat, type ValueFormat } from './valueFormats.js';
 
@@ -51,7 +51,7 @@ export class SimulatorState {
     faults: SimulatorFaults = {},
   ) {
     this.settings = fleet.options;
-    this.strictness = strictnessOf(fleet.options);
+    this.strictness = resolveStrictness(fleet.options);
     this.startMs = clock.nowMs();
     this.ids = new IdSource(seed);
     this.formats = valueFormat(this.strictness.valueFormats, this.ids);

@@ -26,14 +26,11 @@ export function poisonMessage(
   if (reason.originalMessageId !== undefined) properties.originalMessageId = reason.originalMessageId;
   if (reason.part !== undefined) properties.originalMessagePart = reason.part;
   const messageId =
-    (reason.originalMessageId === undefined
-      ? undefined
-      : reason.part === undefined
-        ? reason.originalMessageId
-        : `${reason.originalMessageId}.${reason.part}`) ??
-    `poison-${createHash('sha256')
-      .update(JSON.stringify(body) ?? '')
-      .digest('hex')
-      .slice(0, 40)}`;
+    reason.originalMessageId === undefined
+      ? `poison-${createHash('sha256')
+          .update(JSON.stringify(body) ?? '')
+          .digest('hex')
+          .slice(0, 40)}`
+      : [reason.originalMessageId, reason.part].filter((p) => p !== undefined).join('.');
   return { messageId, properties };
 }

@@ -156,7 +156,11 @@ async function callDefender(deps: SubmissionDeps, marked: DeviceAction, slotAtMs
     if (error instanceof DeviceBusyError) {
       // The device's open action may be our own (an earlier POST whose answer was lost, listed only now):
       // check our correlation token before treating it as someone else's session.
-      const ours = await findOurAction(deps, marked).catch(() => undefined);
+      const ours = await findOurAction(deps, marked).catch((lookUpError: unknown) => {
+        // Could not look now: treat the device as busy, as before; its backoff brings the message back.
+        if (lookUpError instanceof ThrottledError || lookUpError instanceof TransientError) return undefined;
+        throw lookUpError;
+      });
       if (ours) {
         await recordSubmitted(deps, marked, ours, slotAtMs);
         logFor(deps, marked).log('info', 'the device was busy with our own action; adopted it', { actionId: ours.id });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkResultLink, refusedResolvedAddress } from '../../../shared/defender/linkPolicy.js';
 import { retryAfterMs } from '../../../shared/defender/httpErrors.js';
-import { redact, redactText } from '../../../shared/log.js';
+import { redactFields as redact, redactText } from '../../../shared/redaction.js';
 
 const production = { hostSuffixes: ['.blob.core.windows.net'], allowHttpLoopback: false };
 
