@@ -14,6 +14,10 @@ import { startWorkers, type Worker } from '../local/workers.js';
 import type { ConsumerEvent } from '../local/queueConsumer.js';
 import { BENCH_PLAYBOOKS_DIR } from './workload.js';
 import type { RunStatus } from '../shared/services/status/runStatus.js';
+import type { Principal } from '../shared/auth/principal.js';
+
+/** Who the benchmark's runs are recorded as requested by. */
+const BENCH_PRINCIPAL: Principal = { objectId: 'pacing-bench', name: 'pacing benchmark', kind: 'app', roles: ['Responder.Run'] };
 
 export interface PacingCluster {
   clock: ScaledClock;
@@ -76,7 +80,10 @@ export async function startPacingCluster(options: {
     simulator,
     workers,
     async startRun(deviceIds) {
-      const started = await first.services.startManualRun({ playbook: 'quick-triage', devices: deviceIds }, 'pacing-bench');
+      const started = await first.services.startManualRun(
+        { playbook: 'quick-triage', devices: deviceIds, reason: 'pacing benchmark' },
+        BENCH_PRINCIPAL,
+      );
       if (!started.ok) throw new Error(JSON.stringify(started.errors));
       return started.value.run.runId;
     },

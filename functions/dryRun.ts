@@ -1,16 +1,19 @@
 import { httpFunction } from './lib/binding.js';
-import { invalidBody, readJson } from './lib/http.js';
+import { auditOf, readJson, refuseInvalid } from './lib/http.js';
 
-/** POST /api/dryrun {playbook?, alert?, devices?} -> 200 the exact commands a run would send; nothing is submitted. */
+/** POST /api/dryrun {playbook?, alert?, devices?} -> 200 the exact commands a run would send; nothing is submitted. Role Responder.Run; audited. */
 export const dryRun = httpFunction({
   name: 'dryRun',
   methods: ['POST'],
   route: 'dryrun',
-  handler: async (services, request) => {
+  role: 'Responder.Run',
+  handler: async (services, request, caller) => {
+    const audit = auditOf('dryrun', caller);
     const body = await readJson(request);
-    if (!body.ok) return invalidBody(body.errors);
+    if (!body.ok) return refuseInvalid(services, audit, body.errors);
     const result = await services.dryRun(body.value);
-    if (!result.ok) return invalidBody(result.errors);
+    if (!result.ok) return refuseInvalid(services, audit, result.errors);
+    await services.recordAudit({ ...audit, outcome: 'done' });
     return { status: 200, jsonBody: result.value };
   },
 });

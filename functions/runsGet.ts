@@ -1,11 +1,12 @@
 import { isRunId } from '../shared/runs/ids.js';
 import { httpFunction } from './lib/binding.js';
 
-/** GET /api/runs/{id} -> the run's status, device by device, with its evidence. */
+/** GET /api/runs/{id} -> the run's status, device by device, with its evidence. Role Responder.Read. */
 export const runsGet = httpFunction({
   name: 'runsGet',
   methods: ['GET'],
   route: 'runs/{id}',
+  role: 'Responder.Read',
   handler: async (services, request) => {
     const runId = request.params.id ?? '';
     if (!isRunId(runId)) {

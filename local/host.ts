@@ -1,4 +1,5 @@
-import type { HttpRequest as HttpRequestType, HttpResponseInit } from '@azure/functions';
+import type { HttpRequest as HttpRequestType, HttpResponseInit, InvocationContext as InvocationContextType } from '@azure/functions';
+import { guardRoute } from '../functions/lib/guard.js';
 import type { FunctionDeclaration, TimerFunction } from '../functions/lib/binding.js';
 import type { DeliveryInfo, QueueName } from '../shared/bus/port.js';
 import type { Clock } from '../shared/clock.js';
@@ -57,11 +58,13 @@ export async function serveFunctions(
         logOutcome(declaration.name, await declaration.handler(services, body, delivery)),
       );
     } else if (declaration.kind === 'http') {
+      const guarded = guardRoute(declaration, host.config);
       routes.push({
         methods: declaration.methods,
         pattern: `/api/${declaration.route}`,
         name: declaration.name,
-        handler: (request: HttpRequestType): Promise<HttpResponseInit> => declaration.handler(services, request),
+        handler: (request: HttpRequestType, context: InvocationContextType): Promise<HttpResponseInit> =>
+          guarded(services, request, context.invocationId),
       });
     } else {
       const schedule = declaration.schedule(host.config);

@@ -3,7 +3,7 @@ import { FUNCTIONS } from '../functions/registry.js';
 import type { StorageQueueMessageBus } from '../shared/azure/storageQueueBus.js';
 import { ScaledClock } from '../shared/clock.js';
 import { buildApp } from '../shared/composition.js';
-import { loadConfig } from '../shared/config.js';
+import { loadConfig, type Config } from '../shared/config.js';
 import { createLogger, type LogSink } from '../shared/log.js';
 import type { Services } from '../shared/services/index.js';
 import { startAzurite, type RunningAzurite } from './azurite.js';
@@ -34,6 +34,7 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   services: Services;
+  config: Readonly<Config>;
   clock: ScaledClock;
   azurite: RunningAzurite;
   simulator: RunningSimulator;
@@ -70,6 +71,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Every simulated minute: a demo's schedules start on time, and the watchdog and the sweep look every minute.
     SCHEDULE_SWEEP_CRON: '0 * * * * *',
     RECONCILE_CRON: '0 * * * * *',
+    // No App Service sign-in on this machine: every API call is the development principal (--as, --roles).
+    OPERATOR_AUTH: 'development',
     ...options.settings,
   });
   const built = await buildApp(config, { clock, credential: new SimulatorCredential({ clock }), logger });
@@ -94,6 +97,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   return {
     services: built.services,
+    config,
     clock,
     azurite,
     simulator,

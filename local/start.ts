@@ -30,6 +30,11 @@ Options:
                       clock, for the simulator and the responder's limits alike
                       (default 60: 10 calls per simulated minute = per wall second)
   --data DIR          Azurite data folder (default .local/azurite; wiped at start)
+  --as NAME           the development principal every API call is made as
+                      (default developer@localhost): local mode has no sign-in
+  --roles LIST        its app roles, comma-separated (default all: Responder.Read,
+                      Responder.Run, Responder.Cancel, Responder.Evidence,
+                      Responder.Admin); try a route without its role to see a 403
   --exit-when-idle    exit when every run has ended: 0 if all ended as expected
                       (every run ended, every completed result collected, nothing
                       dead-lettered, no submission refused by Defender), 1 otherwise
@@ -51,6 +56,8 @@ async function main(): Promise<number> {
       profile: { type: 'string' },
       scale: { type: 'string' },
       data: { type: 'string' },
+      as: { type: 'string' },
+      roles: { type: 'string' },
       'exit-when-idle': { type: 'boolean' },
       json: { type: 'boolean' },
       verbose: { type: 'boolean' },
@@ -88,6 +95,10 @@ async function main(): Promise<number> {
     dataDir,
     logSink,
     ...(profile === undefined ? {} : { simulatorProfile: profile as Profile }),
+    settings: {
+      ...(values.as === undefined ? {} : { DEV_PRINCIPAL_NAME: values.as }),
+      ...(values.roles === undefined ? {} : { DEV_PRINCIPAL_ROLES: values.roles }),
+    },
   });
   try {
     return await serve(stack, {
@@ -119,7 +130,14 @@ async function serve(stack: LocalStack, options: ServeOptions): Promise<number> 
   const simulatedStartMs = stack.clock.nowMs();
   const startedWallMs = Date.now();
   say(`Defender API simulator: ${stack.simulator.url} (profile ${stack.simulator.profile})`);
-  say(`HTTP API: ${stack.apiUrl}/api/runs   (POST {"playbook":"collect-hosts-file","devices":["<device id>"]}, GET /api/runs/<runId>)`);
+  say(
+    `HTTP API: ${stack.apiUrl}/api/runs   (POST {"playbook":"collect-hosts-file","devices":["<device id>"],"reason":"<why>"}, GET /api/runs/<runId>)`,
+  );
+  const { auth } = stack.config;
+  if (auth.mode === 'development')
+    say(
+      `  every call is made as the development principal ${auth.principal.name}, roles ${auth.principal.roles.join(', ') || 'none'} (--as, --roles); in Azure, App Service sign-in and app roles decide`,
+    );
 
   for (const file of options.alertFiles) {
     const { body, json } = await readAlertFile(file);
@@ -169,7 +187,7 @@ async function queuesEmpty(stack: LocalStack): Promise<boolean> {
 async function demoManualRun(stack: LocalStack, say: (line: string) => void): Promise<void> {
   const response = await fetch(`${stack.apiUrl}/api/runs`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-ms-client-principal-name': 'soc.analyst@contoso.com' },
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       playbook: 'collect-hosts-file',
       devices: ['2a7f0c3e9b1d4c6e8f0a2b4c6d8e0f1a3b5c7d9e'],

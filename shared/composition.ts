@@ -19,6 +19,7 @@ import { pacingLimitsOf } from './pacing/limits.js';
 import { Pacer } from './pacing/pacer.js';
 import { TablePacingStore } from './azure/tablePacingStore.js';
 import { TableWatermarkStore } from './azure/tableWatermarkStore.js';
+import { TableAuditLog } from './azure/tableAuditLog.js';
 import { TableDeviceDirectoryStore } from './azure/tableDeviceDirectoryStore.js';
 import { loadPlaybooks } from './playbooks/loader.js';
 import { deadLetterService, type DeadLetterService } from './services/deadLetters/deadLetters.js';
@@ -72,6 +73,8 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
   // The alert poller's watermark and the reconciliation sweep's cursor.
   const watermarks = new TableWatermarkStore(tableClient(config, config.storage.watermarkTable, azureCredential));
   await watermarks.ensureTable();
+  const audit = new TableAuditLog(tableClient(config, config.storage.auditTable, azureCredential));
+  await audit.ensureTable();
   const devices = new TableDeviceDirectoryStore(tableClient(config, config.storage.deviceDirectoryTable, azureCredential));
   await devices.ensureTable();
 
@@ -107,6 +110,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
       collectorVersion: collectorVersion(),
       alertFeed: defender,
       watermarks,
+      audit,
     },
     closeBus,
   );

@@ -3,6 +3,8 @@ import { ConfigError, type SettingProblem } from './errors.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from './clock.js';
 import { DEFENDER_SCOPE } from './defender/port.js';
 import { parseCron } from './playbooks/cron.js';
+import type { AuthSettings } from './auth/authenticate.js';
+import { isRole, ROLE_NAMES } from './auth/roles.js';
 import { QUEUE_NAMES, queueSetting, type QueueMap, type QueueName } from './bus/queues.js';
 
 /**
@@ -113,6 +115,25 @@ export const settingsSchema = z
     /** Re-drives of one device action before the sweep gives up on it (its results recorded as failed, or left for an operator). */
     RECONCILE_MAX_REDRIVES: int(1).default(3),
 
+    // Operator API sign-in and audit
+    /** `appservice`: trust X-MS-CLIENT-PRINCIPAL only when App Service Authentication is on; `development`: one fixed principal (local only). */
+    OPERATOR_AUTH: z.enum(['appservice', 'development']).default('appservice'),
+    /** Set by App Service when its authentication is enabled for the app (`True`); never set it by hand. */
+    WEBSITE_AUTH_ENABLED: z.string().optional(),
+    /** Set by App Service on every instance: the app runs in Azure. */
+    WEBSITE_INSTANCE_ID: z.string().optional(),
+    /** The development principal's name and roles (OPERATOR_AUTH=development). */
+    DEV_PRINCIPAL_NAME: z.string().min(1).max(200).default('developer@localhost'),
+    DEV_PRINCIPAL_ROLES: z
+      .string()
+      .refine((v) => v.split(',').every((r) => isRole(r.trim())), `a comma-separated list of ${ROLE_NAMES.join(', ')}`)
+      .default(ROLE_NAMES.join(',')),
+    /** Where the append-only audit log lives (Table Storage). */
+    AUDIT_TABLE: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name')
+      .default('audit'),
+
     // Optional alert poller (off unless ALERT_POLL_CRON is set)
     /** NCRONTAB (six fields) of the alert poller timer; unset: the poller is off. */
     ALERT_POLL_CRON: z
@@ -205,6 +226,7 @@ export interface Config {
         runsTable: string;
         pacingTable: string;
         watermarkTable: string;
+        auditTable: string;
         deviceDirectoryTable: string;
       }
     | {
@@ -216,6 +238,7 @@ export interface Config {
         runsTable: string;
         pacingTable: string;
         watermarkTable: string;
+        auditTable: string;
         deviceDirectoryTable: string;
       };
   evidence: { blockSizeBytes: number; uploadConcurrency: number; maxOriginalBytes: number };
@@ -225,6 +248,8 @@ export interface Config {
   deadLetters: { previewBytes: number; scanMax: number };
   playbooksDir: string;
   scheduleSweepCron: string;
+  /** How operator API callers are verified (shared/auth/authenticate.ts). */
+  auth: AuthSettings;
   /** The reconciliation sweep and poll-tick watchdog: its timer (undefined: off) and bounds. */
   reconcile: { schedule?: string; staleMs: number; horizonMs: number; runsPerFiring: number; maxRedrives: number };
   alertPoller: { schedule?: string; lookbackMs: number; overlapMs: number; pageSize: number; maxPages: number };
@@ -267,6 +292,12 @@ function valueRules(s: Settings): SettingProblem[] {
     problems.push({
       setting: 'DEFENDER_API_BASE_URL',
       message: 'must be https (plain http only on loopback with DEFENDER_ALLOW_HTTP_LOOPBACK=true)',
+    });
+  }
+  if (s.OPERATOR_AUTH === 'development' && s.WEBSITE_INSTANCE_ID) {
+    problems.push({
+      setting: 'OPERATOR_AUTH',
+      message: 'development sign-in is refused in Azure (WEBSITE_INSTANCE_ID is set): use appservice',
     });
   }
   return problems;
@@ -339,6 +370,7 @@ function toConfig(s: Settings): Config {
     deadLetters: { previewBytes: s.DEADLETTER_PREVIEW_BYTES, scanMax: s.DEADLETTER_SCAN_MAX },
     playbooksDir: s.PLAYBOOKS_DIR,
     scheduleSweepCron: s.SCHEDULE_SWEEP_CRON,
+    auth: authOf(s),
     reconcile: {
       schedule: s.RECONCILE_CRON === 'off' ? undefined : s.RECONCILE_CRON,
       staleMs: s.RECONCILE_STALE_MS,
@@ -370,6 +402,7 @@ function storageOf(s: Settings): Config['storage'] {
     runsTable: s.RUNS_TABLE,
     pacingTable: s.PACING_TABLE,
     watermarkTable: s.WATERMARK_TABLE,
+    auditTable: s.AUDIT_TABLE,
     deviceDirectoryTable: s.DEVICE_DIRECTORY_TABLE,
   };
   if (s.STORAGE_CONNECTION_STRING) return { kind: 'connectionString', connectionString: s.STORAGE_CONNECTION_STRING, ...names };
@@ -380,6 +413,17 @@ function storageOf(s: Settings): Config['storage'] {
     tableUri: s.STORAGE_TABLE_URI ?? '',
     queueUri: s.STORAGE_QUEUE_URI,
     ...names,
+  };
+}
+
+function authOf(s: Settings): AuthSettings {
+  if (s.OPERATOR_AUTH === 'appservice') return { mode: 'appservice', platformAuthEnabled: /^true$/i.test(s.WEBSITE_AUTH_ENABLED ?? '') };
+  const roles = s.DEV_PRINCIPAL_ROLES.split(',')
+    .map((r) => r.trim())
+    .filter(isRole);
+  return {
+    mode: 'development',
+    principal: { objectId: '00000000-0000-0000-0000-00000000dev0', name: s.DEV_PRINCIPAL_NAME, kind: 'user', roles: [...new Set(roles)] },
   };
 }
 

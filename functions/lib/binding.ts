@@ -2,6 +2,8 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { DeliveryInfo, QueueName } from '../../shared/bus/port.js';
 import type { Config } from '../../shared/config.js';
 import type { Services } from '../../shared/services/index.js';
+import type { Role } from '../../shared/auth/roles.js';
+import type { Caller } from '../../shared/services/audit/record.js';
 
 /**
  * What a trigger file declares: its binding (a queue, an HTTP route, a
@@ -27,7 +29,10 @@ export interface HttpFunction {
   methods: readonly ('GET' | 'POST')[];
   /** Below /api, with `{param}` segments (e.g. `runs/{id}`). */
   route: string;
-  handler(services: Services, request: HttpRequest): Promise<HttpResponseInit>;
+  /** The app role a caller must hold (checked by guard.ts before the handler runs: 401/403 otherwise). */
+  role: Role;
+  /** Only called for a verified caller holding `role`. */
+  handler(services: Services, request: HttpRequest, caller: Caller): Promise<HttpResponseInit>;
 }
 
 export interface TimerFunction {

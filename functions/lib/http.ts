@@ -1,5 +1,8 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { AuditedAction } from '../../shared/audit/auditLog.js';
 import { fail, ok, type Issue, type Result } from '../../shared/result.js';
+import type { AuditRecord, Caller } from '../../shared/services/audit/record.js';
+import type { Services } from '../../shared/services/index.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -16,11 +19,6 @@ export async function readJson(request: HttpRequest): Promise<Result<unknown, st
   }
 }
 
-/** The caller's identity for the chain of custody (App Service authentication header when present). */
-export function callerOf(request: HttpRequest): string {
-  return request.headers.get('x-ms-client-principal-name') ?? request.headers.get('x-ms-client-principal-id') ?? 'anonymous (function key)';
-}
-
 /** 400 for a request body that cannot be read (a string) or fails validation (issues naming each field). */
 export function invalidBody(problem: string | readonly Issue[]): HttpResponseInit {
   const error =
@@ -28,4 +26,20 @@ export function invalidBody(problem: string | readonly Issue[]): HttpResponseIni
       ? { code: 'InvalidRequestBody', message: problem }
       : { code: 'InvalidRequestBody', message: 'the request body is invalid', details: problem };
   return { status: 400, jsonBody: { error } };
+}
+
+/** What an audited route records about its caller, for services.recordAudit. */
+export function auditOf(action: AuditedAction, caller: Caller): Pick<AuditRecord, 'action' | 'principal' | 'requestId' | 'sourceAddress'> {
+  return { action, principal: caller.principal, requestId: caller.requestId, sourceAddress: caller.sourceAddress };
+}
+
+/** A 400 for an invalid request to an audited route, recorded as an `invalid` attempt first. */
+export async function refuseInvalid(
+  services: Services,
+  audit: ReturnType<typeof auditOf>,
+  problem: string | readonly Issue[],
+): Promise<HttpResponseInit> {
+  const detail = typeof problem === 'string' ? problem : problem.map((i) => `${i.path}: ${i.message}`).join('; ');
+  await services.recordAudit({ ...audit, outcome: 'invalid', detail: detail.slice(0, 2_000) });
+  return invalidBody(problem);
 }

@@ -11,6 +11,7 @@ import type { Services } from '../../shared/services/index.js';
 import type { FunctionDeclaration } from './binding.js';
 import { redactError, redactText } from '../../shared/redaction.js';
 import { deliveryOf } from './delivery.js';
+import { guardRoute } from './guard.js';
 
 /** The part of @azure/functions' `app` the Function App host uses (tests pass a recorder). */
 export interface FunctionsApp {
@@ -22,7 +23,7 @@ export interface FunctionsApp {
 /**
  * Registers every declaration with the Functions host: queues as Service Bus
  * triggers on the `ServiceBusConnection` connection (the queue's name from
- * the config, i.e. its `QUEUE_*` setting or the default), HTTP routes with function-key authorisation, timers on
+ * the config, i.e. its `QUEUE_*` setting or the default), HTTP routes behind sign-in and their role (guard.ts), timers on
  * their schedule from the config (a timer whose schedule is off is not
  * registered). Returns the names registered.
  */
@@ -46,11 +47,14 @@ export function registerFunctions(
         });
         break;
       case 'http': {
-        const handler: HttpHandler = async (request) => hostSafe(async () => declaration.handler(await services(), request));
+        const guarded = guardRoute(declaration, config);
+        const handler: HttpHandler = async (request, context) =>
+          hostSafe(async () => guarded(await services(), request, context.invocationId));
         app.http(declaration.name, {
           methods: [...declaration.methods] as HttpMethod[],
           route: declaration.route,
-          authLevel: 'function',
+          // Sign-in and roles (guard.ts) decide; a function key would only be a shared secret in the browser.
+          authLevel: 'anonymous',
           handler,
         });
         break;

@@ -1,3 +1,4 @@
+import type { AuditLog } from '../audit/auditLog.js';
 import type { DeadLetterStore } from '../bus/deadLetterStore.js';
 import type { MessageBus } from '../bus/port.js';
 import type { Clock } from '../clock.js';
@@ -32,6 +33,8 @@ export interface Deps {
   collectorVersion: string;
   /** The optional alert poller's source (needed only when ALERT_POLL_CRON is set). */
   alertFeed?: AlertFeed;
+  /** The append-only audit log of operator actions. */
+  audit: AuditLog;
   /** Where readers keep how far they have read: the alert poller's watermark, the reconciliation sweep's cursor. */
   watermarks: WatermarkStore;
 }

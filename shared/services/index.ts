@@ -8,6 +8,8 @@ import { dryRun, type DryRunResult } from './intake/dryRun.js';
 import { handleCollectMessage, type CollectOutcome } from './evidence/collector.js';
 import { deadLetterService, type DeadLetterService } from './deadLetters/deadLetters.js';
 import type { Deps } from './deps.js';
+import type { Principal } from '../auth/principal.js';
+import { recordAudit, type AuditRecord } from './audit/record.js';
 import { startManualRun } from './intake/manualRuns.js';
 import { handlePollTick, reviveTicks, type TickOutcome } from './polling/pollTick.js';
 import { sweepRuns, type SweepOutcome } from './reconcile/sweep.js';
@@ -23,7 +25,7 @@ export interface Services {
   actions(body: unknown, delivery: DeliveryInfo): Promise<SubmitOutcome>;
   polls(body: unknown, delivery: DeliveryInfo): Promise<TickOutcome>;
   collect(body: unknown, delivery: DeliveryInfo): Promise<CollectOutcome>;
-  startManualRun(body: unknown, requestedBy: string): Promise<Result<StartedRun, Issue[]>>;
+  startManualRun(body: unknown, requester: Principal): Promise<Result<StartedRun, Issue[]>>;
   runStatus(runId: string): Promise<RunStatus | undefined>;
   sweepSchedules(lookbackMs: number): Promise<SweepResult>;
   /** Renders a playbook against an alert or devices without submitting (POST /api/dryrun). */
@@ -36,6 +38,8 @@ export interface Services {
   reviveTicks(): Promise<boolean>;
   /** The reconcile timer's sweep: re-drives device actions that made no progress (their messages lost). */
   sweepRuns(): Promise<SweepOutcome>;
+  /** Appends an operator action, or a refused attempt, to the audit log. */
+  recordAudit(record: AuditRecord): Promise<void>;
   /** Dead letters: list, replay after a fix, purge (npm run deadletters). */
   deadLetters: DeadLetterService;
   close(): Promise<void>;
@@ -48,7 +52,7 @@ export function createServices(deps: Deps, close: () => Promise<void> = () => Pr
     actions: (body, delivery) => handleActionMessage(deps, body, delivery),
     polls: (body, delivery) => handlePollTick(deps, body, delivery),
     collect: (body, delivery) => handleCollectMessage(deps, body, delivery),
-    startManualRun: (body, requestedBy) => startManualRun(deps, body, requestedBy),
+    startManualRun: (body, requester) => startManualRun(deps, body, requester),
     runStatus: (runId) => getRunStatus(deps, runId),
     sweepSchedules: (lookbackMs) => sweepSchedules(deps, lookbackMs),
     dryRun: (body) => dryRun({ playbooks: deps.playbooks, directory: cachedDirectory(deps), clock: deps.clock }, body),
@@ -61,6 +65,7 @@ export function createServices(deps: Deps, close: () => Promise<void> = () => Pr
     refreshDeviceDirectory: () => refreshDeviceDirectory(deps),
     reviveTicks: () => reviveTicks(deps),
     sweepRuns: () => sweepRuns(deps),
+    recordAudit: (record) => recordAudit(deps, record),
     deadLetters: deadLetterService(deps),
     close,
   };

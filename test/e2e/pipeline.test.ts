@@ -135,11 +135,16 @@ describe.each(['lenient', 'strict'] as const)('alert in, evidence out (simulator
     const bad = await post({ playbook: 'collect-hosts-file', devices: ['not-a-device'] });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain('devices.0');
-    const good = await post({ playbook: 'collect-hosts-file', devices: ['2a7f0c3e9b1d4c6e8f0a2b4c6d8e0f1a3b5c7d9e'] });
+    const good = await post({ playbook: 'collect-hosts-file', devices: ['2a7f0c3e9b1d4c6e8f0a2b4c6d8e0f1a3b5c7d9e'], reason: 'INC-7' });
     expect(good.status).toBe(202);
     const { runId } = (await good.json()) as { runId: string };
     const status = await waitForRun(runId);
-    expect(status.trigger).toMatchObject({ kind: 'manual', requestedBy: 'anonymous (function key)' });
+    // Local mode: the development principal, named in the chain of custody with its object id.
+    expect(status.trigger).toMatchObject({
+      kind: 'manual',
+      requestedBy: expect.stringMatching(/^developer@localhost \(user /) as string,
+      reason: 'INC-7',
+    });
     expect(status.devices[0]?.evidence[0]?.originalSha256).toBe(
       stack.simulator.sourceFile('2a7f0c3e9b1d4c6e8f0a2b4c6d8e0f1a3b5c7d9e', 'C:\\Windows\\System32\\drivers\\etc\\hosts')?.sha256,
     );

@@ -17,6 +17,7 @@ import { silentLogger } from '../../shared/log.js';
 import { pacingLimitsOf } from '../../shared/pacing/limits.js';
 import { Pacer } from '../../shared/pacing/pacer.js';
 import { InProcessPacingStore, InProcessWatermarkStore } from './casStores.js';
+import { MemoryAuditLog } from './memoryAuditLog.js';
 import { parsePlaybook } from '../../shared/playbooks/loader.js';
 import { MemoryDeadLetterStore } from './memoryDeadLetterStore.js';
 import { MemoryEvidenceStore } from './memoryEvidenceStore.js';
@@ -145,6 +146,7 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & {
   evidence: MemoryEvidenceStore;
   defender: ScriptedDefender;
   devices: MemoryDeviceDirectoryStore;
+  audit: MemoryAuditLog;
 } {
   const config = loadConfig({ STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', BUS_KIND: 'storage-queues' });
   const clock = new ManualClock();
@@ -166,6 +168,7 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & {
     collectorVersion: 'test',
     pacer: new Pacer(new InProcessPacingStore(), clock, pacingLimitsOf(config)),
     watermarks: new InProcessWatermarkStore(),
+    audit: new MemoryAuditLog(),
   };
   const deps = { ...base, ...overrides };
   // A wait on a manual clock is time passing: the clock moves to the instant waited for.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Principal } from '../../auth/principal.js';
 import { fail, ok, type Result, type Issue } from '../../result.js';
 import { manualRunId } from '../../runs/ids.js';
 import { toIssues } from '../../validation.js';
@@ -18,7 +19,8 @@ export const manualRunRequestSchema = z.strictObject({
     .min(1)
     .max(500)
     .optional(),
-  reason: z.string().max(500).optional(),
+  /** Why (a ticket, an incident): required, kept in the run's trigger and the audit log. */
+  reason: z.string().trim().min(1, 'required: why this run (a ticket or incident)').max(500),
   /** Optional: the same key returns the same run instead of starting another. */
   idempotencyKey: z.string().min(8).max(128).optional(),
 });
@@ -29,7 +31,9 @@ export type ManualRunRequest = z.infer<typeof manualRunRequestSchema>;
  * unknown playbook, playbook not allowed for manual runs) come back as issues
  * naming the field, for a 400.
  */
-export async function startManualRun(deps: IntakeDeps, body: unknown, requestedBy: string): Promise<Result<StartedRun, Issue[]>> {
+export async function startManualRun(deps: IntakeDeps, body: unknown, requester: Principal): Promise<Result<StartedRun, Issue[]>> {
+  // The chain of custody names the verified caller: name and Entra object id.
+  const requestedBy = `${requester.name} (${requester.kind} ${requester.objectId})`;
   const parsed = manualRunRequestSchema.safeParse(body);
   if (!parsed.success) return fail(toIssues(parsed.error));
   const request = parsed.data;

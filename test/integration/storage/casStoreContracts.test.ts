@@ -1,10 +1,12 @@
-/** The compare-and-swap store suites (pacing, watermark, device directory) against the Table adapters on Azurite (the fakes run them in test/unit/contracts). */
+/** The compare-and-swap store suites (pacing, watermark, device directory) and the audit log's against the Table adapters on Azurite (the fakes run them in test/unit/contracts). */
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite.js';
 import { TablePacingStore } from '../../../shared/azure/tablePacingStore.js';
 import { TableWatermarkStore } from '../../../shared/azure/tableWatermarkStore.js';
 import { TableDeviceDirectoryStore } from '../../../shared/azure/tableDeviceDirectoryStore.js';
+import { TableAuditLog } from '../../../shared/azure/tableAuditLog.js';
+import { describeAuditLogContract } from '../../contracts/auditLog.contract.js';
 import { describeDeviceDirectoryStoreContract } from '../../contracts/deviceDirectoryStore.contract.js';
 import { describePacingStoreContract } from '../../contracts/pacingStore.contract.js';
 import { describeWatermarkStoreContract } from '../../contracts/watermarkStore.contract.js';
@@ -38,4 +40,10 @@ describeDeviceDirectoryStoreContract('Table Storage (Azurite)', async () => {
   const store = new TableDeviceDirectoryStore(newTable('devices'));
   await store.ensureTable();
   return store;
+});
+
+describeAuditLogContract('Table Storage (Azurite)', async () => {
+  const log = new TableAuditLog(newTable('audit'));
+  await log.ensureTable();
+  return log;
 });

@@ -1,3 +1,4 @@
+import { analyst } from '../../helpers/principals.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../shared/config.js';
 import { Pacer } from '../../../shared/pacing/pacer.js';
@@ -45,7 +46,7 @@ describe.each<Profile>(['lenient', 'strict'])('exactly-once submission against t
       pacer: new Pacer(new InProcessPacingStore(), t.clock, pacingLimitsOf(config)),
       defender: simulatorClient(t, { fetch: losingFirstPost() }),
     });
-    const started = await startManualRun(deps, { playbook: 'collect-hosts-file', devices: [deviceId(1)] }, 'test');
+    const started = await startManualRun(deps, { playbook: 'collect-hosts-file', devices: [deviceId(1)], reason: 'test' }, analyst());
     expect(started.ok).toBe(true);
     const runId = started.ok ? started.value.run.runId : '';
     const [submit] = deps.bus.take('actions');

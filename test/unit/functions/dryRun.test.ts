@@ -5,6 +5,7 @@ import { loadPlaybooks } from '../../../shared/playbooks/loader.js';
 import { createServices } from '../../../shared/services/index.js';
 import { alertFixture, FINANCE } from '../../helpers/alerts.js';
 import { fakeDeps } from '../../helpers/fakes.js';
+import { analyst } from '../../helpers/principals.js';
 
 const deps = fakeDeps({ playbooks: await loadPlaybooks('playbooks') });
 const services = createServices(deps);
@@ -19,6 +20,7 @@ const post = (body: unknown) =>
       headers: { 'content-type': 'application/json' },
       body: { string: JSON.stringify(body) },
     }),
+    { principal: analyst(), requestId: 'req-1' },
   );
 
 describe('POST /api/dryrun', () => {

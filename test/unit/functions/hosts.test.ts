@@ -10,6 +10,8 @@ import { loadConfig } from '../../../shared/config.js';
 import { silentLogger } from '../../../shared/log.js';
 import { createServices } from '../../../shared/services/index.js';
 import { fakeDeps } from '../../helpers/fakes.js';
+import { analyst } from '../../helpers/principals.js';
+import { encodeClientPrincipal } from '../../../shared/auth/principal.js';
 
 /** Records what the Function App host registers, as @azure/functions' `app` would receive it. */
 class RecordingApp implements FunctionsApp {
@@ -74,12 +76,15 @@ describe('the Function App and the local host', () => {
   });
 
   it('serve the same HTTP routes: the Function App under its route, the local host under /api', async () => {
-    const { app, local } = await bothHosts(FUNCTIONS, {});
+    const { app, local } = await bothHosts(FUNCTIONS, { WEBSITE_AUTH_ENABLED: 'True' });
     const routes = FUNCTIONS.flatMap((f) => (f.kind === 'http' ? [f] : []));
     for (const route of routes) {
-      expect(app.routes.get(route.name)).toMatchObject({ route: route.route, methods: route.methods, authLevel: 'function' });
+      // Sign-in and roles decide (guard.ts), not a shared function key.
+      expect(app.routes.get(route.name)).toMatchObject({ route: route.route, methods: route.methods, authLevel: 'anonymous' });
     }
-    const answer = await fetch(`${local.apiUrl ?? ''}/api/runs/NOT-A-RUN-ID`);
+    const answer = await fetch(`${local.apiUrl ?? ''}/api/runs/NOT-A-RUN-ID`, {
+      headers: { 'x-ms-client-principal': encodeClientPrincipal(analyst()) },
+    });
     expect(answer.status).toBe(400);
     expect(await answer.text()).toContain('id: expected a run id');
   });

@@ -1,3 +1,4 @@
+import { analyst } from '../../helpers/principals.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -171,7 +172,7 @@ describe('submission', () => {
   it('books a manual run in one write: ten submissions now, the rest the send lead before their slots', async () => {
     const deps = fakeDeps();
     const devices = Array.from({ length: 12 }, (_, i) => i.toString(16).padStart(40, 'b'));
-    const started = await startManualRun(deps, { playbook: 'collect-hosts-file', devices }, 'analyst@contoso.com');
+    const started = await startManualRun(deps, { playbook: 'collect-hosts-file', devices, reason: 'INC-1' }, analyst());
     expect(started.ok).toBe(true);
     const { safetyMarginMs, sendLeadMs } = deps.config.limits;
     const arrivals = deps.bus
@@ -207,7 +208,7 @@ describe('submission', () => {
   it('comes the send lead early, does its bookkeeping, and calls on the slot itself', async () => {
     const deps = fakeDeps();
     const devices = Array.from({ length: 11 }, (_, i) => i.toString(16).padStart(40, 'c'));
-    await startManualRun(deps, { playbook: 'collect-hosts-file', devices }, 'analyst@contoso.com');
+    await startManualRun(deps, { playbook: 'collect-hosts-file', devices, reason: 'INC-1' }, analyst());
     const postedAtMs: number[] = [];
     deps.defender.onRunLiveResponse = (id) => {
       postedAtMs.push(deps.clock.nowMs());

@@ -1,3 +1,4 @@
+import { analyst } from '../../../helpers/principals.js';
 import { describe, expect, it } from 'vitest';
 import type { DeliveryInfo } from '../../../../shared/bus/port.js';
 import { BudgetedDefenderApi } from '../../../../shared/pacing/budgetedDefender.js';
@@ -86,7 +87,7 @@ describe('a manual run on 500 devices', () => {
     const { deps, inner } = budgetedIntake();
     await refreshDeviceDirectory(deps);
     const calls = inner.calls.length;
-    const started = await startManualRun(deps, { playbook: 'collect-hosts-file', devices: FLEET }, 'analyst@contoso.com');
+    const started = await startManualRun(deps, { playbook: 'collect-hosts-file', devices: FLEET, reason: 'INC-1' }, analyst());
     expect(started.ok).toBe(true);
     if (!started.ok) return;
     expect(started.value.run.deviceIds).toHaveLength(50);
@@ -97,7 +98,7 @@ describe('a manual run on 500 devices', () => {
   it('refuses a device the directory does not hold once the miss allowance is spent, and still answers', async () => {
     const { deps, inner } = budgetedIntake();
     await deps.devices.saveState({ refreshedMs: deps.clock.nowMs(), missLookupsLeft: 0 }, undefined);
-    const started = await startManualRun(deps, { playbook: 'collect-hosts-file', devices: FLEET.slice(0, 3) }, 'analyst@contoso.com');
+    const started = await startManualRun(deps, { playbook: 'collect-hosts-file', devices: FLEET.slice(0, 3), reason: 'INC-1' }, analyst());
     expect(started.ok && started.value.run.refused.map((r) => r.reason)).toEqual(
       Array.from({ length: 3 }, () => expect.stringMatching(/not in the device directory/) as unknown),
     );

@@ -1,0 +1,4 @@
+import { describeAuditLogContract } from '../../contracts/auditLog.contract.js';
+import { MemoryAuditLog } from '../../helpers/memoryAuditLog.js';
+
+describeAuditLogContract('in-memory fake', () => Promise.resolve(new MemoryAuditLog()));
