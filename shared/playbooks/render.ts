@@ -54,8 +54,13 @@ function renderStep(step: Step, context: RenderContext): Result<LiveResponseComm
     case 'RunScript': {
       const parts: string[] = [];
       for (const arg of step.args) {
-        const raw = arg.from ? resolveSource(arg.from, context) : arg.value;
+        const resolved = arg.from ? resolveSource(arg.from, context) : { value: arg.value };
         const source = arg.from ?? 'the playbook';
+        if ('unbound' in resolved) {
+          if (arg.optional) continue;
+          return fail(`argument ${arg.name} from ${source}: ${resolved.unbound}`);
+        }
+        const raw = resolved.value;
         if ((raw === undefined || raw === null || raw === '') && arg.optional) continue;
         const valid = validateArgument(arg.as, raw);
         if (!valid.ok) return fail(`argument ${arg.name} from ${source}: ${valid.errors}`);
