@@ -1,4 +1,4 @@
-import { severityRank, type Alert } from '../alerts/alert.js';
+import { osOf, severityRank, type Alert } from '../alerts/alert.js';
 import { sameSource, techniqueMatches } from '../alerts/sources.js';
 import { evidenceOnDevice } from './argumentSources.js';
 import { usesDeviceFacts, type Condition } from './conditions.js';
@@ -46,6 +46,9 @@ function conditionReasons(c: Condition, alert: Alert, device: DeviceFacts | unde
   }
   if (c.osPlatforms && !c.osPlatforms.some((o) => lower(o) === lower(device?.osPlatform))) {
     reasons.push(`device OS ${device?.osPlatform ?? '(unknown)'} is not one of ${c.osPlatforms.join(', ')}`);
+  }
+  if (c.os && !c.os.some((o) => o === osOf(device?.osPlatform))) {
+    reasons.push(`device OS ${osOf(device?.osPlatform) ?? '(unknown)'} is not one of ${c.os.join(', ')}`);
   }
   for (const [i, sub] of (c.all ?? []).entries()) reasons.push(...conditionReasons(sub, alert, device).map((r) => `all[${i}]: ${r}`));
   if (c.any && !c.any.some((sub) => conditionReasons(sub, alert, device).length === 0)) {

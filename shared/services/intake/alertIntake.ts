@@ -1,4 +1,4 @@
-import type { Alert } from '../../alerts/alert.js';
+import { osOf, type Alert } from '../../alerts/alert.js';
 import { isUnsupportedShape, parseAlerts } from '../../alerts/parseAlert.js';
 import type { DeliveryInfo } from '../../bus/port.js';
 import { matchReasons, selectPlaybook, type DeviceFacts } from '../../playbooks/match.js';
@@ -89,7 +89,7 @@ async function answerAlert(deps: IntakeDeps, alert: Alert, body: unknown, delive
       runId,
       trigger: { kind: 'alert', alertId: alert.id, alertTitle: alert.title },
       playbook: chosen,
-      targets: [{ id: device.id, name: facts.name, tags: known?.tags }],
+      targets: [{ id: device.id, name: facts.name, tags: known?.tags, os: osOf(facts.osPlatform) ?? device.os }],
       directory,
       alert,
     });
