@@ -17,8 +17,12 @@ devices refused and why. Nothing is submitted, recorded or queued. The same
 service answers POST /api/dryrun.
 
 Options:
-  --alert FILE       an alert message in any accepted shape (Defender API alert,
-                     Graph alerts_v2, streaming records {"records": [...]})
+  --alert FILE       an alert message in any accepted shape: a Defender API alert,
+                     a Graph alerts_v2 alert, a {"value": [...]} page of either,
+                     Graph incidents with their alerts (incidents?$expand=alerts),
+                     streaming records ({"records": [...]}, one record, or an
+                     array of records); another shape (a legacy Graph alert,
+                     unrelated JSON) is refused as "unsupported shape: ..."
   --playbook NAME    the playbook to render; with --alert, omitted: the one that
                      would answer the alert (each playbook's reasons are shown)
   --devices IDS      comma-separated device ids (a manual-style run); omitted:

@@ -39,10 +39,18 @@ export interface AlertDevice {
   name?: string;
   /** As the alert reports it, when it does (Graph deviceEvidence); Defender's machine record is authoritative. */
   osPlatform?: string;
+  /** The OS family, where the alert says it (from `osPlatform`); absent: unknown. */
+  os?: DeviceOs;
   tags?: string[];
   rbacGroupName?: string;
 }
 
+/**
+ * Process and file evidence carry the device they were seen on. An entry
+ * without one is bound to the alert's device when the alert names exactly
+ * one ({@link bindEvidence}); with several devices it stays unbound
+ * (`deviceId` absent) and no playbook takes values from it.
+ */
 export interface AlertProcess {
   deviceId?: string;
   processId?: number;
@@ -67,6 +75,34 @@ export interface AlertFile {
   sizeBytes?: number;
 }
 
+/** Operating-system families: each has its own path rules and its own kind of library script. */
+export const DEVICE_OS = ['windows', 'linux', 'macos'] as const;
+export type DeviceOs = (typeof DEVICE_OS)[number];
+
+const LINUX_PLATFORMS = /^(linux|ubuntu|debian|centos|redhat|rhel|oracle|suse|sles|opensuse|fedora|amazon|alma|rocky|mariner)/i;
+
+/**
+ * The OS family of an `osPlatform` value (Defender's `Windows11`,
+ * `WindowsServer2022`, `Linux`, `Ubuntu`, `CentOS`, `macOS`, ...), or
+ * undefined when it names none.
+ */
+export function osOf(osPlatform: string | null | undefined): DeviceOs | undefined {
+  const value = (osPlatform ?? '').trim();
+  if (/^windows/i.test(value)) return 'windows';
+  if (/^(macos|mac ?os|osx|os x|darwin)/i.test(value)) return 'macos';
+  if (LINUX_PLATFORMS.test(value)) return 'linux';
+  return undefined;
+}
+
+/** An alert whose unbound evidence is bound to its device when it names exactly one. */
+export function bindEvidence(alert: Alert): Alert {
+  const [only, ...others] = alert.devices;
+  if (!only || others.length > 0) return alert;
+  const bind = <T extends { deviceId?: string }>(items: T[]): T[] =>
+    items.map((item) => (item.deviceId === undefined ? { ...item, deviceId: only.id } : item));
+  return { ...alert, processes: bind(alert.processes), files: bind(alert.files) };
+}
+
 export function severityRank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
 }
@@ -85,13 +121,22 @@ export function toMs(value: string | null | undefined): number | undefined {
 }
 
 /**
- * Folder + name as one path. The streaming API's FolderPath usually already
- * ends with the file name; Defender API and Graph give the folder only.
+ * Folder + name as one path, with the separator of the device's OS (`\` on
+ * Windows, `/` on Linux and macOS); when the OS is unknown, the folder's own
+ * form decides (`/usr/bin` is POSIX, `C:\Temp` Windows). A folder that
+ * already ends with the name (the streaming API's FolderPath often does) is
+ * the path. Nothing is cleaned up: the argument validators judge the result.
  */
-export function joinPath(folder: string | undefined, name: string | undefined): string | undefined {
+export function joinPath(folder: string | undefined, name: string | undefined, os?: DeviceOs): string | undefined {
   if (typeof folder !== 'string' || typeof name !== 'string' || !folder || !name) return undefined;
   if (folder.toLowerCase().endsWith(`\\${name.toLowerCase()}`) || folder.toLowerCase().endsWith(`/${name.toLowerCase()}`)) return folder;
-  return `${folder.replace(/[\\/]+$/, '')}\\${name}`;
+  const separator = (os ?? pathStyleOf(folder)) === 'windows' ? '\\' : '/';
+  return `${folder.replace(/[\\/]+$/, '')}${separator}${name}`;
+}
+
+/** Which OS a path is written for, by its own form: POSIX when it starts with `/`, else Windows. */
+export function pathStyleOf(path: string): 'windows' | 'linux' {
+  return path.startsWith('/') ? 'linux' : 'windows';
 }
 
 /** `undefined` for null, undefined and the empty string (the streaming API sends `""` for absent values). */

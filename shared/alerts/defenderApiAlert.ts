@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { joinPath, present, toMs, toSeverity, type Alert } from './alert.js';
+import { joinPath, osOf, present, toMs, toSeverity, type Alert } from './alert.js';
 import { alertIdField, deviceIdField, optionalInt, optionalText } from './fields.js';
 import { canonicalDetectionSource, techniqueIds } from './sources.js';
 
@@ -34,6 +34,8 @@ export const defenderApiAlertSchema = z
     machineId: deviceIdField,
     computerDnsName: optionalText,
     rbacGroupName: optionalText,
+    /** The alert's device record (GET /api/alerts/{id}/machine), when the glue that sent the alert attached it: its OS. */
+    machine: z.object({ osPlatform: optionalText }).loose().nullish(),
     mitreTechniques: z.array(z.string()).nullish(),
     evidence: z.array(evidenceSchema).nullish(),
   })
@@ -42,6 +44,7 @@ export type DefenderApiAlert = z.infer<typeof defenderApiAlertSchema>;
 
 export function fromDefenderApiAlert(a: DefenderApiAlert): Alert {
   const deviceId = a.machineId.toLowerCase();
+  const osPlatform = present(a.machine?.osPlatform);
   const evidence = a.evidence ?? [];
   const ofType = (type: string) => evidence.filter((e) => e.entityType.toLowerCase() === type);
   return {
@@ -57,7 +60,9 @@ export function fromDefenderApiAlert(a: DefenderApiAlert): Alert {
     createdMs: toMs(a.alertCreationTime),
     lastUpdatedMs: toMs(a.lastUpdateTime),
     mitreTechniques: techniqueIds(a.mitreTechniques ?? []),
-    devices: [{ id: deviceId, name: present(a.computerDnsName), rbacGroupName: present(a.rbacGroupName) }],
+    devices: [
+      { id: deviceId, name: present(a.computerDnsName), rbacGroupName: present(a.rbacGroupName), osPlatform, os: osOf(osPlatform) },
+    ],
     processes: ofType('process').map((e) => ({
       deviceId,
       processId: present(e.processId),
@@ -72,7 +77,7 @@ export function fromDefenderApiAlert(a: DefenderApiAlert): Alert {
       deviceId,
       fileName: present(e.fileName),
       folderPath: present(e.filePath),
-      path: joinPath(present(e.filePath), present(e.fileName)),
+      path: joinPath(present(e.filePath), present(e.fileName), osOf(osPlatform)),
       sha256: present(e.sha256),
       sha1: present(e.sha1),
     })),

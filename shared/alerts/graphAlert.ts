@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { joinPath, present, toMs, toSeverity, type Alert, type AlertDevice, type AlertFile, type AlertProcess } from './alert.js';
+import { joinPath, osOf, present, toMs, toSeverity, type Alert, type AlertDevice, type AlertFile, type AlertProcess } from './alert.js';
 import { alertIdField, deviceIdField, optionalInt, optionalText } from './fields.js';
 import { canonicalDetectionSource, canonicalServiceSource, techniqueIds } from './sources.js';
 
@@ -13,7 +13,15 @@ export const GRAPH_ALERT_TYPE = '#microsoft.graph.security.alert';
 const NS = '#microsoft.graph.security.';
 
 const fileDetailsSchema = z
-  .object({ fileName: optionalText, filePath: optionalText, fileSize: optionalInt, sha1: optionalText, sha256: optionalText })
+  .object({
+    fileName: optionalText,
+    /** The folder (documented); some payloads name it `parentFolder`. */
+    filePath: optionalText,
+    parentFolder: optionalText,
+    fileSize: optionalInt,
+    sha1: optionalText,
+    sha256: optionalText,
+  })
   .loose();
 
 const evidenceBase = z
@@ -95,6 +103,7 @@ export function fromGraphAlert(a: GraphAlert): Alert {
       addDevice(d.mdeDeviceId, {
         name: present(d.deviceDnsName),
         osPlatform: present(d.osPlatform),
+        os: osOf(d.osPlatform),
         rbacGroupName: present(d.rbacGroupName),
         tags: d.tags ?? undefined,
       });
@@ -105,7 +114,7 @@ export function fromGraphAlert(a: GraphAlert): Alert {
         processId: present(p.processId),
         parentProcessId: present(p.parentProcessId),
         fileName: present(p.imageFile?.fileName),
-        folderPath: present(p.imageFile?.filePath),
+        folderPath: present(p.imageFile?.filePath) ?? present(p.imageFile?.parentFolder),
         commandLine: present(p.processCommandLine),
         sha256: present(p.imageFile?.sha256),
         sha1: present(p.imageFile?.sha1),
@@ -116,8 +125,8 @@ export function fromGraphAlert(a: GraphAlert): Alert {
       files.push({
         deviceId: addDevice(f.mdeDeviceId),
         fileName: present(details.fileName),
-        folderPath: present(details.filePath),
-        path: joinPath(present(details.filePath), present(details.fileName)),
+        folderPath: present(details.filePath) ?? present(details.parentFolder),
+        path: joinPath(present(details.filePath) ?? present(details.parentFolder), present(details.fileName)),
         sha256: present(details.sha256),
         sha1: present(details.sha1),
         sizeBytes: present(details.fileSize),

@@ -5,7 +5,7 @@ import type { ArgumentKind } from './argumentKinds.js';
 /**
  * Where an argument's value may come from, by name, and the kinds each may
  * be declared as. `alert.process.*` reads the alert's first process evidence
- * on the device being rendered, `alert.file.*` its first file evidence;
+ * bound to the device being rendered, `alert.file.*` its first file evidence;
  * `run.token` is our own run id.
  */
 export const ARGUMENT_SOURCES = {
@@ -32,18 +32,44 @@ export interface SourceContext {
   alert?: Alert;
 }
 
-const onDevice = <T extends { deviceId?: string }>(items: readonly T[], deviceId: string): T | undefined =>
-  items.find((item) => item.deviceId === undefined || item.deviceId === deviceId);
+/** The value of a source for one device, or why the alert cannot give one. */
+export type Resolved = { value: unknown } | { unbound: string };
 
-/** The raw (unvalidated) value of a source for one device; undefined when the alert does not carry it. */
-export function resolveSource(source: ArgumentSource, context: SourceContext): unknown {
-  if (source === 'run.token') return context.runToken;
+/**
+ * Evidence seen on the device being rendered. Evidence that names no device
+ * (an alert of several devices that did not say which one) is never taken:
+ * the reason says so instead.
+ */
+export function evidenceOnDevice<T extends { deviceId?: string }>(
+  items: readonly T[],
+  deviceId: string,
+  alert: Alert,
+  kind: 'process' | 'file',
+): T | { unbound: string } | undefined {
+  const bound = items.find((item) => item.deviceId === deviceId);
+  if (bound) return bound;
+  return items.some((item) => item.deviceId === undefined) ? { unbound: unboundReason(alert, kind) } : undefined;
+}
+
+export function unboundReason(alert: Alert, kind: 'process' | 'file'): string {
+  return `the alert's ${kind} evidence names no device, and the alert names ${alert.devices.length} device(s): it is not bound to this one`;
+}
+
+/** The raw (unvalidated) value of a source for one device; `value` undefined when the alert does not carry it. */
+export function resolveSource(source: ArgumentSource, context: SourceContext): Resolved {
+  if (source === 'run.token') return { value: context.runToken };
   const alert = context.alert;
-  if (!alert) return undefined;
-  if (source === 'alert.device.id') return alert.devices.some((d) => d.id === context.deviceId) ? context.deviceId : undefined;
+  if (!alert) return { value: undefined };
+  if (source === 'alert.device.id') return { value: alert.devices.some((d) => d.id === context.deviceId) ? context.deviceId : undefined };
   const [, entity, field] = source.split('.') as [string, 'process' | 'file', string];
-  if (entity === 'process') return processField(onDevice(alert.processes, context.deviceId), field);
-  return fileField(onDevice(alert.files, context.deviceId), field);
+  const found =
+    entity === 'process'
+      ? evidenceOnDevice(alert.processes, context.deviceId, alert, 'process')
+      : evidenceOnDevice(alert.files, context.deviceId, alert, 'file');
+  if (found && 'unbound' in found) return found;
+  return {
+    value: entity === 'process' ? processField(found, field) : fileField(found, field),
+  };
 }
 
 function processField(p: AlertProcess | undefined, field: string): unknown {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SEVERITIES } from '../alerts/alert.js';
+import { DEVICE_OS, SEVERITIES } from '../alerts/alert.js';
 
 /**
  * `when`: the alert conditions a playbook answers. Every key of one
@@ -9,6 +9,7 @@ import { SEVERITIES } from '../alerts/alert.js';
  * matches its sub-techniques (`T1003.001`).
  */
 const names = z.array(z.string().min(1)).min(1);
+export const osFamilies = z.array(z.enum(DEVICE_OS, { error: `an OS family: ${DEVICE_OS.join(', ')}` })).min(1);
 
 const validRegex = z
   .string()
@@ -37,12 +38,14 @@ const leafShape = {
   deviceTags: names.optional(),
   /** The device's osPlatform is one of these (e.g. Windows11, WindowsServer2022). */
   osPlatforms: names.optional(),
+  /** The device's OS family is one of these (windows, linux, macos); an unknown OS is none of them. */
+  os: osFamilies.optional(),
 };
 
 export const LEAF_KEYS = Object.keys(leafShape) as (keyof typeof leafShape)[];
 
 /** Conditions on the device rather than the alert: they need Defender's machine record. */
-export const DEVICE_KEYS = ['deviceTags', 'osPlatforms'] as const;
+export const DEVICE_KEYS = ['deviceTags', 'osPlatforms', 'os'] as const;
 
 export interface Condition {
   titlePattern?: string;
@@ -53,6 +56,7 @@ export interface Condition {
   mitreTechniques?: string[];
   deviceTags?: string[];
   osPlatforms?: string[];
+  os?: (typeof DEVICE_OS)[number][];
   all?: Condition[];
   any?: Condition[];
   none?: Condition[];

@@ -1,5 +1,6 @@
-import { severityRank, type Alert } from '../alerts/alert.js';
+import { osOf, severityRank, type Alert } from '../alerts/alert.js';
 import { sameSource, techniqueMatches } from '../alerts/sources.js';
+import { evidenceOnDevice } from './argumentSources.js';
 import { usesDeviceFacts, type Condition } from './conditions.js';
 import type { LoadedPlaybook, Playbook } from './schema.js';
 
@@ -46,6 +47,9 @@ function conditionReasons(c: Condition, alert: Alert, device: DeviceFacts | unde
   if (c.osPlatforms && !c.osPlatforms.some((o) => lower(o) === lower(device?.osPlatform))) {
     reasons.push(`device OS ${device?.osPlatform ?? '(unknown)'} is not one of ${c.osPlatforms.join(', ')}`);
   }
+  if (c.os && !c.os.some((o) => o === osOf(device?.osPlatform))) {
+    reasons.push(`device OS ${osOf(device?.osPlatform) ?? '(unknown)'} is not one of ${c.os.join(', ')}`);
+  }
   for (const [i, sub] of (c.all ?? []).entries()) reasons.push(...conditionReasons(sub, alert, device).map((r) => `all[${i}]: ${r}`));
   if (c.any && !c.any.some((sub) => conditionReasons(sub, alert, device).length === 0)) {
     reasons.push(`none of any[] holds (${c.any.map((sub) => conditionReasons(sub, alert, device).join(' and ')).join(' | ')})`);
@@ -62,12 +66,17 @@ export function matchReasons(playbook: Playbook, alert: Alert, device?: DeviceFa
   const when = playbook.when;
   if (!playbook.triggers.includes('alert')) reasons.push('not triggered by alerts');
   reasons.push(...conditionReasons(when, alert, device));
-  const onDevice = <T extends { deviceId?: string }>(items: T[]) =>
-    items.filter((i) => !device || i.deviceId === undefined || i.deviceId === device.id);
-  if (when.requires.includes('process') && onDevice(alert.processes).length === 0)
-    reasons.push('alert has no process evidence on this device');
-  if (when.requires.includes('file') && onDevice(alert.files).length === 0) reasons.push('alert has no file evidence on this device');
+  for (const kind of when.requires) reasons.push(...evidenceReasons(alert, kind, device));
   return reasons;
+}
+
+/** Why the alert has no evidence of a kind on the device (unbound evidence does not count, and says so). */
+function evidenceReasons(alert: Alert, kind: 'process' | 'file', device: DeviceFacts | undefined): string[] {
+  const items: { deviceId?: string }[] = kind === 'process' ? alert.processes : alert.files;
+  if (!device) return items.length === 0 ? [`alert has no ${kind} evidence`] : [];
+  const found = evidenceOnDevice(items, device.id, alert, kind);
+  if (found && 'unbound' in found) return [found.unbound];
+  return found ? [] : [`alert has no ${kind} evidence on this device`];
 }
 
 /** The playbook that answers an alert on a device: the highest priority among those that match (then by name). */

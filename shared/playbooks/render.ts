@@ -1,4 +1,4 @@
-import type { Alert } from '../alerts/alert.js';
+import type { Alert, DeviceOs } from '../alerts/alert.js';
 import type { LiveResponseCommand } from '../defender/types.js';
 import { fail, ok, type Result } from '../result.js';
 import { validateArgument } from './argumentKinds.js';
@@ -11,6 +11,15 @@ export interface RenderContext {
   /** Our own id for this run: lower-case letters, digits and -. */
   runToken: string;
   alert?: Alert;
+  /** The device's OS family (Defender's machine record, else the alert's); undefined: unknown. */
+  os?: DeviceOs;
+}
+
+/** The OS a library script runs on, by its extension: PowerShell on Windows, bash on Linux and macOS. */
+export function scriptOs(script: string): 'windows' | 'posix' | undefined {
+  if (/\.ps1$/i.test(script)) return 'windows';
+  if (/\.sh$/i.test(script)) return 'posix';
+  return undefined;
 }
 
 export interface RenderedCommands {
@@ -52,12 +61,22 @@ function renderStep(step: Step, context: RenderContext): Result<LiveResponseComm
     case 'GetFile':
       return ok({ type: 'GetFile', params: [{ key: 'Path', value: step.path.replaceAll('{run.token}', context.runToken) }] });
     case 'RunScript': {
+      const runsOn = scriptOs(step.script);
+      if (context.os && runsOn && (runsOn === 'windows') !== (context.os === 'windows'))
+        return fail(`${step.script} is a ${runsOn === 'windows' ? 'PowerShell' : 'bash'} script; the device runs ${context.os}`);
+      // Values are judged by the device's OS, else by the OS the script runs on.
+      const os = context.os ?? (runsOn === 'windows' ? 'windows' : runsOn === 'posix' ? 'linux' : undefined);
       const parts: string[] = [];
       for (const arg of step.args) {
-        const raw = arg.from ? resolveSource(arg.from, context) : arg.value;
+        const resolved = arg.from ? resolveSource(arg.from, context) : { value: arg.value };
         const source = arg.from ?? 'the playbook';
+        if ('unbound' in resolved) {
+          if (arg.optional) continue;
+          return fail(`argument ${arg.name} from ${source}: ${resolved.unbound}`);
+        }
+        const raw = resolved.value;
         if ((raw === undefined || raw === null || raw === '') && arg.optional) continue;
-        const valid = validateArgument(arg.as, raw);
+        const valid = validateArgument(arg.as, raw, os);
         if (!valid.ok) return fail(`argument ${arg.name} from ${source}: ${valid.errors}`);
         parts.push(`-${arg.name} ${valid.value}`);
       }

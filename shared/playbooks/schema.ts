@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DAY_MS } from '../clock.js';
-import { hasConditions, whenSchema } from './conditions.js';
+import { hasConditions, osFamilies, whenSchema } from './conditions.js';
 import { parseCron } from './cron.js';
 import { evidenceNeeded, libraryFilesUsed, libraryName, readsAlert, STEP_ORDER, stepSchema } from './steps.js';
 
@@ -20,6 +20,8 @@ export const whereSchema = z
   .strictObject({
     tags: names.optional(),
     osPlatforms: names.optional(),
+    /** OS families (windows, linux, macos): narrows a selection by tags, osPlatforms or namePrefix. */
+    os: osFamilies.optional(),
     namePrefix: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/, 'a computer name prefix of letters, digits, . and -')
@@ -27,7 +29,7 @@ export const whereSchema = z
   })
   .refine(
     (w) => w.tags ?? w.osPlatforms ?? w.namePrefix,
-    'at least one of tags, osPlatforms, namePrefix (a where that selects every device is refused)',
+    'at least one of tags, osPlatforms, namePrefix (a where that selects every device is refused; os only narrows one, as Defender cannot list machines by OS family)',
   );
 export type Where = z.infer<typeof whereSchema>;
 

@@ -117,7 +117,9 @@ describe.each(['lenient', 'strict'] as const)('alert in, evidence out (simulator
 
   it('dead-letters a malformed alert with its reason and never calls Defender for it', async () => {
     const before = stack.simulator.stats();
-    await stack.bus.send('alerts', { body: { title: 'no id, no device' }, messageId: 'e2e-bad' });
+    // A Defender API alert (alertCreationTime) without its id and device: malformed, not of an unsupported shape.
+    const body = { title: 'no id, no device', alertCreationTime: '2026-11-20T09:00:00Z' };
+    await stack.bus.send('alerts', { body, messageId: 'e2e-bad' });
     const deadline = Date.now() + 30_000;
     let found: Awaited<ReturnType<typeof peekDeadLettered>> = [];
     while (found.length === 0 && Date.now() < deadline) {

@@ -2,11 +2,21 @@ import { readFileSync } from 'node:fs';
 import type { Alert } from '../../shared/alerts/alert.js';
 
 /** The documented example of each alert shape (test/fixtures/alerts), as parsed JSON. */
-export function alertFixture(name: 'defender-api-alert' | 'graph-alerts-v2' | 'streaming-api-records'): Record<string, unknown> {
+export function alertFixture(
+  name:
+    | 'defender-api-alert'
+    | 'graph-alerts-v2'
+    | 'graph-alerts-v2-linux'
+    | 'graph-incidents-page'
+    | 'graph-legacy-alert'
+    | 'streaming-api-records',
+): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL(`../fixtures/alerts/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
 }
 
 export const FINANCE = '1e5bc9d7e413ddd7902c2932e418702b84d0cc07';
+/** The Linux device of graph-alerts-v2-linux.json. */
+export const LINUX_WEB = '5d0a3f6b2e4c7a9b1d3f5e7a9c1b3d5f7e9a1c3b';
 
 /** A normalised alert with one device and nothing else; tests add what they need. */
 export function anAlert(overrides: Partial<Alert> = {}): Alert {

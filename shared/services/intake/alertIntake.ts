@@ -1,8 +1,9 @@
-import type { Alert } from '../../alerts/alert.js';
-import { parseAlerts, type RejectedAlert } from '../../alerts/parseAlert.js';
+import { osOf, type Alert } from '../../alerts/alert.js';
+import { isUnsupportedShape, parseAlerts } from '../../alerts/parseAlert.js';
 import type { DeliveryInfo } from '../../bus/port.js';
 import { matchReasons, selectPlaybook, type DeviceFacts } from '../../playbooks/match.js';
 import { alertRunId } from '../../runs/ids.js';
+import type { Issue } from '../../result.js';
 import { describeIssues } from '../../validation.js';
 import type { IntakeDeps } from './deps.js';
 import { deferAlert, knownFacts, lookUpAlertDevices } from './alertDevices.js';
@@ -33,7 +34,7 @@ export type AlertOutcome =
  */
 export async function handleAlertMessage(deps: IntakeDeps, body: unknown, delivery: DeliveryInfo): Promise<AlertOutcome> {
   const parsed = parseAlerts(body);
-  if (!parsed.ok) return deadLetter(deps, body, delivery, `malformed alert: ${describeIssues(parsed.errors)}`);
+  if (!parsed.ok) return deadLetter(deps, body, delivery, describeRefusal(parsed.errors));
   const batch = parsed.value;
   if (batch.ignoredRecords > 0)
     deps.logger.log('info', 'streaming records of other tables passed over', {
@@ -42,7 +43,7 @@ export async function handleAlertMessage(deps: IntakeDeps, body: unknown, delive
     });
   const outcomes: AlertOutcome[] = [];
   for (const [index, rejected] of batch.rejected.entries())
-    outcomes.push(await deadLetter(deps, rejected.body, delivery, describeRejected(rejected), `rejected-${index}`));
+    outcomes.push(await deadLetter(deps, rejected.body, delivery, describeRefusal(rejected.issues, rejected.alertId), `rejected-${index}`));
   for (const [index, alert] of batch.alerts.entries()) outcomes.push(await answerAlert(deps, alert, batch.bodies[index], delivery));
   const [only] = outcomes;
   return outcomes.length === 1 && only ? only : { kind: 'batch', outcomes };
@@ -88,7 +89,7 @@ async function answerAlert(deps: IntakeDeps, alert: Alert, body: unknown, delive
       runId,
       trigger: { kind: 'alert', alertId: alert.id, alertTitle: alert.title },
       playbook: chosen,
-      targets: [{ id: device.id, name: facts.name, tags: known?.tags }],
+      targets: [{ id: device.id, name: facts.name, tags: known?.tags, os: osOf(facts.osPlatform) ?? device.os }],
       directory,
       alert,
     });
@@ -103,11 +104,12 @@ async function deadLetter(
   deps: Pick<IntakeDeps, 'bus' | 'logger'>,
   body: unknown,
   delivery: DeliveryInfo,
-  description: string,
+  refusal: { reason: string; description: string },
   part?: string,
 ): Promise<AlertOutcome> {
+  const { reason, description } = refusal;
   await deps.bus.deadLetter('alerts', body, {
-    reason: 'MalformedAlert',
+    reason,
     description,
     originalMessageId: delivery.messageId,
     ...(part === undefined ? {} : { part }),
@@ -116,6 +118,11 @@ async function deadLetter(
   return { kind: 'dead-lettered', reason: description };
 }
 
-function describeRejected(rejected: RejectedAlert): string {
-  return `malformed alert${rejected.alertId ? ` ${rejected.alertId.slice(0, 80)}` : ''}: ${describeIssues(rejected.issues)}`;
+/** `UnsupportedAlertShape` with what the payload looked like, or `MalformedAlert` naming every field that is wrong. */
+function describeRefusal(issues: readonly Issue[], alertId?: string): { reason: string; description: string } {
+  if (isUnsupportedShape(issues)) return { reason: 'UnsupportedAlertShape', description: issues.map((i) => i.message).join('; ') };
+  return {
+    reason: 'MalformedAlert',
+    description: `malformed alert${alertId ? ` ${alertId.slice(0, 80)}` : ''}: ${describeIssues(issues)}`,
+  };
 }

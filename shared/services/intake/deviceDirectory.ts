@@ -1,3 +1,4 @@
+import { osOf } from '../../alerts/alert.js';
 import type { DefenderApi } from '../../defender/port.js';
 import type { Machine } from '../../defender/types.js';
 import type { DeviceDirectoryStore } from '../../devices/directoryStore.js';
@@ -33,6 +34,7 @@ export function fitsWhere(device: DeviceFacts, where: Where): boolean {
   const tags = new Set((device.tags ?? []).map(lower));
   if (where.tags && !where.tags.some((t) => tags.has(lower(t)))) return false;
   if (where.osPlatforms && !where.osPlatforms.some((o) => lower(o) === lower(device.osPlatform))) return false;
+  if (where.os && !where.os.some((o) => o === osOf(device.osPlatform))) return false;
   if (where.namePrefix && !lower(device.name).startsWith(lower(where.namePrefix))) return false;
   return true;
 }

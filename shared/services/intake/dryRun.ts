@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Alert } from '../../alerts/alert.js';
+import { osOf, type Alert } from '../../alerts/alert.js';
 import { parseAlerts } from '../../alerts/parseAlert.js';
 import { deviceIdField } from '../../alerts/fields.js';
 import type { Clock } from '../../clock.js';
@@ -149,7 +149,7 @@ async function planForAlert(deps: DryRunDeps, alert: Alert, deviceId: string, na
     runId,
     trigger: { kind: 'alert', alertId: alert.id, alertTitle: alert.title },
     playbook: chosen,
-    targets: [{ id: deviceId, name: facts.name, tags: known?.tags }],
+    targets: [{ id: deviceId, name: facts.name, tags: known?.tags, os: osOf(facts.osPlatform) ?? alertDevice?.os }],
     directory: deps.directory,
     alert,
   });

@@ -1,4 +1,4 @@
-import type { Alert } from '../../alerts/alert.js';
+import type { Alert, DeviceOs } from '../../alerts/alert.js';
 import type { LoadedPlaybook, Playbook } from '../../playbooks/schema.js';
 import { renderCommands } from '../../playbooks/render.js';
 import { correlationComment } from '../../runs/ids.js';
@@ -17,6 +17,8 @@ export interface RunTarget {
   name?: string;
   /** Known tags (from Defender); looked up when the playbook excludes tags and they are not given. */
   tags?: string[];
+  /** The device's OS family, when known: alert values are validated by its path rules. */
+  os?: DeviceOs;
 }
 
 export interface RunPlan {
@@ -64,7 +66,7 @@ export async function planRun(
       refused.push({ deviceId: target.id, reason: excluded });
       continue;
     }
-    const rendered = renderCommands(playbook, { deviceId: target.id, runToken: input.runId, alert: input.alert });
+    const rendered = renderCommands(playbook, { deviceId: target.id, runToken: input.runId, alert: input.alert, os: target.os });
     if (!rendered.ok) {
       refused.push({ deviceId: target.id, reason: rendered.errors });
       continue;

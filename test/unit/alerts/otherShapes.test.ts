@@ -72,8 +72,8 @@ describe('parsing a Graph alerts_v2 alert', () => {
     ],
     [
       'another @odata.type than an alert',
-      { '@odata.type': '#microsoft.graph.security.incident' },
-      '@odata.type: "#microsoft.graph.security.incident" is not an alert',
+      { '@odata.type': '#microsoft.graph.security.user' },
+      '(shape): unsupported shape: an object of @odata.type "#microsoft.graph.security.user", not an alert',
     ],
     ['no title', { title: undefined }, 'title'],
   ])('refuses %s and names it', (_name, change, expected) => {
@@ -172,8 +172,11 @@ describe('parsing streaming API records', () => {
 
 describe('parsing a collection page', () => {
   it('reads each alert of {value: [...]} on its own', () => {
-    const parsed = parseAlerts({ value: [alertFixture('defender-api-alert'), graph, { id: 'x' }] });
+    const parsed = parseAlerts({ value: [alertFixture('defender-api-alert'), graph, { id: 'x' }, { id: 'y', alertCreationTime: null }] });
     expect(parsed.ok && parsed.value.alerts.map((a) => a.source)).toEqual(['defender-api', 'graph-v2']);
-    expect(parsed.ok && parsed.value.rejected[0]?.issues.map((i) => i.path)).toContain('value.2.machineId');
+    expect(parsed.ok && parsed.value.rejected.map((r) => r.issues.map((i) => `${i.path}: ${i.message}`).join('; '))).toEqual([
+      'value.2.(shape): unsupported shape: a JSON object with keys id: none of the fields of an accepted alert shape',
+      expect.stringContaining('value.3.machineId: '),
+    ]);
   });
 });

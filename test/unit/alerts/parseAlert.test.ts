@@ -27,7 +27,7 @@ describe('parsing a Defender API alert', () => {
 
   it.each([
     ['text that is not JSON', '{not json', '(body): not valid JSON'],
-    ['an array', [], '(body): expected a JSON object'],
+    ['an array', [], '(shape): unsupported shape: a JSON array of 0 item(s)'],
     ['an alert without a device', { ...fixture, machineId: undefined }, 'machineId:'],
     ['a device id that is not 40 hex digits', { ...fixture, machineId: "../../etc'" }, 'machineId: a 40-hex-digit Defender device id'],
     [

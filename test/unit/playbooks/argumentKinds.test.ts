@@ -75,3 +75,42 @@ describe('argument kinds', () => {
     expect(!result.ok && result.errors).toContain('refused "evil\\u{202e}gpj.exe\\u{a}"');
   });
 });
+
+describe('paths by the device OS', () => {
+  it.each<[string, 'windows' | 'linux' | 'macos' | undefined]>([
+    ['/tmp/.cache/update.sh', 'linux'],
+    ['/home/jdoe/report.', 'linux'],
+    ['/opt/app/con', 'linux'],
+    ['/Users/jdoe/Library/LaunchAgents/com.x.plist', 'macos'],
+    ['/usr/bin/bash', undefined],
+    ['C:\\Temp\\x.exe', undefined],
+    ['C:\\Temp\\x.exe', 'windows'],
+  ])('accepts %s on a %s device', (path, os) => {
+    expect(validateArgument('filePath', path, os)).toEqual({ ok: true, value: b64(path) });
+  });
+
+  it.each<[string, 'windows' | 'linux' | 'macos' | undefined]>([
+    ['/tmp/x', 'windows'],
+    ['C:\\Temp\\x.exe', 'linux'],
+    ['/tmp/../etc/shadow', 'linux'],
+    ['/tmp/./x', 'linux'],
+    ['/tmp//x', 'linux'],
+    ['/tmp/x/', 'linux'],
+    ['/', 'linux'],
+    ['tmp/x', 'linux'],
+    ['/tmp/a\u0000b', 'linux'],
+    ['/tmp/$(id)', 'linux'],
+    ['/tmp/a;b', 'macos'],
+    ['/tmp/a\\b', 'linux'],
+    ['/tmp/\u202egnp.sh', 'linux'],
+    [`/${'a/'.repeat(600)}x`, 'macos'],
+    [`/${'a/'.repeat(2100)}x`, 'linux'],
+  ])('refuses %j on a %s device', (path, os) => {
+    expect(validateArgument('filePath', path, os).ok).toBe(false);
+  });
+
+  it('names the rules of the device OS when it refuses', () => {
+    const refused = validateArgument('filePath', 'C:\\x', 'linux');
+    expect(refused.ok ? '' : refused.errors).toMatch(/^expected an absolute path \(\/folder\/name, at most 4096 characters\)/);
+  });
+});

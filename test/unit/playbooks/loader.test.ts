@@ -28,6 +28,7 @@ describe('loading playbooks', () => {
   it('loads the shipped playbooks', async () => {
     const loaded = await loadPlaybooks('playbooks');
     expect(loaded.map((p) => p.playbook.name)).toEqual([
+      'collect-alert-file-posix',
       'collect-alert-file',
       'collect-event-logs',
       'collect-hosts-file',
@@ -136,6 +137,16 @@ safety:
       'a where that selects everything',
       script.replace('triggers: [alert]', 'triggers: [alert, manual]\nwhere: {}'),
       /where: at least one of tags, osPlatforms, namePrefix/,
+    ],
+    [
+      'a where that selects by OS family alone',
+      script.replace('triggers: [alert]', 'triggers: [alert, manual]\nwhere: { os: [linux] }'),
+      /pb\.yaml:\d+ where: at least one of tags, osPlatforms, namePrefix .*os only narrows one/,
+    ],
+    [
+      'an OS family that does not exist',
+      script.replace('severityAtLeast: High', 'severityAtLeast: High\n  os: [solaris]'),
+      /pb\.yaml:\d+ when\.os\.0: an OS family: windows, linux, macos/,
     ],
     ['a deadline beyond three days', script + 'limits: { deadline: 4d }\n', /limits\.deadline: between 10m and 3d/],
     [

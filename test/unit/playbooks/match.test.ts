@@ -60,6 +60,10 @@ describe('matching an alert against when', () => {
     ['device tags absent', '  deviceTags: [Servers]', { id: FINANCE, tags: ['Workstations'] }, false],
     ['device tags unknown', '  deviceTags: [Servers]', undefined, false],
     ['OS platform', '  osPlatforms: [Windows11]', { id: FINANCE, osPlatform: 'Windows11' }, true],
+    ['OS family', '  os: [linux, macos]', { id: FINANCE, osPlatform: 'CentOS' }, true],
+    ['OS family not listed', '  os: [linux, macos]', { id: FINANCE, osPlatform: 'WindowsServer2022' }, false],
+    ['OS family unknown', '  os: [linux]', { id: FINANCE }, false],
+    ['no OS family excluded when unknown', '  severityAtLeast: Low\n  none:\n    - os: [linux, macos]', { id: FINANCE }, true],
   ])('tests the device: %s', (_name, when, device, matches) => {
     expect(matchReasons(playbook(when).playbook, anAlert(), device).length === 0).toBe(matches);
   });

@@ -106,6 +106,14 @@ const hostile: fc.Arbitrary<string> = fc.oneof(
   fc
     .tuple(fc.constantFrom('C:\\', 'D:\\', 'C:\\Users\\', ''), fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 6 }))
     .map(([root, parts]) => root + parts.join('\\')),
+  // POSIX roots, and paths that mix both separators.
+  fc
+    .tuple(
+      fc.constantFrom('/', '/tmp/', '/Users/', '//', ''),
+      fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 6 }),
+      fc.constantFrom('/', '\\'),
+    )
+    .map(([root, parts, separator]) => root + parts.join(separator)),
   fc
     .tuple(fc.constantFrom(...FRAGMENTS), fc.nat({ max: 6000 }))
     .map(([piece, n]) => piece.repeat(Math.max(1, Math.floor(n / Math.max(1, piece.length))))),
@@ -116,6 +124,7 @@ const validName = fc.stringMatching(/^[A-Za-z0-9ЖΩ名][A-Za-z0-9 ._()+,~ЖΩ�
 const plausible = fc.oneof(
   validName,
   fc.array(validName, { minLength: 1, maxLength: 5 }).map((parts) => 'C:\\' + parts.join('\\')),
+  fc.array(validName, { minLength: 1, maxLength: 5 }).map((parts) => '/' + parts.join('/')),
   fc.integer({ min: 1, max: 65535 }),
   fc.stringMatching(/^[0-9a-f]{64}$/),
 );
@@ -125,8 +134,7 @@ const shipped = readdirSync('playbooks')
   .filter((f) => f.endsWith('.yaml'))
   .map((f) => parsePlaybook(readFileSync(`playbooks/${f}`, 'utf8'), f).playbook);
 /** One playbook that takes every alert source there is, so every kind is exercised. */
-const everySource = parsePlaybook(
-  `name: every-source
+const everySourceText = `name: every-source
 version: '1'
 description: every alert source
 triggers: [alert]
@@ -151,10 +159,17 @@ steps:
     path: 'C:\\ProgramData\\MdeResponder\\Out\\{run.token}.bin'
 safety:
   allowedScripts: [All.ps1]
-`,
-  'every-source.yaml',
+`;
+const everySource = parsePlaybook(everySourceText, 'every-source.yaml').playbook;
+/** The same for a bash script, so POSIX devices render alert values too. */
+const everySourcePosix = parsePlaybook(
+  everySourceText
+    .replaceAll('All.ps1', 'All.sh')
+    .replace("'C:\\ProgramData\\MdeResponder\\Out\\{run.token}.bin'", "'/var/tmp/out/{run.token}.bin'")
+    .replace('every-source', 'every-source-posix'),
+  'every-source-posix.yaml',
 ).playbook;
-const playbooks = [...shipped, everySource];
+const playbooks = [...shipped, everySource, everySourcePosix];
 
 const SAFE_NAME = /^[A-Za-z0-9._-]+$/;
 const SAFE_ARGS = /^-[A-Za-z][A-Za-z0-9]* [A-Za-z0-9][A-Za-z0-9_-]*(?: -[A-Za-z][A-Za-z0-9]* [A-Za-z0-9][A-Za-z0-9_-]*)*$/;
@@ -174,8 +189,10 @@ function assertSafe(playbook: Playbook, commands: LiveResponseCommand[]): void {
           if (!name?.endsWith('B64')) continue;
           const decoded = Buffer.from(encoded ?? '', 'base64url').toString('utf8');
           expect(decoded).not.toMatch(FORBIDDEN_DECODED);
-          expect(decoded.split('\\')).not.toContain('..');
+          expect(decoded.split(/[\\/]/)).not.toContain('..');
           expect(decoded.startsWith('\\')).toBe(false);
+          expect(decoded.startsWith('//')).toBe(false);
+          if (decoded.startsWith('/')) posixAccepted += 1;
         }
       } else throw new Error(`unexpected parameter ${key}`);
     }
@@ -184,11 +201,13 @@ function assertSafe(playbook: Playbook, commands: LiveResponseCommand[]): void {
 
 /** Renders that went through with an encoded value: the property must see accepted hostile-looking input too. */
 let encodedAccepted = 0;
+/** Of those, POSIX paths accepted for Linux and macOS devices. */
+let posixAccepted = 0;
 
 function renderAll(alert: Alert): void {
   for (const playbook of playbooks) {
     for (const device of alert.devices) {
-      const rendered = renderCommands(playbook, { deviceId: device.id, runToken: TOKEN, alert });
+      const rendered = renderCommands(playbook, { deviceId: device.id, runToken: TOKEN, alert, os: device.os });
       if (rendered.ok) {
         assertSafe(playbook, rendered.value.commands);
         if (rendered.value.commands.some((c) => c.params.some((p) => p.key === 'Args' && p.value.includes('B64 ')))) encodedAccepted += 1;
@@ -208,11 +227,13 @@ describe('rendering hostile alert values', () => {
           folder: hostileValue,
           path: hostileValue,
           sha: hostileValue,
+          os: fc.constantFrom(undefined, 'windows', 'linux', 'macos'),
         }),
         (v) => {
           const cast = (x: unknown) => x as never;
           renderAll(
             anAlert({
+              devices: [{ id: FINANCE, os: v.os }],
               processes: [
                 {
                   deviceId: FINANCE,
@@ -241,60 +262,84 @@ describe('rendering hostile alert values', () => {
       { seed: SEED, numRuns: RUNS },
     );
     expect(encodedAccepted).toBeGreaterThan(30);
+    expect(posixAccepted).toBeGreaterThan(10);
   });
 
   it('never does either when the hostile values arrive in any alert shape', () => {
     const defender = alertFixture('defender-api-alert');
     const graph = alertFixture('graph-alerts-v2');
     fc.assert(
-      fc.property(hostile, hostile, hostileValue, (name, folder, pid) => {
-        const bodies = [
-          {
-            ...defender,
-            evidence: [
-              { entityType: 'Process', processId: typeof pid === 'number' ? pid : null, fileName: name, filePath: folder, sha256: name },
-              { entityType: 'File', fileName: name, filePath: folder },
-            ],
-          },
-          {
-            ...graph,
-            evidence: [
-              {
-                '@odata.type': '#microsoft.graph.security.processEvidence',
-                mdeDeviceId: FINANCE,
-                processId: Number.isSafeInteger(pid) ? pid : null,
-                imageFile: { fileName: name, filePath: folder },
-              },
-              {
-                '@odata.type': '#microsoft.graph.security.fileEvidence',
-                mdeDeviceId: FINANCE,
-                fileDetails: { fileName: name, filePath: folder, sha256: folder },
-              },
-            ],
-          },
-          {
-            records: [
-              {
-                category: 'AdvancedHunting-AlertEvidence',
-                properties: {
-                  AlertId: 'da9',
-                  Title: name,
-                  Severity: 'High',
-                  EntityType: 'File',
-                  FileName: name,
-                  FolderPath: folder,
-                  SHA256: name,
-                  DeviceId: FINANCE,
+      fc.property(
+        hostile,
+        hostile,
+        hostileValue,
+        hostile,
+        fc.constantFrom('Linux', 'macOS', 'Windows11', 'CentOS'),
+        (name, folder, pid, text, os) => {
+          const bodies = [
+            {
+              ...defender,
+              machine: { osPlatform: text.length % 2 ? os : text },
+              evidence: [
+                {
+                  entityType: 'Process',
+                  processId: typeof pid === 'number' ? pid : null,
+                  fileName: name,
+                  filePath: folder,
+                  sha256: name,
+                  processCommandLine: text,
                 },
-              },
-            ],
-          },
-        ];
-        for (const body of bodies) {
-          const parsed = parseAlerts(body);
-          if (parsed.ok) parsed.value.alerts.forEach(renderAll);
-        }
-      }),
+                { entityType: 'File', fileName: name, filePath: folder },
+              ],
+            },
+            {
+              ...graph,
+              evidence: [
+                // The device names its OS (a real family, or attacker text); the other entries name no device and are bound to it.
+                {
+                  '@odata.type': '#microsoft.graph.security.deviceEvidence',
+                  mdeDeviceId: FINANCE,
+                  osPlatform: text.length % 2 ? os : text,
+                },
+                {
+                  '@odata.type': '#microsoft.graph.security.processEvidence',
+                  mdeDeviceId: null,
+                  processCommandLine: text,
+                  processId: Number.isSafeInteger(pid) ? pid : null,
+                  imageFile: { fileName: name, filePath: folder },
+                },
+                {
+                  '@odata.type': '#microsoft.graph.security.fileEvidence',
+                  mdeDeviceId: null,
+                  fileDetails: { fileName: name, filePath: folder, sha256: folder },
+                },
+              ],
+            },
+            {
+              records: [
+                {
+                  category: 'AdvancedHunting-AlertEvidence',
+                  properties: {
+                    AlertId: 'da9',
+                    Title: name,
+                    Severity: 'High',
+                    EntityType: 'File',
+                    FileName: name,
+                    FolderPath: folder,
+                    SHA256: name,
+                    DeviceId: FINANCE,
+                    ProcessCommandLine: text,
+                  },
+                },
+              ],
+            },
+          ];
+          for (const body of bodies) {
+            const parsed = parseAlerts(body);
+            if (parsed.ok) parsed.value.alerts.forEach(renderAll);
+          }
+        },
+      ),
       { seed: SEED, numRuns: RUNS },
     );
   });

@@ -6,7 +6,7 @@ import { libraryFilesUsed } from '../../../shared/playbooks/steps.js';
 import { staticDirectory } from '../../../shared/services/intake/deviceDirectory.js';
 import { dryRun, type DryRunResult } from '../../../shared/services/intake/dryRun.js';
 import { sweepSchedules } from '../../../shared/services/intake/schedules.js';
-import { alertFixture, FINANCE } from '../../helpers/alerts.js';
+import { alertFixture, FINANCE, LINUX_WEB } from '../../helpers/alerts.js';
 import { fakeDeps } from '../../helpers/fakes.js';
 
 /** From alert (or schedule) to the exact commands, for every shipped playbook, through the services a real run uses. */
@@ -17,6 +17,7 @@ const directory = staticDirectory([
   { id: FINANCE, name: 'ws-finance-07.contoso.local', tags: ['Workstations'], osPlatform: 'Windows11' },
   { id: SQL, name: 'srv-sql-01.contoso.local', tags: ['Servers', 'Nightly-Collection'], osPlatform: 'WindowsServer2022' },
   { id: DC, name: 'dc-01.contoso.local', tags: ['Servers', 'Nightly-Collection', 'Tier0'], osPlatform: 'WindowsServer2022' },
+  { id: LINUX_WEB, name: 'web-lnx-02.contoso.local', tags: ['Linux'], osPlatform: 'Ubuntu' },
 ]);
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64url');
 
@@ -84,6 +85,26 @@ describe('shipped playbooks, from trigger to commands', () => {
     expect(plan?.devices[0]?.commands.map((c) => c.params.map((p) => p.value).join(' '))).toEqual([
       `Collect-Triage.ps1 -OutputName ${plan?.runId ?? ''}`,
       `C:\\ProgramData\\MdeResponder\\Out\\${plan?.runId ?? ''}.zip`,
+    ]);
+  });
+
+  it('collect-alert-file-posix answers a Linux alert: its file collected by path with bash scripts, plus a triage bundle', async () => {
+    const [plan] = (await dry({ alert: alertFixture('graph-alerts-v2-linux') })).plans;
+    const run = plan?.runId ?? '';
+    expect(plan?.playbook?.name).toBe('collect-alert-file-posix');
+    expect(plan?.reasons['process-memory-dump']).toContain('none[0] holds');
+    expect(plan?.devices[0]?.commands.map((c) => c.params.map((p) => `${p.key}=${p.value}`).join(' '))).toEqual([
+      `ScriptName=collect-evidence-file.sh Args=-SourcePathB64 ${b64('/tmp/.cache/update.sh')} -Sha256 ${'4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b'} -OutputName ${run}`,
+      `ScriptName=collect-triage.sh Args=-OutputName ${run}`,
+      `Path=/var/tmp/mde-responder/out/${run}.bin`,
+      `Path=/var/tmp/mde-responder/out/${run}-triage.tar.gz`,
+    ]);
+  });
+
+  it('a Windows playbook named for a Linux device refuses it: its script is PowerShell', async () => {
+    const [plan] = (await dry({ alert: alertFixture('graph-alerts-v2-linux'), playbook: 'collect-alert-file' })).plans;
+    expect(plan?.refused).toEqual([
+      { deviceId: LINUX_WEB, reason: 'step 1 (RunScript): Copy-EvidenceFile.ps1 is a PowerShell script; the device runs linux' },
     ]);
   });
 
