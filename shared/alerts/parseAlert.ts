@@ -4,7 +4,7 @@ import { toIssues } from '../validation.js';
 import type { Alert, AlertShape } from './alert.js';
 import { defenderApiAlertSchema, fromDefenderApiAlert } from './defenderApiAlert.js';
 import { fromGraphAlert, GRAPH_ALERT_TYPE, graphAlertSchema } from './graphAlert.js';
-import { fromStreamingMessage, streamingMessageSchema } from './streamingRecords.js';
+import { fromStreamingMessage, streamingMessageSchema, streamingRecordsOf, type StreamedGroup } from './streamingRecords.js';
 
 /** What one message on the alerts queue held: the alerts it carries and any it carries that cannot be used. */
 export interface AlertBatch {
@@ -16,6 +16,8 @@ export interface AlertBatch {
   rejected: RejectedAlert[];
   /** Streaming records of tables other than AlertInfo/AlertEvidence. */
   ignoredRecords: number;
+  /** Streaming records only: the rows of each valid alert, for the intake to assemble with rows of other messages. */
+  streamed?: StreamedGroup[];
 }
 
 export interface RejectedAlert {
@@ -27,7 +29,7 @@ export interface RejectedAlert {
 /**
  * Turns a message body into Alerts, or says precisely why it cannot.
  * Accepted: a Defender API alert, a Graph alerts_v2 alert, streaming API
- * records (`{records: [...]}`, several alerts possible), or a collection
+ * records (`{records: [...]}`, bare records or an array of them; several alerts possible), or a collection
  * page of either alert kind (`{value: [...]}`). A message whose envelope is
  * unusable fails as a whole; within a multi-alert message, a malformed alert
  * is rejected alone.
@@ -36,22 +38,10 @@ export function parseAlerts(body: unknown): Result<AlertBatch> {
   const json = typeof body === 'string' ? tryJson(body) : ok(body);
   if (!json.ok) return fail([{ path: '(body)', message: 'not valid JSON' }]);
   const value = json.value;
+  const records = streamingRecordsOf(value);
+  if (records !== undefined) return parseStreaming(records);
   if (!isObject(value))
     return fail([{ path: '(body)', message: 'expected a JSON object (an alert, {"records": [...]} or {"value": [...]})' }]);
-  if ('records' in value) {
-    const parsed = streamingMessageSchema.safeParse(value);
-    if (!parsed.success) return fail(toIssues(parsed.error));
-    const { alerts, ignored } = fromStreamingMessage(parsed.data);
-    if (alerts.length === 0)
-      return fail([{ path: 'records', message: `no AlertInfo or AlertEvidence record (${ignored} record(s) of other tables)` }]);
-    return ok({
-      shape: 'streaming',
-      alerts: alerts.flatMap((a) => (a.result.ok ? [a.result.value] : [])),
-      bodies: alerts.flatMap((a) => (a.result.ok ? [{ records: a.records }] : [])),
-      rejected: alerts.flatMap((a) => (a.result.ok ? [] : [{ alertId: a.alertId, issues: a.result.errors, body: { records: a.records } }])),
-      ignoredRecords: ignored,
-    });
-  }
   if (Array.isArray(value.value)) {
     const items = value.value as unknown[];
     if (items.length === 0) return fail([{ path: 'value', message: 'an empty collection carries no alert' }]);
@@ -66,6 +56,23 @@ export function parseAlerts(body: unknown): Result<AlertBatch> {
   }
   const single = parseSingle(value, '');
   return single.ok ? ok({ shape: single.value.source, alerts: [single.value], bodies: [value], rejected: [], ignoredRecords: 0 }) : single;
+}
+
+/** Streaming records (with or without their envelope), each alert of them as if all its rows had arrived. */
+function parseStreaming(records: unknown): Result<AlertBatch> {
+  const parsed = streamingMessageSchema.safeParse({ records });
+  if (!parsed.success) return fail(toIssues(parsed.error));
+  const { alerts, groups, ignored } = fromStreamingMessage(parsed.data);
+  if (alerts.length === 0)
+    return fail([{ path: 'records', message: `no AlertInfo or AlertEvidence record (${ignored} record(s) of other tables)` }]);
+  return ok({
+    shape: 'streaming',
+    alerts: alerts.flatMap((a) => (a.result.ok ? [a.result.value] : [])),
+    bodies: alerts.flatMap((a) => (a.result.ok ? [{ records: a.records }] : [])),
+    rejected: alerts.flatMap((a) => (a.result.ok ? [] : [{ alertId: a.alertId, issues: a.result.errors, body: { records: a.records } }])),
+    ignoredRecords: ignored,
+    streamed: groups.filter((g) => g.issues.length === 0 && g.alertId !== undefined),
+  });
 }
 
 /** One alert: the message must hold exactly one, and it must be valid. */
