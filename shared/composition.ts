@@ -20,6 +20,7 @@ import { Pacer } from './pacing/pacer.js';
 import { TablePacingStore } from './azure/tablePacingStore.js';
 import { TableWatermarkStore } from './azure/tableWatermarkStore.js';
 import { TableDeviceDirectoryStore } from './azure/tableDeviceDirectoryStore.js';
+import { TableAlertAssemblyStore } from './azure/tableAlertAssemblyStore.js';
 import { loadPlaybooks } from './playbooks/loader.js';
 import { deadLetterService, type DeadLetterService } from './services/deadLetters/deadLetters.js';
 import { createServices, type Services } from './services/index.js';
@@ -75,6 +76,8 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
   await watermarks?.ensureTable();
   const devices = new TableDeviceDirectoryStore(tableClient(config, config.storage.deviceDirectoryTable, azureCredential));
   await devices.ensureTable();
+  const assemblies = new TableAlertAssemblyStore(tableClient(config, config.storage.assemblyTable, azureCredential));
+  await assemblies.ensureTable();
 
   const { bus, storageQueueBus, deadLetters, closeBus } = await buildBus(config, clock, azureCredential);
   const client = new DefenderClient({
@@ -105,6 +108,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
       pacer,
       devices,
       playbooks,
+      assemblies,
       collectorVersion: collectorVersion(),
       alertFeed: defender,
       watermarks,

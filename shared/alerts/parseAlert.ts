@@ -4,7 +4,7 @@ import { toIssues } from '../validation.js';
 import type { Alert, AlertShape } from './alert.js';
 import { defenderApiAlertSchema, fromDefenderApiAlert } from './defenderApiAlert.js';
 import { fromGraphAlert, GRAPH_ALERT_TYPE, graphAlertSchema } from './graphAlert.js';
-import { fromStreamingMessage, streamingMessageSchema, streamingRecordsOf, type StreamedGroup } from './streamingRecords.js';
+import { fromStreamingMessage, streamingMessageSchema, streamingRecordsOf, type AlertRows } from './streamingRecords.js';
 
 /** What one message on the alerts queue held: the alerts it carries and any it carries that cannot be used. */
 export interface AlertBatch {
@@ -17,7 +17,7 @@ export interface AlertBatch {
   /** Streaming records of tables other than AlertInfo/AlertEvidence. */
   ignoredRecords: number;
   /** Streaming records only: the rows of each valid alert, for the intake to assemble with rows of other messages. */
-  streamed?: StreamedGroup[];
+  streamed?: AlertRows[];
 }
 
 export interface RejectedAlert {
@@ -71,7 +71,7 @@ function parseStreaming(records: unknown): Result<AlertBatch> {
     bodies: alerts.flatMap((a) => (a.result.ok ? [{ records: a.records }] : [])),
     rejected: alerts.flatMap((a) => (a.result.ok ? [] : [{ alertId: a.alertId, issues: a.result.errors, body: { records: a.records } }])),
     ignoredRecords: ignored,
-    streamed: groups.filter((g) => g.issues.length === 0 && g.alertId !== undefined),
+    streamed: groups.flatMap((g) => (g.issues.length === 0 && g.alertId !== undefined ? [{ alertId: g.alertId, rows: g.rows }] : [])),
   });
 }
 

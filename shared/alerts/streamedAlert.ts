@@ -72,7 +72,7 @@ export function alertFromRows(alertId: string, rows: readonly StreamingRow[], no
   };
 }
 
-/** Whether the rows are enough to act on: the AlertInfo row has arrived and a device is known. */
-export function isActionable(rows: readonly StreamingRow[]): boolean {
+/** Whether the AlertInfo row has arrived and a device is known (what acting on a streamed alert needs first). */
+export function hasInfoAndDevice(rows: readonly StreamingRow[]): boolean {
   return rows.some((r) => r.table === 'info') && rows.some((r) => r.table === 'evidence' && r.deviceId !== undefined);
 }

@@ -85,6 +85,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** The valid rows of one alert in a message. */
+export interface AlertRows {
+  alertId: string;
+  rows: StreamingRow[];
+}
+
 /** One alert's part of a streaming message: its rows, its own records, and the issues of any record that failed its schema. */
 export interface StreamedGroup {
   alertId?: string;

@@ -1,4 +1,4 @@
-/** The compare-and-swap store suites (pacing, watermark, device directory) against the Table adapters on Azurite (the fakes run them in test/unit/contracts). */
+/** The compare-and-swap store suites (pacing, watermark, device directory, alert assembly) against the Table adapters on Azurite (the fakes run them in test/unit/contracts). */
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite.js';
@@ -8,6 +8,8 @@ import { TableDeviceDirectoryStore } from '../../../shared/azure/tableDeviceDire
 import { describeDeviceDirectoryStoreContract } from '../../contracts/deviceDirectoryStore.contract.js';
 import { describePacingStoreContract } from '../../contracts/pacingStore.contract.js';
 import { describeWatermarkStoreContract } from '../../contracts/watermarkStore.contract.js';
+import { describeAlertAssemblyStoreContract } from '../../contracts/assemblyStore.contract.js';
+import { TableAlertAssemblyStore } from '../../../shared/azure/tableAlertAssemblyStore.js';
 
 let azurite: RunningAzurite;
 beforeAll(async () => {
@@ -36,6 +38,12 @@ describeWatermarkStoreContract('Table Storage (Azurite)', async () => {
 
 describeDeviceDirectoryStoreContract('Table Storage (Azurite)', async () => {
   const store = new TableDeviceDirectoryStore(newTable('devices'));
+  await store.ensureTable();
+  return store;
+});
+
+describeAlertAssemblyStoreContract('Table Storage (Azurite)', async () => {
+  const store = new TableAlertAssemblyStore(newTable('assembly'));
   await store.ensureTable();
   return store;
 });

@@ -37,12 +37,18 @@ describe('alert intake across shapes', () => {
       record('AlertEvidence', { AlertId: 'da-two', Title: 'Other', EntityType: 'Machine', DeviceId: FINANCE }),
     ];
     const outcome = await handleAlertMessage(deps, { records }, delivery);
+    // The file-drop alert waits its quiet period for a process row (process-memory-dump ranks higher and requires one).
     expect(outcome).toMatchObject({
       kind: 'batch',
       outcomes: [
-        { kind: 'started', alertId: 'da638700000000000003_3000000003' },
+        { kind: 'assembling', alertId: 'da638700000000000003_3000000003' },
         { kind: 'started', alertId: 'da-two' },
       ],
+    });
+    deps.clock.advance(deps.config.streamingAlerts.quietMs);
+    const [check] = deps.bus.take('alerts');
+    expect(await handleAlertMessage(deps, check?.body, { messageId: check?.messageId ?? '', deliveryCount: 1 })).toMatchObject({
+      kind: 'started',
     });
     const names = await Promise.all([...deps.runs.runs.keys()].map(async (id) => (await deps.runs.getRun(id))?.run.playbook.name));
     expect(names.sort()).toEqual(['collect-alert-file', 'triage-bundle']);
@@ -56,7 +62,7 @@ describe('alert intake across shapes', () => {
       { records: [...(alertFixture('streaming-api-records').records as unknown[]), bad] },
       delivery,
     );
-    expect(outcome).toMatchObject({ kind: 'batch', outcomes: [{ kind: 'dead-lettered' }, { kind: 'started' }] });
+    expect(outcome).toMatchObject({ kind: 'batch', outcomes: [{ kind: 'dead-lettered' }, { kind: 'assembling' }] });
     expect(deps.bus.deadLettered).toEqual([
       {
         queue: 'alerts',
