@@ -8,6 +8,7 @@ import type { DeviceFacts } from '../shared/playbooks/match.js';
 import { staticDirectory } from '../shared/services/intake/deviceDirectory.js';
 import { dryRun, type DryRunResult } from '../shared/services/intake/dryRun.js';
 import { loadFleet } from '../simulator/fleet.js';
+import { readAlertFile } from './alertFile.js';
 
 const HELP = `npm run dryrun -- [options]
 
@@ -18,7 +19,12 @@ service answers POST /api/dryrun.
 
 Options:
   --alert FILE       an alert message in any accepted shape (Defender API alert,
-                     Graph alerts_v2, streaming records {"records": [...]})
+                     Graph alerts_v2, streaming records {"records": [...]}, or
+                     streaming records without the envelope: one record or an
+                     array); or several messages' worth of streaming records
+                     (a JSON array of {"records": [...]} messages, or JSON lines,
+                     one message or record per line), whose rows are assembled
+                     by AlertId in process, as if every record had arrived
   --playbook NAME    the playbook to render; with --alert, omitted: the one that
                      would answer the alert (each playbook's reasons are shown)
   --devices IDS      comma-separated device ids (a manual-style run); omitted:
@@ -51,7 +57,12 @@ async function main(): Promise<number> {
     return values.help ? 0 : 1;
   }
   const playbooks = await loadPlaybooks(path.resolve(values.playbooks ?? 'playbooks'));
-  const alert = values.alert === undefined ? undefined : (JSON.parse(await readFile(values.alert, 'utf8')) as unknown);
+  const file = values.alert === undefined ? undefined : readAlertFile(await readFile(values.alert, 'utf8'));
+  if (file && !file.ok) {
+    process.stderr.write(`invalid input:\n  --alert ${values.alert ?? ''}: ${file.error}\n`);
+    return 1;
+  }
+  const alert = file?.value;
   const devices = values.devices
     ?.split(',')
     .map((d) => d.trim())
@@ -90,6 +101,7 @@ function format(result: DryRunResult): string {
     lines.push(
       `alert ${a.id} (${a.source}) "${a.title}" severity ${a.severity}, category ${a.category ?? '-'}, ${a.devices.length} device(s)`,
     );
+  for (const a of result.alerts) for (const p of a.problems ?? []) lines.push(`  problem: ${p}`);
   for (const r of result.rejectedAlerts)
     lines.push(`rejected alert ${r.alertId ?? '?'}: ${r.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
   for (const plan of result.plans) {
