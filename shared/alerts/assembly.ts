@@ -61,20 +61,22 @@ export function mergeRows(
     : { alertId, firstSeenMs: nowMs, lastRowMs: nowMs, dueMs: nowMs + limits.quietMs, rows: [], droppedRows: 0, lateRows: 0 };
   const keys = new Set(assembly.rows.map((r) => r.key));
   let chars = JSON.stringify(assembly).length;
+  const counts = { info: 0, evidence: 0 };
+  for (const row of assembly.rows) counts[row.table] += 1;
   let added = 0;
   let dropped = 0;
   for (const row of rows) {
     if (keys.has(row.key)) continue;
     keys.add(row.key);
-    const count = assembly.rows.filter((r) => r.table === row.table).length;
     const size = JSON.stringify(row).length + 1;
-    const full = row.table === 'info' ? count >= MAX_INFO_ROWS : count >= limits.maxRows;
+    const full = counts[row.table] >= (row.table === 'info' ? MAX_INFO_ROWS : limits.maxRows);
     // Room is kept for the counters and the emission record.
     if (full || chars + size > MAX_ASSEMBLY_CHARS - 1_000) {
       dropped += 1;
       continue;
     }
     assembly.rows.push(row);
+    counts[row.table] += 1;
     chars += size;
     added += 1;
   }
