@@ -1,32 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parsePlaybook } from '../../../../shared/playbooks/loader.js';
 import { loadPlaybooks } from '../../../../shared/playbooks/loader.js';
 import { poisonMessage } from '../../../../shared/bus/poison.js';
 import { handleAlertMessage } from '../../../../shared/services/intake/alertIntake.js';
-import { alertFixture, FINANCE, record } from '../../../helpers/alerts.js';
+import { alertFixture, FINANCE, record, rerunOnUpdate } from '../../../helpers/alerts.js';
 import { fakeDeps } from '../../../helpers/fakes.js';
 
 const shipped = await loadPlaybooks('playbooks');
 const defender = alertFixture('defender-api-alert');
 const delivery = { messageId: 'm1', deliveryCount: 1 };
-const rerunOnUpdate = parsePlaybook(
-  `name: dump-again-on-update
-version: '1'
-description: d
-priority: 200
-triggers: [alert]
-rerun: onUpdate
-when: { severityAtLeast: High, requires: [process] }
-steps:
-  - type: RunScript
-    script: Invoke-ProcessDump.ps1
-    args:
-      - { name: ProcessId, from: alert.process.processId, as: pid }
-      - { name: OutputName, from: run.token, as: token }
-safety: { allowedScripts: [Invoke-ProcessDump.ps1] }
-`,
-  'r.yaml',
-);
 
 describe('alert intake across shapes', () => {
   it('starts one run per alert of a streaming message', async () => {

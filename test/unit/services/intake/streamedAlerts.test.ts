@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../../shared/config.js';
-import { parsePlaybook } from '../../../../shared/playbooks/loader.js';
 import { handleAlertMessage } from '../../../../shared/services/intake/alertIntake.js';
 import { addStreamedRows, streamedAlertDue } from '../../../../shared/services/intake/streamedAlerts.js';
 import { parseAlerts } from '../../../../shared/alerts/parseAlert.js';
-import { FINANCE, record } from '../../../helpers/alerts.js';
+import { FINANCE, record, rerunOnUpdate } from '../../../helpers/alerts.js';
 import { fakeDeps } from '../../../helpers/fakes.js';
 import { STREAMED_ID, streamedInfo, streamedMachine, streamedProcess } from '../../../helpers/streamedAlert.js';
 
@@ -145,24 +144,7 @@ describe('rows after the answer', () => {
   });
 
   it('answers again with the late rows when a playbook says rerun: onUpdate', async () => {
-    const rerun = parsePlaybook(
-      `name: dump-again
-version: '1'
-description: d
-priority: 200
-triggers: [alert]
-rerun: onUpdate
-when: { severityAtLeast: High, requires: [process] }
-steps:
-  - type: RunScript
-    script: Invoke-ProcessDump.ps1
-    args:
-      - { name: ProcessId, from: alert.process.processId, as: pid }
-safety: { allowedScripts: [Invoke-ProcessDump.ps1] }
-`,
-      'r.yaml',
-    );
-    const deps = fakeDeps({ playbooks: [rerun] });
+    const deps = fakeDeps({ playbooks: [rerunOnUpdate] });
     await handleAlertMessage(deps, { records: [parts.info, parts.machine, parts.process] }, delivery('m1'));
     expect(await handleAlertMessage(deps, { records: [lateFile] }, delivery('m2'))).toMatchObject({ kind: 'started', created: [true] });
     expect(deps.runs.runs.size).toBe(2);
