@@ -6,6 +6,7 @@ import { deviceDirectory } from './deviceDirectory.js';
 import { dryRun } from './dryRun.js';
 import type { FunctionDeclaration } from './lib/binding.js';
 import { polls } from './polls.js';
+import { reconcile } from './reconcile.js';
 import { runsCreate } from './runsCreate.js';
 import { runsGet } from './runsGet.js';
 import { schedules } from './schedules.js';
@@ -24,6 +25,7 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
   runsGet,
   dryRun,
   schedules,
+  reconcile,
   alertPoller,
   deviceDirectory,
 ];

@@ -67,8 +67,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     DEFENDER_ALLOW_HTTP_LOOPBACK: 'true',
     PLAYBOOKS_DIR: options.playbooksDir ?? path.resolve('playbooks'),
     TIME_SCALE: String(options.timeScale),
-    // Every simulated minute: a demo's schedules start on time and a lost poll tick is revived within a minute.
+    // Every simulated minute: a demo's schedules start on time, and the watchdog and the sweep look every minute.
     SCHEDULE_SWEEP_CRON: '0 * * * * *',
+    RECONCILE_CRON: '0 * * * * *',
     ...options.settings,
   });
   const built = await buildApp(config, { clock, credential: new SimulatorCredential({ clock }), logger });

@@ -70,10 +70,9 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
   const pacingStore = new TablePacingStore(tableClient(config, config.storage.pacingTable, azureCredential));
   await pacingStore.ensureTable();
   const pacer = new Pacer(pacingStore, clock, pacingLimitsOf(config));
-  const watermarks = config.alertPoller.schedule
-    ? new TableWatermarkStore(tableClient(config, config.storage.watermarkTable, azureCredential))
-    : undefined;
-  await watermarks?.ensureTable();
+  // The alert poller's watermark and the reconciliation sweep's cursor.
+  const watermarks = new TableWatermarkStore(tableClient(config, config.storage.watermarkTable, azureCredential));
+  await watermarks.ensureTable();
   const devices = new TableDeviceDirectoryStore(tableClient(config, config.storage.deviceDirectoryTable, azureCredential));
   await devices.ensureTable();
   const assemblies = new TableAlertAssemblyStore(tableClient(config, config.storage.assemblyTable, azureCredential));

@@ -92,11 +92,26 @@ export const settingsSchema = z
 
     // Playbooks
     PLAYBOOKS_DIR: z.string().default('playbooks'),
-    /** NCRONTAB (six fields) of the timer that starts due playbook schedules and revives a lost poll tick. */
+    /** NCRONTAB (six fields) of the timer that starts due playbook schedules. */
     SCHEDULE_SWEEP_CRON: z
       .string()
       .refine((c) => parseCron(c).ok, 'a six-field NCRONTAB expression such as 0 */5 * * * *')
       .default('0 */5 * * * *'),
+
+    // The reconciliation sweep (re-drives work whose message was lost) and the poll-tick watchdog
+    /** NCRONTAB (six fields) of the reconciliation timer; `off`: neither the sweep nor the watchdog runs. */
+    RECONCILE_CRON: z
+      .string()
+      .refine((c) => c === 'off' || parseCron(c).ok, 'a six-field NCRONTAB expression such as 0 */5 * * * *, or off')
+      .default('0 */5 * * * *'),
+    /** A device action without progress this long is re-driven (longer than a collection's backoff chain, about 1 h). */
+    RECONCILE_STALE_MS: int(MINUTE_MS).default(2 * HOUR_MS),
+    /** Runs created this long ago or less are swept (an offline device's action waits up to 3 days). */
+    RECONCILE_HORIZON_MS: int(HOUR_MS).default(4 * DAY_MS),
+    /** Runs read per firing; the next firing resumes where this one stopped. */
+    RECONCILE_RUNS_PER_FIRING: int(1).max(1_000).default(200),
+    /** Re-drives of one device action before the sweep gives up on it (its results recorded as failed, or left for an operator). */
+    RECONCILE_MAX_REDRIVES: int(1).default(3),
 
     // Optional alert poller (off unless ALERT_POLL_CRON is set)
     /** NCRONTAB (six fields) of the alert poller timer; unset: the poller is off. */
@@ -223,6 +238,8 @@ export interface Config {
   deadLetters: { previewBytes: number; scanMax: number };
   playbooksDir: string;
   scheduleSweepCron: string;
+  /** The reconciliation sweep and poll-tick watchdog: its timer (undefined: off) and bounds. */
+  reconcile: { schedule?: string; staleMs: number; horizonMs: number; runsPerFiring: number; maxRedrives: number };
   alertPoller: { schedule?: string; lookbackMs: number; overlapMs: number; pageSize: number; maxPages: number };
   /** Streamed alerts: the quiet period after which one is answered with what arrived, and the rows kept per alert. */
   streamingAlerts: { quietMs: number; maxRows: number };
@@ -337,6 +354,13 @@ function toConfig(s: Settings): Config {
     deadLetters: { previewBytes: s.DEADLETTER_PREVIEW_BYTES, scanMax: s.DEADLETTER_SCAN_MAX },
     playbooksDir: s.PLAYBOOKS_DIR,
     scheduleSweepCron: s.SCHEDULE_SWEEP_CRON,
+    reconcile: {
+      schedule: s.RECONCILE_CRON === 'off' ? undefined : s.RECONCILE_CRON,
+      staleMs: s.RECONCILE_STALE_MS,
+      horizonMs: s.RECONCILE_HORIZON_MS,
+      runsPerFiring: s.RECONCILE_RUNS_PER_FIRING,
+      maxRedrives: s.RECONCILE_MAX_REDRIVES,
+    },
     alertPoller: {
       schedule: s.ALERT_POLL_CRON,
       lookbackMs: s.ALERT_POLL_LOOKBACK_MS,

@@ -2,11 +2,12 @@ import { z } from 'zod';
 import type { Versioned } from '../runs/model.js';
 
 /**
- * Where the alert poller remembers how far it has read: the watermark (the
- * newest lastUpdateTime enqueued) and the alerts it enqueued within the
- * overlap window, so a re-read of that window skips them. Saved only if
- * the stored cursor is still the one read (ETag), so two pollers can never
- * move it backwards.
+ * Where a reader remembers how far it has read, by name. The alert poller:
+ * the watermark (the newest lastUpdateTime enqueued) and the alerts it
+ * enqueued within the overlap window, so a re-read of that window skips
+ * them. The reconciliation sweep: the `createdMs` bound its next page of runs
+ * starts below (`recent` empty). Saved only if the stored cursor is still the
+ * one read (ETag), so two readers can never move it backwards.
  */
 export const pollCursorSchema = z.object({
   watermarkMs: z.number(),

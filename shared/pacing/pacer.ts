@@ -15,6 +15,7 @@ import { callRefused } from './learnedCeiling.js';
 import { bookSlots, callAnswered, requestSlot, type SlotDecision } from './sendSlots.js';
 import { prune, type PacingState } from './state.js';
 import { takeStatusCalls } from './statusBudget.js';
+import { lostTick, type TickLoss } from './tickWatch.js';
 
 /**
  * Where the tenant-wide pacing state lives. Writes are compare-and-swap on an
@@ -160,7 +161,30 @@ export class Pacer {
     return this.update((state, nowMs) => {
       const overdue = state.tick.atMs !== 0 && state.tick.atMs < nowMs - this.tickGraceMs;
       if (seq !== state.tick.seq && !overdue) return { next: undefined, result: undefined };
-      return { next: { ...state, tick: { seq: Math.max(seq, state.tick.seq), atMs: 0 } }, result: dueForPoll(state, nowMs) };
+      return {
+        next: { ...state, tick: { seq: Math.max(seq, state.tick.seq), atMs: 0, claimedMs: nowMs } },
+        result: dueForPoll(state, nowMs),
+      };
+    });
+  }
+
+  /**
+   * The watchdog: records a new tick, due when the earliest open action needs
+   * its look, only when the chain is lost (tickWatch.lostTick): never while a
+   * tick is on record in time or being handled. Returns the tick to send with
+   * why it was lost.
+   */
+  reviveTick(): Promise<{ seq: number; atMs: number; loss: TickLoss } | undefined> {
+    let proposed: { seq: number; atMs: number; loss: TickLoss } | undefined;
+    return this.update((state, nowMs) => {
+      // Our own earlier attempt committed although its answer said otherwise: it is still ours to send.
+      if (proposed !== undefined && state.tick.seq === proposed.seq && state.tick.atMs === proposed.atMs)
+        return { next: undefined, result: proposed };
+      const loss = lostTick(state, nowMs, this.tickGraceMs);
+      const next = nextPollDue(state);
+      if (loss === undefined || next === undefined) return { next: undefined, result: undefined };
+      proposed = { seq: state.tick.seq + 1, atMs: Math.max(next, nowMs), loss };
+      return { next: { ...state, tick: { seq: proposed.seq, atMs: proposed.atMs } }, result: proposed };
     });
   }
 

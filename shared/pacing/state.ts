@@ -20,9 +20,10 @@ export interface PacingState {
   statusMinutes: [number, number][];
   /**
    * The one tenant-wide poll tick: its sequence number and when it is due
-   * (atMs 0: none pending, e.g. claimed and not yet rescheduled).
+   * (atMs 0: none pending, e.g. claimed and not yet rescheduled), and when
+   * it was last claimed (a tick in flight is not a lost one).
    */
-  tick: { seq: number; atMs: number };
+  tick: { seq: number; atMs: number; claimedMs?: number };
   /**
    * Learned from a 429: the tenant accepted only this many calls in a window
    * (another app shares the quota), so the ledger books no more until
@@ -69,7 +70,7 @@ export const pacingStateSchema: z.ZodType<PacingState> = z.object({
   busy: z.record(z.string(), z.object({ count: z.number(), untilMs: z.number() })),
   statusCallsMs: z.array(z.number()),
   statusMinutes: z.array(z.tuple([z.number(), z.number()])),
-  tick: z.object({ seq: z.number(), atMs: z.number() }),
+  tick: z.object({ seq: z.number(), atMs: z.number(), claimedMs: z.number().optional() }),
   ceiling: z
     .object({
       calls: z.number(),

@@ -69,6 +69,8 @@ export const deviceActionSchema = z.object({
     .array(z.object({ commandIndex: z.number().int().nonnegative(), reason: z.string().max(2_000), atMs: z.number() }))
     .optional(),
   submitAttempts: z.number().default(0),
+  /** Times the reconciliation sweep re-drove this action after it made no progress. */
+  redrives: z.number().int().nonnegative().optional(),
   /** Cancel a still-Pending action at this instant (the playbook's deadline); default: submitted + the offline deadline. */
   deadlineMs: z.number().optional(),
   lastError: z.string().optional(),

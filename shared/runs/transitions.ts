@@ -100,3 +100,12 @@ export function recordEvidenceFailure(
   const entry = { commandIndex: failure.commandIndex, reason: failure.reason.slice(0, 2_000), atMs: nowMs };
   return { ...action, evidenceFailures: [...failures, entry], updatedMs: nowMs };
 }
+
+/**
+ * The reconciliation sweep re-drove the action (sent its step's message
+ * again) after no progress: counted, with why, and `updatedMs` moved on so
+ * the next sweep waits another stale period. The state does not change.
+ */
+export function markRedriven(action: DeviceAction, why: string, nowMs: number): DeviceAction {
+  return { ...action, redrives: (action.redrives ?? 0) + 1, lastError: why.slice(0, 2_000), updatedMs: nowMs };
+}

@@ -33,7 +33,8 @@ export interface Deps {
   assemblies: AlertAssemblyStore;
   /** Recorded in every evidence item and manifest. */
   collectorVersion: string;
-  /** The optional alert poller's source and cursor store (needed only when ALERT_POLL_CRON is set). */
+  /** The optional alert poller's source (needed only when ALERT_POLL_CRON is set). */
   alertFeed?: AlertFeed;
-  watermarks?: WatermarkStore;
+  /** Where readers keep how far they have read: the alert poller's watermark, the reconciliation sweep's cursor. */
+  watermarks: WatermarkStore;
 }

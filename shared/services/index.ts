@@ -10,6 +10,7 @@ import { deadLetterService, type DeadLetterService } from './deadLetters/deadLet
 import type { Deps } from './deps.js';
 import { startManualRun } from './intake/manualRuns.js';
 import { handlePollTick, reviveTicks, type TickOutcome } from './polling/pollTick.js';
+import { sweepRuns, type SweepOutcome } from './reconcile/sweep.js';
 import { getRunStatus, type RunStatus } from './status/runStatus.js';
 import { sweepSchedules, type SweepResult } from './intake/schedules.js';
 import type { StartedRun } from './intake/startRun.js';
@@ -31,8 +32,10 @@ export interface Services {
   pollAlerts(): Promise<AlertPollOutcome>;
   /** The device directory's timer: lists every machine into the cached directory intake reads. */
   refreshDeviceDirectory(): Promise<RefreshOutcome>;
-  /** Watchdog for the timer: revives the poll tick if its message was lost. True when it did. */
+  /** Watchdog for the reconcile timer: revives the poll tick if its chain is lost. True when it did. */
   reviveTicks(): Promise<boolean>;
+  /** The reconcile timer's sweep: re-drives device actions that made no progress (their messages lost). */
+  sweepRuns(): Promise<SweepOutcome>;
   /** Dead letters: list, replay after a fix, purge (npm run deadletters). */
   deadLetters: DeadLetterService;
   close(): Promise<void>;
@@ -52,11 +55,12 @@ export function createServices(deps: Deps, close: () => Promise<void> = () => Pr
     pollAlerts: () => {
       if (!deps.config.alertPoller.schedule) return Promise.resolve({ kind: 'disabled' as const });
       const { alertFeed: feed, watermarks } = deps;
-      if (!feed || !watermarks) throw new Error('ALERT_POLL_CRON is set but the composition root gave no alertFeed and watermarks');
+      if (!feed) throw new Error('ALERT_POLL_CRON is set but the composition root gave no alertFeed');
       return pollAlerts({ ...deps, feed, watermarks });
     },
     refreshDeviceDirectory: () => refreshDeviceDirectory(deps),
     reviveTicks: () => reviveTicks(deps),
+    sweepRuns: () => sweepRuns(deps),
     deadLetters: deadLetterService(deps),
     close,
   };

@@ -16,7 +16,7 @@ import type { LibraryFile, Machine, MachineAction, RunLiveResponseRequest } from
 import { silentLogger } from '../../shared/log.js';
 import { pacingLimitsOf } from '../../shared/pacing/limits.js';
 import { Pacer } from '../../shared/pacing/pacer.js';
-import { InProcessAlertAssemblyStore, InProcessPacingStore } from './casStores.js';
+import { InProcessAlertAssemblyStore, InProcessPacingStore, InProcessWatermarkStore } from './casStores.js';
 import { parsePlaybook } from '../../shared/playbooks/loader.js';
 import { MemoryDeadLetterStore } from './memoryDeadLetterStore.js';
 import { MemoryEvidenceStore } from './memoryEvidenceStore.js';
@@ -166,6 +166,7 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & {
     assemblies: new InProcessAlertAssemblyStore(),
     collectorVersion: 'test',
     pacer: new Pacer(new InProcessPacingStore(), clock, pacingLimitsOf(config)),
+    watermarks: new InProcessWatermarkStore(),
   };
   const deps = { ...base, ...overrides };
   // A wait on a manual clock is time passing: the clock moves to the instant waited for.

@@ -11,12 +11,14 @@ export async function enqueueCollect(
   action: Pick<DeviceAction, 'runId' | 'deviceId'>,
   machineActionId: string,
   commandIndex: number,
-  retry?: { attempt: number; notBeforeMs: number },
+  retry?: { attempt: number; notBeforeMs: number; redrive?: number },
 ): Promise<void> {
   const attempt = retry?.attempt ?? 0;
+  // A re-drive by the reconciliation sweep starts the attempts over: its own id, so it is not taken for the first send.
+  const redrive = retry?.redrive === undefined ? '' : `.redrive${retry.redrive}`;
   await deps.bus.send('collect', {
     body: { runId: action.runId, deviceId: action.deviceId, machineActionId, commandIndex, attempt },
-    messageId: `${action.runId}.${action.deviceId}.collect.${commandIndex}.${attempt}`,
+    messageId: `${action.runId}.${action.deviceId}.collect.${commandIndex}.${attempt}${redrive}`,
     notBeforeMs: retry?.notBeforeMs,
     properties: { runId: action.runId, deviceId: action.deviceId, machineActionId, commandIndex, attempt },
   });

@@ -62,23 +62,31 @@ export async function ensurePollTick(deps: TickDeps, atMs: number): Promise<void
   await scheduleTick(deps, atMs);
 }
 
-/** The watchdog (run by the timer): revives the tick chain if open actions are due and no live tick is on record. */
-export async function reviveTicks(deps: TickDeps & Pick<PollingDeps, 'clock' | 'logger'>): Promise<boolean> {
-  const next = await deps.pacer.nextPollDue();
-  if (next === undefined) return false;
-  const revived = await scheduleTick(deps, Math.max(next, deps.clock.nowMs()));
-  if (revived) deps.logger.log('warn', 'poll tick revived by the watchdog', { dueMs: next });
-  return revived;
+/**
+ * The watchdog (run by the timer): revives the tick chain only when it is
+ * lost (nothing scheduled while actions are open, a tick long overdue or far
+ * later than needed), never while a tick is due in time or being handled.
+ */
+export async function reviveTicks(deps: TickDeps & Pick<PollingDeps, 'logger'>): Promise<boolean> {
+  const revived = await deps.pacer.reviveTick();
+  if (revived === undefined) return false;
+  await sendTick(deps, revived.seq, revived.atMs);
+  deps.logger.log('warn', 'poll tick revived by the watchdog', { dueMs: revived.atMs, loss: revived.loss });
+  return true;
 }
 
 async function scheduleTick(deps: TickDeps, atMs: number): Promise<boolean> {
   const seq = await deps.pacer.scheduleTick(atMs);
   if (seq === undefined) return false;
+  await sendTick(deps, seq, atMs);
+  return true;
+}
+
+async function sendTick(deps: TickDeps, seq: number, atMs: number): Promise<void> {
   await deps.bus.send('polls', {
     body: { seq, tickMs: atMs },
     messageId: `tick.${seq}`,
     notBeforeMs: atMs,
     properties: { seq, tickMs: atMs },
   });
-  return true;
 }

@@ -1,5 +1,6 @@
 import type { TranscriptSummary } from '../../evidence/transcript.js';
 import type { DeviceAction, EvidenceItem, RunView } from '../../runs/model.js';
+import { pendingResults } from '../../runs/pending.js';
 import type { StatusDeps } from './deps.js';
 
 export type RunPhase = 'queued' | 'running' | 'collecting' | 'ended';
@@ -63,10 +64,7 @@ export function toRunStatus(view: RunView): RunStatus {
       commands: a.commands,
       commandOutcomes: a.commandOutcomes,
       evidence: evidence.map(toEvidenceStatus),
-      evidencePending: pendingEvidence(a, [
-        ...evidence.map((e) => e.commandIndex),
-        ...(a.evidenceFailures ?? []).map((f) => f.commandIndex),
-      ]),
+      evidencePending: pendingResults(a, evidence),
       evidenceFailed: (a.evidenceFailures ?? []).map((f) => ({ commandIndex: f.commandIndex, reason: f.reason })),
     };
   });
@@ -92,13 +90,6 @@ function toEvidenceStatus(e: EvidenceItem): EvidenceStatus {
     originalSizeBytes: e.originalSizeBytes,
     transcript: e.transcript,
   };
-}
-
-/** Result indexes Defender completed that are neither stored nor failed for good. */
-function pendingEvidence(action: DeviceAction, settled: number[]): number[] {
-  if (action.state !== 'ended') return [];
-  const completed = new Set(action.commandOutcomes.filter((o) => o.commandStatus === 'Completed').map((o) => o.index));
-  return action.collectIndexes.filter((i) => completed.has(i) && !settled.includes(i));
 }
 
 function phaseOf(devices: RunStatus['devices']): RunPhase {

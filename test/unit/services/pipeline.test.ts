@@ -9,6 +9,7 @@ import { handleAlertMessage } from '../../../shared/services/intake/alertIntake.
 import { handleCollectMessage } from '../../../shared/services/evidence/collector.js';
 import { startManualRun } from '../../../shared/services/intake/manualRuns.js';
 import { handlePollTick } from '../../../shared/services/polling/pollTick.js';
+import { sweepRuns } from '../../../shared/services/reconcile/sweep.js';
 import { handleActionMessage } from '../../../shared/services/submission/submitter.js';
 import type { MachineAction } from '../../../shared/defender/types.js';
 import { DEVICE, fakeDeps, machineAction } from '../../helpers/fakes.js';
@@ -334,6 +335,20 @@ describe('polling and collection', () => {
     });
     expect(deps.evidence.blobs.has(`${runId}/manifest.json`)).toBe(true);
     expect(deps.defender.calls.filter((c) => c.method === 'downloadResult')).toHaveLength(1);
+  });
+
+  it('collects the results whose collect messages were lost once the reconciliation sweep finds them stale', async () => {
+    const { deps, runId, poll } = await submitted();
+    reporting(deps, 'Succeeded', commands('Completed', 'Completed'));
+    await tick(deps, poll);
+    // The worker crashed after recording the end: its collect messages never reached the queue.
+    expect(deps.bus.take('collect')).toHaveLength(2);
+    expect((await getRunStatus(deps, runId))?.phase).toBe('collecting');
+    deps.clock.advance(deps.config.reconcile.staleMs);
+    expect(await sweepRuns(deps)).toMatchObject({ recollected: 1 });
+    deps.defender.onDownload = () => Promise.resolve({ body: Readable.from([gzipSync(Buffer.from('bytes'))]) });
+    for (const message of deps.bus.take('collect')) expect(await handleCollectMessage(deps, message.body, delivery)).toBe('collected');
+    expect((await getRunStatus(deps, runId))?.phase).toBe('ended');
   });
 
   it('collects the results of an action the tick saw end before its submitter recorded it as submitted', async () => {
