@@ -21,6 +21,7 @@ import { TablePacingStore } from './azure/tablePacingStore.js';
 import { TableWatermarkStore } from './azure/tableWatermarkStore.js';
 import { TableAuditLog } from './azure/tableAuditLog.js';
 import { TableDeviceDirectoryStore } from './azure/tableDeviceDirectoryStore.js';
+import { TableAlertAssemblyStore } from './azure/tableAlertAssemblyStore.js';
 import { loadPlaybooks } from './playbooks/loader.js';
 import { deadLetterService, type DeadLetterService } from './services/deadLetters/deadLetters.js';
 import { createServices, type Services } from './services/index.js';
@@ -77,6 +78,8 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
   await audit.ensureTable();
   const devices = new TableDeviceDirectoryStore(tableClient(config, config.storage.deviceDirectoryTable, azureCredential));
   await devices.ensureTable();
+  const assemblies = new TableAlertAssemblyStore(tableClient(config, config.storage.assemblyTable, azureCredential));
+  await assemblies.ensureTable();
 
   const { bus, storageQueueBus, deadLetters, closeBus } = await buildBus(config, clock, azureCredential);
   const client = new DefenderClient({
@@ -107,6 +110,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
       pacer,
       devices,
       playbooks,
+      assemblies,
       collectorVersion: collectorVersion(),
       alertFeed: defender,
       watermarks,

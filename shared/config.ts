@@ -152,6 +152,17 @@ export const settingsSchema = z
       .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name')
       .default('watermarks'),
 
+    // Streamed alerts (the streaming API's records, assembled by AlertId across messages)
+    /** An alert whose AlertInfo or device has not arrived is answered with what did once no row came for this long. */
+    STREAMING_ALERT_QUIET_MS: int(1).default(2 * MINUTE_MS),
+    /** Evidence rows kept per streamed alert; more are counted, reported with the alert, and not kept. */
+    STREAMING_ALERT_MAX_ROWS: int(1).max(5_000).default(500),
+    /** Where streamed alerts are assembled (Table Storage). */
+    ALERT_ASSEMBLY_TABLE: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name')
+      .default('alertassembly'),
+
     // The cached device directory (intake reads it instead of calling Defender per device)
     /** NCRONTAB (six fields) of the timer that lists every machine into the directory; `off`: no refresh. */
     DEVICE_DIRECTORY_CRON: z
@@ -228,6 +239,7 @@ export interface Config {
         watermarkTable: string;
         auditTable: string;
         deviceDirectoryTable: string;
+        assemblyTable: string;
       }
     | {
         kind: 'identity';
@@ -240,6 +252,7 @@ export interface Config {
         watermarkTable: string;
         auditTable: string;
         deviceDirectoryTable: string;
+        assemblyTable: string;
       };
   evidence: { blockSizeBytes: number; uploadConcurrency: number; maxOriginalBytes: number };
   bus:
@@ -253,6 +266,8 @@ export interface Config {
   /** The reconciliation sweep and poll-tick watchdog: its timer (undefined: off) and bounds. */
   reconcile: { schedule?: string; staleMs: number; horizonMs: number; runsPerFiring: number; maxRedrives: number };
   alertPoller: { schedule?: string; lookbackMs: number; overlapMs: number; pageSize: number; maxPages: number };
+  /** Streamed alerts: the quiet period after which one is answered with what arrived, and the rows kept per alert. */
+  streamingAlerts: { quietMs: number; maxRows: number };
   /** The cached device directory: its refresh timer (undefined: off) and what intake does with a missing device. */
   deviceDirectory: { schedule?: string; maxAgeMs: number; missLookups: number; missRetryMs: number; missMaxWaitMs: number };
   timeScale: number;
@@ -385,6 +400,7 @@ function toConfig(s: Settings): Config {
       pageSize: s.ALERT_POLL_PAGE_SIZE,
       maxPages: s.ALERT_POLL_MAX_PAGES,
     },
+    streamingAlerts: { quietMs: s.STREAMING_ALERT_QUIET_MS, maxRows: s.STREAMING_ALERT_MAX_ROWS },
     deviceDirectory: {
       schedule: s.DEVICE_DIRECTORY_CRON === 'off' ? undefined : s.DEVICE_DIRECTORY_CRON,
       maxAgeMs: s.DEVICE_DIRECTORY_MAX_AGE_MS,
@@ -404,6 +420,7 @@ function storageOf(s: Settings): Config['storage'] {
     watermarkTable: s.WATERMARK_TABLE,
     auditTable: s.AUDIT_TABLE,
     deviceDirectoryTable: s.DEVICE_DIRECTORY_TABLE,
+    assemblyTable: s.ALERT_ASSEMBLY_TABLE,
   };
   if (s.STORAGE_CONNECTION_STRING) return { kind: 'connectionString', connectionString: s.STORAGE_CONNECTION_STRING, ...names };
   // requiredRules made sure both URIs are set.

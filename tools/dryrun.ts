@@ -8,6 +8,7 @@ import type { DeviceFacts } from '../shared/playbooks/match.js';
 import { staticDirectory } from '../shared/services/intake/deviceDirectory.js';
 import { dryRun, type DryRunResult } from '../shared/services/intake/dryRun.js';
 import { loadFleet } from '../simulator/fleet.js';
+import { readAlertFile } from './alertFile.js';
 
 const HELP = `npm run dryrun -- [options]
 
@@ -21,8 +22,12 @@ Options:
                      a Graph alerts_v2 alert, a {"value": [...]} page of either,
                      Graph incidents with their alerts (incidents?$expand=alerts),
                      streaming records ({"records": [...]}, one record, or an
-                     array of records); another shape (a legacy Graph alert,
-                     unrelated JSON) is refused as "unsupported shape: ..."
+                     array of records); or several messages' worth of streaming
+                     records (a JSON array of {"records": [...]} messages, or
+                     JSON lines, one message or record per line), whose rows are
+                     assembled by AlertId in process. Another shape (a legacy
+                     Graph alert, unrelated JSON) is refused as "unsupported
+                     shape: ..."
   --playbook NAME    the playbook to render; with --alert, omitted: the one that
                      would answer the alert (each playbook's reasons are shown)
   --devices IDS      comma-separated device ids (a manual-style run); omitted:
@@ -55,7 +60,12 @@ async function main(): Promise<number> {
     return values.help ? 0 : 1;
   }
   const playbooks = await loadPlaybooks(path.resolve(values.playbooks ?? 'playbooks'));
-  const alert = values.alert === undefined ? undefined : (JSON.parse(await readFile(values.alert, 'utf8')) as unknown);
+  const file = values.alert === undefined ? undefined : readAlertFile(await readFile(values.alert, 'utf8'));
+  if (file && !file.ok) {
+    process.stderr.write(`invalid input:\n  --alert ${values.alert ?? ''}: ${file.error}\n`);
+    return 1;
+  }
+  const alert = file?.value;
   const devices = values.devices
     ?.split(',')
     .map((d) => d.trim())
@@ -94,6 +104,7 @@ function format(result: DryRunResult): string {
     lines.push(
       `alert ${a.id} (${a.source}) "${a.title}" severity ${a.severity}, category ${a.category ?? '-'}, ${a.devices.length} device(s)`,
     );
+  for (const a of result.alerts) for (const p of a.problems ?? []) lines.push(`  problem: ${p}`);
   for (const r of result.rejectedAlerts)
     lines.push(`rejected alert ${r.alertId ?? '?'}: ${r.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
   for (const plan of result.plans) {

@@ -25,6 +25,8 @@ export interface Alert {
   devices: AlertDevice[];
   processes: AlertProcess[];
   files: AlertFile[];
+  /** What the normaliser could not use, in words (an unreadable AdditionalFields, rows past a cap); never attacker text. */
+  problems?: string[];
 }
 
 export const ALERT_SHAPES = ['defender-api', 'graph-v2', 'streaming'] as const;

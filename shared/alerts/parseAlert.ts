@@ -5,7 +5,7 @@ import { bindEvidence, type Alert, type AlertShape } from './alert.js';
 import { defenderApiAlertSchema, fromDefenderApiAlert } from './defenderApiAlert.js';
 import { fromGraphAlert, graphAlertSchema } from './graphAlert.js';
 import { detectItem, detectShape, isObject, type DetectedShape } from './shapes.js';
-import { fromStreamingMessage, streamingMessageSchema } from './streamingRecords.js';
+import { fromStreamingMessage, streamingMessageSchema, streamingRecordsOf, type AlertRows } from './streamingRecords.js';
 
 /** What one message on the alerts queue held: the alerts it carries and any it carries that cannot be used. */
 export interface AlertBatch {
@@ -17,6 +17,8 @@ export interface AlertBatch {
   rejected: RejectedAlert[];
   /** Streaming records of tables other than AlertInfo/AlertEvidence. */
   ignoredRecords: number;
+  /** Streaming records only: the rows of each valid alert, for the intake to assemble with rows of other messages. */
+  streamed?: AlertRows[];
 }
 
 export interface RejectedAlert {
@@ -49,7 +51,9 @@ export function isUnsupportedShape(issues: readonly Issue[]): boolean {
 export function parseAlerts(body: unknown): Result<AlertBatch> {
   const json = typeof body === 'string' ? tryJson(body) : ok(body);
   if (!json.ok) return fail([{ path: '(body)', message: 'not valid JSON' }]);
-  const parsed = parseDetected(detectShape(json.value), json.value);
+  // Streaming records in any wrapping (an envelope, bare records, several messages' envelopes).
+  const records = streamingRecordsOf(json.value);
+  const parsed = records !== undefined ? parseStreaming(records) : parseDetected(detectShape(json.value), json.value);
   return parsed.ok ? ok({ ...parsed.value, alerts: parsed.value.alerts.map(bindEvidence) }) : parsed;
 }
 
@@ -58,7 +62,7 @@ function parseDetected(shape: DetectedShape, value: unknown): Result<AlertBatch>
     case 'unsupported':
       return fail([{ path: SHAPE_PATH, message: `unsupported shape: ${shape.lookedLike}` }]);
     case 'streaming':
-      return parseStreaming(shape.envelope);
+      return parseStreaming(shape.envelope.records);
     case 'collection':
       return parseItems(shape.items, 'collection', 'value');
     case 'incidents':
@@ -70,21 +74,6 @@ function parseDetected(shape: DetectedShape, value: unknown): Result<AlertBatch>
         : single;
     }
   }
-}
-
-function parseStreaming(envelope: Record<string, unknown>): Result<AlertBatch> {
-  const parsed = streamingMessageSchema.safeParse(envelope);
-  if (!parsed.success) return fail(toIssues(parsed.error));
-  const { alerts, ignored } = fromStreamingMessage(parsed.data);
-  if (alerts.length === 0)
-    return fail([{ path: 'records', message: `no AlertInfo or AlertEvidence record (${ignored} record(s) of other tables)` }]);
-  return ok({
-    shape: 'streaming',
-    alerts: alerts.flatMap((a) => (a.result.ok ? [a.result.value] : [])),
-    bodies: alerts.flatMap((a) => (a.result.ok ? [{ records: a.records }] : [])),
-    rejected: alerts.flatMap((a) => (a.result.ok ? [] : [{ alertId: a.alertId, issues: a.result.errors, body: { records: a.records } }])),
-    ignoredRecords: ignored,
-  });
 }
 
 /** Each item of a collection page (an incident item gives its alerts), each parsed on its own. */
@@ -104,6 +93,23 @@ function parseItems(items: unknown[], shape: 'collection' | 'incidents', field: 
     bodies: results.flatMap((r) => (r.result.ok ? [r.item] : [])),
     rejected: results.flatMap((r) => (r.result.ok ? [] : [{ alertId: idOf(r.item), issues: r.result.errors, body: r.item }])),
     ignoredRecords: 0,
+  });
+}
+
+/** Streaming records (with or without their envelope), each alert of them as if all its rows had arrived. */
+function parseStreaming(records: unknown): Result<AlertBatch> {
+  const parsed = streamingMessageSchema.safeParse({ records });
+  if (!parsed.success) return fail(toIssues(parsed.error));
+  const { alerts, groups, ignored } = fromStreamingMessage(parsed.data);
+  if (alerts.length === 0)
+    return fail([{ path: 'records', message: `no AlertInfo or AlertEvidence record (${ignored} record(s) of other tables)` }]);
+  return ok({
+    shape: 'streaming',
+    alerts: alerts.flatMap((a) => (a.result.ok ? [a.result.value] : [])),
+    bodies: alerts.flatMap((a) => (a.result.ok ? [{ records: a.records }] : [])),
+    rejected: alerts.flatMap((a) => (a.result.ok ? [] : [{ alertId: a.alertId, issues: a.result.errors, body: { records: a.records } }])),
+    ignoredRecords: ignored,
+    streamed: groups.flatMap((g) => (g.issues.length === 0 && g.alertId !== undefined ? [{ alertId: g.alertId, rows: g.rows }] : [])),
   });
 }
 

@@ -1,18 +1,21 @@
 import { z } from 'zod';
 import { fail, ok, type Issue, type Result } from '../result.js';
-import { joinPath, present, toMs, toSeverity, type Alert, type AlertDevice } from './alert.js';
+import type { Alert } from './alert.js';
 import { alertIdField, deviceIdField, optionalInt, optionalText } from './fields.js';
-import { canonicalDetectionSource, canonicalServiceSource, techniqueIds } from './sources.js';
+import { alertFromRows } from './streamedAlert.js';
+import { toStreamingRow, type StreamingRow } from './streamingRow.js';
 import { toIssues } from '../validation.js';
 
 /**
  * Defender streaming API records (Event Hubs / Storage), mde-api.md 7.3:
  * `{"records": [{time, tenantId, category: "AdvancedHunting-AlertInfo" |
- * "AdvancedHunting-AlertEvidence", properties: {...}}]}`. One AlertInfo row
- * per alert, one AlertEvidence row per evidence entity, grouped by AlertId;
- * one message may carry several alerts. AlertEvidence has no ProcessId
- * column, so a streamed alert never carries a process id. Records of other
- * tables are passed over (and counted).
+ * "AdvancedHunting-AlertEvidence", properties: {...}}]}`, or the records
+ * alone (one record object, or an array of records or of envelopes: many
+ * consumers split the envelope off). One AlertInfo row per alert, one
+ * AlertEvidence row per evidence entity, all sharing AlertId; one message
+ * may carry several alerts, and one alert's rows may be spread over several
+ * messages (see services/intake/streamedAlerts.ts). Records of other tables
+ * are passed over (and counted).
  */
 export const streamingMessageSchema = z
   .object({
@@ -21,6 +24,7 @@ export const streamingMessageSchema = z
       .min(1, 'at least one record'),
   })
   .loose();
+export type StreamingMessage = z.infer<typeof streamingMessageSchema>;
 
 const techniques = z.union([z.string(), z.array(z.string())]).nullish();
 const common = {
@@ -31,6 +35,7 @@ const common = {
   ServiceSource: optionalText,
   DetectionSource: optionalText,
   AttackTechniques: techniques,
+  MachineGroup: optionalText,
 };
 const alertInfoSchema = z.object({ ...common, Category: optionalText }).loose();
 const alertEvidenceSchema = z
@@ -45,14 +50,81 @@ const alertEvidenceSchema = z
     FileSize: optionalInt,
     DeviceId: z.union([deviceIdField, z.literal('')]).nullish(),
     DeviceName: optionalText,
-    MachineGroup: optionalText,
     ProcessCommandLine: optionalText,
+    // A JSON object in a string, read defensively (additionalFields.ts): an unreadable one is a problem, not an error.
+    AdditionalFields: z.unknown().optional(),
   })
   .loose();
-type InfoRow = z.infer<typeof alertInfoSchema>;
-type EvidenceRow = z.infer<typeof alertEvidenceSchema>;
 
-const TABLES = { 'advancedhunting-alertinfo': alertInfoSchema, 'advancedhunting-alertevidence': alertEvidenceSchema } as const;
+const TABLES = {
+  'advancedhunting-alertinfo': { table: 'info', schema: alertInfoSchema },
+  'advancedhunting-alertevidence': { table: 'evidence', schema: alertEvidenceSchema },
+} as const;
+
+/**
+ * The records of a streaming body in any of its forms (the envelope, one
+ * bare record, an array of records or of envelopes), or undefined when the
+ * body is none of them. An envelope's `records` is returned as it is, to be
+ * validated by streamingMessageSchema.
+ */
+export function streamingRecordsOf(value: unknown): unknown {
+  if (isRecord(value)) return [value];
+  if (isObject(value) && 'records' in value) return value.records;
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  if (value.every(isRecord)) return value;
+  if (value.every((v) => isObject(v) && Array.isArray(v.records))) return value.flatMap((v) => (v as { records: unknown[] }).records);
+  return undefined;
+}
+
+/** A streaming record: an object with an `AdvancedHunting-<Table>` category and its properties. */
+function isRecord(value: unknown): boolean {
+  return isObject(value) && typeof value.category === 'string' && /^advancedhunting-/i.test(value.category) && 'properties' in value;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The valid rows of one alert in a message. */
+export interface AlertRows {
+  alertId: string;
+  rows: StreamingRow[];
+}
+
+/** One alert's part of a streaming message: its rows, its own records, and the issues of any record that failed its schema. */
+export interface StreamedGroup {
+  alertId?: string;
+  rows: StreamingRow[];
+  records: unknown[];
+  issues: Issue[];
+}
+
+/** Groups a validated streaming message by AlertId; `ignored` counts records of other tables. */
+export function groupStreamingRecords(message: StreamingMessage): { groups: StreamedGroup[]; ignored: number } {
+  const groups = new Map<string, StreamedGroup>();
+  const orphans: StreamedGroup[] = [];
+  let ignored = 0;
+  message.records.forEach((record, i) => {
+    const kind = TABLES[record.category.toLowerCase() as keyof typeof TABLES] as (typeof TABLES)[keyof typeof TABLES] | undefined;
+    if (!kind) {
+      ignored += 1;
+      return;
+    }
+    const rawId = record.properties.AlertId;
+    const parsed = kind.schema.safeParse(record.properties);
+    const issues = parsed.success ? [] : toIssues(parsed.error, { at: ['records', i, 'properties'] });
+    if (typeof rawId !== 'string' || rawId === '') {
+      orphans.push({ rows: [], records: [record], issues });
+      return;
+    }
+    const group = groups.get(rawId) ?? { alertId: rawId, rows: [], records: [], issues: [] };
+    groups.set(rawId, group);
+    group.records.push(record);
+    group.issues.push(...issues);
+    if (parsed.success) group.rows.push(toStreamingRow(kind.table, parsed.data, record));
+  });
+  return { groups: [...groups.values(), ...orphans], ignored };
+}
 
 /** One alert out of a streaming message: normalised, or refused with its issues; `records` are its own records. */
 export interface StreamedAlert {
@@ -61,107 +133,13 @@ export interface StreamedAlert {
   records: unknown[];
 }
 
-interface Group {
-  info?: InfoRow;
-  evidence: EvidenceRow[];
-  records: unknown[];
-  issues: Issue[];
-}
-
-/** Groups a validated streaming message by AlertId; `ignored` counts records of other tables. */
-export function fromStreamingMessage(message: z.infer<typeof streamingMessageSchema>): { alerts: StreamedAlert[]; ignored: number } {
-  const groups = new Map<string, Group>();
-  const orphans: StreamedAlert[] = [];
-  let ignored = 0;
-  message.records.forEach((record, i) => {
-    const schema = TABLES[record.category.toLowerCase() as keyof typeof TABLES] as (typeof TABLES)[keyof typeof TABLES] | undefined;
-    if (!schema) {
-      ignored += 1;
-      return;
-    }
-    const rawId = record.properties.AlertId;
-    const parsed = schema.safeParse(record.properties);
-    const issues = parsed.success ? [] : toIssues(parsed.error, { at: ['records', i, 'properties'] });
-    if (typeof rawId !== 'string' || rawId === '') {
-      orphans.push({ result: fail(issues), records: [record] });
-      return;
-    }
-    const group = groups.get(rawId) ?? { evidence: [], records: [], issues: [] };
-    groups.set(rawId, group);
-    group.records.push(record);
-    group.issues.push(...issues);
-    if (!parsed.success) return;
-    if (schema === alertInfoSchema) group.info = parsed.data;
-    else group.evidence.push(parsed.data);
-  });
-  const alerts = [...groups.entries()].map(([alertId, group]) => ({
-    alertId,
-    records: group.records,
-    result: group.issues.length > 0 ? fail(group.issues) : toAlert(alertId, group),
+/** Every alert of a message as if all its rows had arrived (the dry run; the intake assembles across messages instead). */
+export function fromStreamingMessage(message: StreamingMessage): { alerts: StreamedAlert[]; groups: StreamedGroup[]; ignored: number } {
+  const { groups, ignored } = groupStreamingRecords(message);
+  const alerts = groups.map((g) => ({
+    alertId: g.alertId,
+    records: g.records,
+    result: g.issues.length > 0 || g.alertId === undefined ? fail(g.issues) : ok(alertFromRows(g.alertId, g.rows)),
   }));
-  return { alerts: [...alerts, ...orphans], ignored };
-}
-
-function toAlert(alertId: string, group: Group): Result<Alert> {
-  const rows: (InfoRow | EvidenceRow)[] = [...(group.info ? [group.info] : []), ...group.evidence];
-  const first = <K extends 'Title' | 'Severity' | 'ServiceSource' | 'DetectionSource'>(key: K): string | undefined =>
-    rows.map((r) => r[key]).find((v): v is NonNullable<typeof v> & string => typeof v === 'string' && v !== '');
-  const title = first('Title');
-  if (title === undefined)
-    return fail([{ path: 'records', message: `alert ${alertId}: no AlertInfo or AlertEvidence record gives its Title` }]);
-  const times = rows.map((r) => toMs(r.Timestamp)).filter((t): t is number => t !== undefined);
-  const devices = new Map<string, AlertDevice>();
-  for (const row of group.evidence) {
-    const id = present(row.DeviceId)?.toLowerCase();
-    if (!id) continue;
-    const known = devices.get(id);
-    devices.set(id, { id, name: known?.name ?? present(row.DeviceName), rbacGroupName: known?.rbacGroupName ?? present(row.MachineGroup) });
-  }
-  const ofType = (type: string) => group.evidence.filter((e) => (e.EntityType ?? '').toLowerCase() === type);
-  const serviceSource = first('ServiceSource');
-  const detectionSource = first('DetectionSource');
-  return ok({
-    id: alertId,
-    source: 'streaming',
-    title,
-    category: present(group.info?.Category) ?? group.evidence.map((e) => categoriesOf(e.Categories)[0]).find((c) => c !== undefined),
-    severity: toSeverity(first('Severity')),
-    serviceSource: canonicalServiceSource(serviceSource),
-    rawServiceSource: serviceSource,
-    detectionSource: canonicalDetectionSource(detectionSource),
-    rawDetectionSource: detectionSource,
-    createdMs: times.length > 0 ? Math.min(...times) : undefined,
-    lastUpdatedMs: times.length > 0 ? Math.max(...times) : undefined,
-    mitreTechniques: techniqueIds(rows.flatMap((r) => (Array.isArray(r.AttackTechniques) ? r.AttackTechniques : [r.AttackTechniques]))),
-    devices: [...devices.values()],
-    processes: ofType('process').map((e) => ({
-      deviceId: present(e.DeviceId)?.toLowerCase(),
-      fileName: present(e.FileName),
-      folderPath: present(e.FolderPath),
-      commandLine: present(e.ProcessCommandLine),
-      sha256: present(e.SHA256),
-      sha1: present(e.SHA1),
-    })),
-    files: ofType('file').map((e) => ({
-      deviceId: present(e.DeviceId)?.toLowerCase(),
-      fileName: present(e.FileName),
-      folderPath: present(e.FolderPath),
-      path: joinPath(present(e.FolderPath), present(e.FileName)),
-      sha256: present(e.SHA256),
-      sha1: present(e.SHA1),
-      sizeBytes: present(e.FileSize),
-    })),
-  });
-}
-
-/** `Categories` is a JSON array in a string (`"[\"Malware\"]"`); a plain string is one category. */
-function categoriesOf(value: string | string[] | null | undefined): string[] {
-  if (Array.isArray(value)) return value;
-  if (!value) return [];
-  try {
-    const parsed: unknown = JSON.parse(value);
-    return Array.isArray(parsed) ? parsed.filter((c): c is string => typeof c === 'string') : [value];
-  } catch {
-    return [value];
-  }
+  return { alerts, groups, ignored };
 }

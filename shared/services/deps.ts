@@ -4,6 +4,7 @@ import type { MessageBus } from '../bus/port.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { WatermarkStore } from '../alerts/watermarkStore.js';
+import type { AlertAssemblyStore } from '../alerts/assemblyStore.js';
 import type { AlertFeed, DefenderApi } from '../defender/port.js';
 import type { DeviceDirectoryStore } from '../devices/directoryStore.js';
 import type { EvidenceStore } from '../evidence/store.js';
@@ -29,6 +30,8 @@ export interface Deps {
   /** The cached device directory (facts of every device Defender lists), refreshed by its timer. */
   devices: DeviceDirectoryStore;
   playbooks: readonly LoadedPlaybook[];
+  /** Streamed alerts being assembled by AlertId across messages. */
+  assemblies: AlertAssemblyStore;
   /** Recorded in every evidence item and manifest. */
   collectorVersion: string;
   /** The optional alert poller's source (needed only when ALERT_POLL_CRON is set). */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Alert } from '../../shared/alerts/alert.js';
+import { parsePlaybook } from '../../shared/playbooks/loader.js';
 
 /** The documented example of each alert shape (test/fixtures/alerts), as parsed JSON. */
 export function alertFixture(
@@ -45,3 +46,23 @@ export function record(category: string, properties: Record<string, unknown>): R
     properties,
   };
 }
+
+/** A memory-dump playbook that says `rerun: onUpdate` (an updated alert runs it again), ranked above the shipped ones. */
+export const rerunOnUpdate = parsePlaybook(
+  `name: dump-again-on-update
+version: '1'
+description: d
+priority: 200
+triggers: [alert]
+rerun: onUpdate
+when: { severityAtLeast: High, requires: [process] }
+steps:
+  - type: RunScript
+    script: Invoke-ProcessDump.ps1
+    args:
+      - { name: ProcessId, from: alert.process.processId, as: pid }
+      - { name: OutputName, from: run.token, as: token }
+safety: { allowedScripts: [Invoke-ProcessDump.ps1] }
+`,
+  'r.yaml',
+);

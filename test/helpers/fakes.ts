@@ -16,7 +16,7 @@ import type { LibraryFile, Machine, MachineAction, RunLiveResponseRequest } from
 import { silentLogger } from '../../shared/log.js';
 import { pacingLimitsOf } from '../../shared/pacing/limits.js';
 import { Pacer } from '../../shared/pacing/pacer.js';
-import { InProcessPacingStore, InProcessWatermarkStore } from './casStores.js';
+import { InProcessAlertAssemblyStore, InProcessPacingStore, InProcessWatermarkStore } from './casStores.js';
 import { MemoryAuditLog } from './memoryAuditLog.js';
 import { parsePlaybook } from '../../shared/playbooks/loader.js';
 import { MemoryDeadLetterStore } from './memoryDeadLetterStore.js';
@@ -165,6 +165,7 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & {
     defender: new ScriptedDefender(),
     devices: new MemoryDeviceDirectoryStore(),
     playbooks,
+    assemblies: new InProcessAlertAssemblyStore(),
     collectorVersion: 'test',
     pacer: new Pacer(new InProcessPacingStore(), clock, pacingLimitsOf(config)),
     watermarks: new InProcessWatermarkStore(),

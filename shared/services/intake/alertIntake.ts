@@ -9,6 +9,7 @@ import type { IntakeDeps } from './deps.js';
 import { deferAlert, knownFacts, lookUpAlertDevices } from './alertDevices.js';
 import { staticDirectory } from './deviceDirectory.js';
 import { planRun, startRun } from './startRun.js';
+import { addStreamedRows, markAnswered, streamedAlertDue, streamedAlertMessageSchema, type AssemblyStep } from './streamedAlerts.js';
 
 export type AlertOutcome =
   | { kind: 'dead-lettered'; reason: string }
@@ -17,6 +18,8 @@ export type AlertOutcome =
   | { kind: 'started'; alertId: string; runIds: string[]; created: boolean[] }
   /** A device of the alert is missing from the device directory: the alert was sent again for after its next refresh. */
   | { kind: 'deferred'; alertId: string; devices: string[]; retryAtMs: number }
+  /** A streamed alert not answered now: still assembling, late rows recorded, or nothing new. */
+  | Exclude<AssemblyStep, { kind: 'ready' }>
   /** A message that carried several alerts (streaming records, a collection page): one outcome each. */
   | { kind: 'batch'; outcomes: AlertOutcome[] };
 
@@ -33,6 +36,8 @@ export type AlertOutcome =
  * (see alertDevices.ts).
  */
 export async function handleAlertMessage(deps: IntakeDeps, body: unknown, delivery: DeliveryInfo): Promise<AlertOutcome> {
+  const own = streamedAlertMessageSchema.safeParse(body);
+  if (own.success) return answerStep(deps, await streamedAlertDue(deps, own.data.streamedAlert), delivery);
   const parsed = parseAlerts(body);
   if (!parsed.ok) return deadLetter(deps, body, delivery, describeRefusal(parsed.errors));
   const batch = parsed.value;
@@ -44,9 +49,22 @@ export async function handleAlertMessage(deps: IntakeDeps, body: unknown, delive
   const outcomes: AlertOutcome[] = [];
   for (const [index, rejected] of batch.rejected.entries())
     outcomes.push(await deadLetter(deps, rejected.body, delivery, describeRefusal(rejected.issues, rejected.alertId), `rejected-${index}`));
-  for (const [index, alert] of batch.alerts.entries()) outcomes.push(await answerAlert(deps, alert, batch.bodies[index], delivery));
+  if (batch.streamed) {
+    // Streamed rows are assembled with the rows of other messages of the same alert (streamedAlerts.ts).
+    for (const group of batch.streamed) outcomes.push(await answerStep(deps, await addStreamedRows(deps, group), delivery));
+  } else {
+    for (const [index, alert] of batch.alerts.entries()) outcomes.push(await answerAlert(deps, alert, batch.bodies[index], delivery));
+  }
   const [only] = outcomes;
   return outcomes.length === 1 && only ? only : { kind: 'batch', outcomes };
+}
+
+/** Answers a streamed alert the assembler says is ready, then records that it was answered. */
+async function answerStep(deps: IntakeDeps, step: AssemblyStep, delivery: DeliveryInfo): Promise<AlertOutcome> {
+  if (step.kind !== 'ready') return step;
+  const outcome = await answerAlert(deps, step.alert, step.body, delivery);
+  await markAnswered(deps, step);
+  return outcome;
 }
 
 async function answerAlert(deps: IntakeDeps, alert: Alert, body: unknown, delivery: DeliveryInfo): Promise<AlertOutcome> {

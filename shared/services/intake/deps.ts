@@ -8,4 +8,7 @@ export type StartRunDeps = Pick<Deps, 'clock' | 'logger' | 'bus' | 'runs' | 'pac
  * startRun's, plus the playbooks, the cached device directory and the
  * Defender API (`where` selections, the directory's miss look-ups).
  */
-export type IntakeDeps = Pick<Deps, 'config' | 'clock' | 'logger' | 'bus' | 'runs' | 'pacer' | 'defender' | 'devices' | 'playbooks'>;
+export type IntakeDeps = Pick<
+  Deps,
+  'config' | 'clock' | 'logger' | 'bus' | 'runs' | 'pacer' | 'defender' | 'devices' | 'playbooks' | 'assemblies'
+>;

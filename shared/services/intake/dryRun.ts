@@ -48,7 +48,7 @@ export interface DryRunResult {
   note: string;
   alerts: Pick<
     Alert,
-    'id' | 'source' | 'title' | 'severity' | 'category' | 'detectionSource' | 'serviceSource' | 'mitreTechniques' | 'devices'
+    'id' | 'source' | 'title' | 'severity' | 'category' | 'detectionSource' | 'serviceSource' | 'mitreTechniques' | 'devices' | 'problems'
   >[];
   rejectedAlerts: { alertId?: string; issues: Issue[] }[];
   plans: DryRunPlan[];
@@ -101,6 +101,8 @@ export async function dryRun(deps: DryRunDeps, body: unknown): Promise<Result<Dr
   }
   const batch = parseAlerts(request.alert);
   if (!batch.ok) return fail(batch.errors.map((i) => ({ ...i, path: `alert.${i.path}` })));
+  if (batch.value.shape === 'streaming')
+    result.note += '; streaming records were assembled by AlertId in process, as if every record had arrived';
   result.rejectedAlerts = batch.value.rejected.map((r) => ({ alertId: r.alertId, issues: r.issues }));
   for (const alert of batch.value.alerts) {
     result.alerts.push({
@@ -113,6 +115,7 @@ export async function dryRun(deps: DryRunDeps, body: unknown): Promise<Result<Dr
       serviceSource: alert.serviceSource,
       mitreTechniques: alert.mitreTechniques,
       devices: alert.devices,
+      problems: alert.problems,
     });
     for (const device of alert.devices) result.plans.push(await planForAlert(deps, alert, device.id, named));
   }

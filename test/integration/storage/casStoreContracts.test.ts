@@ -1,4 +1,4 @@
-/** The compare-and-swap store suites (pacing, watermark, device directory) and the audit log's against the Table adapters on Azurite (the fakes run them in test/unit/contracts). */
+/** The compare-and-swap store suites (pacing, watermark, device directory, alert assembly) and the audit log's against the Table adapters on Azurite (the fakes run them in test/unit/contracts). */
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite.js';
@@ -10,6 +10,8 @@ import { describeAuditLogContract } from '../../contracts/auditLog.contract.js';
 import { describeDeviceDirectoryStoreContract } from '../../contracts/deviceDirectoryStore.contract.js';
 import { describePacingStoreContract } from '../../contracts/pacingStore.contract.js';
 import { describeWatermarkStoreContract } from '../../contracts/watermarkStore.contract.js';
+import { describeAlertAssemblyStoreContract } from '../../contracts/assemblyStore.contract.js';
+import { TableAlertAssemblyStore } from '../../../shared/azure/tableAlertAssemblyStore.js';
 
 let azurite: RunningAzurite;
 beforeAll(async () => {
@@ -46,4 +48,10 @@ describeAuditLogContract('Table Storage (Azurite)', async () => {
   const log = new TableAuditLog(newTable('audit'));
   await log.ensureTable();
   return log;
+});
+
+describeAlertAssemblyStoreContract('Table Storage (Azurite)', async () => {
+  const store = new TableAlertAssemblyStore(newTable('assembly'));
+  await store.ensureTable();
+  return store;
 });

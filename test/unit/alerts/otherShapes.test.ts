@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UNTITLED } from '../../../shared/alerts/streamedAlert.js';
 import { parseAlert, parseAlerts } from '../../../shared/alerts/parseAlert.js';
 import { alertFixture, FINANCE, record } from '../../helpers/alerts.js';
 
@@ -164,9 +165,11 @@ describe('parsing streaming API records', () => {
     expect(describeErrors(parseAlerts(body))).toContain(expected);
   });
 
-  it('refuses an alert whose records give no title', () => {
+  it('accepts an older record that gives no title or severity, with its device', () => {
     const parsed = parseAlerts({ records: [record('AlertEvidence', { AlertId: 'x1', EntityType: 'Machine', DeviceId: FINANCE })] });
-    expect(parsed.ok && parsed.value.rejected[0]?.issues[0]?.message).toMatch(/no AlertInfo or AlertEvidence record gives its Title/);
+    expect(parsed.ok && parsed.value.alerts).toEqual([
+      expect.objectContaining({ id: 'x1', title: UNTITLED, severity: 'Unknown', devices: [{ id: FINANCE }] }),
+    ]);
   });
 });
 

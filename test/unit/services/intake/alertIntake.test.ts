@@ -1,32 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parsePlaybook } from '../../../../shared/playbooks/loader.js';
 import { loadPlaybooks } from '../../../../shared/playbooks/loader.js';
 import { poisonMessage } from '../../../../shared/bus/poison.js';
 import { handleAlertMessage } from '../../../../shared/services/intake/alertIntake.js';
-import { alertFixture, FINANCE, record } from '../../../helpers/alerts.js';
+import { alertFixture, FINANCE, record, rerunOnUpdate } from '../../../helpers/alerts.js';
 import { fakeDeps } from '../../../helpers/fakes.js';
 
 const shipped = await loadPlaybooks('playbooks');
 const defender = alertFixture('defender-api-alert');
 const delivery = { messageId: 'm1', deliveryCount: 1 };
-const rerunOnUpdate = parsePlaybook(
-  `name: dump-again-on-update
-version: '1'
-description: d
-priority: 200
-triggers: [alert]
-rerun: onUpdate
-when: { severityAtLeast: High, requires: [process] }
-steps:
-  - type: RunScript
-    script: Invoke-ProcessDump.ps1
-    args:
-      - { name: ProcessId, from: alert.process.processId, as: pid }
-      - { name: OutputName, from: run.token, as: token }
-safety: { allowedScripts: [Invoke-ProcessDump.ps1] }
-`,
-  'r.yaml',
-);
 
 describe('alert intake across shapes', () => {
   it('starts one run per alert of a streaming message', async () => {
@@ -37,12 +18,18 @@ describe('alert intake across shapes', () => {
       record('AlertEvidence', { AlertId: 'da-two', Title: 'Other', EntityType: 'Machine', DeviceId: FINANCE }),
     ];
     const outcome = await handleAlertMessage(deps, { records }, delivery);
+    // The file-drop alert waits its quiet period for a process row (process-memory-dump ranks higher and requires one).
     expect(outcome).toMatchObject({
       kind: 'batch',
       outcomes: [
-        { kind: 'started', alertId: 'da638700000000000003_3000000003' },
+        { kind: 'assembling', alertId: 'da638700000000000003_3000000003' },
         { kind: 'started', alertId: 'da-two' },
       ],
+    });
+    deps.clock.advance(deps.config.streamingAlerts.quietMs);
+    const [check] = deps.bus.take('alerts');
+    expect(await handleAlertMessage(deps, check?.body, { messageId: check?.messageId ?? '', deliveryCount: 1 })).toMatchObject({
+      kind: 'started',
     });
     const names = await Promise.all([...deps.runs.runs.keys()].map(async (id) => (await deps.runs.getRun(id))?.run.playbook.name));
     expect(names.sort()).toEqual(['collect-alert-file', 'triage-bundle']);
@@ -56,7 +43,7 @@ describe('alert intake across shapes', () => {
       { records: [...(alertFixture('streaming-api-records').records as unknown[]), bad] },
       delivery,
     );
-    expect(outcome).toMatchObject({ kind: 'batch', outcomes: [{ kind: 'dead-lettered' }, { kind: 'started' }] });
+    expect(outcome).toMatchObject({ kind: 'batch', outcomes: [{ kind: 'dead-lettered' }, { kind: 'assembling' }] });
     expect(deps.bus.deadLettered).toEqual([
       {
         queue: 'alerts',

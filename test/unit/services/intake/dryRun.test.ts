@@ -5,6 +5,7 @@ import { staticDirectory } from '../../../../shared/services/intake/deviceDirect
 import { dryRun } from '../../../../shared/services/intake/dryRun.js';
 import { alertFixture, FINANCE } from '../../../helpers/alerts.js';
 import { fakeDeps } from '../../../helpers/fakes.js';
+import { STREAMED_ID, streamedInfo, streamedMachine, streamedProcess } from '../../../helpers/streamedAlert.js';
 
 const playbooks = await loadPlaybooks('playbooks');
 const deps = {
@@ -48,6 +49,27 @@ describe('a dry run', () => {
     [{ playbook: 'triage-bundle', devices: ['../x'] }, 'devices.0: a 40-hex-digit Defender device id'],
   ])('refuses %j, naming the field', async (body, expected) => {
     expect((await errorsOf(body)).join('; ')).toContain(expected);
+  });
+
+  it('assembles several messages of streamed records, in any order, into one alert and renders its memory dump', async () => {
+    const messages = [{ records: [streamedProcess()] }, { records: [streamedMachine()] }, { records: [streamedInfo()] }];
+    const result = await dryRun(deps, { alert: messages });
+    expect(result.ok && result.value.alerts.map((a) => [a.id, a.devices.map((d) => d.id)])).toEqual([[STREAMED_ID, [FINANCE]]]);
+    const plan = result.ok ? result.value.plans[0] : undefined;
+    expect(plan).toMatchObject({ playbook: { name: 'process-memory-dump' }, wouldAnswer: true });
+    expect(plan?.devices[0]?.commands[0]?.params).toContainEqual({ key: 'Args', value: `-ProcessId 6324 -OutputName ${plan?.runId}` });
+    expect(result.ok && result.value.note).toMatch(/assembled by AlertId in process/);
+  });
+
+  it('renders a bare streaming record, and shows what could not be read from it', async () => {
+    const result = await dryRun(deps, {
+      playbook: 'process-memory-dump',
+      alert: streamedProcess(STREAMED_ID, { ProcessId: '6324; calc' }),
+    });
+    expect(result.ok && result.value.alerts[0]?.problems).toEqual(['Process record: AdditionalFields.ProcessId is not a process id']);
+    expect(result.ok && result.value.plans[0]?.refused[0]?.reason).toMatch(
+      /ProcessId from alert\.process\.processId: expected a process id/,
+    );
   });
 
   it('records, queues and submits nothing', async () => {
