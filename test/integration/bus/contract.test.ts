@@ -80,7 +80,7 @@ describeBusContract('Storage queues (Azurite, QueueConsumer)', async (): Promise
   const names = queueMap(`c${randomUUID().slice(0, 8)}`);
   const bus = new StorageQueueMessageBus(service, names, clock, wallDelayFor(clock));
   await bus.ensureQueues();
-  const consumer = new QueueConsumer(bus, { pollIntervalMs: 25, retryDelayMs: () => 0 });
+  const consumer = new QueueConsumer(bus, { pollIntervalMs: 25 });
   const lists = new Map<QueueName, Delivered[]>();
   for (const queue of QUEUE_NAMES) {
     const list: Delivered[] = [];
