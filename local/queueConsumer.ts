@@ -2,15 +2,19 @@
  * Drives handlers from storage queues on the local host, doing what the
  * Functions queue trigger does in Azure: polls each registered queue, runs at
  * most `concurrency` handlers per queue, and settles each message by the
- * policy in queueDelivery.ts (early arrivals, retries with backoff, poison
- * queue). An empty queue is polled again when a message sent in this process
+ * policy in queueDelivery.ts (early arrivals, abandon on a throw, poison
+ * queue after `maxDeliveryCount`), as the Service Bus trigger settles them. An empty queue is polled again when a message sent in this process
  * becomes visible (see onQueueSend), as a Service Bus receiver is handed a
  * message when it is due, and at the latest every `pollIntervalMs` of wall
  * time (for messages sent by other processes).
  *
- * No lock renewal: a handler running longer than `lockSeconds` may see its
- * message delivered again (handlers are idempotent by contract). It writes
- * nothing itself: progress goes to `onEvent`.
+ * The lock: a received message stays hidden for `lockSeconds` (default 600,
+ * host.json's `maxAutoLockRenewalDuration`: Service Bus locks a message for
+ * the queue's lock duration and the trigger renews it up to that). A handler
+ * running longer sees its message delivered again, to this or another
+ * consumer, with the delivery counted; the first handler's late completion
+ * then fails (its pop receipt is stale) and is reported as an `error`
+ * event, losing nothing. It writes nothing itself: progress goes to `onEvent`.
  */
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -32,10 +36,8 @@ export interface QueueConsumerOptions {
   concurrency?: number;
   /** The delivery that reaches this count and fails is poisoned. Default 10. */
   maxDeliveryCount?: number;
-  /** Wall seconds a received message stays hidden while its handler runs. Default 300. */
+  /** Wall seconds a received message stays hidden while its handler runs. Default {@link DEFAULT_LOCK_SECONDS}. */
   lockSeconds?: number;
-  /** Wall ms before a failed message is visible again (whole seconds in effect). Default 1 s doubling to 60 s. */
-  retryDelayMs?: (deliveryCount: number) => number;
   /** Longest early arrival waited out in process, wall ms. Default 1000. */
   earlyWaitLimitMs?: number;
   /** Default: the bus's clock. */
@@ -45,7 +47,8 @@ export interface QueueConsumerOptions {
   onEvent?: (event: ConsumerEvent) => void;
 }
 
-const defaultRetryDelayMs = (deliveryCount: number): number => Math.min(60_000, 1_000 * 2 ** Math.max(0, deliveryCount - 1));
+/** host.json's `maxAutoLockRenewalDuration` (00:10:00): how long the Functions trigger keeps a message locked. */
+export const DEFAULT_LOCK_SECONDS = 600;
 
 export class QueueConsumer {
   private readonly handlers = new Map<QueueName, QueueHandler>();
@@ -78,12 +81,11 @@ export class QueueConsumer {
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.concurrency = Math.max(1, options.concurrency ?? 4);
-    this.lockSeconds = options.lockSeconds ?? 300;
+    this.lockSeconds = options.lockSeconds ?? DEFAULT_LOCK_SECONDS;
     this.policy = {
       clock: options.clock ?? bus.clock,
       wallDelay: options.wallDelay ?? bus.wallDelay,
       maxDeliveryCount: Math.max(1, options.maxDeliveryCount ?? 10),
-      retryDelayMs: options.retryDelayMs ?? defaultRetryDelayMs,
       earlyWaitLimitMs: options.earlyWaitLimitMs ?? 1_000,
       emit: options.onEvent ?? (() => undefined),
       running: () => this.started,

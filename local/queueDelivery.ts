@@ -10,12 +10,14 @@
  *    deferral, which is not a failed delivery;
  * 3. a message already delivered more than `maxDeliveryCount` times (earlier
  *    attempts never settled) → poison;
- * 4. the handler: success deletes the message; a ThrottledError re-hides it for
- *    `retryAfterMs` without burning a delivery; a PermanentError is poisoned at
- *    once (reason: the error's name); any other throw makes it visible again
- *    after `retryDelayMs(deliveryCount)`, and the delivery that reaches
- *    `maxDeliveryCount` and fails is poisoned with `MaxDeliveryCountExceeded`
- *    and the last error.
+ * 4. the handler, settled as the Functions Service Bus trigger settles it
+ *    (the delivery contract, docs/architecture.md): returning deletes the
+ *    message; any throw is an abandon, whatever the error: the message is
+ *    visible again at once and the next receive counts a delivery, and the
+ *    delivery that reaches `maxDeliveryCount` and fails is poisoned with
+ *    `MaxDeliveryCountExceeded` and the last error (redacted). Expected
+ *    conditions (throttled, transient) never reach here as throws: handlers
+ *    reschedule them (shared/bus/settleExpected.ts).
  *
  * Poisoning sends the copy first and deletes the original second, so a crash
  * in between duplicates rather than loses.
@@ -23,7 +25,8 @@
 import type { StorageQueueMessageBus, QueueEnvelope, ReceivedQueueMessage } from '../shared/azure/storageQueueBus.js';
 import type { DeliveryInfo, QueueName } from '../shared/bus/port.js';
 import type { Clock, WallDelay } from '../shared/clock.js';
-import { PermanentError, ThrottledError, describeError } from '../shared/errors.js';
+import { describeError } from '../shared/errors.js';
+import { redactText } from '../shared/redaction.js';
 
 export type QueueHandler = (body: unknown, delivery: DeliveryInfo) => Promise<void>;
 
@@ -32,7 +35,7 @@ export type ConsumerEvent =
   | { type: 'received'; queue: QueueName; messageId: string; deliveryCount: number }
   | { type: 'deferred'; queue: QueueName; messageId: string; wallMs: number; how: 'wait' | 'rehide' }
   | { type: 'completed'; queue: QueueName; messageId: string; deliveryCount: number; wallMs: number }
-  | { type: 'failed'; queue: QueueName; messageId: string; deliveryCount: number; error: string; retryInWallMs: number; throttled: boolean }
+  | { type: 'failed'; queue: QueueName; messageId: string; deliveryCount: number; error: string }
   | { type: 'deadLettered'; queue: QueueName; messageId: string; reason: string; description: string }
   | { type: 'error'; queue: QueueName; error: string };
 
@@ -40,7 +43,6 @@ export interface DeliveryPolicy {
   clock: Clock;
   wallDelay: WallDelay;
   maxDeliveryCount: number;
-  retryDelayMs: (deliveryCount: number) => number;
   earlyWaitLimitMs: number;
   emit: (event: ConsumerEvent) => void;
   /** False once the consumer is stopping: early waits give up and re-hide. */
@@ -103,6 +105,7 @@ async function waitUntilDue(
   return false;
 }
 
+/** A throw is an abandon: visible again at once, or poisoned when this delivery was the last one allowed. */
 async function failed(
   bus: StorageQueueMessageBus,
   policy: DeliveryPolicy,
@@ -111,21 +114,14 @@ async function failed(
   deliveryCount: number,
   error: unknown,
 ): Promise<void> {
-  const base = { type: 'failed', queue: message.queue, messageId: envelope.messageId, deliveryCount, error: describeError(error) } as const;
-  if (error instanceof ThrottledError) {
-    const wallMs = Math.max(0, policy.wallDelay(error.retryAfterMs));
-    policy.emit({ ...base, retryInWallMs: wallMs, throttled: true });
-    await bus.hide(message, Math.ceil(wallMs / 1000), { ...envelope, deferrals: (envelope.deferrals ?? 0) + 1 });
-  } else if (error instanceof PermanentError) {
-    await poison(bus, policy, message, envelope.body, error.name, describeError(error));
-  } else if (deliveryCount >= policy.maxDeliveryCount) {
-    const description = `${deliveryCount} deliveries failed; last error: ${describeError(error)}`;
+  const described = redactText(describeError(error));
+  if (deliveryCount >= policy.maxDeliveryCount) {
+    const description = `${deliveryCount} deliveries failed; last error: ${described}`;
     await poison(bus, policy, message, envelope.body, 'MaxDeliveryCountExceeded', description);
-  } else {
-    const wallMs = Math.max(0, policy.retryDelayMs(deliveryCount));
-    policy.emit({ ...base, retryInWallMs: wallMs, throttled: false });
-    await bus.hide(message, Math.ceil(wallMs / 1000));
+    return;
   }
+  policy.emit({ type: 'failed', queue: message.queue, messageId: envelope.messageId, deliveryCount, error: described });
+  await bus.hide(message, 0);
 }
 
 async function poison(

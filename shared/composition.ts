@@ -4,6 +4,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { readFileSync } from 'node:fs';
 import { BlobEvidenceStore } from './azure/blobEvidenceStore.js';
+import { TableSentIds } from './azure/tableSentIds.js';
 import { StorageQueueMessageBus } from './azure/storageQueueBus.js';
 import { StorageQueueDeadLetterStore } from './azure/storageQueueDeadLetters.js';
 import { TableRunStore } from './azure/tableRunStore.js';
@@ -153,7 +154,12 @@ async function buildBus(
       config.storage.kind === 'connectionString'
         ? QueueServiceClient.fromConnectionString(config.storage.connectionString)
         : new QueueServiceClient(config.storage.queueUri ?? '', azureCredential);
-    const bus = new StorageQueueMessageBus(queueService, config.bus.queues, clock, wallDelay);
+    const sentIds = new TableSentIds(
+      tableClient(config, config.bus.sentIdsTable, azureCredential),
+      clock,
+      config.bus.duplicateDetectionWindowMs,
+    );
+    const bus = new StorageQueueMessageBus(queueService, config.bus.queues, clock, wallDelay, sentIds);
     await bus.ensureQueues();
     const deadLetters = new StorageQueueDeadLetterStore(queueService, config.bus.queues, bus, config.deadLetters);
     return { bus, deadLetters, storageQueueBus: bus, closeBus: () => Promise.resolve() };

@@ -83,6 +83,21 @@ export const settingsSchema = z
     SERVICEBUS_CONNECTION_STRING: z.string().optional(),
     ServiceBusConnection__fullyQualifiedNamespace: z.string().optional(),
     // QUEUE_ALERTS, QUEUE_ACTIONS, ...: one per queue of shared/bus/queues.ts (queueSettings below)
+    /** Storage-queue bus: a second send of one message id within this window (responder ms) is dropped, as Service Bus's duplicate detection does (its default window: 10 minutes). 0: off. */
+    BUS_DUPLICATE_DETECTION_WINDOW_MS: int(0).default(10 * MINUTE_MS),
+    /** Storage-queue bus: where the ids sent within the window are kept (Table Storage, shared by every worker). */
+    BUS_SENT_IDS_TABLE: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name')
+      .default('bussentids'),
+
+    // Delivery contract: expected failures a handler lets escape (shared/bus/settleExpected.ts)
+    /** Transient failures of one message (each rescheduled with backoff) before it is dead-lettered with TransientRetriesExhausted. */
+    DELIVERY_TRANSIENT_RETRIES: int(0).default(10),
+    /** The first transient failure's wait before the message comes back; it doubles with each. */
+    DELIVERY_RETRY_BASE_MS: int(1).default(1_000),
+    /** The longest wait after a transient failure. */
+    DELIVERY_RETRY_MAX_MS: int(1).default(5 * MINUTE_MS),
 
     // Dead letters (npm run deadletters)
     /** A dead letter's body preview is cut to this many bytes (after redaction). */
@@ -257,7 +272,9 @@ export interface Config {
   evidence: { blockSizeBytes: number; uploadConcurrency: number; maxOriginalBytes: number };
   bus:
     | { kind: 'servicebus'; connectionString?: string; fullyQualifiedNamespace?: string; queues: QueueMap }
-    | { kind: 'storage-queues'; queues: QueueMap };
+    | { kind: 'storage-queues'; queues: QueueMap; duplicateDetectionWindowMs: number; sentIdsTable: string };
+  /** What the delivery contract does with an expected failure a handler lets escape (shared/bus/settleExpected.ts). */
+  delivery: { transientRetries: number; retryBaseMs: number; retryMaxMs: number };
   deadLetters: { previewBytes: number; scanMax: number };
   playbooksDir: string;
   scheduleSweepCron: string;
@@ -382,6 +399,11 @@ function toConfig(s: Settings): Config {
       maxOriginalBytes: s.EVIDENCE_MAX_ORIGINAL_BYTES,
     },
     bus: busOf(s, queues),
+    delivery: {
+      transientRetries: s.DELIVERY_TRANSIENT_RETRIES,
+      retryBaseMs: s.DELIVERY_RETRY_BASE_MS,
+      retryMaxMs: s.DELIVERY_RETRY_MAX_MS,
+    },
     deadLetters: { previewBytes: s.DEADLETTER_PREVIEW_BYTES, scanMax: s.DEADLETTER_SCAN_MAX },
     playbooksDir: s.PLAYBOOKS_DIR,
     scheduleSweepCron: s.SCHEDULE_SWEEP_CRON,
@@ -445,7 +467,14 @@ function authOf(s: Settings): AuthSettings {
 }
 
 function busOf(s: Settings, queues: QueueMap): Config['bus'] {
-  if (s.BUS_KIND === 'storage-queues') return { kind: 'storage-queues', queues };
+  if (s.BUS_KIND === 'storage-queues') {
+    return {
+      kind: 'storage-queues',
+      queues,
+      duplicateDetectionWindowMs: s.BUS_DUPLICATE_DETECTION_WINDOW_MS,
+      sentIdsTable: s.BUS_SENT_IDS_TABLE,
+    };
+  }
   return {
     kind: 'servicebus',
     connectionString: s.SERVICEBUS_CONNECTION_STRING,

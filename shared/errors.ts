@@ -1,9 +1,12 @@
 /**
  * One error vocabulary. Every error the domain throws is a ResponderError; the
- * subclass tells a queue handler what to do with the message:
- * - PermanentError: complete the message and record the failure (never retry);
+ * subclass tells a queue handler what to do with the message (the delivery
+ * contract, docs/architecture.md; what a handler lets escape is settled so by
+ * shared/bus/settleExpected.ts):
+ * - PermanentError: dead-letter the message with the reason (never retry);
  * - ThrottledError: reschedule after `retryAfterMs` without burning a delivery;
- * - TransientError: let the delivery fail so the queue retries it.
+ * - TransientError: reschedule with backoff, dead-letter after too many.
+ * Anything else reaching the trigger is a bug: the queue abandons the message.
  * Adapters translate SDK and HTTP failures into these; domain code never sees
  * an SDK error.
  */

@@ -18,6 +18,9 @@
  *   on Service Bus; nothing is deleted before its copy is sent.
  * - Messages never expire (`messageTimeToLive: -1`): an unprocessed message
  *   stays until it is handled or poisoned.
+ * - **Duplicate detection**, as on Service Bus queues created with it: with a
+ *   {@link TableSentIds}, a second send of one message id to one queue
+ *   (poison queues included) within the window is dropped silently.
  */
 import type { QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import type { DeadLetterReason, MessageBus, OutgoingMessage, QueueName } from '../bus/port.js';
@@ -27,6 +30,7 @@ import type { Clock, WallDelay } from '../clock.js';
 import { PermanentError } from '../errors.js';
 import { decodeEnvelope, encodeEnvelope, type QueueEnvelope } from './queueEnvelope.js';
 import { translateStorageError } from './storageErrors.js';
+import type { TableSentIds } from './tableSentIds.js';
 
 export { decodeEnvelope, encodeEnvelope, type QueueEnvelope } from './queueEnvelope.js';
 
@@ -73,20 +77,23 @@ export class StorageQueueMessageBus implements MessageBus {
    * @param queues the storage queue for each port queue; poison queues are `<name>-poison`.
    * @param clock the responder's clock (`notBeforeMs` is on it).
    * @param wallDelay converts a span of that clock into wall-clock ms.
+   * @param sentIds duplicate detection; omitted: every send is delivered.
    */
   constructor(
     private readonly service: QueueServiceClient,
     readonly queues: QueueMap,
     readonly clock: Clock,
     readonly wallDelay: WallDelay,
+    private readonly sentIds?: TableSentIds,
   ) {}
 
-  /** Creates every queue and its poison queue (idempotent). */
+  /** Creates every queue and its poison queue, and the sent-ids table (idempotent). */
   async ensureQueues(): Promise<void> {
     const names = QUEUE_NAMES.flatMap((q) => [this.queues[q], this.poisonName(q)]);
     for (const name of names) {
       await guard(`creating queue ${name}`, () => this.service.getQueueClient(name).createIfNotExists());
     }
+    await this.sentIds?.ensureTable();
   }
 
   async send(queue: QueueName, message: OutgoingMessage): Promise<void> {
@@ -170,6 +177,7 @@ export class StorageQueueMessageBus implements MessageBus {
     if (text.length > MAX_MESSAGE_BYTES) {
       throw new PermanentError(`${what}: message is ${text.length} bytes encoded, over the ${MAX_MESSAGE_BYTES}-byte queue limit`);
     }
+    if (await this.sentIds?.sentWithinWindow(client.name, envelope.messageId)) return; // a duplicate: dropped, as Service Bus does
     await guard(what, () =>
       client.sendMessage(text, {
         messageTimeToLive: -1,
@@ -177,6 +185,8 @@ export class StorageQueueMessageBus implements MessageBus {
       }),
     );
     notifySent(client.name, Date.now() + visibilitySeconds * 1000);
+    // Sent: a failure to record it only lets a later duplicate through (never drops a message), so it is not the sender's failure.
+    await this.sentIds?.recordSent(client.name, envelope.messageId).catch(() => undefined);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { DeliveryInfo } from '../bus/port.js';
+import { settleExpected, type ExpectedOutcome } from '../bus/settleExpected.js';
 import type { Issue, Result } from '../result.js';
 import { handleAlertMessage, type AlertOutcome } from './intake/alertIntake.js';
 import { pollAlerts, type AlertPollOutcome } from './intake/alertPoller.js';
@@ -18,13 +19,18 @@ import { sweepSchedules, type SweepResult } from './intake/schedules.js';
 import type { StartedRun } from './intake/startRun.js';
 import { handleActionMessage, type SubmitOutcome } from './submission/submitter.js';
 
-/** The operations the triggers call: one per trigger, each taking parsed input. */
+/**
+ * The operations the triggers call: one per trigger, each taking parsed input.
+ * Each queue operation keeps the delivery contract: an expected failure its
+ * handler lets escape is rescheduled or dead-lettered (settleExpected), so
+ * only a bug reaches the trigger as a throw.
+ */
 export interface Services {
   deps: Deps;
-  alerts(body: unknown, delivery: DeliveryInfo): Promise<AlertOutcome>;
-  actions(body: unknown, delivery: DeliveryInfo): Promise<SubmitOutcome>;
-  polls(body: unknown, delivery: DeliveryInfo): Promise<TickOutcome>;
-  collect(body: unknown, delivery: DeliveryInfo): Promise<CollectOutcome>;
+  alerts(body: unknown, delivery: DeliveryInfo): Promise<AlertOutcome | ExpectedOutcome>;
+  actions(body: unknown, delivery: DeliveryInfo): Promise<SubmitOutcome | ExpectedOutcome>;
+  polls(body: unknown, delivery: DeliveryInfo): Promise<TickOutcome | ExpectedOutcome>;
+  collect(body: unknown, delivery: DeliveryInfo): Promise<CollectOutcome | ExpectedOutcome>;
   startManualRun(body: unknown, requester: Principal): Promise<Result<StartedRun, Issue[]>>;
   runStatus(runId: string): Promise<RunStatus | undefined>;
   sweepSchedules(lookbackMs: number): Promise<SweepResult>;
@@ -48,10 +54,10 @@ export interface Services {
 export function createServices(deps: Deps, close: () => Promise<void> = () => Promise.resolve()): Services {
   return {
     deps,
-    alerts: (body, delivery) => handleAlertMessage(deps, body, delivery),
-    actions: (body, delivery) => handleActionMessage(deps, body, delivery),
-    polls: (body, delivery) => handlePollTick(deps, body, delivery),
-    collect: (body, delivery) => handleCollectMessage(deps, body, delivery),
+    alerts: (body, delivery) => settleExpected(deps, 'alerts', body, delivery, () => handleAlertMessage(deps, body, delivery)),
+    actions: (body, delivery) => settleExpected(deps, 'actions', body, delivery, () => handleActionMessage(deps, body, delivery)),
+    polls: (body, delivery) => settleExpected(deps, 'polls', body, delivery, () => handlePollTick(deps, body, delivery)),
+    collect: (body, delivery) => settleExpected(deps, 'collect', body, delivery, () => handleCollectMessage(deps, body, delivery)),
     startManualRun: (body, requester) => startManualRun(deps, body, requester),
     runStatus: (runId) => getRunStatus(deps, runId),
     sweepSchedules: (lookbackMs) => sweepSchedules(deps, lookbackMs),

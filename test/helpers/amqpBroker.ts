@@ -8,7 +8,8 @@
  * - `<entity>/$management`: `com.microsoft:schedule-message` (request body
  *   `{messages: [{message: <AMQP-encoded message>, 'message-id'}]}`, answer
  *   `{'sequence-numbers': long[]}`), `com.microsoft:cancel-scheduled-message`
- *   (request `{'sequence-numbers': long[]}`), `com.microsoft:renew-lock` and
+ *   (request `{'sequence-numbers': long[]}`), `com.microsoft:renew-lock` (a live
+ *   lock is extended; an expired one answers 410 message-lock-lost) and
  *   `com.microsoft:peek-message` (request `{'from-sequence-number': long,
  *   'message-count': int}`, answer `{messages: [{message: <AMQP-encoded>}]}`,
  *   or status 204 when there is none);
@@ -25,15 +26,20 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import rhea from 'rhea';
 import type { Connection, Container, EventContext, Message, Sender } from 'rhea';
-import { BrokerStore, DEAD_LETTER_SUFFIX, record, type BrokerMessageRecord } from './amqpBrokerStore.js';
+import {
+  BrokerStore,
+  DEAD_LETTER_SUFFIX,
+  lockTokenText,
+  record,
+  type BrokerMessageRecord,
+  type BrokerStoreOptions,
+} from './amqpBrokerStore.js';
 
 export type { BrokerMessageRecord, BrokerMessageState } from './amqpBrokerStore.js';
 
-export interface AmqpBrokerOptions {
+export interface AmqpBrokerOptions extends BrokerStoreOptions {
   /** Known queue addresses; attaching to another address fails with `amqp:not-found`. Omitted: any address. */
   queues?: readonly string[];
-  /** Deliveries after which an abandoned message is dead-lettered (Service Bus's default is 10). Omitted: never. */
-  maxDeliveryCount?: number;
 }
 
 const MANAGEMENT = '/$management';
@@ -56,7 +62,7 @@ export class AmqpBrokerDouble {
     container: Container,
     private readonly options: AmqpBrokerOptions,
   ) {
-    this.store = new BrokerStore((queue) => this.consumersOf(queue), options.maxDeliveryCount);
+    this.store = new BrokerStore((queue) => this.consumersOf(queue), options);
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
@@ -100,6 +106,11 @@ export class AmqpBrokerDouble {
   /** A connection string the real ServiceBusClient accepts: plain AMQP (no TLS) to this double. */
   get connectionString(): string {
     return `Endpoint=sb://127.0.0.1:${this.port};SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true`;
+  }
+
+  /** Sends dropped by duplicate detection, in arrival order. */
+  get duplicatesDropped(): readonly { queue: string; messageId: string }[] {
+    return this.store.duplicatesDropped;
   }
 
   /** Every message the double stored, in arrival order. */
@@ -180,7 +191,7 @@ export class AmqpBrokerDouble {
     } else if (address.endsWith(MANAGEMENT)) {
       this.onManagement(ctx, address.slice(0, -MANAGEMENT.length), message);
     } else {
-      this.store.enqueue(address, message, 'transfer');
+      this.store.accept(address, message, 'transfer');
     }
   }
 
@@ -192,7 +203,7 @@ export class AmqpBrokerDouble {
       // Message, structurally the same as the event's Message.
       const decode = (bytes: Buffer): Message => rhea.message.decode(bytes) as unknown as Message;
       const entries = (body.messages ?? []) as { message: Buffer }[];
-      const numbers = entries.map((entry) => this.store.enqueue(queue, decode(entry.message), 'schedule-message'));
+      const numbers = entries.map((entry) => this.store.accept(queue, decode(entry.message), 'schedule-message'));
       this.reply(ctx, request, { statusCode: 200 }, { 'sequence-numbers': rhea.types.wrap_array(numbers, 0x81, undefined) });
     } else if (operation === 'com.microsoft:cancel-scheduled-message') {
       // The SDK sends an AMQP array of longs; rhea reads each as a number (a Buffer above 2^53).
@@ -207,8 +218,14 @@ export class AmqpBrokerDouble {
       if (found.length === 0) this.reply(ctx, request, { statusCode: 204 });
       else this.reply(ctx, request, { statusCode: 200 }, { messages: found.map((m) => ({ message: rhea.message.encode(m) })) });
     } else if (operation === 'com.microsoft:renew-lock') {
-      const tokens = (body['lock-tokens'] ?? []) as unknown[];
-      this.reply(ctx, request, { statusCode: 200 }, { expirations: tokens.map(() => new Date(Date.now() + 300_000)) });
+      const expirations = this.store.renew(((body['lock-tokens'] ?? []) as unknown[]).map(lockTokenText));
+      if (expirations) this.reply(ctx, request, { statusCode: 200 }, { expirations });
+      else
+        this.reply(ctx, request, {
+          statusCode: 410,
+          errorCondition: 'com.microsoft:message-lock-lost',
+          statusDescription: 'The lock supplied is invalid.',
+        });
     } else {
       this.reply(ctx, request, { statusCode: 501, statusDescription: `${operation} is not implemented by the test double` });
     }

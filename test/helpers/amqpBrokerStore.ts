@@ -8,7 +8,13 @@
  * `maxDeliveryCount` times, with reason `MaxDeliveryCountExceeded`). A
  * dead-lettered message keeps its enqueued time and gets a new sequence
  * number; callers should rely only on numbers being unique within an entity.
- * TEST DOUBLE, NOT A BROKER: in memory, no lock expiry, no duplicate detection.
+ * Locks expire when the double is given a lock duration: the message is
+ * available again (or dead-lettered past `maxDeliveryCount`), and the late
+ * settlement of the expired delivery is refused with
+ * `com.microsoft:message-lock-lost`; `renew-lock` extends a live lock. With
+ * duplicate detection, a second send of one message id to a queue within the
+ * window is accepted and dropped, as Service Bus does.
+ * TEST DOUBLE, NOT A BROKER: in memory.
  */
 import { randomUUID } from 'node:crypto';
 import rhea from 'rhea';
@@ -40,33 +46,78 @@ interface Stored {
   record: BrokerMessageRecord;
   amqp: Message;
   timer?: NodeJS.Timeout;
+  lockTimer?: NodeJS.Timeout;
 }
 
-/** How long a delivered message's lock claims to last; the double never expires locks. */
+/** How long a delivered message's lock claims to last when locks do not expire. */
 const LOCK_MS = 300_000;
+
+export interface BrokerStoreOptions {
+  /** Deliveries after which an abandoned message is dead-lettered; omitted: never. */
+  maxDeliveryCount?: number;
+  /** Wall ms a delivery's lock lasts; omitted: locks never expire. */
+  lockDurationMs?: number;
+  /** Duplicate detection: its window (wall ms), on these queues (omitted: every queue). */
+  duplicateDetection?: { windowMs: number; queues?: readonly string[] };
+}
 /** The dead-letter subqueue's suffix, as the SDK addresses it. */
 export const DEAD_LETTER_SUFFIX = '/$DeadLetterQueue';
 
 export class BrokerStore {
   readonly messages: BrokerMessageRecord[] = [];
   private readonly ready = new Map<string, Stored[]>();
+  /** Sends dropped by duplicate detection. */
+  readonly duplicatesDropped: { queue: string; messageId: string }[] = [];
   private readonly locked = new Map<Delivery, Stored>();
+  /** Deliveries whose lock expired before the client settled them. */
+  private readonly expired = new Set<Delivery>();
+  private readonly byLockToken = new Map<string, Delivery>();
   private readonly bySequence = new Map<number, Stored>();
+  /** Per queue and message id: the wall time and sequence number of its first send in the window. */
+  private readonly sentIds = new Map<string, { atMs: number; sequenceNumber: number }>();
   private nextSequence = 1;
+  private readonly maxDeliveryCount?: number;
 
-  /**
-   * @param consumersOf the open links that receive from `queue`.
-   * @param maxDeliveryCount deliveries after which an abandoned message is dead-lettered; omitted: never.
-   */
+  /** @param consumersOf the open links that receive from `queue`. */
   constructor(
     private readonly consumersOf: (queue: string) => Sender[],
-    private readonly maxDeliveryCount?: number,
-  ) {}
+    private readonly options: BrokerStoreOptions = {},
+  ) {
+    this.maxDeliveryCount = options.maxDeliveryCount;
+  }
+
+  /**
+   * A client's send: stored, unless duplicate detection drops it (then the
+   * first copy's sequence number is returned, and nothing is stored).
+   */
+  accept(queue: string, amqp: Message, via: BrokerMessageRecord['via']): number {
+    const dedup = this.options.duplicateDetection;
+    const messageId = amqp.message_id === undefined ? undefined : idText(amqp.message_id);
+    if (!dedup || messageId === undefined || (dedup.queues && !dedup.queues.includes(queue))) return this.enqueue(queue, amqp, via);
+    const key = `${queue}\u0000${messageId}`;
+    const seen = this.sentIds.get(key);
+    if (seen && Date.now() - seen.atMs < dedup.windowMs) {
+      this.duplicatesDropped.push({ queue, messageId });
+      return seen.sequenceNumber;
+    }
+    const sequenceNumber = this.enqueue(queue, amqp, via);
+    this.sentIds.set(key, { atMs: Date.now(), sequenceNumber });
+    return sequenceNumber;
+  }
+
+  /** Extends the live locks of these tokens; false when one of them has expired or is unknown. */
+  renew(tokens: readonly string[]): Date[] | undefined {
+    const deliveries = tokens.map((t) => this.byLockToken.get(t));
+    if (deliveries.some((d) => !d || !this.locked.has(d))) return undefined;
+    return deliveries.flatMap((d) => {
+      const entry = d && this.locked.get(d);
+      return d && entry ? [this.lock(d, entry)] : [];
+    });
+  }
 
   /** Stores a message; one with `x-opt-scheduled-enqueue-time` waits for that wall time. Returns its sequence number. */
   enqueue(queue: string, amqp: Message, via: BrokerMessageRecord['via'], enqueuedTimeMs = Date.now()): number {
     const scheduled = record(amqp.message_annotations)['x-opt-scheduled-enqueue-time'];
-    const messageId = amqp.message_id;
     const entry: Stored = {
       amqp,
       record: {
@@ -76,7 +127,7 @@ export class BrokerStore {
         deliveries: 0,
         enqueuedTimeMs,
         state: 'scheduled',
-        messageId: messageId === undefined ? undefined : Buffer.isBuffer(messageId) ? messageId.toString('hex') : String(messageId),
+        messageId: amqp.message_id === undefined ? undefined : idText(amqp.message_id),
         contentType: typeof amqp.content_type === 'string' ? amqp.content_type : undefined,
         applicationProperties: { ...record(amqp.application_properties) },
         body: jsonBody(amqp.body),
@@ -109,15 +160,28 @@ export class BrokerStore {
 
   /** The client disposed of a delivery: settle our side, which is what the SDK waits for. */
   settle(delivery: Delivery | undefined, outcome: 'completed' | 'dead-lettered' | 'ready'): void {
+    if (delivery && this.expired.delete(delivery)) {
+      // Too late: the lock expired and the message went back (Service Bus answers MessageLockLost).
+      const error = { condition: 'com.microsoft:message-lock-lost', description: 'The lock supplied is invalid: it expired.' };
+      // rhea types the outcome constructors loosely; this is `message.rejected({error}).described()`.
+      const outcomes = rhea.message as unknown as { rejected(fields: { error: unknown }): { described(): unknown } };
+      delivery.update(true, outcomes.rejected({ error }).described());
+      return;
+    }
     const entry = delivery && this.locked.get(delivery);
     if (!delivery || !entry) return; // an outcome for one of the double's replies
-    this.locked.delete(delivery);
+    this.unlockDelivery(delivery, entry);
     // Settle with the peer's own outcome: a settled disposition without a state confuses rhea.
     const peerOutcome = delivery.remote_state as { described?: () => unknown } | undefined;
     delivery.update(true, peerOutcome?.described?.());
     if (outcome === 'completed') entry.record.state = outcome;
     else if (outcome === 'dead-lettered') this.deadLetter(entry, record(record(record(peerOutcome).error).info));
-    else if (
+    else this.release(entry);
+  }
+
+  /** An abandoned, unlocked or expired message: dead-lettered past maxDeliveryCount, else available again. */
+  private release(entry: Stored): void {
+    if (
       // A dead-letter queue keeps its messages whatever their delivery count.
       this.maxDeliveryCount !== undefined &&
       entry.record.deliveries >= this.maxDeliveryCount &&
@@ -144,13 +208,37 @@ export class BrokerStore {
   unlock(match: (sender: Sender) => boolean): void {
     for (const [delivery, entry] of [...this.locked]) {
       if (!match(delivery.link as Sender)) continue;
-      this.locked.delete(delivery);
+      this.unlockDelivery(delivery, entry);
       this.makeReady(entry);
     }
   }
 
   close(): void {
-    for (const entry of this.bySequence.values()) clearTimeout(entry.timer);
+    for (const entry of this.bySequence.values()) {
+      clearTimeout(entry.timer);
+      clearTimeout(entry.lockTimer);
+    }
+  }
+
+  /** Locks (or relocks) a delivery for the lock duration; returns until when. */
+  private lock(delivery: Delivery, entry: Stored): Date {
+    const lockMs = this.options.lockDurationMs;
+    clearTimeout(entry.lockTimer);
+    if (lockMs !== undefined) {
+      entry.lockTimer = setTimeout(() => {
+        if (this.locked.get(delivery) !== entry) return;
+        this.unlockDelivery(delivery, entry);
+        this.expired.add(delivery);
+        this.release(entry);
+      }, lockMs);
+    }
+    return new Date(Date.now() + (lockMs ?? LOCK_MS));
+  }
+
+  private unlockDelivery(delivery: Delivery, entry: Stored): void {
+    clearTimeout(entry.lockTimer);
+    this.locked.delete(delivery);
+    this.byLockToken.delete(lockTokenOf(delivery));
   }
 
   /** Moves a message to its queue's dead-letter subqueue, the reason in application properties. */
@@ -184,11 +272,15 @@ export class BrokerStore {
   }
 
   private deliver(sender: Sender, entry: Stored): void {
-    const message = this.annotated(entry, { 'x-opt-locked-until': new Date(Date.now() + LOCK_MS) });
+    const lockedUntil = new Date(Date.now() + (this.options.lockDurationMs ?? LOCK_MS));
+    const message = this.annotated(entry, { 'x-opt-locked-until': lockedUntil });
     entry.record.state = 'locked';
     entry.record.deliveries += 1;
     // A 16-byte tag becomes the SDK's lock token.
-    this.locked.set(sender.send(message, rhea.string_to_uuid(randomUUID())), entry);
+    const delivery = sender.send(message, rhea.string_to_uuid(randomUUID()));
+    this.locked.set(delivery, entry);
+    this.byLockToken.set(lockTokenOf(delivery), delivery);
+    this.lock(delivery, entry);
   }
 
   /** The stored message with its sequence number, enqueued time and `extra` annotations; header delivery-count is the earlier attempts (AMQP). */
@@ -201,6 +293,21 @@ export class BrokerStore {
     };
     return { ...entry.amqp, delivery_count: entry.record.deliveries, message_annotations: annotations };
   }
+}
+
+/** A delivery's lock token as hex (its 16-byte tag; the SDK sends tokens back as UUIDs). */
+function lockTokenOf(delivery: Delivery): string {
+  return Buffer.from(delivery.tag).toString('hex');
+}
+
+/** A lock token from a `renew-lock` request (a 16-byte UUID buffer, or its text) as hex. */
+export function lockTokenText(token: unknown): string {
+  if (Buffer.isBuffer(token)) return token.toString('hex');
+  return String(token).replace(/-/g, '').toLowerCase();
+}
+
+function idText(id: unknown): string {
+  return Buffer.isBuffer(id) ? id.toString('hex') : String(id);
 }
 
 export function record(value: unknown): Record<string, unknown> {

@@ -8,8 +8,9 @@ import { enqueueSubmit } from './queueing.js';
 /**
  * What a failed submission call means for the action: throttled or a busy
  * device is a wait (requeued, rescheduled); a permanent refusal rejects it;
- * anything else leaves the outcome unknown and is thrown, so the queue
- * redelivers and the retry looks for the action first.
+ * anything else leaves the outcome unknown and is thrown: a passing fault is
+ * rescheduled by the delivery contract (settleExpected), and the retry looks
+ * for the action first.
  */
 export async function handleSubmitError(
   deps: Pick<SubmissionDeps, 'clock' | 'logger' | 'bus' | 'runs' | 'pacer'>,
@@ -42,7 +43,7 @@ export async function handleSubmitError(
     log.log('error', 'Defender refused the submission', { error: describeError(error) });
     return 'rejected';
   }
-  // Outcome unknown: stay 'submitting' and let the queue redeliver; the retry looks for the action first.
+  // Outcome unknown: stay 'submitting'; the message comes back (settleExpected) and the retry looks for the action first.
   log.log('warn', 'submission outcome unknown; will retry after checking for an existing action', { error: describeError(error) });
   throw error;
 }

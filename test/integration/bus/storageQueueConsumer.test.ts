@@ -38,7 +38,7 @@ async function newBus(clock: Clock = new ScaledClock({ scale: 1 }), wallDelay: W
   return bus;
 }
 
-/** A started consumer with fast polling and no retry backoff; its events are collected. */
+/** A started consumer with fast polling; its events are collected. */
 function consume(
   bus: StorageQueueMessageBus,
   queue: QueueName,
@@ -46,7 +46,7 @@ function consume(
   options: QueueConsumerOptions = {},
 ): { consumer: QueueConsumer; events: ConsumerEvent[] } {
   const events: ConsumerEvent[] = [];
-  const consumer = new QueueConsumer(bus, { pollIntervalMs: 20, retryDelayMs: () => 0, onEvent: (e) => events.push(e), ...options });
+  const consumer = new QueueConsumer(bus, { pollIntervalMs: 20, onEvent: (e) => events.push(e), ...options });
   consumer.register(queue, handler).start();
   consumers.push(consumer);
   return { consumer, events };
@@ -176,36 +176,64 @@ describe('QueueConsumer', () => {
     expect(hows.filter((how) => how === 'rehide')).toHaveLength(1);
   });
 
-  it('re-hides a throttled message for retryAfterMs without burning a delivery', async () => {
+  it('abandons a thrown ThrottledError like any other throw: visible again at once, the delivery counted', async () => {
     const bus = await newBus();
-    const seen: number[] = [];
+    const seen: { deliveryCount: number; wallMs: number }[] = [];
     const { events } = consume(
       bus,
       'actions',
       (_b, delivery) => {
-        seen.push(delivery.deliveryCount);
-        return seen.length === 1 ? Promise.reject(new ThrottledError('busy', 0)) : Promise.resolve();
+        seen.push({ deliveryCount: delivery.deliveryCount, wallMs: Date.now() });
+        // Retry-After of an hour: the consumer must not honour it (the Service Bus trigger does not).
+        return seen.length === 1 ? Promise.reject(new ThrottledError('busy', 3_600_000)) : Promise.resolve();
       },
-      { maxDeliveryCount: 1 },
+      { maxDeliveryCount: 5 },
     );
     await bus.send('actions', { body: {}, messageId: 'action:t' });
     await waitUntil(() => events.some((e) => e.type === 'completed'), 10_000, 'completion');
-    expect(seen).toEqual([1, 1]);
-    expect(events.find((e) => e.type === 'failed')).toMatchObject({ throttled: true });
+    expect(seen.map((s) => s.deliveryCount)).toEqual([1, 2]);
+    expect((seen[1]?.wallMs ?? 0) - (seen[0]?.wallMs ?? 0)).toBeLessThan(2_000);
   });
 
-  it('poisons a PermanentError at once, named by the error', async () => {
+  it('abandons a thrown PermanentError too, and poisons it only when the last allowed delivery fails, its error redacted', async () => {
     const bus = await newBus();
     let calls = 0;
-    const { events } = consume(bus, 'alerts', () => {
-      calls += 1;
-      return Promise.reject(new ValidationError('bad alert', [{ path: 'id', message: 'required' }]));
-    });
+    const { events } = consume(
+      bus,
+      'alerts',
+      () => {
+        calls += 1;
+        return Promise.reject(new ValidationError('bad alert AccountKey=c2VjcmV0', [{ path: 'id', message: 'required' }]));
+      },
+      { maxDeliveryCount: 2 },
+    );
     await bus.send('alerts', { body: { nope: true }, messageId: 'alert:bad' });
     await waitUntil(() => events.some((e) => e.type === 'deadLettered'), 10_000, 'dead-lettering');
-    expect(calls).toBe(1);
+    expect(calls).toBe(2);
     const [copy] = await bus.peekPoison('alerts');
-    expect(copy?.envelope?.properties).toMatchObject({ deadLetterReason: 'ValidationError' });
+    expect(copy?.envelope?.properties).toMatchObject({ deadLetterReason: 'MaxDeliveryCountExceeded' });
+    expect(copy?.envelope?.properties.deadLetterErrorDescription).toContain('bad alert');
+    expect(copy?.envelope?.properties.deadLetterErrorDescription).not.toContain('c2VjcmV0');
+  });
+
+  it('delivers a message again when its handler outlives the lock; the late completion fails and loses nothing', async () => {
+    const bus = await newBus();
+    const seen: number[] = [];
+    const { events } = consume(
+      bus,
+      'collect',
+      async (_b, delivery) => {
+        seen.push(delivery.deliveryCount);
+        if (delivery.deliveryCount === 1) await new Promise((resolve) => setTimeout(resolve, 2_500));
+      },
+      { lockSeconds: 1 },
+    );
+    await bus.send('collect', { body: {}, messageId: 'collect:slow' });
+    await waitUntil(() => events.some((e) => e.type === 'error'), 10_000, 'the late completion failing');
+    expect(seen).toEqual([1, 2]);
+    expect(events.filter((e) => e.type === 'completed').map((e) => e.type === 'completed' && e.deliveryCount)).toEqual([2]);
+    expect(await visibleCount(bus, 'collect')).toBe(0);
+    expect(await bus.peekPoison('collect')).toEqual([]);
   });
 
   it('poisons text that is not an envelope', async () => {

@@ -104,8 +104,10 @@ describe.each<{ profile: Profile }>([{ profile: 'lenient' }, { profile: 'strict'
       expect(throttled.length).toBeGreaterThan(0);
       for (const t of throttled) {
         const penaltyEndMs = t.answeredMs + (t.retryAfterS ?? 0) * 1000;
-        // Slack: a call already past its last look when the 429 arrived may still go (a few ms of wall time, x30).
-        const early = liveResponse.filter((c) => c.sentMs > t.answeredMs + 5_000 && c.sentMs < penaltyEndMs - 500);
+        // Slack: a call whose last look came before the penalty was committed may still go. That commit is a
+        // compare-and-swap on Azurite shared by three workers: up to half a second of wall time (x30) on a loaded
+        // two-core machine, where this suite runs beside the others.
+        const early = liveResponse.filter((c) => c.sentMs > t.answeredMs + 15_000 && c.sentMs < penaltyEndMs - 500);
         expect({ t, early }).toEqual({ t, early: [] });
       }
       // Every 429 costs at most the calls already in flight: fewer 429s than accepted calls.
