@@ -18,17 +18,23 @@ export const systemClock: Clock = { nowMs: () => Date.now() };
  */
 export class ScaledClock implements Clock {
   readonly scale: number;
-  private readonly originWallMs: number;
-  private readonly originVirtualMs: number;
+  /** The wall instant at which the clock read {@link originVirtualMs}. */
+  readonly originWallMs: number;
+  readonly originVirtualMs: number;
   private readonly wall: Clock;
 
-  constructor(options: { scale: number; startMs?: number; wall?: Clock }) {
+  /**
+   * `startMs` is the clock's reading at the wall instant `originWallMs`
+   * (default: now). Processes given the same scale, start and origin read
+   * the same time: a parent passes them to the workers it starts.
+   */
+  constructor(options: { scale: number; startMs?: number; originWallMs?: number; wall?: Clock }) {
     if (!(options.scale > 0) || !Number.isFinite(options.scale)) {
       throw new RangeError(`time scale must be a positive finite number, got ${options.scale}`);
     }
     this.scale = options.scale;
     this.wall = options.wall ?? systemClock;
-    this.originWallMs = this.wall.nowMs();
+    this.originWallMs = options.originWallMs ?? this.wall.nowMs();
     this.originVirtualMs = options.startMs ?? this.originWallMs;
   }
 
