@@ -94,6 +94,9 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
       SCHEDULE_SWEEP_CRON: '0 * * * * *',
       RECONCILE_CRON: '0 * * * * *',
       RECONCILE_STALE_MS: String(options.reconcileStaleMs),
+      // No App Service sign-in here: the manual run is made as the development principal.
+      OPERATOR_AUTH: 'development',
+      DEV_PRINCIPAL_NAME: 'fault-suite@localhost',
       // As the pacing benchmark: the send lead stands for wall time spent on bookkeeping (100 wall ms).
       PACING_SEND_LEAD_MS: String(Math.min(10_000, Math.max(2_000, 100 * options.timeScale))),
     };
