@@ -7,6 +7,7 @@ import { dryRun } from './dryRun.js';
 import type { FunctionDeclaration } from './lib/binding.js';
 import { polls } from './polls.js';
 import { reconcile } from './reconcile.js';
+import { runsCancel } from './runsCancel.js';
 import { runsCreate } from './runsCreate.js';
 import { runsGet } from './runsGet.js';
 import { schedules } from './schedules.js';
@@ -23,6 +24,7 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
   collect,
   runsCreate,
   runsGet,
+  runsCancel,
   dryRun,
   schedules,
   reconcile,

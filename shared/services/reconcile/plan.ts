@@ -59,6 +59,7 @@ function redriveFor(action: DeviceAction, view: RunView, hold: Hold | undefined,
       return { kind: 'recollect', action, machineActionId: action.machineActionId, commandIndexes };
     }
     case 'rejected':
+    case 'cancelled':
       return undefined;
   }
 }

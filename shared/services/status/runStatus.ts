@@ -19,6 +19,9 @@ export interface RunStatus {
     actionId?: string;
     actionStatus?: string;
     lastError?: string;
+    /** Set once an operator asked to cancel (POST /api/runs/{id}/cancel): who, as verified, and why. */
+    cancelledBy?: string;
+    cancelReason?: string;
     commands: DeviceAction['commands'];
     commandOutcomes: DeviceAction['commandOutcomes'];
     evidence: EvidenceStatus[];
@@ -61,6 +64,8 @@ export function toRunStatus(view: RunView): RunStatus {
       actionId: a.machineActionId,
       actionStatus: a.actionStatus,
       lastError: a.lastError,
+      cancelledBy: a.cancelledBy,
+      cancelReason: a.cancelReason,
       commands: a.commands,
       commandOutcomes: a.commandOutcomes,
       evidence: evidence.map(toEvidenceStatus),

@@ -1,0 +1,34 @@
+import { isRunId } from '../shared/runs/ids.js';
+import { httpFunction } from './lib/binding.js';
+import { auditOf, readJson, refuseInvalid } from './lib/http.js';
+
+/** POST /api/runs/{id}/cancel {reason, deviceId?} -> 200 {runId, devices: [{deviceId, outcome, detail}]}. Role Responder.Cancel; audited. */
+export const runsCancel = httpFunction({
+  name: 'runsCancel',
+  methods: ['POST'],
+  route: 'runs/{id}/cancel',
+  role: 'Responder.Cancel',
+  handler: async (services, request, caller) => {
+    const audit = { ...auditOf('run.cancel', caller), target: request.params.id ?? '' };
+    if (!isRunId(audit.target)) return refuseInvalid(services, audit, [{ path: 'id', message: 'expected a run id such as a-0123abcd...' }]);
+    const body = await readJson(request);
+    if (!body.ok) return refuseInvalid(services, audit, body.errors);
+    const cancelled = await services.cancelRun(audit.target, body.value, caller.principal);
+    if (!cancelled) {
+      await services.recordAudit({ ...audit, outcome: 'invalid', detail: 'id: no such run' });
+      return { status: 404, jsonBody: { error: { code: 'NotFound', message: `run ${audit.target} was not found` } } };
+    }
+    if (!cancelled.ok) return refuseInvalid(services, audit, cancelled.errors);
+    const { report, reason } = cancelled.value;
+    await services.recordAudit({
+      ...audit,
+      outcome: 'done',
+      reason,
+      detail: report.devices
+        .map((d) => `${d.deviceId}: ${d.outcome}`)
+        .join('; ')
+        .slice(0, 2_000),
+    });
+    return { status: 200, jsonBody: report };
+  },
+});
