@@ -73,6 +73,8 @@ export const deviceActionSchema = z.object({
   submitAttempts: z.number().default(0),
   /** Times the reconciliation sweep re-drove this action after it made no progress. */
   redrives: z.number().int().nonnegative().optional(),
+  /** When the sweep last re-drove it (it waits another stale period from then). */
+  redrivenMs: z.number().optional(),
   /** Cancel a still-Pending action at this instant (the playbook's deadline); default: submitted + the offline deadline. */
   deadlineMs: z.number().optional(),
   lastError: z.string().optional(),

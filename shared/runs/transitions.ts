@@ -140,9 +140,12 @@ export function recordEvidenceFailure(
 
 /**
  * The reconciliation sweep re-drove the action (sent its step's message
- * again) after no progress: counted, with why, and `updatedMs` moved on so
- * the next sweep waits another stale period. The state does not change.
+ * again) after no progress: counted, with why and when (`redrivenMs`, so the
+ * next sweep waits another stale period). Neither the state nor `updatedMs`
+ * changes: the submitter reads `updatedMs` as the time of its last attempt
+ * (where to look for the action a lost POST created, how long list lag may
+ * still hide it), and a re-drive is no attempt.
  */
 export function markRedriven(action: DeviceAction, why: string, nowMs: number): DeviceAction {
-  return { ...action, redrives: (action.redrives ?? 0) + 1, lastError: why.slice(0, 2_000), updatedMs: nowMs };
+  return { ...action, redrives: (action.redrives ?? 0) + 1, redrivenMs: nowMs, lastError: why.slice(0, 2_000) };
 }

@@ -21,6 +21,8 @@ export const DEVICE = {
   sql: '2a7f0c3e9b1d4c6e8f0a2b4c6d8e0f1a3b5c7d9e',
   sales: '3b8e1d4f0c2e5d7f9a1b3c5d7e9f1a2b4c6d8e0f',
   dev: '4c9f2e5a1d3f6e8a0b2c4d6e8f0a1b3c5d7e9f2a',
+  /** web-lnx-02, the demo's Linux server. */
+  linux: '5d0a3f6b2e4c7a9b1d3f5e7a9c1b3d5f7e9a1c3b',
 } as const;
 
 /** A 40-hex device id from a small number (for generated fleets). */

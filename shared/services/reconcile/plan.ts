@@ -64,8 +64,8 @@ function redriveFor(action: DeviceAction, view: RunView, hold: Hold | undefined,
   }
 }
 
-/** The last time anything happened to the action: its record changed, or one of its results was stored. */
+/** The last time anything happened to the action: its record changed, one of its results was stored, or the sweep re-drove it. */
 function lastProgressMs(action: DeviceAction, view: RunView): number {
   const stored = view.evidence.filter((e) => e.deviceId === action.deviceId).map((e) => e.collectedMs);
-  return Math.max(action.updatedMs, action.endedMs ?? 0, ...stored);
+  return Math.max(action.updatedMs, action.endedMs ?? 0, action.redrivenMs ?? 0, ...stored);
 }

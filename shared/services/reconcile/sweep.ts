@@ -142,8 +142,10 @@ async function carryOut(deps: ReconcileDeps, step: Redrive): Promise<Done> {
 function redriven(deps: ReconcileDeps, step: Redrive, why: string) {
   const seen = step.action;
   return updateAction(deps.runs, seen.runId, seen.deviceId, (a) =>
-    a.state === seen.state && a.updatedMs === seen.updatedMs ? markRedriven(a, why, deps.clock.nowMs()) : undefined,
-  ).then((saved) => (saved && saved.updatedMs !== seen.updatedMs ? saved : undefined));
+    a.state === seen.state && a.updatedMs === seen.updatedMs && a.redrivenMs === seen.redrivenMs
+      ? markRedriven(a, why, deps.clock.nowMs())
+      : undefined,
+  ).then((saved) => (saved && saved.redrives !== seen.redrives ? saved : undefined));
 }
 
 /** Reads an action the pacer no longer follows, applies what Defender says and, while it is still open, follows it again. */

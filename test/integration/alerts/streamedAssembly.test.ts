@@ -39,6 +39,8 @@ describe('a streamed alert assembled in Table Storage', () => {
     expect(view?.actions[0]?.commands[0]?.params).toContainEqual({ key: 'Args', value: `-ProcessId 6324 -OutputName ${view?.run.runId}` });
     const stored = (await deps.assemblies.load(STREAMED_ID))?.value;
     expect(stored?.rows).toHaveLength(3);
-    expect(stored?.emitted?.rows).toBe(3);
+    // Emitted once complete enough to act on: the AlertInfo and the Process row (whose host names the device) suffice,
+    // so whether the Machine row came before the emission or after it (a late row, recorded) depends on arrival order.
+    expect(stored?.emitted?.rows).toBeGreaterThanOrEqual(2);
   });
 });

@@ -46,7 +46,14 @@ describe('npm run library:sync against the simulator', () => {
         .filter((i) => i.action === 'upload-changed')
         .map((i) => i.fileName)
         .sort(),
-    ).toEqual(['Collect-Triage.ps1', 'Copy-EvidenceFile.ps1', 'Export-EventLogs.ps1', 'Invoke-ProcessDump.ps1']);
+    ).toEqual([
+      'Collect-Triage.ps1',
+      'Copy-EvidenceFile.ps1',
+      'Export-EventLogs.ps1',
+      'Invoke-ProcessDump.ps1',
+      'collect-evidence-file.sh',
+      'collect-triage.sh',
+    ]);
     expect(second.items.every((i) => i.action === 'unchanged')).toBe(true);
     const dump = (await library()).find((f) => f.fileName === 'Invoke-ProcessDump.ps1');
     expect(dump).toMatchObject({
@@ -74,7 +81,7 @@ describe('npm run library:sync against the simulator', () => {
     expect(planned.ok).toBe(false);
     expect(kept.items.find((i) => i.fileName === 'New-Thing.ps1')?.action).toBe('upload-new');
     expect(kept.items.filter((i) => i.action === 'remote-only').map((i) => i.fileName)).toContain('Invoke-ProcessDump.ps1');
-    expect(pruned.items.filter((i) => i.action === 'delete')).toHaveLength(4);
+    expect(pruned.items.filter((i) => i.action === 'delete')).toHaveLength(6);
     expect((await library()).map((f) => f.fileName)).toEqual(['New-Thing.ps1']);
   });
 });

@@ -34,6 +34,8 @@ describe('live response library', () => {
       'Collect-Triage.ps1',
       'Copy-EvidenceFile.ps1',
       'Export-EventLogs.ps1',
+      'collect-evidence-file.sh',
+      'collect-triage.sh',
     ]);
     expect(files[0]).toMatchObject({ hasParameters: true, parametersDescription: '-ProcessId <pid> -OutputName <token>' });
     expect(files[0]?.sha256).toMatch(/^[0-9a-f]{64}$/);

@@ -34,7 +34,7 @@ describe('GET /api/machines', () => {
     ["?$filter=machineTags/any(tag: tag eq 'Nightly-Collection')", ['srv-sql-01.contoso.local']],
     ["?$filter=startswith(computerDnsName,'ws-')", ['ws-finance-07.contoso.local', 'ws-dev-03.contoso.local']],
     ["?$filter=osPlatform eq 'Windows11' and healthStatus eq 'Active'", ['ws-finance-07.contoso.local', 'lt-sales-12.contoso.local']],
-    ["?$filter=osPlatform ne 'Windows11'", ['srv-sql-01.contoso.local', 'ws-dev-03.contoso.local']],
+    ["?$filter=osPlatform ne 'Windows11'", ['srv-sql-01.contoso.local', 'ws-dev-03.contoso.local', 'web-lnx-02.contoso.local']],
     [`?$filter=id eq '${DEVICE.dev}'`, ['ws-dev-03.contoso.local']],
     ["?$filter=computerDnsName eq 'srv-sql-01.contoso.local'", ['srv-sql-01.contoso.local']],
     ['?$top=2&$skip=1', ['srv-sql-01.contoso.local', 'lt-sales-12.contoso.local']],

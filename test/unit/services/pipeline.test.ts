@@ -132,6 +132,21 @@ describe('submission', () => {
     expect((await deps.runs.getAction(runId, DEVICE))?.value.machineActionId).toBe('act-lost');
   });
 
+  it('still finds the action a lost POST created when the reconciliation sweep re-drives it much later', async () => {
+    const { deps, runId, submit } = await planned();
+    const comment = await losePost(deps, submit?.body);
+    const attemptMs = (await deps.runs.getAction(runId, DEVICE))?.value.updatedMs ?? 0;
+    deps.clock.advance(deps.config.reconcile.staleMs);
+    expect(await sweepRuns(deps)).toMatchObject({ resubmitted: 1 });
+    deps.defender.onListMachineActions = (q) =>
+      Promise.resolve(
+        (q.createdAfterMs ?? 0) <= attemptMs ? [machineAction({ id: 'act-lost', machineId: DEVICE, requestorComment: comment })] : [],
+      );
+    const [resent] = deps.bus.take('actions').slice(-1);
+    expect(await handleActionMessage(deps, resent?.body, { messageId: 'm-redrive', deliveryCount: 1 })).toBe('adopted');
+    expect(deps.defender.calls.filter((c) => c.method === 'runLiveResponse')).toHaveLength(1);
+  });
+
   it('looks again later, without failing the delivery, when the look-up for a lost POST’s action is throttled', async () => {
     const { deps, runId, submit } = await planned();
     const comment = await losePost(deps, submit?.body);

@@ -48,7 +48,13 @@ describe('the reconciliation sweep', () => {
     expect(await sweepRuns(deps)).toMatchObject({ resubmitted: 1 });
     expect(deps.bus.take('actions')).toMatchObject([{ body: { runId: 'run-1', deviceId: 'dev-1' }, properties: { reason: 'reconcile' } }]);
     const saved = await deps.runs.getAction('run-1', 'dev-1');
-    expect(saved?.value).toMatchObject({ state: 'submitting', redrives: 1, updatedMs: deps.clock.nowMs() });
+    // updatedMs stays the time of the last attempt: the submitter looks for a lost POST's action from it.
+    expect(saved?.value).toMatchObject({
+      state: 'submitting',
+      redrives: 1,
+      redrivenMs: deps.clock.nowMs(),
+      updatedMs: deps.clock.nowMs() - STALE_MS,
+    });
     // The re-drive is progress: the next firing waits another stale period.
     expect(await sweepRuns(deps)).toMatchObject({ resubmitted: 0 });
   });
