@@ -1,6 +1,6 @@
 import { auditListQuerySchema, auditListSchema } from '../shared/services/audit/list.js';
 import { httpFunction } from './lib/binding.js';
-import { invalidQuery, queryOf } from './lib/http.js';
+import { answerRead, queryOf } from './lib/http.js';
 import { errorAnswer } from './lib/routeContract.js';
 
 /** GET /api/audit?limit&continuationToken -> the audit log, newest first. Role Responder.Admin. */
@@ -17,8 +17,5 @@ export const auditList = httpFunction({
       400: errorAnswer('a query parameter is invalid, naming it'),
     },
   },
-  handler: async (services, request) => {
-    const page = await services.listAudit(queryOf(request));
-    return page.ok ? { status: 200, jsonBody: page.value } : invalidQuery(page.errors);
-  },
+  handler: async (services, request) => answerRead(await services.listAudit(queryOf(request))),
 });

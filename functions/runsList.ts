@@ -1,6 +1,6 @@
 import { runListQuerySchema, runListSchema } from '../shared/services/status/runList.js';
 import { httpFunction } from './lib/binding.js';
-import { invalidQuery, queryOf } from './lib/http.js';
+import { answerRead, queryOf } from './lib/http.js';
 import { errorAnswer } from './lib/routeContract.js';
 
 /** GET /api/runs?status&playbook&device&trigger&createdFrom&createdBefore&limit&continuationToken -> run summaries, newest first. Role Responder.Read. */
@@ -18,8 +18,5 @@ export const runsList = httpFunction({
       400: errorAnswer('a query parameter is invalid, naming it'),
     },
   },
-  handler: async (services, request) => {
-    const page = await services.listRuns(queryOf(request));
-    return page.ok ? { status: 200, jsonBody: page.value } : invalidQuery(page.errors);
-  },
+  handler: async (services, request) => answerRead(await services.listRuns(queryOf(request))),
 });

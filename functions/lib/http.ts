@@ -32,9 +32,11 @@ export function queryOf(request: HttpRequest): Record<string, string> {
   return Object.fromEntries(request.query);
 }
 
-/** 400 for query parameters that fail validation, naming each. */
-export function invalidQuery(issues: readonly Issue[]): HttpResponseInit {
-  return errorResponse(400, 'InvalidQuery', 'the query is invalid', { details: issues });
+/** 200 with a read's answer, or 400 for query parameters that failed validation, naming each. */
+export function answerRead(result: Result<unknown, readonly Issue[]>): HttpResponseInit {
+  return result.ok
+    ? { status: 200, jsonBody: result.value }
+    : errorResponse(400, 'InvalidQuery', 'the query is invalid', { details: result.errors });
 }
 
 /** What an audited route records about its caller, for services.recordAudit. */

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { actionStatusSchema, liveResponseCommandSchema } from '../../defender/types.js';
-import { transcriptSummarySchema } from '../../evidence/transcript.js';
-import { commandOutcomeSchema, deviceActionStateSchema, runSchema, triggerSchema } from '../../runs/model.js';
+import { commandOutcomeSchema, deviceActionStateSchema, evidenceItemSchema, runSchema, triggerSchema } from '../../runs/model.js';
 
 /** Where a run is: waiting for pacing, running on devices, collecting results, or ended. */
 export const RUN_PHASES = ['queued', 'running', 'collecting', 'ended'] as const;
@@ -13,16 +12,16 @@ export type RunPhase = z.infer<typeof runPhaseSchema>;
  * bounded, sanitised previews of its output and errors: text written on the
  * device, shown as data, never interpreted.
  */
-export const evidenceStatusSchema = z.object({
-  commandIndex: z.number(),
-  commandType: z.string(),
-  blobName: z.string(),
-  sizeBytes: z.number(),
-  sha256: z.string(),
-  contentEncoding: z.string().optional(),
-  originalSha256: z.string().optional(),
-  originalSizeBytes: z.number().optional(),
-  transcript: transcriptSummarySchema.optional(),
+export const evidenceStatusSchema = evidenceItemSchema.pick({
+  commandIndex: true,
+  commandType: true,
+  blobName: true,
+  sizeBytes: true,
+  sha256: true,
+  contentEncoding: true,
+  originalSha256: true,
+  originalSizeBytes: true,
+  transcript: true,
 });
 export type EvidenceStatus = z.infer<typeof evidenceStatusSchema>;
 
