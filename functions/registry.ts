@@ -11,6 +11,7 @@ import { openApi } from './openApi.js';
 import { playbooksList } from './playbooksList.js';
 import { polls } from './polls.js';
 import { reconcile } from './reconcile.js';
+import { runsCancel } from './runsCancel.js';
 import { runsCreate } from './runsCreate.js';
 import { runsGet } from './runsGet.js';
 import { runsList } from './runsList.js';
@@ -28,6 +29,7 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
   collect,
   runsCreate,
   runsGet,
+  runsCancel,
   dryRun,
   runsList,
   playbooksList,

@@ -1,4 +1,8 @@
 import { GRAPH_ALERT_TYPE } from './graphAlert.js';
+import { isObject } from './json.js';
+import { isStreamingRecord } from './streamingRecords.js';
+
+export { isObject } from './json.js';
 
 /**
  * Explicit shape detection: what a message body is, before any schema reads
@@ -69,10 +73,6 @@ function detectCollection(items: unknown[]): DetectedShape {
   return { kind: 'collection', items };
 }
 
-function isStreamingRecord(value: unknown): boolean {
-  return isObject(value) && typeof value.category === 'string' && /^AdvancedHunting-/i.test(value.category) && isObject(value.properties);
-}
-
 function unsupported(lookedLike: string): { kind: 'unsupported'; lookedLike: string } {
   return { kind: 'unsupported', lookedLike };
 }
@@ -88,8 +88,4 @@ function describeKeys(keys: readonly string[]): string {
   const shown = keys.filter((k) => /^[A-Za-z0-9@$._-]{1,40}$/.test(k)).slice(0, 6);
   const others = keys.length - shown.length;
   return `keys ${shown.join(', ') || '(none printable)'}${others > 0 ? ` and ${others} other(s)` : ''}`;
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -5,6 +5,7 @@ import { alertIdField, deviceIdField, optionalInt, optionalText } from './fields
 import { alertFromRows } from './streamedAlert.js';
 import { toStreamingRow, type StreamingRow } from './streamingRow.js';
 import { toIssues } from '../validation.js';
+import { isObject } from './json.js';
 
 /**
  * Defender streaming API records (Event Hubs / Storage), mde-api.md 7.3:
@@ -68,21 +69,17 @@ const TABLES = {
  * validated by streamingMessageSchema.
  */
 export function streamingRecordsOf(value: unknown): unknown {
-  if (isRecord(value)) return [value];
+  if (isStreamingRecord(value)) return [value];
   if (isObject(value) && 'records' in value) return value.records;
   if (!Array.isArray(value) || value.length === 0) return undefined;
-  if (value.every(isRecord)) return value;
+  if (value.every(isStreamingRecord)) return value;
   if (value.every((v) => isObject(v) && Array.isArray(v.records))) return value.flatMap((v) => (v as { records: unknown[] }).records);
   return undefined;
 }
 
 /** A streaming record: an object with an `AdvancedHunting-<Table>` category and its properties. */
-function isRecord(value: unknown): boolean {
+export function isStreamingRecord(value: unknown): boolean {
   return isObject(value) && typeof value.category === 'string' && /^advancedhunting-/i.test(value.category) && 'properties' in value;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** The valid rows of one alert in a message. */

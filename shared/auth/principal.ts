@@ -16,6 +16,11 @@ export interface Principal {
   appId?: string;
 }
 
+/** How records name a verified caller (the chain of custody, who cancelled): name and Entra object id. */
+export function describePrincipal(principal: Pick<Principal, 'name' | 'kind' | 'objectId'>): string {
+  return `${principal.name} (${principal.kind} ${principal.objectId})`;
+}
+
 /** The decoded X-MS-CLIENT-PRINCIPAL header: `{auth_typ, claims: [{typ, val}], name_typ, role_typ}`. */
 const clientPrincipalSchema = z.object({
   auth_typ: z.string().optional(),

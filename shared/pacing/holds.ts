@@ -1,3 +1,4 @@
+import { withoutOne } from './slotTimes.js';
 import type { Hold, PacingState } from './state.js';
 
 /**
@@ -21,12 +22,17 @@ export function recordSubmitted(
   return { ...state, holds: { ...state.holds, [deviceId]: { ...open, actionId, nextPollMs: firstPollMs } } };
 }
 
-/** The action ended (or was never created): the device and its session are free. */
+/**
+ * The action ended (or was never created): the device and its session are
+ * free. A reserved send slot whose message will never call (a cancelled
+ * submission) goes back to the ledger.
+ */
 export function releaseHold(state: PacingState, deviceId: string, runId: string): PacingState {
-  if (state.holds[deviceId]?.runId !== runId) return state;
+  const hold = state.holds[deviceId];
+  if (hold?.runId !== runId) return state;
   const holds = { ...state.holds };
   delete holds[deviceId];
-  return { ...state, holds };
+  return { ...state, holds, ...(hold.kind === 'reserved' ? { slotsMs: withoutOne(state.slotsMs, hold.slotMs) } : {}) };
 }
 
 /** A 429: nobody calls before `untilMs`. */

@@ -35,8 +35,10 @@ export type Run = z.infer<typeof runSchema>;
  * submitted  -> Defender accepted it; `machineActionId` set; being polled
  * ended      -> Defender reports a terminal status; evidence being collected
  * rejected   -> Defender refused it permanently (404 device, 403, 400)
+ * cancelled  -> an operator cancelled it before it was sent: never sent afterwards
+ *               (one cancelled after it was sent ends as `ended`, actionStatus Cancelled)
  */
-export const DEVICE_ACTION_STATES = ['queued', 'submitting', 'submitted', 'ended', 'rejected'] as const;
+export const DEVICE_ACTION_STATES = ['queued', 'submitting', 'submitted', 'ended', 'rejected', 'cancelled'] as const;
 export const deviceActionStateSchema = z.enum(DEVICE_ACTION_STATES);
 export type DeviceActionState = z.infer<typeof deviceActionStateSchema>;
 
@@ -74,6 +76,10 @@ export const deviceActionSchema = z.object({
   /** Cancel a still-Pending action at this instant (the playbook's deadline); default: submitted + the offline deadline. */
   deadlineMs: z.number().optional(),
   lastError: z.string().optional(),
+  /** An operator asked to cancel (POST /api/runs/{id}/cancel): who, as verified, and why; the first request stands. */
+  cancelledBy: z.string().max(500).optional(),
+  cancelReason: z.string().max(500).optional(),
+  cancelRequestedMs: z.number().optional(),
   createdMs: z.number(),
   updatedMs: z.number(),
   submittedMs: z.number().optional(),

@@ -8,20 +8,29 @@ import type { CommandOutcome, DeviceAction, DeviceActionState } from './model.js
  * InvalidTransitionError naming both states.
  *
  *   queued -> submitting -> submitted -> ended
- *     ^          |  |  \________________^
- *     '----------'  '-> rejected
+ *     ^  \       |  |  \________________^
+ *     '---\------'  '-> rejected
+ *          \     |
+ *           '----'--> cancelled (never sent)
  *
  * submitting -> submitting: a new attempt after an unknown outcome created nothing.
  * queued -> submitted: the action an earlier attempt created is adopted after the record was requeued.
  * submitting -> ended: the poll tick saw the action end before the submission was recorded.
+ * queued/submitting -> cancelled: an operator cancelled it and nothing was (or will be) sent.
  */
 export const ALLOWED_TRANSITIONS: Readonly<Record<DeviceActionState, readonly DeviceActionState[]>> = {
-  queued: ['submitting', 'submitted'],
-  submitting: ['submitting', 'submitted', 'queued', 'rejected', 'ended'],
+  queued: ['submitting', 'submitted', 'cancelled'],
+  submitting: ['submitting', 'submitted', 'queued', 'rejected', 'ended', 'cancelled'],
   submitted: ['ended'],
   ended: [],
   rejected: [],
+  cancelled: [],
 };
+
+/** States nothing moves out of. */
+export const FINAL_STATES: readonly DeviceActionState[] = (Object.keys(ALLOWED_TRANSITIONS) as DeviceActionState[]).filter(
+  (s) => ALLOWED_TRANSITIONS[s].length === 0,
+);
 
 export function canMove(from: DeviceActionState, to: DeviceActionState): boolean {
   return ALLOWED_TRANSITIONS[from].includes(to);
@@ -71,12 +80,40 @@ export function markEnded(
   nowMs: number,
 ): DeviceAction {
   const { machineActionId, ...rest } = end;
+  const cancelledAsAsked = end.actionStatus === 'Cancelled' && end.lastError === undefined && action.cancelledBy !== undefined;
   return move(action, 'ended', {
     ...rest,
+    ...(cancelledAsAsked ? { lastError: cancelNote(action) } : {}),
     endedMs: nowMs,
     updatedMs: nowMs,
     ...(action.machineActionId === undefined && machineActionId !== undefined ? { machineActionId } : {}),
   });
+}
+
+/**
+ * An operator asks to cancel the action (no state change): who and why are
+ * recorded once, and whatever records the action next acts on it (the
+ * submitter, the poll tick). Undefined when it has ended or was asked already.
+ */
+export function requestCancel(action: DeviceAction, request: { by: string; reason: string }, nowMs: number): DeviceAction | undefined {
+  if (FINAL_STATES.includes(action.state) || action.cancelledBy !== undefined) return undefined;
+  return {
+    ...action,
+    cancelledBy: request.by.slice(0, 500),
+    cancelReason: request.reason.slice(0, 500),
+    cancelRequestedMs: nowMs,
+    updatedMs: nowMs,
+  };
+}
+
+/** Cancelled before it was sent (queued, or submitting with nothing created): it is never sent afterwards. */
+export function markCancelled(action: DeviceAction, nowMs: number): DeviceAction {
+  return move(action, 'cancelled', { lastError: cancelNote(action), endedMs: nowMs, updatedMs: nowMs });
+}
+
+/** "cancelled by <who>: <why>", from the operator's request on the record. */
+export function cancelNote(action: Pick<DeviceAction, 'cancelledBy' | 'cancelReason'>): string {
+  return `cancelled by ${action.cancelledBy ?? 'an operator'}: ${action.cancelReason ?? ''}`;
 }
 
 function move(action: DeviceAction, to: DeviceActionState, changes: Partial<DeviceAction>): DeviceAction {

@@ -12,6 +12,7 @@ import type { Deps } from './deps.js';
 import type { Principal } from '../auth/principal.js';
 import { recordAudit, type AuditRecord } from './audit/record.js';
 import { startManualRun } from './intake/manualRuns.js';
+import { cancelRun, type CancelDone } from './cancel/cancelRun.js';
 import { handlePollTick, reviveTicks, type TickOutcome } from './polling/pollTick.js';
 import { sweepRuns, type SweepOutcome } from './reconcile/sweep.js';
 import { getRunStatus, type RunStatus } from './status/runStatus.js';
@@ -44,6 +45,8 @@ export interface Services {
   listAudit(query: unknown): Promise<Result<AuditList, Issue[]>>;
   /** Storage, bus and Defender token checks (GET /api/health); says nothing secret. */
   health(): Promise<HealthReport>;
+  /** Cancels a run or one of its devices, reported per device (POST /api/runs/{id}/cancel); undefined for an unknown run. */
+  cancelRun(runId: string, body: unknown, requester: Principal): Promise<Result<CancelDone, Issue[]> | undefined>;
   sweepSchedules(lookbackMs: number): Promise<SweepResult>;
   /** Renders a playbook against an alert or devices without submitting (POST /api/dryrun). */
   dryRun(body: unknown): Promise<Result<DryRunResult, Issue[]>>;
@@ -75,6 +78,7 @@ export function createServices(deps: Deps, close: () => Promise<void> = () => Pr
     listPlaybooks: () => listPlaybooks(deps.playbooks),
     listAudit: (query) => listAuditEntries(deps, query),
     health: () => checkHealth(deps),
+    cancelRun: (runId, body, requester) => cancelRun(deps, runId, body, requester),
     sweepSchedules: (lookbackMs) => sweepSchedules(deps, lookbackMs),
     dryRun: (body) => dryRun({ playbooks: deps.playbooks, directory: cachedDirectory(deps), clock: deps.clock }, body),
     pollAlerts: () => {

@@ -105,6 +105,27 @@ describe.each(['lenient', 'strict'] as const)('alert in, evidence out (simulator
     }
   });
 
+  it('collects the file a Linux alert names by its / path with the bash playbook, and the copy equals the device file', async () => {
+    const alert = fixture('08-graph-linux-file-web-lnx-02.json');
+    await stack.bus.send('alerts', { body: alert, messageId: 'e2e-linux' });
+    const status = await waitForRun(await runIdsFor(String(alert.id)));
+    expect(status.playbook.name).toBe('collect-alert-file-posix');
+    const [device] = status.devices;
+    expect(device?.actionStatus).toBe('Succeeded');
+    // The alert's path travels base64url-encoded to the script; GetFile takes only the playbook's own path.
+    const sourceB64 = Buffer.from('/tmp/.cache/update.sh', 'utf8').toString('base64url');
+    expect(device?.commands[0]).toMatchObject({ type: 'RunScript' });
+    expect(device?.commands[0]?.params).toContainEqual({ key: 'ScriptName', value: 'collect-evidence-file.sh' });
+    expect(JSON.stringify(device?.commands[0]?.params)).toContain(`-SourcePathB64 ${sourceB64}`);
+    const copyPath = `/var/tmp/mde-responder/out/${status.runId}.bin`;
+    expect(device?.commands[2]?.params).toEqual([{ key: 'Path', value: copyPath }]);
+    const copy = device?.evidence.find((e) => e.commandIndex === 2);
+    const source = stack.simulator.sourceFile('5d0a3f6b2e4c7a9b1d3f5e7a9c1b3d5f7e9a1c3b', copyPath);
+    expect(source).toBeDefined();
+    expect(copy?.originalSha256).toBe(source?.sha256);
+    expect(device?.evidence.map((e) => e.commandIndex).sort()).toEqual([0, 1, 2, 3]);
+  });
+
   it('records a failed script and runs nothing after it', async () => {
     const alert = fixture('03-mshta-ws-dev-03-script-fails.json');
     await stack.bus.send('alerts', { body: alert, messageId: 'e2e-3' });

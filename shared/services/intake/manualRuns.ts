@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Principal } from '../../auth/principal.js';
+import { describePrincipal, type Principal } from '../../auth/principal.js';
 import { fail, ok, type Result, type Issue } from '../../result.js';
 import { manualRunId } from '../../runs/ids.js';
 import { toIssues } from '../../validation.js';
@@ -33,7 +33,7 @@ export type ManualRunRequest = z.infer<typeof manualRunRequestSchema>;
  */
 export async function startManualRun(deps: IntakeDeps, body: unknown, requester: Principal): Promise<Result<StartedRun, Issue[]>> {
   // The chain of custody names the verified caller: name and Entra object id.
-  const requestedBy = `${requester.name} (${requester.kind} ${requester.objectId})`;
+  const requestedBy = describePrincipal(requester);
   const parsed = manualRunRequestSchema.safeParse(body);
   if (!parsed.success) return fail(toIssues(parsed.error));
   const request = parsed.data;

@@ -1,7 +1,7 @@
 import { isTerminal, type ActionStatus, type MachineAction } from '../../defender/types.js';
-import { PermanentError } from '../../errors.js';
-import type { CommandOutcome } from '../../runs/model.js';
-import { markEnded } from '../../runs/transitions.js';
+import { NotFoundError, PermanentError, ThrottledError, TransientError, describeError } from '../../errors.js';
+import type { CommandOutcome, DeviceAction } from '../../runs/model.js';
+import { cancelNote, markEnded } from '../../runs/transitions.js';
 import { updateAction } from '../../runs/updateAction.js';
 import type { PollingDeps } from './deps.js';
 import { enqueueCollect } from '../evidence/queueing.js';
@@ -56,6 +56,13 @@ export async function applyActionStatus(
     return;
   }
   const record = (await deps.runs.getAction(ours.runId, ours.deviceId))?.value;
+  if (record?.cancelledBy !== undefined && (record.state === 'submitting' || record.state === 'submitted')) {
+    const attempt = await cancelOpenAction(deps, ours, action.id, cancelComment(record));
+    // Refused: it has just ended on its own; the next look sees the end and collects its results.
+    if (attempt.kind === 'refused')
+      await deps.pacer.planPoll(ours.deviceId, action.id, nowMs + deps.config.polling.inProgressMs, action.status);
+    return;
+  }
   const deadlineMs = record?.deadlineMs ?? ours.submittedMs + deps.config.limits.offlineDeadlineMs;
   if (action.status === 'Pending' && nowMs >= deadlineMs) {
     await expire(deps, ours, action);
@@ -72,6 +79,52 @@ export async function applyActionStatus(
     Math.min(nextPollMs(action.status, ours.submittedMs, nowMs, deps.config.polling), Math.max(deadlineMs, nowMs + 1)),
     action.status,
   );
+}
+
+/** What asking Defender to cancel one of our open actions came to. */
+export type CancelAttempt =
+  /** Defender cancelled it (or answered with its end): recorded as ended, the device freed, completed results queued. */
+  | { kind: 'ended'; status: ActionStatus }
+  /** Refused as final already (or disallowed): the action's own end stands. */
+  | { kind: 'refused'; error: string }
+  /** Not now (the status budget spent, a 429, a passing fault, not listed yet): the device's next look is at `nextLookMs`. */
+  | { kind: 'not-now'; nextLookMs: number; error: string };
+
+/**
+ * Asks Defender to cancel one of our open actions (paid from the status
+ * budget) and applies its answer as any end is applied. Not now: the
+ * device's next look is planned for when it may be asked again, and the
+ * poll tick asks then (the record keeps the operator's request).
+ */
+export async function cancelOpenAction(
+  deps: PollingDeps,
+  ours: { runId: string; deviceId: string; submittedMs: number },
+  actionId: string,
+  comment: string,
+): Promise<CancelAttempt> {
+  let answered: MachineAction;
+  try {
+    answered = await deps.defender.cancelMachineAction(actionId, comment);
+  } catch (error) {
+    const retryable = error instanceof ThrottledError || error instanceof TransientError || error instanceof NotFoundError;
+    if (!retryable && error instanceof PermanentError) return { kind: 'refused', error: describeError(error) };
+    if (!retryable) throw error;
+    const nextLookMs = deps.clock.nowMs() + (error instanceof ThrottledError ? error.retryAfterMs : deps.config.polling.inProgressMs);
+    await deps.pacer.planPoll(ours.deviceId, actionId, nextLookMs, 'Cancelling');
+    return { kind: 'not-now', nextLookMs, error: describeError(error) };
+  }
+  if (!isTerminal(answered.status)) {
+    const nextLookMs = deps.clock.nowMs() + deps.config.polling.inProgressMs;
+    await deps.pacer.planPoll(ours.deviceId, actionId, nextLookMs, answered.status);
+    return { kind: 'not-now', nextLookMs, error: `Defender answered the cancel with ${answered.status}` };
+  }
+  await applyActionStatus(deps, ours, answered);
+  return { kind: 'ended', status: answered.status };
+}
+
+/** The Comment Defender records with the cancel: who asked and why. */
+export function cancelComment(record: Pick<DeviceAction, 'cancelledBy' | 'cancelReason'>): string {
+  return `mde-responder: ${cancelNote(record)}`;
 }
 
 async function expire(deps: PollingDeps, ours: { runId: string; deviceId: string }, action: MachineAction): Promise<void> {

@@ -6,8 +6,9 @@ import { pendingResults } from '../../runs/pending.js';
  * What the reconciliation sweep does for one device action that made no
  * progress for `staleMs` (pure; sweep.ts carries it out):
  *
- * - `resubmit`: queued or submitting — its submit message may be lost (a
- *   crash, an ambiguous write that left it owned by nobody). The submitter
+ * - `resubmit`: queued (with no send slot booked for it) or submitting — its
+ *   submit message may be lost (a crash, an ambiguous write that left it
+ *   owned by nobody). The submitter
  *   handles a resent message safely: it looks for the action an earlier
  *   attempt may have created before sending another.
  * - `repoll`: submitted, but the pacer no longer follows it (its hold was
@@ -41,6 +42,9 @@ function redriveFor(action: DeviceAction, view: RunView, hold: Hold | undefined,
   const exhausted = (action.redrives ?? 0) >= bounds.maxRedrives;
   switch (action.state) {
     case 'queued':
+      // A send slot booked for it (an unexpired reservation) is its message's appointment: it is waiting, not lost.
+      if (hold?.kind === 'reserved' && hold.runId === action.runId && hold.expiresMs > bounds.nowMs) return undefined;
+      return exhausted ? { kind: 'needs-operator', action } : { kind: 'resubmit', action };
     case 'submitting':
       return exhausted ? { kind: 'needs-operator', action } : { kind: 'resubmit', action };
     case 'submitted': {
@@ -55,6 +59,7 @@ function redriveFor(action: DeviceAction, view: RunView, hold: Hold | undefined,
       return { kind: 'recollect', action, machineActionId: action.machineActionId, commandIndexes };
     }
     case 'rejected':
+    case 'cancelled':
       return undefined;
   }
 }

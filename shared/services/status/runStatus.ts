@@ -21,6 +21,8 @@ export function toRunStatus(view: RunView): RunStatus {
       actionId: a.machineActionId,
       actionStatus: a.actionStatus,
       lastError: a.lastError,
+      cancelledBy: a.cancelledBy,
+      cancelReason: a.cancelReason,
       commands: a.commands,
       commandOutcomes: a.commandOutcomes,
       evidence: evidence.map(toEvidenceStatus),

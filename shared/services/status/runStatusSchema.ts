@@ -40,6 +40,9 @@ export const runStatusSchema = z.object({
       actionId: z.string().optional(),
       actionStatus: actionStatusSchema.optional(),
       lastError: z.string().optional(),
+      /** Set once an operator asked to cancel (POST /api/runs/{id}/cancel): who, as verified, and why. */
+      cancelledBy: z.string().optional(),
+      cancelReason: z.string().optional(),
       commands: z.array(liveResponseCommandSchema),
       commandOutcomes: z.array(commandOutcomeSchema),
       evidence: z.array(evidenceStatusSchema),

@@ -13,8 +13,9 @@ import type { Logger } from '../../log.js';
 import { enqueueSubmit } from './queueing.js';
 import { handleSubmitError } from './submitErrors.js';
 import { ensurePollTick } from '../polling/pollTick.js';
+import { cancelIfRequested, settleIfCancelled } from './cancelRequests.js';
 
-export type SubmitOutcome = 'submitted' | 'adopted' | 'deferred' | 'rejected' | 'duplicate' | 'dead-lettered';
+export type SubmitOutcome = 'submitted' | 'adopted' | 'deferred' | 'rejected' | 'duplicate' | 'dead-lettered' | 'cancelled';
 
 /** How far back to look for an action a lost POST may have created. */
 const ADOPTION_LOOKBACK_MS = 15 * 60_000;
@@ -29,6 +30,8 @@ const VERIFY_RETRY_MS = 30_000;
  * are waits, not failures. If an earlier POST's outcome is unknown (crash,
  * timeout, 5xx), the device's recent actions are searched for our correlation
  * token first, so a redelivered message never creates a second action.
+ * An action an operator cancelled is never sent; one it created before the
+ * cancel was recorded is cancelled at Defender as soon as it is recorded.
  */
 export async function handleActionMessage(deps: SubmissionDeps, body: unknown, delivery: DeliveryInfo): Promise<SubmitOutcome> {
   const parsed = await parseOrDeadLetter(deps.bus, 'actions', actionMessageSchema, body, delivery);
@@ -39,11 +42,16 @@ export async function handleActionMessage(deps: SubmissionDeps, body: unknown, d
     const resumed = await resumeUnknownOutcome(deps, current.value);
     if (resumed) return resumed;
   }
+  if (current.value.cancelledBy !== undefined && (await settleIfCancelled(deps, current.value))) return 'cancelled';
   const admission = await admit(deps, current.value);
   if (admission.kind === 'not-now') return admission.outcome;
   const marked = markSubmitting(current.value, deps.clock.nowMs());
-  // Another delivery changed the record first: it owns this step (the hold is per run and device, so it stays).
-  if ((await deps.runs.replaceAction(marked, current.etag)) === 'conflict') return 'duplicate';
+  if ((await deps.runs.replaceAction(marked, current.etag)) === 'conflict') {
+    // Cancelled meanwhile: nothing is sent, and the admission just taken is given back.
+    if (await settleIfCancelled(deps, current.value)) return 'cancelled';
+    // Another delivery changed the record first: it owns this step (the hold is per run and device, so it stays).
+    return 'duplicate';
+  }
   return callDefender(deps, marked, admission.atMs);
 }
 
@@ -200,9 +208,10 @@ async function recordSubmitted(deps: SubmissionDeps, action: DeviceAction, creat
   const firstPollMs = nowMs + deps.config.polling.firstDelayMs;
   await deps.pacer.recordSubmitted(action.deviceId, action.runId, created.id, firstPollMs, calledAtSlotMs);
   await ensurePollTick(deps, firstPollMs);
-  await updateAction(deps.runs, action.runId, action.deviceId, (a) =>
+  const saved = await updateAction(deps.runs, action.runId, action.deviceId, (a) =>
     a.state === 'submitted' || a.state === 'ended' ? undefined : markSubmitted(a, created, nowMs),
   );
+  await cancelIfRequested(deps, saved, created.id);
 }
 
 function logFor(deps: SubmissionDeps, action: Pick<DeviceAction, 'runId' | 'deviceId'>): Logger {

@@ -42,6 +42,11 @@ const CASES: Record<string, [status: number, call: RouteCall][]> = {
     [400, { roles: ALL, params: { id: 'not a run' } }],
     [404, { roles: ALL, params: { id: 'm-00000000000000000000000000000000' } }],
   ],
+  runsCancel: [
+    [200, { roles: ALL, params: { id: 'RUN' }, body: { reason: 'INC-8' } }],
+    [400, { roles: ALL, params: { id: 'RUN' }, body: {} }],
+    [404, { roles: ALL, params: { id: 'm-00000000000000000000000000000000' }, body: { reason: 'INC-8' } }],
+  ],
   dryRun: [
     [200, { roles: ALL, body: { playbook: 'collect-hosts-file', devices: [DEVICE] } }],
     [400, { roles: ALL, body: { devices: ['x'] } }],

@@ -4,14 +4,17 @@ import { DEVICE_ACTION_STATES, type DeviceAction, type DeviceActionState } from 
 import {
   ALLOWED_TRANSITIONS,
   canMove,
+  markCancelled,
   markEnded,
   markRejected,
   markSubmitted,
   markSubmitting,
   requeue,
+  requestCancel,
 } from '../../../shared/runs/transitions.js';
 
 const NOW = 1_800_000_000_000;
+const ASKED = { by: 'ana (user oid-1)', reason: 'INC-7 false positive' };
 
 const action = (state: DeviceActionState): DeviceAction => ({
   runId: 'a-1',
@@ -34,6 +37,7 @@ const moveTo: Record<DeviceActionState, (a: DeviceAction) => DeviceAction> = {
   submitted: (a) => markSubmitted(a, { id: 'ma-1', status: 'Pending' }, NOW),
   ended: (a) => markEnded(a, { actionStatus: 'Succeeded' }, NOW),
   rejected: (a) => markRejected(a, 'BadRequestError: no', NOW),
+  cancelled: (a) => markCancelled(requestCancel(a, ASKED, NOW) ?? a, NOW),
 };
 
 const pairs = DEVICE_ACTION_STATES.flatMap((from) => DEVICE_ACTION_STATES.map((to) => ({ from, to })));
@@ -64,15 +68,17 @@ describe('the device action state machine', () => {
     expect(error).toMatchObject({ from, to, message: `device action a-1/d-1: no transition from '${from}' to '${to}'` });
   });
 
-  it('lists the allowed moves: the states run forward, ended and rejected are final', () => {
+  it('lists the allowed moves: the states run forward, ended, rejected and cancelled are final', () => {
     expect(allowed.map(({ from, to }) => `${from}->${to}`)).toEqual([
       'queued->submitting',
       'queued->submitted',
+      'queued->cancelled',
       'submitting->queued',
       'submitting->submitting',
       'submitting->submitted',
       'submitting->ended',
       'submitting->rejected',
+      'submitting->cancelled',
       'submitted->ended',
     ]);
   });
@@ -97,7 +103,29 @@ describe('the device action state machine', () => {
       markEnded(action('submitted'), { actionStatus: 'Cancelled', lastError: 'expired' }, NOW),
       { actionStatus: 'Cancelled', endedMs: NOW, lastError: 'expired' },
     ],
+    [
+      'requestCancel records who and why without moving the action',
+      requestCancel(action('submitted'), ASKED, NOW),
+      { state: 'submitted', cancelledBy: ASKED.by, cancelReason: ASKED.reason, cancelRequestedMs: NOW },
+    ],
+    [
+      'markCancelled reads who cancelled and why in the last error',
+      markCancelled(requestCancel(action('queued'), ASKED, NOW) ?? action('queued'), NOW),
+      { state: 'cancelled', lastError: 'cancelled by ana (user oid-1): INC-7 false positive', endedMs: NOW },
+    ],
+    [
+      'markEnded of a Cancelled action an operator asked to cancel says who and why',
+      markEnded(requestCancel(action('submitted'), ASKED, NOW) ?? action('submitted'), { actionStatus: 'Cancelled' }, NOW),
+      { actionStatus: 'Cancelled', lastError: 'cancelled by ana (user oid-1): INC-7 false positive' },
+    ],
   ])('%s', (_what, after, expected) => {
     expect(after).toMatchObject({ ...expected, updatedMs: NOW });
+  });
+
+  it('records only the first cancel request, and none on an action that has ended', () => {
+    const asked = requestCancel(action('submitting'), ASKED, NOW);
+    expect(asked && requestCancel(asked, { by: 'bob', reason: 'other' }, NOW + 1)).toBeUndefined();
+    expect(requestCancel(action('ended'), ASKED, NOW)).toBeUndefined();
+    expect(requestCancel(action('cancelled'), ASKED, NOW)).toBeUndefined();
   });
 });

@@ -81,7 +81,7 @@ describe('fleet file validation', () => {
     await expect(loadFleet(file)).rejects.toThrow(/bad\.json[\s\S]*expected JSON/);
   });
 
-  it('loads the demo fleet with the four devices the playbooks rely on', async () => {
+  it('loads the demo fleet with the devices the playbooks rely on, a Linux server among them', async () => {
     // Act
     const fleet = await loadFleet(DEMO_FLEET_PATH);
     // Assess
@@ -92,7 +92,10 @@ describe('fleet file validation', () => {
       'Collect-Triage.ps1',
       'Copy-EvidenceFile.ps1',
       'Export-EventLogs.ps1',
+      'collect-evidence-file.sh',
+      'collect-triage.sh',
     ]);
+    expect(fleet.devices.find((d) => d.id === '5d0a3f6b2e4c7a9b1d3f5e7a9c1b3d5f7e9a1c3b')?.osPlatform).toBe('Linux');
     expect(fleet.devices.find((d) => d.id === DEVICE.dev)?.scripts['Invoke-ProcessDump.ps1']?.fail).toBe(true);
   });
 });

@@ -128,3 +128,18 @@ describe('the reconciliation sweep', () => {
     expect(cursors).toEqual([t0 - MINUTE_MS + 1, t0 - 2 * MINUTE_MS + 1, t0 - 3 * MINUTE_MS + 1, 0, t0 - MINUTE_MS + 1]);
   });
 });
+
+describe('the reconciliation sweep and booked send slots', () => {
+  it('leaves a long-queued action alone while a send slot is booked for it (its message has an appointment)', async () => {
+    const deps = await withAction({ state: 'queued' });
+    deps.clock.advance(STALE_MS);
+    expect((await deps.pacer.bookSlots([{ deviceId: 'dev-1', runId: 'run-1' }])).size).toBe(1);
+    expect(await sweepRuns(deps)).toMatchObject({ resubmitted: 0 });
+  });
+
+  it('resubmits a long-queued action with no send slot booked for it', async () => {
+    const deps = await withAction({ state: 'queued' });
+    deps.clock.advance(STALE_MS);
+    expect(await sweepRuns(deps)).toMatchObject({ resubmitted: 1 });
+  });
+});

@@ -1,0 +1,126 @@
+// The responder in one resource group: `azd up` (infra/README.md, the
+// project README's "Deploy to Azure"). Checked in this repository only by
+// tests that read these files (test/unit/infra); not compiled or deployed
+// from the machines it was written on.
+
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(40)
+@description('azd environment name: names the resource group and seeds every resource name.')
+param environmentName string
+
+@minLength(1)
+@description('Region of every resource. Flex Consumption is not in every region.')
+param location string
+
+@description('Days each evidence blob version is immutable (version-level WORM, unlocked until you lock it).')
+@minValue(1)
+param evidenceRetentionDays int = 90
+
+@description('Create the operator API\'s Entra app registration with the Graph Bicep extension (needs Graph rights); false: pass operatorApiClientId.')
+param createAppRegistration bool = true
+
+@description('Client id of an existing operator API app registration (when createAppRegistration is false).')
+param operatorApiClientId string = ''
+
+@description('NCRONTAB (six fields, UTC on Flex) of the alert poller; empty: off. Example: 0 */5 * * * *')
+param alertPollCron string = ''
+
+@description('Defender for Endpoint API host; a regional host (e.g. https://eu.api.security.microsoft.com) may be closer.')
+param defenderApiBaseUrl string = 'https://api.securitycenter.microsoft.com'
+
+var tags = { 'azd-env-name': environmentName }
+var token = toLower(uniqueString(subscription().id, environmentName, location))
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  scope: rg
+  name: 'identity'
+  params: { location: location, tags: tags, name: 'id-responder-${token}' }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  scope: rg
+  name: 'monitoring'
+  params: { location: location, tags: tags, workspaceName: 'log-${token}', appInsightsName: 'appi-${token}' }
+}
+
+var deploymentContainerName = 'app-package-${take(token, 10)}'
+
+module hostStorage 'modules/hostStorage.bicep' = {
+  scope: rg
+  name: 'hostStorage'
+  params: { location: location, tags: tags, accountName: 'sthost${take(token, 18)}', deploymentContainerName: deploymentContainerName }
+}
+
+module evidenceStorage 'modules/evidenceStorage.bicep' = {
+  scope: rg
+  name: 'evidenceStorage'
+  params: { location: location, tags: tags, accountName: 'stevd${take(token, 19)}', evidenceRetentionDays: evidenceRetentionDays }
+}
+
+module serviceBus 'modules/serviceBus.bicep' = {
+  scope: rg
+  name: 'serviceBus'
+  params: { location: location, tags: tags, namespaceName: 'sb-responder-${token}' }
+}
+
+module appRegistration 'modules/appRegistration.bicep' = if (createAppRegistration) {
+  scope: rg
+  name: 'appRegistration'
+  params: { uniqueName: 'mde-responder-${token}', displayName: 'MDE Live Response responder (${environmentName})' }
+}
+
+module roles 'modules/roles.bicep' = {
+  scope: rg
+  name: 'roles'
+  params: {
+    principalId: identity.outputs.principalId
+    hostStorageAccountName: hostStorage.outputs.accountName
+    evidenceStorageAccountName: evidenceStorage.outputs.accountName
+    serviceBusNamespaceName: serviceBus.outputs.namespaceName
+    appInsightsName: monitoring.outputs.appInsightsName
+  }
+}
+
+module functionApp 'modules/functionApp.bicep' = {
+  scope: rg
+  name: 'functionApp'
+  // The roles first: the app creates its tables and container at start-up.
+  dependsOn: [roles]
+  params: {
+    location: location
+    tags: tags
+    planName: 'plan-${token}'
+    appName: 'func-responder-${token}'
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    hostStorageAccountName: hostStorage.outputs.accountName
+    hostStorageBlobEndpoint: hostStorage.outputs.blobEndpoint
+    deploymentContainerName: deploymentContainerName
+    evidenceBlobEndpoint: evidenceStorage.outputs.blobEndpoint
+    evidenceTableEndpoint: evidenceStorage.outputs.tableEndpoint
+    serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    appInsightsConnectionString: monitoring.outputs.connectionString
+    operatorApiClientId: createAppRegistration ? appRegistration!.outputs.clientId : operatorApiClientId
+    alertPollCron: alertPollCron
+    defenderApiBaseUrl: defenderApiBaseUrl
+  }
+}
+
+// azd stores these in the environment (.azure/<env>/.env); the postprovision
+// hook (scripts/grant-defender-roles.ts) reads RESPONDER_IDENTITY_PRINCIPAL_ID.
+output AZURE_RESOURCE_GROUP string = rg.name
+output RESPONDER_FUNCTION_APP_NAME string = functionApp.outputs.name
+output RESPONDER_API_URL string = 'https://${functionApp.outputs.defaultHostName}/api'
+output RESPONDER_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
+output RESPONDER_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output RESPONDER_OPERATOR_API_CLIENT_ID string = createAppRegistration ? appRegistration!.outputs.clientId : operatorApiClientId
+output RESPONDER_EVIDENCE_STORAGE_ACCOUNT string = evidenceStorage.outputs.accountName
+output RESPONDER_SERVICE_BUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
