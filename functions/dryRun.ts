@@ -1,5 +1,8 @@
+import { dryRunRequestSchema } from '../shared/services/intake/dryRun.js';
+import { dryRunResultSchema } from '../shared/services/intake/dryRunResultSchema.js';
 import { httpFunction } from './lib/binding.js';
 import { auditOf, readJson, refuseInvalid } from './lib/http.js';
+import { errorAnswer } from './lib/routeContract.js';
 
 /** POST /api/dryrun {playbook?, alert?, devices?} -> 200 the exact commands a run would send; nothing is submitted. Role Responder.Run; audited. */
 export const dryRun = httpFunction({
@@ -7,6 +10,14 @@ export const dryRun = httpFunction({
   methods: ['POST'],
   route: 'dryrun',
   role: 'Responder.Run',
+  api: {
+    summary: 'The exact commands a run would send, per device, and why each playbook does or does not answer; nothing is submitted',
+    body: dryRunRequestSchema,
+    responses: {
+      200: { description: 'the plans', schema: dryRunResultSchema },
+      400: errorAnswer('the body is invalid, naming each field'),
+    },
+  },
   handler: async (services, request, caller) => {
     const audit = auditOf('dryrun', caller);
     const body = await readJson(request);

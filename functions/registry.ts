@@ -1,15 +1,20 @@
 import { actions } from './actions.js';
 import { alertPoller } from './alertPoller.js';
 import { alerts } from './alerts.js';
+import { auditList } from './auditList.js';
 import { collect } from './collect.js';
 import { deviceDirectory } from './deviceDirectory.js';
 import { dryRun } from './dryRun.js';
-import type { FunctionDeclaration } from './lib/binding.js';
+import { health } from './health.js';
+import type { FunctionDeclaration, HttpFunction } from './lib/binding.js';
+import { openApi } from './openApi.js';
+import { playbooksList } from './playbooksList.js';
 import { polls } from './polls.js';
 import { reconcile } from './reconcile.js';
 import { runsCancel } from './runsCancel.js';
 import { runsCreate } from './runsCreate.js';
 import { runsGet } from './runsGet.js';
+import { runsList } from './runsList.js';
 import { schedules } from './schedules.js';
 
 /**
@@ -26,6 +31,11 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
   runsGet,
   runsCancel,
   dryRun,
+  runsList,
+  playbooksList,
+  auditList,
+  health,
+  openApi(() => FUNCTIONS.filter((f): f is HttpFunction => f.kind === 'http')),
   schedules,
   reconcile,
   alertPoller,

@@ -1,6 +1,21 @@
+import { z } from 'zod';
 import { isRunId } from '../shared/runs/ids.js';
+import { cancelRequestSchema, type CancelReport } from '../shared/services/cancel/cancelRun.js';
 import { httpFunction } from './lib/binding.js';
 import { auditOf, readJson, refuseInvalid } from './lib/http.js';
+import { errorAnswer } from './lib/routeContract.js';
+
+/** What POST /api/runs/{id}/cancel answers: each device's outcome. */
+export const cancelReportSchema = z.strictObject({
+  runId: z.string(),
+  devices: z.array(
+    z.strictObject({
+      deviceId: z.string(),
+      outcome: z.enum(['cancelled', 'cancelling', 'already-ended', 'not-found']),
+      detail: z.string(),
+    }),
+  ),
+});
 
 /** POST /api/runs/{id}/cancel {reason, deviceId?} -> 200 {runId, devices: [{deviceId, outcome, detail}]}. Role Responder.Cancel; audited. */
 export const runsCancel = httpFunction({
@@ -8,6 +23,15 @@ export const runsCancel = httpFunction({
   methods: ['POST'],
   route: 'runs/{id}/cancel',
   role: 'Responder.Cancel',
+  api: {
+    summary: 'Cancel a run, or one device of it, with a reason: reported per device; idempotent',
+    body: cancelRequestSchema,
+    responses: {
+      200: { description: 'each device’s outcome', schema: cancelReportSchema },
+      400: errorAnswer('the id or the body is invalid, naming the field'),
+      404: errorAnswer('no run has this id'),
+    },
+  },
   handler: async (services, request, caller) => {
     const audit = { ...auditOf('run.cancel', caller), target: request.params.id ?? '' };
     if (!isRunId(audit.target)) return refuseInvalid(services, audit, [{ path: 'id', message: 'expected a run id such as a-0123abcd...' }]);
@@ -29,6 +53,6 @@ export const runsCancel = httpFunction({
         .join('; ')
         .slice(0, 2_000),
     });
-    return { status: 200, jsonBody: report };
+    return { status: 200, jsonBody: report satisfies CancelReport & z.infer<typeof cancelReportSchema> };
   },
 });

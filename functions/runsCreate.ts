@@ -1,5 +1,16 @@
+import { z } from 'zod';
+import { manualRunRequestSchema } from '../shared/services/intake/manualRuns.js';
 import { httpFunction } from './lib/binding.js';
 import { auditOf, readJson, refuseInvalid } from './lib/http.js';
+import { errorAnswer } from './lib/routeContract.js';
+
+/** What POST /api/runs answers: the run, where to follow it, the devices it targets and the ones refused. */
+export const runStartedSchema = z.strictObject({
+  runId: z.string(),
+  statusUrl: z.string(),
+  devices: z.array(z.string()),
+  refused: z.array(z.object({ deviceId: z.string(), reason: z.string() })),
+});
 
 /** POST /api/runs {playbook, devices[]?, reason, idempotencyKey?} -> 202 {runId, statusUrl}. Role Responder.Run; audited. */
 export const runsCreate = httpFunction({
@@ -7,6 +18,14 @@ export const runsCreate = httpFunction({
   methods: ['POST'],
   route: 'runs',
   role: 'Responder.Run',
+  api: {
+    summary: 'Start a manual run of a playbook on devices (202 at once; no Defender call on the request path)',
+    body: manualRunRequestSchema,
+    responses: {
+      202: { description: 'the run is recorded and its devices queued', schema: runStartedSchema },
+      400: errorAnswer('the body is invalid, naming each field'),
+    },
+  },
   handler: async (services, request, caller) => {
     const audit = auditOf('run.start', caller);
     const body = await readJson(request);
@@ -24,7 +43,7 @@ export const runsCreate = httpFunction({
     return {
       status: 202,
       headers: { Location: `/api/runs/${runId}` },
-      jsonBody: { runId, statusUrl: `/api/runs/${runId}`, devices: deviceIds, refused },
+      jsonBody: { runId, statusUrl: `/api/runs/${runId}`, devices: deviceIds, refused } satisfies z.infer<typeof runStartedSchema>,
     };
   },
 });

@@ -133,6 +133,9 @@ async function serve(stack: LocalStack, options: ServeOptions): Promise<number> 
   say(
     `HTTP API: ${stack.apiUrl}/api/runs   (POST {"playbook":"collect-hosts-file","devices":["<device id>"],"reason":"<why>"}, GET /api/runs/<runId>)`,
   );
+  say(
+    `  also: GET ${stack.apiUrl}/api/runs, /api/playbooks, /api/audit; health (no sign-in): ${stack.apiUrl}/api/health; OpenAPI: ${stack.apiUrl}/api/openapi.json`,
+  );
   const { auth } = stack.config;
   if (auth.mode === 'development')
     say(

@@ -116,6 +116,15 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
       alertFeed: defender,
       watermarks,
       audit,
+      health: {
+        storage: async () => {
+          await runs.listRuns({ limit: 1 });
+        },
+        ...(storageQueueBus ? { bus: () => storageQueueBus.probe() } : {}),
+        defenderToken: async () => {
+          if (!(await credential.getToken(config.defender.scope))) throw new Error('the credential gave no token');
+        },
+      },
     },
     closeBus,
   );

@@ -148,6 +148,10 @@ export const settingsSchema = z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a valid table name')
       .default('audit'),
+    /** GET /api/runs: runs one request reads at most while it applies the filters the store cannot (status, playbook, device, trigger). */
+    RUNS_LIST_SCAN_MAX: int(1).max(10_000).default(1_000),
+    /** GET /api/health: how long each check (storage, bus, Defender token) may take before it is reported failing. */
+    HEALTH_CHECK_TIMEOUT_MS: int(100).max(60_000).default(5_000),
 
     // Optional alert poller (off unless ALERT_POLL_CRON is set)
     /** NCRONTAB (six fields) of the alert poller timer; unset: the poller is off. */
@@ -280,6 +284,8 @@ export interface Config {
   scheduleSweepCron: string;
   /** How operator API callers are verified (shared/auth/authenticate.ts). */
   auth: AuthSettings;
+  /** The operator API's reads: the runs list's scan bound, the health checks' time-out (wall clock). */
+  operatorApi: { runsListScanMax: number; healthCheckTimeoutMs: number };
   /** The reconciliation sweep and poll-tick watchdog: its timer (undefined: off) and bounds. */
   reconcile: { schedule?: string; staleMs: number; horizonMs: number; runsPerFiring: number; maxRedrives: number };
   alertPoller: { schedule?: string; lookbackMs: number; overlapMs: number; pageSize: number; maxPages: number };
@@ -408,6 +414,7 @@ function toConfig(s: Settings): Config {
     playbooksDir: s.PLAYBOOKS_DIR,
     scheduleSweepCron: s.SCHEDULE_SWEEP_CRON,
     auth: authOf(s),
+    operatorApi: { runsListScanMax: s.RUNS_LIST_SCAN_MAX, healthCheckTimeoutMs: s.HEALTH_CHECK_TIMEOUT_MS },
     reconcile: {
       schedule: s.RECONCILE_CRON === 'off' ? undefined : s.RECONCILE_CRON,
       staleMs: s.RECONCILE_STALE_MS,

@@ -3,6 +3,7 @@ import type { AuditedAction } from '../../shared/audit/auditLog.js';
 import { fail, ok, type Issue, type Result } from '../../shared/result.js';
 import type { AuditRecord, Caller } from '../../shared/services/audit/record.js';
 import type { Services } from '../../shared/services/index.js';
+import { errorResponse } from './routeContract.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -21,11 +22,21 @@ export async function readJson(request: HttpRequest): Promise<Result<unknown, st
 
 /** 400 for a request body that cannot be read (a string) or fails validation (issues naming each field). */
 export function invalidBody(problem: string | readonly Issue[]): HttpResponseInit {
-  const error =
-    typeof problem === 'string'
-      ? { code: 'InvalidRequestBody', message: problem }
-      : { code: 'InvalidRequestBody', message: 'the request body is invalid', details: problem };
-  return { status: 400, jsonBody: { error } };
+  return typeof problem === 'string'
+    ? errorResponse(400, 'InvalidRequestBody', problem)
+    : errorResponse(400, 'InvalidRequestBody', 'the request body is invalid', { details: problem });
+}
+
+/** The query string as an object (a repeated parameter: its last value), for a route's query schema. */
+export function queryOf(request: HttpRequest): Record<string, string> {
+  return Object.fromEntries(request.query);
+}
+
+/** 200 with a read's answer, or 400 for query parameters that failed validation, naming each. */
+export function answerRead(result: Result<unknown, readonly Issue[]>): HttpResponseInit {
+  return result.ok
+    ? { status: 200, jsonBody: result.value }
+    : errorResponse(400, 'InvalidQuery', 'the query is invalid', { details: result.errors });
 }
 
 /** What an audited route records about its caller, for services.recordAudit. */

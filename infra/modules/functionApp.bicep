@@ -144,6 +144,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 // before the app runs. The app trusts X-MS-CLIENT-PRINCIPAL only because this
 // is on (OPERATOR_AUTH=appservice; the platform sets WEBSITE_AUTH_ENABLED).
 // Roles (Responder.*) come from the token's roles claim; guard.ts checks them.
+// The one exception is the health check (functions/health.ts, declared public):
+// the platform lets it through without a token, and it says nothing secret.
 resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'authsettingsV2'
@@ -152,6 +154,7 @@ resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
     globalValidation: {
       requireAuthentication: true
       unauthenticatedClientAction: 'Return401'
+      excludedPaths: [ '/api/health' ]
     }
     httpSettings: { requireHttps: true }
     identityProviders: {

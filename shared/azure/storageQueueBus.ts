@@ -96,6 +96,11 @@ export class StorageQueueMessageBus implements MessageBus {
     await this.sentIds?.ensureTable();
   }
 
+  /** The health check: the alerts queue's properties (one cheap read). */
+  async probe(): Promise<void> {
+    await guard('reading the alerts queue', () => this.service.getQueueClient(this.queues.alerts).getProperties());
+  }
+
   async send(queue: QueueName, message: OutgoingMessage): Promise<void> {
     const envelope: QueueEnvelope = {
       messageId: message.messageId,

@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import type { Pacer } from '../pacing/pacer.js';
 import type { LoadedPlaybook } from '../playbooks/schema.js';
 import type { RunStore } from '../runs/store.js';
+import type { HealthProbes } from './health/probes.js';
 
 /** Everything the services need, built once by the composition root. */
 export interface Deps {
@@ -40,4 +41,6 @@ export interface Deps {
   audit: AuditLog;
   /** Where readers keep how far they have read: the alert poller's watermark, the reconciliation sweep's cursor. */
   watermarks: WatermarkStore;
+  /** The cheap checks GET /api/health runs (storage, bus, Defender token). */
+  health: HealthProbes;
 }

@@ -16,6 +16,10 @@ import { cancelRun, type CancelDone } from './cancel/cancelRun.js';
 import { handlePollTick, reviveTicks, type TickOutcome } from './polling/pollTick.js';
 import { sweepRuns, type SweepOutcome } from './reconcile/sweep.js';
 import { getRunStatus, type RunStatus } from './status/runStatus.js';
+import { listRunSummaries, type RunList } from './status/runList.js';
+import { listPlaybooks, type PlaybookList } from './status/playbookList.js';
+import { listAuditEntries, type AuditList } from './audit/list.js';
+import { checkHealth, type HealthReport } from './health/health.js';
 import { sweepSchedules, type SweepResult } from './intake/schedules.js';
 import type { StartedRun } from './intake/startRun.js';
 import { handleActionMessage, type SubmitOutcome } from './submission/submitter.js';
@@ -34,6 +38,13 @@ export interface Services {
   collect(body: unknown, delivery: DeliveryInfo): Promise<CollectOutcome | ExpectedOutcome>;
   startManualRun(body: unknown, requester: Principal): Promise<Result<StartedRun, Issue[]>>;
   runStatus(runId: string): Promise<RunStatus | undefined>;
+  /** A page of run summaries, newest first, filtered (GET /api/runs; the query as it arrives). */
+  listRuns(query: unknown): Promise<Result<RunList, Issue[]>>;
+  listPlaybooks(): PlaybookList;
+  /** A page of the audit log, newest first (GET /api/audit). */
+  listAudit(query: unknown): Promise<Result<AuditList, Issue[]>>;
+  /** Storage, bus and Defender token checks (GET /api/health); says nothing secret. */
+  health(): Promise<HealthReport>;
   /** Cancels a run or one of its devices, reported per device (POST /api/runs/{id}/cancel); undefined for an unknown run. */
   cancelRun(runId: string, body: unknown, requester: Principal): Promise<Result<CancelDone, Issue[]> | undefined>;
   sweepSchedules(lookbackMs: number): Promise<SweepResult>;
@@ -63,6 +74,10 @@ export function createServices(deps: Deps, close: () => Promise<void> = () => Pr
     collect: (body, delivery) => settleExpected(deps, 'collect', body, delivery, () => handleCollectMessage(deps, body, delivery)),
     startManualRun: (body, requester) => startManualRun(deps, body, requester),
     runStatus: (runId) => getRunStatus(deps, runId),
+    listRuns: (query) => listRunSummaries(deps, query),
+    listPlaybooks: () => listPlaybooks(deps.playbooks),
+    listAudit: (query) => listAuditEntries(deps, query),
+    health: () => checkHealth(deps),
     cancelRun: (runId, body, requester) => cancelRun(deps, runId, body, requester),
     sweepSchedules: (lookbackMs) => sweepSchedules(deps, lookbackMs),
     dryRun: (body) => dryRun({ playbooks: deps.playbooks, directory: cachedDirectory(deps), clock: deps.clock }, body),

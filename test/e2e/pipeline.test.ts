@@ -173,5 +173,13 @@ describe.each(['lenient', 'strict'] as const)('alert in, evidence out (simulator
     );
     const fetched = await fetch(`${stack.apiUrl}/api/runs/${runId}`);
     expect(fetched.status).toBe(200);
+    const listed = await fetch(`${stack.apiUrl}/api/runs?trigger=manual&limit=5`);
+    expect(((await listed.json()) as { runs: { runId: string }[] }).runs.map((r) => r.runId)).toContain(runId);
+    // The health check's real probes: Azurite's tables and queues, the credential's token.
+    const health = await fetch(`${stack.apiUrl}/api/health`);
+    expect({ status: health.status, body: await health.json() }).toMatchObject({
+      status: 200,
+      body: { checks: { storage: { state: 'ok' }, bus: { state: 'ok' }, defenderToken: { state: 'ok' } } },
+    });
   });
 });

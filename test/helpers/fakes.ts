@@ -170,6 +170,7 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & {
     pacer: new Pacer(new InProcessPacingStore(), clock, pacingLimitsOf(config)),
     watermarks: new InProcessWatermarkStore(),
     audit: new MemoryAuditLog(),
+    health: { storage: () => Promise.resolve(), bus: () => Promise.resolve(), defenderToken: () => Promise.resolve() },
   };
   const deps = { ...base, ...overrides };
   // A wait on a manual clock is time passing: the clock moves to the instant waited for.

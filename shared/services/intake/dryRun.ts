@@ -3,7 +3,6 @@ import { osOf, type Alert } from '../../alerts/alert.js';
 import { parseAlerts } from '../../alerts/parseAlert.js';
 import { deviceIdField } from '../../alerts/fields.js';
 import type { Clock } from '../../clock.js';
-import type { LiveResponseCommand } from '../../defender/types.js';
 import { matchReasons, needsDeviceFacts, selectPlaybook, type DeviceFacts } from '../../playbooks/match.js';
 import type { LoadedPlaybook } from '../../playbooks/schema.js';
 import { readsAlert } from '../../playbooks/steps.js';
@@ -13,6 +12,9 @@ import { toIssues } from '../../validation.js';
 import type { DeviceDirectory } from './deviceDirectory.js';
 import { manualTargets } from './manualRuns.js';
 import { planRun, type RunPlan } from './startRun.js';
+import type { DryRunPlan, DryRunResult } from './dryRunResultSchema.js';
+
+export type { DryRunPlan, DryRunResult } from './dryRunResultSchema.js';
 
 /** Body of POST /api/dryrun (and what the dry-run CLI builds). */
 export const dryRunRequestSchema = z
@@ -29,30 +31,6 @@ export const dryRunRequestSchema = z
     message: 'give an alert, or a playbook (with devices, or one whose where selects them)',
   });
 export type DryRunRequest = z.infer<typeof dryRunRequestSchema>;
-
-export interface DryRunPlan {
-  trigger: 'alert' | 'manual';
-  alertId?: string;
-  deviceId?: string;
-  playbook?: { name: string; version: string; contentSha256: string; file: string };
-  /** Whether this playbook is the one that would answer (alerts only). */
-  wouldAnswer: boolean;
-  /** Why each playbook does (empty) or does not answer. */
-  reasons: Record<string, string[]>;
-  runId?: string;
-  devices: { deviceId: string; deviceName?: string; commands: LiveResponseCommand[]; deadlineMs?: number }[];
-  refused: { deviceId: string; reason: string }[];
-}
-
-export interface DryRunResult {
-  note: string;
-  alerts: Pick<
-    Alert,
-    'id' | 'source' | 'title' | 'severity' | 'category' | 'detectionSource' | 'serviceSource' | 'mitreTechniques' | 'devices' | 'problems'
-  >[];
-  rejectedAlerts: { alertId?: string; issues: Issue[] }[];
-  plans: DryRunPlan[];
-}
 
 export interface DryRunDeps {
   playbooks: readonly LoadedPlaybook[];

@@ -1,52 +1,9 @@
-import type { TranscriptSummary } from '../../evidence/transcript.js';
-import type { DeviceAction, EvidenceItem, RunView } from '../../runs/model.js';
+import type { EvidenceItem, RunView } from '../../runs/model.js';
 import { pendingResults } from '../../runs/pending.js';
 import type { StatusDeps } from './deps.js';
+import type { EvidenceStatus, RunPhase, RunStatus } from './runStatusSchema.js';
 
-export type RunPhase = 'queued' | 'running' | 'collecting' | 'ended';
-
-/** The run as GET /api/runs/{id} and the local summary show it. */
-export interface RunStatus {
-  runId: string;
-  phase: RunPhase;
-  trigger: RunView['run']['trigger'];
-  playbook: RunView['run']['playbook'];
-  refused: RunView['run']['refused'];
-  devices: {
-    deviceId: string;
-    deviceName?: string;
-    state: DeviceAction['state'];
-    actionId?: string;
-    actionStatus?: string;
-    lastError?: string;
-    /** Set once an operator asked to cancel (POST /api/runs/{id}/cancel): who, as verified, and why. */
-    cancelledBy?: string;
-    cancelReason?: string;
-    commands: DeviceAction['commands'];
-    commandOutcomes: DeviceAction['commandOutcomes'];
-    evidence: EvidenceStatus[];
-    evidencePending: number[];
-    /** Results that can never be collected, with the reason (the run ends without them). */
-    evidenceFailed: { commandIndex: number; reason: string }[];
-  }[];
-}
-
-/**
- * One stored result. For a RunScript, `transcript` holds the exit code and
- * bounded, sanitised previews of its output and errors: text written on the
- * device, shown as data, never interpreted.
- */
-export interface EvidenceStatus {
-  commandIndex: number;
-  commandType: string;
-  blobName: string;
-  sizeBytes: number;
-  sha256: string;
-  contentEncoding?: string;
-  originalSha256?: string;
-  originalSizeBytes?: number;
-  transcript?: TranscriptSummary;
-}
+export type { EvidenceStatus, RunPhase, RunStatus } from './runStatusSchema.js';
 
 /** The run's status (GET /api/runs/{id}), or undefined when no run has that id. */
 export async function getRunStatus(deps: StatusDeps, runId: string): Promise<RunStatus | undefined> {
@@ -97,7 +54,7 @@ function toEvidenceStatus(e: EvidenceItem): EvidenceStatus {
   };
 }
 
-function phaseOf(devices: RunStatus['devices']): RunPhase {
+export function phaseOf(devices: RunStatus['devices']): RunPhase {
   if (devices.every((d) => d.state === 'queued')) return devices.length === 0 ? 'ended' : 'queued';
   if (devices.some((d) => d.state === 'queued' || d.state === 'submitting' || d.state === 'submitted')) return 'running';
   if (devices.some((d) => d.evidencePending.length > 0)) return 'collecting';

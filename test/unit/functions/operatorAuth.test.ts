@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { guardRoute } from '../../../functions/lib/guard.js';
 import { FUNCTIONS } from '../../../functions/registry.js';
-import type { HttpFunction } from '../../../functions/lib/binding.js';
+import type { HttpFunction, SignedInRoute } from '../../../functions/lib/binding.js';
 import { HttpRequest } from '../../../local/functionsRuntime.js';
 import { encodeClientPrincipal, parseClientPrincipal } from '../../../shared/auth/principal.js';
 import { ROLE_NAMES } from '../../../shared/auth/roles.js';
@@ -63,20 +63,35 @@ describe('operator API sign-in', () => {
     expect((await answer).status).toBe(401);
   });
 
-  it.each(routes.map((r) => [r.name, r.role] as const))('%s needs %s: every other role alone is a 403 naming it', async (name, needed) => {
-    for (const role of ROLE_NAMES) {
-      const { answer, deps } = call(route(name), { WEBSITE_AUTH_ENABLED: 'True' }, signedIn([role]), {});
-      const response = await answer;
-      if (role === needed) {
-        expect(response.status, role).not.toBe(401);
-        expect(response.status, role).not.toBe(403);
-      } else {
-        expect(response.status, role).toBe(403);
-        expect(JSON.stringify(response.jsonBody)).toContain(`needs the app role ${needed}`);
-        expect(deps.audit.all()[0]).toMatchObject({ outcome: 'refused', who: { name: 'analyst@contoso.com', roles: [role] } });
-      }
-    }
+  const signedInRoutes = routes.filter((r): r is SignedInRoute => r.role !== 'public');
+
+  it('lets only the health check be called without sign-in: every other route is fail-closed', () => {
+    expect(routes.filter((r) => r.role === 'public').map((r) => r.name)).toEqual(['health']);
   });
+
+  it('answers the health check with no principal at all, and records nothing', async () => {
+    const { deps, answer } = call(route('health'), { WEBSITE_AUTH_ENABLED: 'True' });
+    expect(await answer).toMatchObject({ status: 200, jsonBody: { status: 'ok' } });
+    expect(deps.audit.all()).toEqual([]);
+  });
+
+  it.each(signedInRoutes.map((r) => [r.name, r.role] as const))(
+    '%s needs %s: every other role alone is a 403 naming it',
+    async (name, needed) => {
+      for (const role of ROLE_NAMES) {
+        const { answer, deps } = call(route(name), { WEBSITE_AUTH_ENABLED: 'True' }, signedIn([role]), {});
+        const response = await answer;
+        if (role === needed) {
+          expect(response.status, role).not.toBe(401);
+          expect(response.status, role).not.toBe(403);
+        } else {
+          expect(response.status, role).toBe(403);
+          expect(JSON.stringify(response.jsonBody)).toContain(`needs the app role ${needed}`);
+          expect(deps.audit.all()[0]).toMatchObject({ outcome: 'refused', who: { name: 'analyst@contoso.com', roles: [role] } });
+        }
+      }
+    },
+  );
 
   it('records a manual run in the audit log with who, why and the run, and names the caller in the chain of custody', async () => {
     const body = { playbook: 'collect-hosts-file', devices: [DEVICE], reason: 'INC-42' };

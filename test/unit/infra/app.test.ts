@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { HttpFunction } from '../../../functions/lib/binding.js';
+import { FUNCTIONS } from '../../../functions/registry.js';
 import { ROLE_NAMES } from '../../../shared/auth/roles.js';
 import { blockAfter, entries, literal, readBicep, resourcesOf } from './bicep.js';
 
@@ -43,6 +45,14 @@ describe('the Function App (infra/modules/functionApp.bicep)', () => {
     expect(literal(validation.get('requireAuthentication') ?? '')).toBe(true);
     expect(literal(validation.get('unauthenticatedClientAction') ?? '')).toBe('Return401');
     expect(auth?.body).toMatch(/clientId: operatorApiClientId/);
+  });
+
+  it('lets through without a token exactly the routes the registry declares public', () => {
+    const [auth] = resourcesOf(functionApp, 'Microsoft.Web/sites/config').filter((r) => /name: 'authsettingsV2'/.test(r.body));
+    const excluded = /excludedPaths: \[([^\]]*)\]/.exec(blockAfter(auth?.body ?? '', /globalValidation: \{/) ?? '')?.[1] ?? '';
+    const publicRoutes = FUNCTIONS.filter((f): f is HttpFunction => f.kind === 'http' && f.role === 'public').map((f) => `/api/${f.route}`);
+
+    expect([...excluded.matchAll(/'([^']+)'/g)].map((m) => m[1])).toEqual(publicRoutes);
   });
 });
 

@@ -1,0 +1,131 @@
+import type { HttpResponseInit } from '@azure/functions';
+import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import type { HttpFunction } from '../../../functions/lib/binding.js';
+import { errorEnvelopeSchema } from '../../../functions/lib/routeContract.js';
+import { FUNCTIONS } from '../../../functions/registry.js';
+import { ROLE_NAMES, type Role } from '../../../shared/auth/roles.js';
+import { createServices, type Services } from '../../../shared/services/index.js';
+import { DEVICE, fakeDeps } from '../../helpers/fakes.js';
+import { callRoute, type RouteCall } from '../../helpers/routeCalls.js';
+
+const routes = FUNCTIONS.filter((f): f is HttpFunction => f.kind === 'http');
+const route = (name: string): HttpFunction => {
+  const found = routes.find((r) => r.name === name);
+  if (!found) throw new Error(`no route ${name}`);
+  return found;
+};
+
+interface OpenApiDocument {
+  paths: Record<string, Record<string, { 'x-required-role': string; security: unknown[]; responses: Record<string, unknown> }>>;
+}
+
+async function app(failingStorage = false): Promise<Services> {
+  const deps = fakeDeps(
+    failingStorage ? { health: { storage: () => Promise.reject(new Error('down')), defenderToken: () => Promise.resolve() } } : {},
+  );
+  await deps.devices.write([{ id: DEVICE, tags: [], osPlatform: 'Windows11' }], []);
+  return createServices(deps);
+}
+
+const ALL: readonly Role[] = ROLE_NAMES;
+const run = { playbook: 'collect-hosts-file', devices: [DEVICE], reason: 'INC-7' };
+
+/** Per route, requests that draw each answer it documents besides 401 and 403 (those are drawn for every signed-in route below). */
+const CASES: Record<string, [status: number, call: RouteCall][]> = {
+  runsCreate: [
+    [202, { roles: ALL, body: run }],
+    [400, { roles: ALL, body: { playbook: 'collect-hosts-file' } }],
+  ],
+  runsGet: [
+    [200, { roles: ALL, params: { id: 'RUN' } }],
+    [400, { roles: ALL, params: { id: 'not a run' } }],
+    [404, { roles: ALL, params: { id: 'm-00000000000000000000000000000000' } }],
+  ],
+  runsCancel: [
+    [200, { roles: ALL, params: { id: 'RUN' }, body: { reason: 'INC-8' } }],
+    [400, { roles: ALL, params: { id: 'RUN' }, body: {} }],
+    [404, { roles: ALL, params: { id: 'm-00000000000000000000000000000000' }, body: { reason: 'INC-8' } }],
+  ],
+  dryRun: [
+    [200, { roles: ALL, body: { playbook: 'collect-hosts-file', devices: [DEVICE] } }],
+    [400, { roles: ALL, body: { devices: ['x'] } }],
+  ],
+  runsList: [
+    [200, { roles: ALL, query: { trigger: 'manual', limit: '1' } }],
+    [400, { roles: ALL, query: { status: 'finished' } }],
+  ],
+  playbooksList: [[200, { roles: ALL }]],
+  auditList: [
+    [200, { roles: ALL, query: { limit: '1' } }],
+    [400, { roles: ALL, query: { limit: 'all' } }],
+  ],
+  health: [
+    [200, {}],
+    [503, {}],
+  ],
+  openApi: [[200, { roles: ALL }]],
+};
+
+/** Calls `name` in a world with one manual run in it (and its audit entry); `RUN` in a parameter stands for that run's id. */
+async function answer(name: string, status: number, call: RouteCall): Promise<HttpResponseInit> {
+  const services = await app(name === 'health' && status === 503);
+  const started = await callRoute(services, route('runsCreate'), { roles: ALL, body: run });
+  const { runId } = started.jsonBody as { runId: string };
+  const params = call.params?.id === 'RUN' ? { id: runId } : call.params;
+  return callRoute(services, route(name), { ...call, ...(params ? { params } : {}) });
+}
+
+describe('the OpenAPI document and the routes agree', () => {
+  it('documents exactly the registry’s routes, each with its role', async () => {
+    const document = (await callRoute(await app(), route('openApi'), { roles: ['Responder.Read'] })).jsonBody as OpenApiDocument;
+    const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).map(([method, operation]) => `${method.toUpperCase()} ${path} ${operation['x-required-role']}`),
+    );
+    const registered = routes.flatMap((r) => r.methods.map((m) => `${m} /${r.route} ${r.role}`));
+    expect(documented.sort()).toEqual(registered.sort());
+    expect(document.paths['/health']?.get?.security).toEqual([]);
+    expect(document.paths['/audit']?.get?.security).toEqual([{ appServiceAuth: ['Responder.Admin'] }]);
+  });
+
+  it('has a case for every route and every answer it documents', () => {
+    for (const r of routes) {
+      const drawn = (CASES[r.name] ?? []).map(([status]) => status).sort();
+      expect(drawn, r.name).toEqual(Object.keys(r.api.responses).map(Number).sort());
+    }
+  });
+
+  it.each(Object.entries(CASES).flatMap(([name, cases]) => cases.map(([status, call]) => [name, status, call] as const)))(
+    '%s answers %i with a body its documented schema accepts',
+    async (name, status, call) => {
+      const response = await answer(name, status, call);
+      expect(response.status, JSON.stringify(response.jsonBody)).toBe(status);
+      expectDocumented(route(name), status, response);
+    },
+  );
+
+  it.each(routes.filter((r) => r.role !== 'public').map((r) => [r.name] as const))(
+    '%s refuses a caller without sign-in (401) and without its role (403) in the error envelope',
+    async (name) => {
+      const services = await app();
+      const wrongRole = ROLE_NAMES.find((r) => r !== route(name).role) ?? 'Responder.Read';
+      for (const [status, call] of [
+        [401, {}],
+        [403, { roles: [wrongRole] }],
+      ] as const) {
+        const response = await callRoute(services, route(name), call);
+        expect(response.status).toBe(status);
+        expectDocumented(route(name), status, response);
+      }
+    },
+  );
+});
+
+/** The answer's status is in the document and its body passes the schema the document was generated from. */
+function expectDocumented(r: HttpFunction, status: number, response: HttpResponseInit): void {
+  const signInRefusal = r.role !== 'public' && (status === 401 || status === 403);
+  const schema: z.ZodType | undefined = signInRefusal ? errorEnvelopeSchema : r.api.responses[status]?.schema;
+  expect(schema, `${r.name} does not document ${status}`).toBeDefined();
+  const parsed = schema?.safeParse(response.jsonBody);
+  expect(parsed?.success, `${r.name} ${status}: ${JSON.stringify(parsed?.error?.issues)}`).toBe(true);
+}
