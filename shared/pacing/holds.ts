@@ -4,7 +4,12 @@ import type { Hold, PacingState } from './state.js';
 /**
  * The POST succeeded (or an earlier one was found): the device's open hold
  * names its action and when to look at it first. Created if missing, so an
- * adopted action is always followed.
+ * adopted action is always followed. A hold of another run that has no
+ * action yet (a reserved slot, or an admission whose POST has not been
+ * answered) gives way: our action is real and occupies the device, their
+ * call could only be refused as device busy; a reserved slot goes back to
+ * the ledger. Another run's open action is left alone (the reconciliation
+ * sweep re-reads an action the pacer does not follow).
  */
 export function recordSubmitted(
   state: PacingState,
@@ -15,11 +20,14 @@ export function recordSubmitted(
   nowMs: number,
   holdMs: number,
 ): PacingState {
-  const hold = state.holds[deviceId];
-  if (hold && hold.runId !== runId) return state;
+  const current = state.holds[deviceId];
+  if (current && current.runId !== runId && current.kind === 'open' && current.actionId !== undefined) return state;
+  const theirs = current !== undefined && current.runId !== runId;
+  const hold = theirs ? undefined : current;
+  const slotsMs = theirs && current.kind === 'reserved' ? withoutOne(state.slotsMs, current.slotMs) : state.slotsMs;
   const open =
     hold?.kind === 'open' ? hold : { kind: 'open' as const, runId, submittedMs: nowMs, expiresMs: nowMs + holdMs, nextPollMs: firstPollMs };
-  return { ...state, holds: { ...state.holds, [deviceId]: { ...open, actionId, nextPollMs: firstPollMs } } };
+  return { ...state, slotsMs, holds: { ...state.holds, [deviceId]: { ...open, actionId, nextPollMs: firstPollMs } } };
 }
 
 /**

@@ -71,8 +71,10 @@ export const deviceActionSchema = z.object({
     .array(z.object({ commandIndex: z.number().int().nonnegative(), reason: z.string().max(2_000), atMs: z.number() }))
     .optional(),
   submitAttempts: z.number().default(0),
-  /** Times the reconciliation sweep re-drove this action after it made no progress. */
+  /** Times the reconciliation sweep re-drove this action, in state `redriveState`, after it made no progress. */
   redrives: z.number().int().nonnegative().optional(),
+  /** The state those re-drives were in: a new state starts the count again. */
+  redriveState: deviceActionStateSchema.optional(),
   /** When the sweep last re-drove it (it waits another stale period from then). */
   redrivenMs: z.number().optional(),
   /** Cancel a still-Pending action at this instant (the playbook's deadline); default: submitted + the offline deadline. */

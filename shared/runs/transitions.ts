@@ -147,5 +147,16 @@ export function recordEvidenceFailure(
  * still hide it), and a re-drive is no attempt.
  */
 export function markRedriven(action: DeviceAction, why: string, nowMs: number): DeviceAction {
-  return { ...action, redrives: (action.redrives ?? 0) + 1, redrivenMs: nowMs, lastError: why.slice(0, 2_000) };
+  return {
+    ...action,
+    redrives: redrivesInState(action) + 1,
+    redriveState: action.state,
+    redrivenMs: nowMs,
+    lastError: why.slice(0, 2_000),
+  };
+}
+
+/** Re-drives of the action in the state it is in now (a re-drive that moved it on does not count against the next step). */
+export function redrivesInState(action: DeviceAction): number {
+  return action.redriveState === undefined || action.redriveState === action.state ? (action.redrives ?? 0) : 0;
 }

@@ -1,6 +1,7 @@
 import type { Hold } from '../../pacing/state.js';
 import type { DeviceAction, RunView } from '../../runs/model.js';
 import { pendingResults } from '../../runs/pending.js';
+import { redrivesInState } from '../../runs/transitions.js';
 
 /**
  * What the reconciliation sweep does for one device action that made no
@@ -39,7 +40,7 @@ export function planRedrives(view: RunView, holds: Readonly<Record<string, Hold>
 
 function redriveFor(action: DeviceAction, view: RunView, hold: Hold | undefined, bounds: PlanBounds): Redrive | undefined {
   if (bounds.nowMs - lastProgressMs(action, view) < bounds.staleMs) return undefined;
-  const exhausted = (action.redrives ?? 0) >= bounds.maxRedrives;
+  const exhausted = redrivesInState(action) >= bounds.maxRedrives;
   switch (action.state) {
     case 'queued':
       // A send slot booked for it (an unexpired reservation) is its message's appointment: it is waiting, not lost.

@@ -163,6 +163,8 @@ async function repoll(deps: ReconcileDeps, step: Extract<Redrive, { kind: 'repol
     });
     return 'put-off';
   }
+  // Counted before it is applied (which may move the record on), so repeated re-reads stop at the limit.
+  await redriven(deps, step, `re-read by the reconciliation sweep: the pacer no longer followed it (${current.status})`);
   const submittedMs = action.submittedMs ?? action.updatedMs;
   await applyActionStatus(deps, { runId: action.runId, deviceId: action.deviceId, submittedMs }, current);
   if (!isTerminal(current.status)) {
@@ -170,7 +172,6 @@ async function repoll(deps: ReconcileDeps, step: Extract<Redrive, { kind: 'repol
     await deps.pacer.recordSubmitted(action.deviceId, action.runId, machineActionId, atMs);
     await ensurePollTick(deps, atMs);
   }
-  await redriven(deps, step, `re-read by the reconciliation sweep: the pacer no longer followed it (${current.status})`);
   deps.logger.log('warn', 'unfollowed action re-read', {
     runId: action.runId,
     deviceId: action.deviceId,

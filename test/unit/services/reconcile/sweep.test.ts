@@ -149,3 +149,14 @@ describe('the reconciliation sweep and booked send slots', () => {
     expect(await sweepRuns(deps)).toMatchObject({ resubmitted: 1 });
   });
 });
+
+describe('the reconciliation sweep across states', () => {
+  it('re-reads a submitted action the pacer does not follow even after its submission was re-driven to the limit', async () => {
+    // Three re-drives while it was queued; it was then submitted, and the pacer lost it.
+    const deps = await withAction({ state: 'submitted', machineActionId: 'ma-1', submittedMs: 0, redrives: 3, redriveState: 'queued' });
+    deps.defender.onGetMachineAction = (id) => Promise.resolve(machineAction({ id, machineId: 'dev-1', status: 'InProgress' }));
+    deps.clock.advance(STALE_MS);
+    expect(await sweepRuns(deps)).toMatchObject({ repolled: 1, leftForOperator: 0 });
+    expect((await deps.runs.getAction('run-1', 'dev-1'))?.value).toMatchObject({ redrives: 1, redriveState: 'submitted' });
+  });
+});
