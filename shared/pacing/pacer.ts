@@ -97,6 +97,20 @@ export class Pacer {
     return this.update((state) => ({ next: releaseHold(state, deviceId, runId), result: undefined }));
   }
 
+  /**
+   * Frees the device only if the run's hold there names no action yet (an
+   * admission given up, a slot not used): a hold another delivery has
+   * meanwhile recorded its action in stays, or that action would never be
+   * polled.
+   */
+  releaseAdmission(deviceId: string, runId: string): Promise<void> {
+    return this.update((state) => {
+      const hold = state.holds[deviceId];
+      const named = hold?.kind === 'open' && hold.actionId !== undefined;
+      return { next: named ? undefined : releaseHold(state, deviceId, runId), result: undefined };
+    });
+  }
+
   /** Our call admitted at `admittedMs` got a 429 (see sendSlots.callRefused). */
   callRefused(admittedMs: number, retryAfterMs: number): Promise<void> {
     return this.update((state, nowMs) => ({

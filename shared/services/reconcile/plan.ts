@@ -13,7 +13,8 @@ import { redrivesInState } from '../../runs/transitions.js';
  *   handles a resent message safely: it looks for the action an earlier
  *   attempt may have created before sending another.
  * - `repoll`: submitted, but the pacer no longer follows it (its hold was
- *   pruned after the offline deadline, or lost): read it once and apply it.
+ *   pruned after the offline deadline, lost, or replaced by an admission of
+ *   a later delivery that names no action): read it once and apply it.
  * - `recollect`: ended with results neither stored nor failed for good — its
  *   collect messages may be lost. Past `maxRedrives`, `give-up` records them
  *   as failed with the reason, so the run ends instead of collecting forever.
@@ -49,7 +50,9 @@ function redriveFor(action: DeviceAction, view: RunView, hold: Hold | undefined,
     case 'submitting':
       return exhausted ? { kind: 'needs-operator', action } : { kind: 'resubmit', action };
     case 'submitted': {
-      const followed = hold?.kind === 'open' && hold.runId === action.runId;
+      // Followed only by a hold that names this very action: an admission hold of a later delivery of the same
+      // run (no action id) is never polled by the tick.
+      const followed = hold?.kind === 'open' && hold.runId === action.runId && hold.actionId === action.machineActionId;
       if (followed || action.machineActionId === undefined) return undefined;
       return exhausted ? { kind: 'needs-operator', action } : { kind: 'repoll', action, machineActionId: action.machineActionId };
     }

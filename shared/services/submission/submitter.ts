@@ -88,7 +88,7 @@ async function resumeUnknownOutcome(deps: SubmissionDeps, action: DeviceAction):
     await enqueueSubmit(deps, action, deps.clock.nowMs() + boundMs - sinceMs, 'verify');
     return 'deferred';
   }
-  await deps.pacer.release(action.deviceId, action.runId);
+  await deps.pacer.releaseAdmission(action.deviceId, action.runId);
   return undefined;
 }
 
@@ -125,7 +125,7 @@ async function checkOpenAdmission(
     return 'deferred';
   }
   logFor(deps, action).log('warn', 'an admission was never acted on; asking for a slot again', { admittedMs: slot.admittedMs });
-  await deps.pacer.release(action.deviceId, action.runId);
+  await deps.pacer.releaseAdmission(action.deviceId, action.runId);
   return undefined;
 }
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../shared/clock.js';
+import { loadConfig } from '../../../shared/config.js';
 import { recordSubmitted } from '../../../shared/pacing/holds.js';
+import { pacingLimitsOf } from '../../../shared/pacing/limits.js';
+import { Pacer } from '../../../shared/pacing/pacer.js';
+import { InProcessPacingStore } from '../../helpers/casStores.js';
 import { emptyPacingState, type PacingState } from '../../../shared/pacing/state.js';
 
 const T0 = Date.parse('2026-12-05T02:00:00Z');
@@ -34,5 +39,19 @@ describe('recording a submitted action in the pacing holds', () => {
     };
     const next = recordSubmitted(withHold(theirs), 'dev-1', 'run-a', 'action-a', T0 + 15_000, T0, HOLD_MS);
     expect(next.holds['dev-1']).toEqual(theirs);
+  });
+});
+
+describe('giving up an admission', () => {
+  it('leaves the device held when another delivery has meanwhile recorded the run’s action there', async () => {
+    const limits = pacingLimitsOf(loadConfig({ STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', BUS_KIND: 'storage-queues' }));
+    const pacer = new Pacer(new InProcessPacingStore(), new ManualClock(T0), limits);
+    await pacer.requestSlot({ deviceId: 'dev-1', runId: 'run-a' });
+    await pacer.recordSubmitted('dev-1', 'run-a', 'action-a', T0 + 15_000);
+    await pacer.releaseAdmission('dev-1', 'run-a');
+    expect((await pacer.snapshot()).holds['dev-1']).toMatchObject({ actionId: 'action-a' });
+    await pacer.requestSlot({ deviceId: 'dev-2', runId: 'run-a' });
+    await pacer.releaseAdmission('dev-2', 'run-a');
+    expect((await pacer.snapshot()).holds['dev-2']).toBeUndefined();
   });
 });

@@ -160,3 +160,15 @@ describe('the reconciliation sweep across states', () => {
     expect((await deps.runs.getAction('run-1', 'dev-1'))?.value).toMatchObject({ redrives: 1, redriveState: 'submitted' });
   });
 });
+
+describe('the reconciliation sweep and admission holds', () => {
+  it('re-reads a submitted action whose device hold is a later admission of its run that names no action (the tick never polls it)', async () => {
+    const deps = await withAction({ state: 'submitted', machineActionId: 'ma-1', submittedMs: 0 });
+    // A later delivery of the same run was admitted after the hold naming ma-1 was released: an open hold without an action id.
+    expect((await deps.pacer.requestSlot({ deviceId: 'dev-1', runId: 'run-1' })).kind).toBe('admit');
+    deps.defender.onGetMachineAction = (id) => Promise.resolve(machineAction({ id, machineId: 'dev-1', status: 'InProgress' }));
+    deps.clock.advance(STALE_MS);
+    expect(await sweepRuns(deps)).toMatchObject({ repolled: 1 });
+    expect((await deps.pacer.snapshot()).holds['dev-1']).toMatchObject({ kind: 'open', runId: 'run-1', actionId: 'ma-1' });
+  });
+});
