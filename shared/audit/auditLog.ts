@@ -63,7 +63,7 @@ export interface AuditPage {
 export interface AuditLog {
   /** Appends the entry; a second entry with the same id is refused (PermanentError) and the first kept. */
   append(entry: AuditEntry): Promise<void>;
-  /** A page of entries, newest first. */
+  /** A page of entries, newest first. A continuation token this log did not issue is a ValidationError (naming continuationToken). */
   list(query: { limit: number; continuationToken?: string }): Promise<AuditPage>;
 }
 

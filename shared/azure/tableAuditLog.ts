@@ -1,6 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import { auditEntrySchema, type AuditEntry, type AuditLog, type AuditPage } from '../audit/auditLog.js';
-import { PermanentError } from '../errors.js';
+import { PermanentError, ValidationError } from '../errors.js';
 import { storageStatus, translateStorageError } from './storageErrors.js';
 import { ensureTable } from './tableWrites.js';
 
@@ -31,7 +31,10 @@ export class TableAuditLog implements AuditLog {
   async list(query: { limit: number; continuationToken?: string }): Promise<AuditPage> {
     const pages = this.table
       .listEntities<{ entry?: unknown }>({ queryOptions: { filter: `PartitionKey eq '${PARTITION}'` } })
-      .byPage({ maxPageSize: query.limit, ...(query.continuationToken ? { continuationToken: query.continuationToken } : {}) });
+      .byPage({
+        maxPageSize: query.limit,
+        ...(query.continuationToken ? { continuationToken: fromOurToken(query.continuationToken) } : {}),
+      });
     const page = await pages.next().catch((error: unknown) => {
       throw translateStorageError(error, 'listing the audit log');
     });
@@ -41,6 +44,26 @@ export class TableAuditLog implements AuditLog {
       if (!parsed?.success) throw new PermanentError(`audit entry ${String(e.rowKey)} in table ${this.table.tableName} is not valid`);
       return parsed.data;
     });
-    return { entries, ...(page.value.continuationToken ? { continuationToken: page.value.continuationToken } : {}) };
+    return { entries, ...(page.value.continuationToken ? { continuationToken: toOurToken(page.value.continuationToken) } : {}) };
   }
+}
+
+/** Our page token: the SDK's, marked and base64url-encoded, so one this log did not issue is told apart before any call. */
+const TOKEN_PREFIX = 'audit1.';
+
+function toOurToken(sdkToken: string): string {
+  return TOKEN_PREFIX + Buffer.from(sdkToken, 'utf8').toString('base64url');
+}
+
+function fromOurToken(token: string): string {
+  const body = token.startsWith(TOKEN_PREFIX) ? token.slice(TOKEN_PREFIX.length) : '';
+  const decoded = /^[A-Za-z0-9_-]+$/.test(body) ? Buffer.from(body, 'base64url').toString('utf8') : '';
+  if (!decoded) throw notOurs();
+  return decoded;
+}
+
+function notOurs(): ValidationError {
+  return new ValidationError('audit continuation token is not one this log issued', [
+    { path: 'continuationToken', message: 'not a token this API issued: pass back the one the previous page returned' },
+  ]);
 }

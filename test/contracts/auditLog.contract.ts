@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { auditEntryId, type AuditEntry, type AuditLog } from '../../shared/audit/auditLog.js';
-import { PermanentError } from '../../shared/errors.js';
+import { PermanentError, ValidationError } from '../../shared/errors.js';
 
 const T0 = Date.parse('2026-12-05T10:00:00Z');
 
@@ -35,6 +35,13 @@ export function describeAuditLogContract(adapter: string, makeLog: () => Promise
       expect(second.entries.map((e) => e.requestId)).toEqual(['req-1', 'req-0']);
       expect(second.continuationToken).toBeUndefined();
       expect(second.entries[1]).toEqual(entry(T0, 'req-0'));
+    });
+
+    it('refuses a continuation token it did not issue, naming the field', async () => {
+      const log = await makeLog();
+      await log.append(entry(T0, 'req-1'));
+      await expect(log.list({ limit: 1, continuationToken: 'made-up' })).rejects.toThrow(ValidationError);
+      await expect(log.list({ limit: 1, continuationToken: 'made-up' })).rejects.toMatchObject({ issues: [{ path: 'continuationToken' }] });
     });
 
     it('never replaces an entry: a second append of the same id is refused and the first is kept', async () => {

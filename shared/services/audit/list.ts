@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { auditEntrySchema } from '../../audit/auditLog.js';
+import { ValidationError } from '../../errors.js';
 import { fail, ok, type Issue, type Result } from '../../result.js';
 import { toIssues } from '../../validation.js';
 import type { Deps } from '../deps.js';
@@ -25,5 +26,10 @@ export async function listAuditEntries(deps: Pick<Deps, 'audit'>, rawQuery: unkn
   const parsed = auditListQuerySchema.safeParse(rawQuery);
   if (!parsed.success) return fail(toIssues(parsed.error));
   const { limit, continuationToken } = parsed.data;
-  return ok(await deps.audit.list({ limit, ...(continuationToken === undefined ? {} : { continuationToken }) }));
+  try {
+    return ok(await deps.audit.list({ limit, ...(continuationToken === undefined ? {} : { continuationToken }) }));
+  } catch (error) {
+    if (error instanceof ValidationError) return fail([...error.issues]);
+    throw error;
+  }
 }

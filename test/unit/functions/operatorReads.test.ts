@@ -48,6 +48,14 @@ describe('operator reads over HTTP', () => {
     expect(second.jsonBody).toMatchObject({ entries: [{ requestId: 'r1' }] });
   });
 
+  it('answers a made-up audit continuation token with a 400 naming it, not a server error', async () => {
+    const response = await callRoute(createServices(fakeDeps()), route('auditList'), {
+      roles: ['Responder.Admin'],
+      query: { continuationToken: 'made-up' },
+    });
+    expect(response).toMatchObject({ status: 400, jsonBody: { error: { details: [{ path: 'continuationToken' }] } } });
+  });
+
   it('refuses a bad runs query in the error envelope, naming the parameter', async () => {
     const response = await callRoute(createServices(fakeDeps()), route('runsList'), {
       roles: ['Responder.Read'],
