@@ -29,12 +29,10 @@ export class TableAuditLog implements AuditLog {
   }
 
   async list(query: { limit: number; continuationToken?: string }): Promise<AuditPage> {
-    const pages = this.table
-      .listEntities<{ entry?: unknown }>({ queryOptions: { filter: `PartitionKey eq '${PARTITION}'` } })
-      .byPage({
-        maxPageSize: query.limit,
-        ...(query.continuationToken ? { continuationToken: fromOurToken(query.continuationToken) } : {}),
-      });
+    const pages = this.table.listEntities<{ entry?: unknown }>({ queryOptions: { filter: `PartitionKey eq '${PARTITION}'` } }).byPage({
+      maxPageSize: query.limit,
+      ...(query.continuationToken ? { continuationToken: fromOurToken(query.continuationToken) } : {}),
+    });
     const page = await pages.next().catch((error: unknown) => {
       throw translateStorageError(error, 'listing the audit log');
     });
