@@ -5,7 +5,7 @@ import { bindEvidence, type Alert, type AlertShape } from './alert.js';
 import { defenderApiAlertSchema, fromDefenderApiAlert } from './defenderApiAlert.js';
 import { fromGraphAlert, graphAlertSchema } from './graphAlert.js';
 import { detectItem, detectShape, isObject, type DetectedShape } from './shapes.js';
-import { fromStreamingMessage, streamingMessageSchema, streamingRecordsOf, type AlertRows } from './streamingRecords.js';
+import { fromStreamingMessage, streamingMessageSchema, type AlertRows } from './streamingRecords.js';
 
 /** What one message on the alerts queue held: the alerts it carries and any it carries that cannot be used. */
 export interface AlertBatch {
@@ -51,9 +51,7 @@ export function isUnsupportedShape(issues: readonly Issue[]): boolean {
 export function parseAlerts(body: unknown): Result<AlertBatch> {
   const json = typeof body === 'string' ? tryJson(body) : ok(body);
   if (!json.ok) return fail([{ path: '(body)', message: 'not valid JSON' }]);
-  // Streaming records in any wrapping (an envelope, bare records, several messages' envelopes).
-  const records = streamingRecordsOf(json.value);
-  const parsed = records !== undefined ? parseStreaming(records) : parseDetected(detectShape(json.value), json.value);
+  const parsed = parseDetected(detectShape(json.value), json.value);
   return parsed.ok ? ok({ ...parsed.value, alerts: parsed.value.alerts.map(bindEvidence) }) : parsed;
 }
 
@@ -62,7 +60,7 @@ function parseDetected(shape: DetectedShape, value: unknown): Result<AlertBatch>
     case 'unsupported':
       return fail([{ path: SHAPE_PATH, message: `unsupported shape: ${shape.lookedLike}` }]);
     case 'streaming':
-      return parseStreaming(shape.envelope.records);
+      return parseStreaming(shape.records);
     case 'collection':
       return parseItems(shape.items, 'collection', 'value');
     case 'incidents':

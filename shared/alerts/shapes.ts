@@ -1,6 +1,6 @@
 import { GRAPH_ALERT_TYPE } from './graphAlert.js';
 import { isObject } from './json.js';
-import { isStreamingRecord } from './streamingRecords.js';
+import { streamingRecordsOf } from './streamingRecords.js';
 
 export { isObject } from './json.js';
 
@@ -13,8 +13,8 @@ export { isObject } from './json.js';
 export type DetectedShape =
   | { kind: 'defender-api' }
   | { kind: 'graph-v2' }
-  /** Streaming API records: the `{records: [...]}` envelope, or records without it (one, or an array). */
-  | { kind: 'streaming'; envelope: Record<string, unknown> }
+  /** Streaming API records in any wrapping (see streamingRecords.streamingRecordsOf): the records. */
+  | { kind: 'streaming'; records: unknown }
   | { kind: 'collection'; items: unknown[] }
   /** A Graph incident (or a page of them) with its alerts expanded: the alerts are taken, the incident is not. */
   | { kind: 'incidents'; alerts: unknown[] }
@@ -28,13 +28,12 @@ const DEFENDER_API_FIELDS = ['machineId', 'alertCreationTime', 'lastEventTime', 
 
 /** The shape of a parsed JSON body. */
 export function detectShape(value: unknown): DetectedShape {
+  const records = streamingRecordsOf(value);
+  if (records !== undefined) return { kind: 'streaming', records };
   if (Array.isArray(value)) {
-    if (value.length > 0 && value.every(isStreamingRecord)) return { kind: 'streaming', envelope: { records: value } };
     return unsupported(`a JSON array of ${value.length} item(s) (alerts come one by one, as {"value": [...]} or as {"records": [...]})`);
   }
   if (!isObject(value)) return unsupported(`a JSON ${value === null ? 'null' : typeof value}, not an object`);
-  if ('records' in value) return { kind: 'streaming', envelope: value };
-  if (isStreamingRecord(value)) return { kind: 'streaming', envelope: { records: [value] } };
   if (Array.isArray(value.value)) return detectCollection(value.value as unknown[]);
   return detectItem(value);
 }

@@ -78,7 +78,7 @@ export function streamingRecordsOf(value: unknown): unknown {
 }
 
 /** A streaming record: an object with an `AdvancedHunting-<Table>` category and its properties. */
-export function isStreamingRecord(value: unknown): boolean {
+function isStreamingRecord(value: unknown): boolean {
   return isObject(value) && typeof value.category === 'string' && /^advancedhunting-/i.test(value.category) && 'properties' in value;
 }
 
