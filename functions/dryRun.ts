@@ -2,7 +2,7 @@ import { dryRunRequestSchema } from '../shared/services/intake/dryRun.js';
 import { dryRunResultSchema } from '../shared/services/intake/dryRunResultSchema.js';
 import { httpFunction } from './lib/binding.js';
 import { auditOf, readJson, refuseInvalid } from './lib/http.js';
-import { errorAnswer } from './lib/routeContract.js';
+import { bodyTooLargeAnswer, errorAnswer } from './lib/routeContract.js';
 
 /** POST /api/dryrun {playbook?, alert?, devices?} -> 200 the exact commands a run would send; nothing is submitted. Role Responder.Run; audited. */
 export const dryRun = httpFunction({
@@ -16,6 +16,7 @@ export const dryRun = httpFunction({
     responses: {
       200: { description: 'the plans', schema: dryRunResultSchema },
       400: errorAnswer('the body is invalid, naming each field'),
+      413: bodyTooLargeAnswer,
     },
   },
   handler: async (services, request, caller) => {

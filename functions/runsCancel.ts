@@ -3,7 +3,7 @@ import { isRunId } from '../shared/runs/ids.js';
 import { cancelRequestSchema, type CancelReport } from '../shared/services/cancel/cancelRun.js';
 import { httpFunction } from './lib/binding.js';
 import { auditOf, readJson, refuseInvalid } from './lib/http.js';
-import { errorAnswer } from './lib/routeContract.js';
+import { bodyTooLargeAnswer, errorAnswer } from './lib/routeContract.js';
 
 /** What POST /api/runs/{id}/cancel answers: each device's outcome. */
 export const cancelReportSchema = z.strictObject({
@@ -30,6 +30,7 @@ export const runsCancel = httpFunction({
       200: { description: 'each device’s outcome', schema: cancelReportSchema },
       400: errorAnswer('the id or the body is invalid, naming the field'),
       404: errorAnswer('no run has this id'),
+      413: bodyTooLargeAnswer,
     },
   },
   handler: async (services, request, caller) => {

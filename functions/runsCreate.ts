@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { manualRunRequestSchema } from '../shared/services/intake/manualRuns.js';
+import { IdempotencyConflict, manualRunRequestSchema } from '../shared/services/intake/manualRuns.js';
 import { httpFunction } from './lib/binding.js';
 import { auditOf, readJson, refuseInvalid } from './lib/http.js';
-import { errorAnswer } from './lib/routeContract.js';
+import { bodyTooLargeAnswer, errorAnswer, errorResponse } from './lib/routeContract.js';
 
 /** What POST /api/runs answers: the run, where to follow it, the devices it targets and the ones refused. */
 export const runStartedSchema = z.strictObject({
@@ -24,6 +24,8 @@ export const runsCreate = httpFunction({
     responses: {
       202: { description: 'the run is recorded and its devices queued', schema: runStartedSchema },
       400: errorAnswer('the body is invalid, naming each field'),
+      409: errorAnswer('the idempotency key was used before by another caller or for another request'),
+      413: bodyTooLargeAnswer,
     },
   },
   handler: async (services, request, caller) => {
@@ -31,7 +33,12 @@ export const runsCreate = httpFunction({
     const body = await readJson(request);
     if (!body.ok) return refuseInvalid(services, audit, body.errors);
     const started = await services.startManualRun(body.value, caller.principal);
-    if (!started.ok) return refuseInvalid(services, audit, started.errors);
+    if (!started.ok) {
+      const refusal = started.errors;
+      if (!(refusal instanceof IdempotencyConflict)) return refuseInvalid(services, audit, refusal);
+      await services.recordAudit({ ...audit, outcome: 'invalid', detail: `${refusal.path}: ${refusal.message}` });
+      return errorResponse(409, 'IdempotencyKeyReused', refusal.message, { details: [{ path: refusal.path, message: refusal.message }] });
+    }
     const { runId, deviceIds, refused, trigger } = started.value.run;
     await services.recordAudit({
       ...audit,

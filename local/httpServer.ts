@@ -38,8 +38,14 @@ async function handle(routes: LocalRoute[], req: IncomingMessage, res: ServerRes
   for (const route of routes) {
     const params = matchRoute(route.pattern, url.pathname);
     if (!params || !route.methods.some((m) => m === req.method)) continue;
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const chunks = await readUpTo(req, HOST_MAX_BODY_BYTES);
+    if (!chunks) {
+      res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+      res.end(
+        JSON.stringify({ error: { code: 'RequestBodyTooLarge', message: `body exceeds the local host's ${HOST_MAX_BODY_BYTES} bytes` } }),
+      );
+      return;
+    }
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
     const request = new HttpRequest({
@@ -61,6 +67,21 @@ async function handle(routes: LocalRoute[], req: IncomingMessage, res: ServerRes
   }
   res.writeHead(404, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ error: { code: 'NotFound', message: `no route for ${req.method ?? ''} ${url.pathname}` } }));
+}
+
+/** The local host's own cap on a request body (each route reads at most functions/lib/http.ts's far smaller one). */
+const HOST_MAX_BODY_BYTES = 1024 * 1024;
+
+/** The request's body in chunks, or undefined as soon as it passes `cap` (the rest is not read). */
+async function readUpTo(req: IncomingMessage, cap: number): Promise<Buffer[] | undefined> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of req) {
+    total += (chunk as Buffer).byteLength;
+    if (total > cap) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return chunks;
 }
 
 function matchRoute(pattern: string, path: string): Record<string, string> | undefined {

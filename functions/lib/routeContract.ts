@@ -43,3 +43,6 @@ export function errorResponse(
 
 /** A documented error answer. */
 export const errorAnswer = (description: string) => ({ description, schema: errorEnvelopeSchema });
+
+/** The answer of every route that reads a body, to one past its cap (functions/lib/http.ts). */
+export const bodyTooLargeAnswer = errorAnswer('the body is larger than the route accepts (64 KiB), refused before it is read whole');

@@ -26,6 +26,8 @@ export const runSchema = z.object({
   deviceIds: z.array(z.string()),
   /** Devices the playbook could not target, with why (e.g. a refused argument). */
   refused: z.array(z.object({ deviceId: z.string(), reason: z.string() })).default([]),
+  /** A manual run started with an idempotency key: who used the key and for what request (SHA-256), so a reuse for another is refused. */
+  idempotency: z.object({ callerId: z.string(), requestSha256: z.string() }).optional(),
 });
 export type Run = z.infer<typeof runSchema>;
 

@@ -11,7 +11,7 @@ import { deadLetterService, type DeadLetterService } from './deadLetters/deadLet
 import type { Deps } from './deps.js';
 import type { Principal } from '../auth/principal.js';
 import { recordAudit, type AuditRecord } from './audit/record.js';
-import { startManualRun } from './intake/manualRuns.js';
+import { startManualRun, type IdempotencyConflict } from './intake/manualRuns.js';
 import { cancelRun, type CancelDone } from './cancel/cancelRun.js';
 import { handlePollTick, reviveTicks, type TickOutcome } from './polling/pollTick.js';
 import { sweepRuns, type SweepOutcome } from './reconcile/sweep.js';
@@ -36,7 +36,7 @@ export interface Services {
   actions(body: unknown, delivery: DeliveryInfo): Promise<SubmitOutcome | ExpectedOutcome>;
   polls(body: unknown, delivery: DeliveryInfo): Promise<TickOutcome | ExpectedOutcome>;
   collect(body: unknown, delivery: DeliveryInfo): Promise<CollectOutcome | ExpectedOutcome>;
-  startManualRun(body: unknown, requester: Principal): Promise<Result<StartedRun, Issue[]>>;
+  startManualRun(body: unknown, requester: Principal): Promise<Result<StartedRun, Issue[] | IdempotencyConflict>>;
   runStatus(runId: string): Promise<RunStatus | undefined>;
   /** A page of run summaries, newest first, filtered (GET /api/runs; the query as it arrives). */
   listRuns(query: unknown): Promise<Result<RunList, Issue[]>>;

@@ -29,13 +29,17 @@ async function app(failingStorage = false): Promise<Services> {
 }
 
 const ALL: readonly Role[] = ROLE_NAMES;
-const run = { playbook: 'collect-hosts-file', devices: [DEVICE], reason: 'INC-7' };
+const run = { playbook: 'collect-hosts-file', devices: [DEVICE], reason: 'INC-7', idempotencyKey: 'contract-0001' };
+/** A body past the routes' 64 KiB cap. */
+const oversized = { ...run, reason: 'x'.repeat(70_000) };
 
 /** Per route, requests that draw each answer it documents besides 401 and 403 (those are drawn for every signed-in route below). */
 const CASES: Record<string, [status: number, call: RouteCall][]> = {
   runsCreate: [
     [202, { roles: ALL, body: run }],
     [400, { roles: ALL, body: { playbook: 'collect-hosts-file' } }],
+    [409, { roles: ALL, body: { ...run, reason: 'INC-8' } }],
+    [413, { roles: ALL, body: oversized }],
   ],
   runsGet: [
     [200, { roles: ALL, params: { id: 'RUN' } }],
@@ -46,10 +50,12 @@ const CASES: Record<string, [status: number, call: RouteCall][]> = {
     [200, { roles: ALL, params: { id: 'RUN' }, body: { reason: 'INC-8' } }],
     [400, { roles: ALL, params: { id: 'RUN' }, body: {} }],
     [404, { roles: ALL, params: { id: 'm-00000000000000000000000000000000' }, body: { reason: 'INC-8' } }],
+    [413, { roles: ALL, params: { id: 'RUN' }, body: oversized }],
   ],
   dryRun: [
     [200, { roles: ALL, body: { playbook: 'collect-hosts-file', devices: [DEVICE] } }],
     [400, { roles: ALL, body: { devices: ['x'] } }],
+    [413, { roles: ALL, body: oversized }],
   ],
   runsList: [
     [200, { roles: ALL, query: { trigger: 'manual', limit: '1' } }],
