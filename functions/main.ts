@@ -2,6 +2,7 @@ import { app } from '@azure/functions';
 import { buildApp } from '../shared/composition.js';
 import { loadConfig } from '../shared/config.js';
 import { retryableOnce } from '../shared/concurrency/retryableOnce.js';
+import { createLogger, jsonLinesSink } from '../shared/log.js';
 import { redactError } from '../shared/redaction.js';
 import type { Services } from '../shared/services/index.js';
 import {
@@ -10,6 +11,7 @@ import {
   WORKER_ENVIRONMENT_ASSIGNMENTS,
   WORKER_NODE_ARGUMENTS,
 } from '../shared/workerRuntime.js';
+import { invocationSink } from './lib/invocationLog.js';
 import { registerFunctions } from './lib/register.js';
 import { FUNCTIONS } from './registry.js';
 
@@ -21,9 +23,11 @@ import { FUNCTIONS } from './registry.js';
  * that fails is logged and retried by the next invocation, not kept.
  */
 const config = loadConfig(process.env);
+// Through each invocation's context at its real severity (invocationLog.ts); JSON lines on stderr only outside any invocation.
+const logger = createLogger(invocationSink(jsonLinesSink('info')));
 const services = retryableOnce(
   () =>
-    buildApp(config).then(({ services: s }) => {
+    buildApp(config, { logger }).then(({ services: s }) => {
       warnWithoutWorkerRuntime(s);
       return s;
     }),

@@ -12,6 +12,7 @@ import type { FunctionDeclaration } from './binding.js';
 import { redactError, redactText } from '../../shared/redaction.js';
 import { deliveryOf } from './delivery.js';
 import { guardRoute } from './guard.js';
+import { inInvocation } from './invocationLog.js';
 
 /** The part of @azure/functions' `app` the Function App host uses (tests pass a recorder). */
 export interface FunctionsApp {
@@ -41,7 +42,7 @@ export function registerFunctions(
           connection: 'ServiceBusConnection',
           queueName: config.bus.queues[declaration.queue],
           handler: async (message: unknown, context: InvocationContext) => {
-            const outcome = await hostSafe(async () => declaration.handler(await services(), message, deliveryOf(context)));
+            const outcome = await hostSafe(context, async () => declaration.handler(await services(), message, deliveryOf(context)));
             context.log(redactText(JSON.stringify({ trigger: declaration.name, outcome })));
           },
         });
@@ -49,7 +50,7 @@ export function registerFunctions(
       case 'http': {
         const guarded = guardRoute(declaration, config);
         const handler: HttpHandler = async (request, context) =>
-          hostSafe(async () => guarded(await services(), request, context.invocationId));
+          hostSafe(context, async () => guarded(await services(), request, context.invocationId));
         app.http(declaration.name, {
           methods: [...declaration.methods] as HttpMethod[],
           route: declaration.route,
@@ -65,7 +66,7 @@ export function registerFunctions(
         app.timer(declaration.name, {
           schedule,
           handler: async (_timer, context) => {
-            const outcome = await hostSafe(async () => declaration.handler(await services()));
+            const outcome = await hostSafe(context, async () => declaration.handler(await services()));
             context.log(redactText(JSON.stringify({ trigger: declaration.name, outcome })));
           },
         });
@@ -77,10 +78,14 @@ export function registerFunctions(
   return registered;
 }
 
-/** Runs a handler; what it throws reaches the host (which logs it and abandons the message) only redacted. */
-async function hostSafe<T>(run: () => Promise<T>): Promise<T> {
+/**
+ * Runs a handler as part of its invocation (what it logs is filed under it,
+ * invocationLog.ts); what it throws reaches the host (which logs it and
+ * abandons the message) only redacted.
+ */
+async function hostSafe<T>(context: InvocationContext, run: () => Promise<T>): Promise<T> {
   try {
-    return await run();
+    return await inInvocation(context, run);
   } catch (error) {
     throw redactError(error);
   }

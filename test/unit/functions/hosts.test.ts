@@ -7,7 +7,9 @@ import { serveFunctions, type QueueSubscriber, type ServedFunctions } from '../.
 import { QUEUE_NAMES } from '../../../shared/bus/queues.js';
 import { ManualClock } from '../../../shared/clock.js';
 import { loadConfig } from '../../../shared/config.js';
-import { silentLogger } from '../../../shared/log.js';
+import { createLogger, silentLogger } from '../../../shared/log.js';
+import { invocationSink } from '../../../functions/lib/invocationLog.js';
+import { InvocationContext } from '../../../local/functionsRuntime.js';
 import { createServices } from '../../../shared/services/index.js';
 import { fakeDeps } from '../../helpers/fakes.js';
 import { analyst } from '../../helpers/principals.js';
@@ -136,5 +138,39 @@ describe('the Function App host', () => {
     );
     expect(thrown?.message).toContain('failed');
     expect(`${thrown?.message ?? ''} ${thrown?.stack ?? ''}`).not.toMatch(/SECRETSIG|SECRETKEY/);
+  });
+
+  it('files what a handler logs under its invocation at its real severity, and what is logged outside any invocation elsewhere', async () => {
+    const outside: string[] = [];
+    const logger = createLogger(invocationSink((level, record) => outside.push(`${level} ${String(record.message)}`)));
+    const services = createServices({ ...fakeDeps(), logger });
+    const app = new RecordingApp();
+    const chatty: FunctionDeclaration = {
+      kind: 'timer',
+      name: 'chatty',
+      schedule: () => '0 * * * * *',
+      handler: async (s) => {
+        await Promise.resolve();
+        s.deps.logger.log('warn', 'device busy', { runId: 'a-1', deviceId: 'd-1' });
+        s.deps.logger.log('error', 'gave up', { runId: 'a-1', sas: 'https://x.blob.core.windows.net/f?sig=SECRETSIG' });
+      },
+    };
+    registerFunctions(app, [chatty], loadConfig(settings), () => Promise.resolve(services));
+    const filed: string[] = [];
+    const context = new InvocationContext({
+      invocationId: 'inv-1',
+      functionName: 'chatty',
+      logHandler: (level, ...args) => filed.push(`${level} ${args.map(String).join(' ')}`),
+    });
+    const handler = app.timers.get('chatty')?.handler as unknown as (timer: unknown, context: unknown) => Promise<unknown>;
+    await handler({}, context);
+    logger.log('info', 'worker started');
+
+    expect(filed.filter((line) => !line.includes('"trigger"'))).toEqual([
+      `warning ${JSON.stringify({ runId: 'a-1', deviceId: 'd-1', message: 'device busy' })}`,
+      expect.stringMatching(/^error \{"runId":"a-1","sas":"[^"]*","message":"gave up"\}$/),
+    ]);
+    expect(filed.join('\n')).not.toContain('SECRETSIG');
+    expect(outside).toEqual(['info worker started']);
   });
 });
