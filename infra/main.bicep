@@ -30,6 +30,9 @@ param alertPollCron string = ''
 @description('Defender for Endpoint API host; a regional host (e.g. https://eu.api.security.microsoft.com) may be closer.')
 param defenderApiBaseUrl string = 'https://api.securitycenter.microsoft.com'
 
+@description('E-mail address the alert rules mail (dead letters, 429s, stuck actions, function failures); empty: the rules fire in the portal only.')
+param alertEmail string = ''
+
 var tags = { 'azd-env-name': environmentName }
 var token = toLower(uniqueString(subscription().id, environmentName, location))
 
@@ -111,6 +114,20 @@ module functionApp 'modules/functionApp.bicep' = {
     operatorApiClientId: createAppRegistration ? appRegistration!.outputs.clientId : operatorApiClientId
     alertPollCron: alertPollCron
     defenderApiBaseUrl: defenderApiBaseUrl
+  }
+}
+
+module alertRules 'modules/alertRules.bicep' = {
+  scope: rg
+  name: 'alertRules'
+  params: {
+    location: location
+    tags: tags
+    namePrefix: 'responder-${take(token, 8)}'
+    workspaceId: monitoring.outputs.workspaceId
+    serviceBusNamespaceId: serviceBus.outputs.namespaceId
+    functionAppName: functionApp.outputs.name
+    alertEmail: alertEmail
   }
 }
 

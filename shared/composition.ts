@@ -93,6 +93,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
     fetch: overrides.fetch,
     // A list's further pages are paid from the same budget as its first.
     payForExtraCall: (what) => payStatusCall(pacer, what),
+    logger,
   });
   // Every status-class call is paid for from the tenant-wide budget first.
   const defender = new BudgetedDefenderApi(client, pacer);

@@ -53,6 +53,7 @@ resource queues 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = [
 ]
 
 output namespaceName string = namespace.name
+output namespaceId string = namespace.id
 // <namespace>.servicebus.windows.net (ServiceBusConnection__fullyQualifiedNamespace), from the
 // endpoint `https://<namespace>.servicebus.windows.net:443/` so other clouds' suffixes hold.
 output fullyQualifiedNamespace string = split(replace(namespace.properties.serviceBusEndpoint, 'https://', ''), ':')[0]

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { BadRequestError, NotFoundError, PermanentError, TransientError } from '../errors.js';
+import type { Logger } from '../log.js';
 import { toDefenderError } from './httpErrors.js';
 import { checkResultLink, type LinkPolicy } from './linkPolicy.js';
 import { nodeLinkTransport, type LinkResponse, type LinkTransport } from './linkTransport.js';
@@ -47,6 +48,8 @@ export interface DefenderClientOptions {
   payForExtraCall?: (what: string) => Promise<void>;
   /** Most pages one list follows through `@odata.nextLink` (default 100); more is a PermanentError. */
   maxPages?: number;
+  /** Where a 429 from Defender is reported (`Defender answered 429`, with the call and the wait): the alert rule on throttling reads it. */
+  logger?: Logger;
 }
 
 export const DEFAULT_MAX_PAGES = 100;
@@ -260,6 +263,13 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
       throw new TransientError(`${options.what}: request failed before a response`, { cause: kindOf(error) });
     }
     const text = await response.text();
+    if (response.status === 429) {
+      this.options.logger?.log('warn', 'Defender answered 429', {
+        call: options.what,
+        machineId: options.machineId,
+        retryAfter: response.headers.get('retry-after'),
+      });
+    }
     if (!response.ok) {
       throw toDefenderError({
         status: response.status,
