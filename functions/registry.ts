@@ -13,6 +13,8 @@ import { polls } from './polls.js';
 import { reconcile } from './reconcile.js';
 import { runsCancel } from './runsCancel.js';
 import { runsCreate } from './runsCreate.js';
+import { runsEvidence } from './runsEvidence.js';
+import { runsEvidenceLink } from './runsEvidenceLink.js';
 import { runsGet } from './runsGet.js';
 import { runsList } from './runsList.js';
 import { schedules } from './schedules.js';
@@ -30,6 +32,8 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
   runsCreate,
   runsGet,
   runsCancel,
+  runsEvidence,
+  runsEvidenceLink,
   dryRun,
   runsList,
   playbooksList,

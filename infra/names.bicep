@@ -45,4 +45,6 @@ var roleIds = {
   serviceBusDataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
   // Monitoring Metrics Publisher: telemetry to Application Insights with Entra auth (local auth off).
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  // Storage Blob Delegator: Get User Delegation Key, which signs evidence download links (user delegation SAS); no data access.
+  storageBlobDelegator: 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a'
 }

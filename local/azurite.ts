@@ -2,11 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { DEV_ACCOUNT, DEV_KEY } from '../shared/azure/developmentAccount.js';
 import { withoutWorkerEnvironment } from '../shared/workerRuntime.js';
 
 /** Azurite's well-known development account (public, documented; not a secret). */
-export const DEV_ACCOUNT = 'devstoreaccount1';
-export const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+export { DEV_ACCOUNT, DEV_KEY } from '../shared/azure/developmentAccount.js';
 
 export interface RunningAzurite {
   blobEndpoint: string;
@@ -24,6 +24,12 @@ export interface AzuriteOptions {
   location?: string;
   /** Abort start-up after this many wall-clock ms. */
   startTimeoutMs?: number;
+  /**
+   * Serve https with this certificate and key (PEM files) and accept OAuth bearer tokens (Azurite's `--oauth basic`:
+   * the token's lifetime, issuer and audience are checked, not its signature). Tests of user delegation SAS use it:
+   * Azurite issues user delegation keys only to a bearer token, and only over https.
+   */
+  tlsWithOAuth?: { certPath: string; keyPath: string };
 }
 
 /**
@@ -61,6 +67,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     '--disableTelemetry',
     '--skipApiVersionCheck',
   ];
+  if (options.tlsWithOAuth) args.push('--cert', options.tlsWithOAuth.certPath, '--key', options.tlsWithOAuth.keyPath, '--oauth', 'basic');
   if (options.location) {
     mkdirSync(options.location, { recursive: true });
     args.push('--location', options.location);
@@ -75,15 +82,16 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     env: withoutWorkerEnvironment(process.env),
   });
   const ports = await readPorts(child, options.startTimeoutMs ?? 30_000);
-  const blobEndpoint = `http://127.0.0.1:${ports.blob}/${DEV_ACCOUNT}`;
-  const queueEndpoint = `http://127.0.0.1:${ports.queue}/${DEV_ACCOUNT}`;
-  const tableEndpoint = `http://127.0.0.1:${ports.table}/${DEV_ACCOUNT}`;
+  const scheme = options.tlsWithOAuth ? 'https' : 'http';
+  const blobEndpoint = `${scheme}://127.0.0.1:${ports.blob}/${DEV_ACCOUNT}`;
+  const queueEndpoint = `${scheme}://127.0.0.1:${ports.queue}/${DEV_ACCOUNT}`;
+  const tableEndpoint = `${scheme}://127.0.0.1:${ports.table}/${DEV_ACCOUNT}`;
   return {
     blobEndpoint,
     queueEndpoint,
     tableEndpoint,
     connectionString:
-      `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
+      `DefaultEndpointsProtocol=${scheme};AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
       `BlobEndpoint=${blobEndpoint};QueueEndpoint=${queueEndpoint};TableEndpoint=${tableEndpoint};`,
     pid: child.pid,
     stop: () => stopChild(child),
@@ -100,7 +108,9 @@ function readPorts(child: ChildProcess, timeoutMs: number): Promise<{ blob: numb
     }, timeoutMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      for (const match of output.matchAll(/Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/127\.0\.0\.1:(\d+)/g)) {
+      for (const match of output.matchAll(
+        /Azurite (Blob|Queue|Table) service is successfully listening at https?:\/\/127\.0\.0\.1:(\d+)/g,
+      )) {
         const kind = match[1]?.toLowerCase() as 'blob' | 'queue' | 'table';
         found[kind] = Number(match[2]);
       }

@@ -4,6 +4,8 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { readFileSync } from 'node:fs';
 import { BlobEvidenceStore } from './azure/blobEvidenceStore.js';
+import { DevelopmentKeyEvidenceLinks } from './azure/developmentKeyEvidenceLinks.js';
+import { UserDelegationEvidenceLinks } from './azure/userDelegationEvidenceLinks.js';
 import { TableSentIds } from './azure/tableSentIds.js';
 import { StorageQueueMessageBus } from './azure/storageQueueBus.js';
 import { StorageQueueDeadLetterStore } from './azure/storageQueueDeadLetters.js';
@@ -62,11 +64,18 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
     config.storage.kind === 'connectionString'
       ? BlobServiceClient.fromConnectionString(config.storage.connectionString)
       : new BlobServiceClient(config.storage.blobUri, azureCredential);
-  const evidence = new BlobEvidenceStore(blobService.getContainerClient(config.storage.evidenceContainer), {
+  const evidenceContainer = blobService.getContainerClient(config.storage.evidenceContainer);
+  const evidence = new BlobEvidenceStore(evidenceContainer, {
     blockSizeBytes: config.evidence.blockSizeBytes,
     maxConcurrency: config.evidence.uploadConcurrency,
   });
   await evidence.ensureContainer();
+  // Download links: user delegation SAS with the identity in Azure; Azurite's development key locally, and no other
+  // account key ever (a connection string to a real account signs none). Their expiry is on the wall clock.
+  const evidenceLinks =
+    config.storage.kind === 'connectionString'
+      ? DevelopmentKeyEvidenceLinks.forAzurite(config.storage.connectionString, evidenceContainer)
+      : new UserDelegationEvidenceLinks(blobService, config.storage.evidenceContainer);
   const runs = new TableRunStore(tableClient(config, config.storage.runsTable, azureCredential));
   await runs.ensureTable();
   const pacingStore = new TablePacingStore(tableClient(config, config.storage.pacingTable, azureCredential));
@@ -108,6 +117,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
       deadLetters,
       runs,
       evidence,
+      ...(evidenceLinks ? { evidenceLinks } : {}),
       defender,
       pacer,
       devices,

@@ -77,6 +77,10 @@ export const settingsSchema = z
     // Blocks staged at once per transfer; one more buffer fills meanwhile: memory is block size x (this + 1), 12 MiB.
     EVIDENCE_UPLOAD_CONCURRENCY: int(1).default(2),
     EVIDENCE_MAX_ORIGINAL_BYTES: int(1).default(4 * 1024 * 1024 * 1024),
+    /** How long an evidence download link (POST /api/runs/{id}/evidence/link) works: minutes, not hours. */
+    EVIDENCE_LINK_TTL_MS: int(10_000)
+      .max(HOUR_MS)
+      .default(5 * MINUTE_MS),
 
     // Message bus
     BUS_KIND: z.enum(['servicebus', 'storage-queues']).default('servicebus'),
@@ -273,7 +277,8 @@ export interface Config {
         deviceDirectoryTable: string;
         assemblyTable: string;
       };
-  evidence: { blockSizeBytes: number; uploadConcurrency: number; maxOriginalBytes: number };
+  /** Evidence transfers (block size, parallel blocks, largest original) and how long a download link works. */
+  evidence: { blockSizeBytes: number; uploadConcurrency: number; maxOriginalBytes: number; linkTtlMs: number };
   bus:
     | { kind: 'servicebus'; connectionString?: string; fullyQualifiedNamespace?: string; queues: QueueMap }
     | { kind: 'storage-queues'; queues: QueueMap; duplicateDetectionWindowMs: number; sentIdsTable: string };
@@ -403,6 +408,7 @@ function toConfig(s: Settings): Config {
       blockSizeBytes: s.EVIDENCE_BLOCK_SIZE_BYTES,
       uploadConcurrency: s.EVIDENCE_UPLOAD_CONCURRENCY,
       maxOriginalBytes: s.EVIDENCE_MAX_ORIGINAL_BYTES,
+      linkTtlMs: s.EVIDENCE_LINK_TTL_MS,
     },
     bus: busOf(s, queues),
     delivery: {

@@ -100,6 +100,22 @@ resource evidenceBlobs 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+// Evidence download links (POST /api/runs/{id}/evidence/link) are user
+// delegation SAS: the identity asks for a user delegation key, which only a
+// role at the storage account (or above) allows, and Storage Blob Delegator
+// is the one that allows that and nothing else: no blob is readable through
+// it. What a link reads is still bounded by the evidence writer's read on the
+// container (a SAS grants at most what its signer holds).
+resource evidenceLinkSigner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: evidenceStorage
+  name: guid(evidenceStorage.id, principalId, roleIds.storageBlobDelegator)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageBlobDelegator)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 // The app's tables. Scoped to the evidence account, which holds only the
 // app's tables: the app creates each table at start-up if missing
 // (ensureTable), which a table-scoped assignment may refuse (UNVERIFIED), and

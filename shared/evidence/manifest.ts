@@ -15,12 +15,7 @@ export function buildManifest(view: RunView, previous: Manifest | undefined, gen
     run.trigger.kind === 'schedule'
       ? { kind: 'schedule', playbook: run.trigger.playbook, firedUtc: iso(run.trigger.firedAtMs) }
       : run.trigger;
-  const fresh = view.evidence.map((e) =>
-    toItem(
-      e,
-      view.actions.find((a) => a.deviceId === e.deviceId),
-    ),
-  );
+  const fresh = manifestItemsOf(view);
   const keys = new Set(fresh.map(itemKey));
   const kept = (previous?.items ?? []).filter((item) => !keys.has(itemKey(item)));
   return {
@@ -52,6 +47,18 @@ export function checkManifest(manifest: unknown): Result<Manifest> {
   return parsed.success ? ok(parsed.data) : fail(toIssues(parsed.error));
 }
 
+/** Every stored file of the run as the manifest lists it (chain-of-custody facts included), in the manifest's order. */
+export function manifestItemsOf(view: RunView): ManifestItem[] {
+  return view.evidence
+    .map((e) =>
+      toItem(
+        e,
+        view.actions.find((a) => a.deviceId === e.deviceId),
+      ),
+    )
+    .sort(compareItems);
+}
+
 function toItem(e: EvidenceItem, action: DeviceAction | undefined): ManifestItem {
   const outcome = action?.commandOutcomes.find((o) => o.index === e.commandIndex);
   return {
@@ -79,7 +86,8 @@ function toItem(e: EvidenceItem, action: DeviceAction | undefined): ManifestItem
   };
 }
 
-const itemKey = (i: ManifestItem): string => `${i.device.id}|${i.machineActionId}|${i.command.index}`;
+/** An item's place in the manifest's order: device, machine action, command index. */
+export const itemKey = (i: ManifestItem): string => `${i.device.id}|${i.machineActionId}|${i.command.index}`;
 const compareItems = (a: ManifestItem, b: ManifestItem): number => itemKey(a).localeCompare(itemKey(b));
 
 const iso = (ms: number): string => new Date(ms).toISOString();

@@ -7,6 +7,7 @@ import type { WatermarkStore } from '../alerts/watermarkStore.js';
 import type { AlertAssemblyStore } from '../alerts/assemblyStore.js';
 import type { AlertFeed, DefenderApi } from '../defender/port.js';
 import type { DeviceDirectoryStore } from '../devices/directoryStore.js';
+import type { EvidenceLinks } from '../evidence/links.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import type { Logger } from '../log.js';
 import type { Pacer } from '../pacing/pacer.js';
@@ -26,6 +27,11 @@ export interface Deps {
   deadLetters: DeadLetterStore;
   runs: RunStore;
   evidence: EvidenceStore;
+  /**
+   * Signs evidence download links: user delegation SAS in Azure, Azurite's development key locally.
+   * Undefined when the storage account can sign none (a connection string to any other account: its key never signs a link).
+   */
+  evidenceLinks?: EvidenceLinks;
   defender: DefenderApi;
   pacer: Pacer;
   /** The cached device directory (facts of every device Defender lists), refreshed by its timer. */

@@ -20,6 +20,8 @@ import { listRunSummaries, type RunList } from './status/runList.js';
 import { listPlaybooks, type PlaybookList } from './status/playbookList.js';
 import { listAuditEntries, type AuditList } from './audit/list.js';
 import { checkHealth, type HealthReport } from './health/health.js';
+import { listRunEvidence, type EvidenceList } from './evidenceAccess/evidenceList.js';
+import { signEvidenceLink, type EvidenceLinkOutcome } from './evidenceAccess/evidenceLink.js';
 import { sweepSchedules, type SweepResult } from './intake/schedules.js';
 import type { StartedRun } from './intake/startRun.js';
 import { handleActionMessage, type SubmitOutcome } from './submission/submitter.js';
@@ -41,6 +43,10 @@ export interface Services {
   /** A page of run summaries, newest first, filtered (GET /api/runs; the query as it arrives). */
   listRuns(query: unknown): Promise<Result<RunList, Issue[]>>;
   listPlaybooks(): PlaybookList;
+  /** A page of the run's stored files with their chain-of-custody facts (GET /api/runs/{id}/evidence); undefined for an unknown run. */
+  runEvidence(runId: string, query: unknown): Promise<Result<EvidenceList, Issue[]> | undefined>;
+  /** A short-lived read-only link to one blob of the run (POST /api/runs/{id}/evidence/link); the caller audits it. */
+  evidenceLink(runId: string, body: unknown): Promise<EvidenceLinkOutcome>;
   /** A page of the audit log, newest first (GET /api/audit). */
   listAudit(query: unknown): Promise<Result<AuditList, Issue[]>>;
   /** Storage, bus and Defender token checks (GET /api/health); says nothing secret. */
@@ -76,6 +82,8 @@ export function createServices(deps: Deps, close: () => Promise<void> = () => Pr
     runStatus: (runId) => getRunStatus(deps, runId),
     listRuns: (query) => listRunSummaries(deps, query),
     listPlaybooks: () => listPlaybooks(deps.playbooks),
+    runEvidence: (runId, query) => listRunEvidence(deps, runId, query),
+    evidenceLink: (runId, body) => signEvidenceLink(deps, runId, body),
     listAudit: (query) => listAuditEntries(deps, query),
     health: () => checkHealth(deps),
     cancelRun: (runId, body, requester) => cancelRun(deps, runId, body, requester),

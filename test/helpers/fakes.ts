@@ -17,6 +17,7 @@ import { silentLogger } from '../../shared/log.js';
 import { pacingLimitsOf } from '../../shared/pacing/limits.js';
 import { Pacer } from '../../shared/pacing/pacer.js';
 import { InProcessAlertAssemblyStore, InProcessPacingStore, InProcessWatermarkStore } from './casStores.js';
+import { FakeEvidenceLinks } from './fakeEvidenceLinks.js';
 import { MemoryAuditLog } from './memoryAuditLog.js';
 import { parsePlaybook } from '../../shared/playbooks/loader.js';
 import { MemoryDeadLetterStore } from './memoryDeadLetterStore.js';
@@ -162,6 +163,7 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & {
     deadLetters: new MemoryDeadLetterStore(bus, clock),
     runs: new MemoryRunStore(),
     evidence: new MemoryEvidenceStore(),
+    evidenceLinks: new FakeEvidenceLinks(clock),
     defender: new ScriptedDefender(),
     devices: new MemoryDeviceDirectoryStore(),
     playbooks,

@@ -45,8 +45,15 @@ describe('configuration', () => {
     [{ ServiceBusConnection__fullyQualifiedNamespace: 'ns' }, 'STORAGE_CONNECTION_STRING'],
     [{ STORAGE_CONNECTION_STRING: 'x' }, 'ServiceBusConnection__fullyQualifiedNamespace'],
     [{ ...minimal, EVIDENCE_CONTAINER: 'Bad_Name' }, 'EVIDENCE_CONTAINER'],
+    [{ ...minimal, EVIDENCE_LINK_TTL_MS: String(60 * 60_000 + 1) }, 'EVIDENCE_LINK_TTL_MS'],
+    [{ ...minimal, EVIDENCE_LINK_TTL_MS: '0' }, 'EVIDENCE_LINK_TTL_MS'],
   ])('names the bad setting (%#)', (env, setting) => {
     expect(settingOf(env)).toBe(setting);
+  });
+
+  it('gives an evidence download link five minutes by default and at most an hour', () => {
+    expect(loadConfig(minimal).evidence.linkTtlMs).toBe(5 * 60_000);
+    expect(loadConfig({ ...minimal, EVIDENCE_LINK_TTL_MS: String(60 * 60_000) }).evidence.linkTtlMs).toBe(60 * 60_000);
   });
 
   it('reports every bad setting at once, each named with the value given', () => {

@@ -5,8 +5,10 @@ import type { HttpFunction } from '../../../functions/lib/binding.js';
 import { errorEnvelopeSchema } from '../../../functions/lib/routeContract.js';
 import { FUNCTIONS } from '../../../functions/registry.js';
 import { ROLE_NAMES, type Role } from '../../../shared/auth/roles.js';
+import type { Deps } from '../../../shared/services/deps.js';
 import { createServices, type Services } from '../../../shared/services/index.js';
 import { DEVICE, fakeDeps } from '../../helpers/fakes.js';
+import { makeEvidence } from '../../helpers/runRecords.js';
 import { callRoute, type RouteCall } from '../../helpers/routeCalls.js';
 
 const routes = FUNCTIONS.filter((f): f is HttpFunction => f.kind === 'http');
@@ -20,10 +22,11 @@ interface OpenApiDocument {
   paths: Record<string, Record<string, { 'x-required-role': string; security: unknown[]; responses: Record<string, unknown> }>>;
 }
 
-async function app(failingStorage = false): Promise<Services> {
-  const deps = fakeDeps(
-    failingStorage ? { health: { storage: () => Promise.reject(new Error('down')), defenderToken: () => Promise.resolve() } } : {},
-  );
+async function app(failingStorage = false, overrides: Partial<Deps> = {}): Promise<Services> {
+  const deps = fakeDeps({
+    ...(failingStorage ? { health: { storage: () => Promise.reject(new Error('down')), defenderToken: () => Promise.resolve() } } : {}),
+    ...overrides,
+  });
   await deps.devices.write([{ id: DEVICE, tags: [], osPlatform: 'Windows11' }], []);
   return createServices(deps);
 }
@@ -61,6 +64,17 @@ const CASES: Record<string, [status: number, call: RouteCall][]> = {
     [200, { roles: ALL, query: { trigger: 'manual', limit: '1' } }],
     [400, { roles: ALL, query: { status: 'finished' } }],
   ],
+  runsEvidence: [
+    [200, { roles: ALL, params: { id: 'RUN' }, query: { limit: '1' } }],
+    [400, { roles: ALL, params: { id: 'RUN' }, query: { continuationToken: 'made-up' } }],
+    [404, { roles: ALL, params: { id: 'm-00000000000000000000000000000000' } }],
+  ],
+  runsEvidenceLink: [
+    [200, { roles: ALL, params: { id: 'RUN' }, body: { blob: 'RUN_BLOB', reason: 'INC-7' } }],
+    [400, { roles: ALL, params: { id: 'RUN' }, body: { reason: 'INC-7' } }],
+    [404, { roles: ALL, params: { id: 'RUN' }, body: { blob: 'm-00000000000000000000000000000000/manifest.json' } }],
+    [503, { roles: ALL, params: { id: 'RUN' }, body: { blob: 'RUN_BLOB' } }],
+  ],
   playbooksList: [[200, { roles: ALL }]],
   auditList: [
     [200, { roles: ALL, query: { limit: '1' } }],
@@ -73,13 +87,26 @@ const CASES: Record<string, [status: number, call: RouteCall][]> = {
   openApi: [[200, { roles: ALL }]],
 };
 
-/** Calls `name` in a world with one manual run in it (and its audit entry); `RUN` in a parameter stands for that run's id. */
+/**
+ * Calls `name` in a world with one manual run in it (its audit entry, one stored file); `RUN` in a parameter stands
+ * for that run's id, `RUN_BLOB` in the body for its file. Evidence links answer 503 where no signer is configured.
+ */
 async function answer(name: string, status: number, call: RouteCall): Promise<HttpResponseInit> {
-  const services = await app(name === 'health' && status === 503);
+  const services = await app(
+    name === 'health' && status === 503,
+    name === 'runsEvidenceLink' && status === 503 ? { evidenceLinks: undefined } : {},
+  );
   const started = await callRoute(services, route('runsCreate'), { roles: ALL, body: run });
   const { runId } = started.jsonBody as { runId: string };
+  const stored = makeEvidence(runId, DEVICE, 'ma-1', 0);
+  await services.deps.runs.putEvidence(stored);
   const params = call.params?.id === 'RUN' ? { id: runId } : call.params;
-  return callRoute(services, route(name), { ...call, ...(params ? { params } : {}) });
+  const body = JSON.stringify(call.body)?.replaceAll('RUN_BLOB', stored.blobName);
+  return callRoute(services, route(name), {
+    ...call,
+    ...(params ? { params } : {}),
+    ...(body ? { body: JSON.parse(body) as unknown } : {}),
+  });
 }
 
 describe('the OpenAPI document and the routes agree', () => {

@@ -10,6 +10,7 @@ const ALLOWED: Record<string, string> = {
   '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39': 'Azure Service Bus Data Sender',
   '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0': 'Azure Service Bus Data Receiver',
   '3913510d-42f4-4e42-8a64-420c390055eb': 'Monitoring Metrics Publisher',
+  'db58b8e5-c6ad-4a2a-8342-4190687cbf4a': 'Storage Blob Delegator (user delegation keys only)',
 };
 
 /** Roles that must appear nowhere in infra/. */
@@ -88,6 +89,7 @@ describe("the app identity's roles (infra/modules/roles.bicep)", () => {
         'Storage Table Data Contributor @ hostStorage',
         'evidenceWriter @ evidenceContainer',
         'Storage Table Data Contributor @ evidenceStorage',
+        'Storage Blob Delegator (user delegation keys only) @ evidenceStorage',
         'Azure Service Bus Data Sender @ serviceBus',
         'Azure Service Bus Data Receiver @ serviceBus',
         'Monitoring Metrics Publisher @ appInsights',
