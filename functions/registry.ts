@@ -3,6 +3,8 @@ import { alertPoller } from './alertPoller.js';
 import { alerts } from './alerts.js';
 import { auditList } from './auditList.js';
 import { collect } from './collect.js';
+import { deadLettersPurge, deadLettersReplay } from './deadLettersAct.js';
+import { deadLettersList } from './deadLettersList.js';
 import { deviceDirectory } from './deviceDirectory.js';
 import { dryRun } from './dryRun.js';
 import { health } from './health.js';
@@ -34,6 +36,9 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
   runsList,
   playbooksList,
   auditList,
+  deadLettersList,
+  deadLettersReplay,
+  deadLettersPurge,
   health,
   openApi(() => FUNCTIONS.filter((f): f is HttpFunction => f.kind === 'http')),
   schedules,
