@@ -18,6 +18,7 @@ import { runsCreate } from './runsCreate.js';
 import { runsGet } from './runsGet.js';
 import { runsList } from './runsList.js';
 import { schedules } from './schedules.js';
+import { status } from './status.js';
 
 /**
  * Every function of the app, once. The Function App (functions/main.ts) and
@@ -40,6 +41,7 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
   deadLettersReplay,
   deadLettersPurge,
   health,
+  status,
   openApi(() => FUNCTIONS.filter((f): f is HttpFunction => f.kind === 'http')),
   schedules,
   reconcile,

@@ -72,6 +72,7 @@ const CASES: Record<string, [status: number, call: RouteCall][]> = {
     [200, { roles: ALL, body: { all: true, queues: ['collect'], reason: 'INC-12' } }],
     [400, { roles: ALL, body: { all: false, reason: 'INC-12' } }],
   ],
+  status: [[200, { roles: ALL }]],
   health: [
     [200, {}],
     [503, {}],

@@ -75,9 +75,10 @@ describe('operator API sign-in', () => {
     expect(deps.audit.all()).toEqual([]);
   });
 
-  it('gives dead letters and the audit log to Responder.Admin alone', () => {
+  it('gives dead letters and the audit log to Responder.Admin alone, and the status to Responder.Read', () => {
     const roles = Object.fromEntries(signedInRoutes.map((r) => [r.name, r.role]));
     expect(roles).toMatchObject({
+      status: 'Responder.Read',
       deadLettersList: 'Responder.Admin',
       deadLettersReplay: 'Responder.Admin',
       deadLettersPurge: 'Responder.Admin',
