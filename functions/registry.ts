@@ -3,6 +3,8 @@ import { alertPoller } from './alertPoller.js';
 import { alerts } from './alerts.js';
 import { auditList } from './auditList.js';
 import { collect } from './collect.js';
+import { deadLettersPurge, deadLettersReplay } from './deadLettersAct.js';
+import { deadLettersList } from './deadLettersList.js';
 import { deviceDirectory } from './deviceDirectory.js';
 import { dryRun } from './dryRun.js';
 import { health } from './health.js';
@@ -18,6 +20,7 @@ import { runsEvidenceLink } from './runsEvidenceLink.js';
 import { runsGet } from './runsGet.js';
 import { runsList } from './runsList.js';
 import { schedules } from './schedules.js';
+import { status } from './status.js';
 
 /**
  * Every function of the app, once. The Function App (functions/main.ts) and
@@ -38,7 +41,11 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
   runsList,
   playbooksList,
   auditList,
+  deadLettersList,
+  deadLettersReplay,
+  deadLettersPurge,
   health,
+  status,
   openApi(() => FUNCTIONS.filter((f): f is HttpFunction => f.kind === 'http')),
   schedules,
   reconcile,

@@ -9,9 +9,10 @@ import { UserDelegationEvidenceLinks } from './azure/userDelegationEvidenceLinks
 import { TableSentIds } from './azure/tableSentIds.js';
 import { StorageQueueMessageBus } from './azure/storageQueueBus.js';
 import { StorageQueueDeadLetterStore } from './azure/storageQueueDeadLetters.js';
+import { StorageQueueProbe } from './azure/storageQueueProbe.js';
 import { TableRunStore } from './azure/tableRunStore.js';
 import type { DeadLetterStore } from './bus/deadLetterStore.js';
-import type { MessageBus } from './bus/port.js';
+import type { MessageBus, QueueProbe } from './bus/port.js';
 import { systemClock, waiterFor, wallDelayFor, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { DefenderClient } from './defender/client.js';
@@ -91,7 +92,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
   const assemblies = new TableAlertAssemblyStore(tableClient(config, config.storage.assemblyTable, azureCredential));
   await assemblies.ensureTable();
 
-  const { bus, storageQueueBus, deadLetters, closeBus } = await buildBus(config, clock, azureCredential);
+  const { bus, storageQueueBus, deadLetters, queueProbe, closeBus } = await buildBus(config, clock, azureCredential);
   const client = new DefenderClient({
     baseUrl: config.defender.baseUrl,
     credential,
@@ -115,6 +116,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
       logger,
       bus,
       deadLetters,
+      queueProbe,
       runs,
       evidence,
       ...(evidenceLinks ? { evidenceLinks } : {}),
@@ -167,7 +169,13 @@ async function buildBus(
   config: Readonly<Config>,
   clock: Clock,
   azureCredential: TokenCredential | undefined,
-): Promise<{ bus: MessageBus; deadLetters: DeadLetterStore; storageQueueBus?: StorageQueueMessageBus; closeBus: () => Promise<void> }> {
+): Promise<{
+  bus: MessageBus;
+  deadLetters: DeadLetterStore;
+  queueProbe: QueueProbe;
+  storageQueueBus?: StorageQueueMessageBus;
+  closeBus: () => Promise<void>;
+}> {
   const wallDelay = wallDelayFor(clock);
   if (config.bus.kind === 'storage-queues') {
     const queueService =
@@ -182,11 +190,13 @@ async function buildBus(
     const bus = new StorageQueueMessageBus(queueService, config.bus.queues, clock, wallDelay, sentIds);
     await bus.ensureQueues();
     const deadLetters = new StorageQueueDeadLetterStore(queueService, config.bus.queues, bus, config.deadLetters);
-    return { bus, deadLetters, storageQueueBus: bus, closeBus: () => Promise.resolve() };
+    const queueProbe = new StorageQueueProbe(queueService, config.bus.queues, clock);
+    return { bus, deadLetters, queueProbe, storageQueueBus: bus, closeBus: () => Promise.resolve() };
   }
   const { ServiceBusClient } = await import('@azure/service-bus');
   const { ServiceBusMessageBus } = await import('./azure/serviceBusBus.js');
   const { ServiceBusDeadLetterStore } = await import('./azure/serviceBusDeadLetters.js');
+  const { ServiceBusQueueProbe } = await import('./azure/serviceBusQueueProbe.js');
   const { connectionString, fullyQualifiedNamespace } = config.bus;
   const newClient = (): InstanceType<typeof ServiceBusClient> =>
     connectionString
@@ -197,6 +207,7 @@ async function buildBus(
   return {
     bus,
     deadLetters: new ServiceBusDeadLetterStore(client, config.bus.queues, bus, config.deadLetters, newClient),
+    queueProbe: new ServiceBusQueueProbe(newClient, config.bus.queues, config.operatorApi.statusPeekMax),
     closeBus: async () => {
       await bus.close();
       await client.close();

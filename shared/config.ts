@@ -156,6 +156,10 @@ export const settingsSchema = z
     RUNS_LIST_SCAN_MAX: int(1).max(10_000).default(1_000),
     /** GET /api/health: how long each check (storage, bus, Defender token) may take before it is reported failing. */
     HEALTH_CHECK_TIMEOUT_MS: int(100).max(60_000).default(5_000),
+    /** GET /api/status: how long each part (the pacing record, each queue's look) may take before it is reported unavailable. */
+    STATUS_PROBE_TIMEOUT_MS: int(100).max(60_000).default(5_000),
+    /** GET /api/status on Service Bus: messages peeked at most per queue, poison queue and dead-letter queue (counts past it read "at least"). */
+    STATUS_PEEK_MAX: int(1).max(5_000).default(100),
 
     // Optional alert poller (off unless ALERT_POLL_CRON is set)
     /** NCRONTAB (six fields) of the alert poller timer; unset: the poller is off. */
@@ -290,7 +294,7 @@ export interface Config {
   /** How operator API callers are verified (shared/auth/authenticate.ts). */
   auth: AuthSettings;
   /** The operator API's reads: the runs list's scan bound, the health checks' time-out (wall clock). */
-  operatorApi: { runsListScanMax: number; healthCheckTimeoutMs: number };
+  operatorApi: { runsListScanMax: number; healthCheckTimeoutMs: number; statusProbeTimeoutMs: number; statusPeekMax: number };
   /** The reconciliation sweep and poll-tick watchdog: its timer (undefined: off) and bounds. */
   reconcile: { schedule?: string; staleMs: number; horizonMs: number; runsPerFiring: number; maxRedrives: number };
   alertPoller: { schedule?: string; lookbackMs: number; overlapMs: number; pageSize: number; maxPages: number };
@@ -420,7 +424,12 @@ function toConfig(s: Settings): Config {
     playbooksDir: s.PLAYBOOKS_DIR,
     scheduleSweepCron: s.SCHEDULE_SWEEP_CRON,
     auth: authOf(s),
-    operatorApi: { runsListScanMax: s.RUNS_LIST_SCAN_MAX, healthCheckTimeoutMs: s.HEALTH_CHECK_TIMEOUT_MS },
+    operatorApi: {
+      runsListScanMax: s.RUNS_LIST_SCAN_MAX,
+      healthCheckTimeoutMs: s.HEALTH_CHECK_TIMEOUT_MS,
+      statusProbeTimeoutMs: s.STATUS_PROBE_TIMEOUT_MS,
+      statusPeekMax: s.STATUS_PEEK_MAX,
+    },
     reconcile: {
       schedule: s.RECONCILE_CRON === 'off' ? undefined : s.RECONCILE_CRON,
       staleMs: s.RECONCILE_STALE_MS,

@@ -57,3 +57,44 @@ export interface DeadLetterReason {
    */
   part?: string;
 }
+
+/**
+ * How exact a count is: `exact` (every message was seen), `atLeast` (the
+ * look stopped at its bound: there may be more), `approximate` (the
+ * service's own estimate: Storage queues' approximate message count, never
+ * below the true count but possibly above it).
+ */
+export type CountIs = 'exact' | 'atLeast' | 'approximate';
+
+export interface MessageCount {
+  count: number;
+  countIs: CountIs;
+}
+
+/** A read-only look at one queue: how many messages it holds, how long the oldest ready one has waited, and its dead letters. */
+export interface QueueLook {
+  /** Every message the queue holds: ready, scheduled for later or being handled. */
+  messages: MessageCount & {
+    /**
+     * How long the message that has waited longest since it became due (sent,
+     * or its `notBeforeMs` reached) has waited, in ms; absent when none was
+     * seen ready. Scheduled messages are not late and do not count.
+     */
+    oldestReadyAgeMs?: number;
+    /** `exact` when every ready message was seen; `atLeast` when the look was bounded (the oldest may have waited longer). */
+    oldestReadyAgeIs: 'exact' | 'atLeast';
+  };
+  /** Dead letters waiting, per place: `poison` (both buses), `native` (Service Bus's `$DeadLetterQueue`; absent on Storage queues). */
+  deadLetters: { poison: MessageCount; native?: MessageCount };
+}
+
+/**
+ * The bus's read-only probe (GET /api/status): it counts and peeks, and
+ * never receives, locks, changes or settles a message. Each bus adapter has
+ * one (shared/azure/storageQueueProbe.ts, serviceBusQueueProbe.ts), held to
+ * test/contracts/queueProbe.contract.ts. Needs no more than the rights the
+ * app already has to receive (Service Bus: Listen, no Manage).
+ */
+export interface QueueProbe {
+  look(queue: QueueName): Promise<QueueLook>;
+}

@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/auditLog.js';
 import type { DeadLetterStore } from '../bus/deadLetterStore.js';
-import type { MessageBus } from '../bus/port.js';
+import type { MessageBus, QueueProbe } from '../bus/port.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { WatermarkStore } from '../alerts/watermarkStore.js';
@@ -23,6 +23,8 @@ export interface Deps {
   waitUntil: (atMs: number) => Promise<void>;
   logger: Logger;
   bus: MessageBus;
+  /** The bus's read-only look at each queue's depth and dead letters (GET /api/status). */
+  queueProbe: QueueProbe;
   /** The dead letters of every queue (poison queues, and Service Bus's own dead-letter queues). */
   deadLetters: DeadLetterStore;
   runs: RunStore;

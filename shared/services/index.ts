@@ -22,6 +22,7 @@ import { listAuditEntries, type AuditList } from './audit/list.js';
 import { checkHealth, type HealthReport } from './health/health.js';
 import { listRunEvidence, type EvidenceList } from './evidenceAccess/evidenceList.js';
 import { signEvidenceLink, type EvidenceLinkOutcome } from './evidenceAccess/evidenceLink.js';
+import { responderStatus, type ResponderStatus } from './status/responderStatus.js';
 import { sweepSchedules, type SweepResult } from './intake/schedules.js';
 import type { StartedRun } from './intake/startRun.js';
 import { handleActionMessage, type SubmitOutcome } from './submission/submitter.js';
@@ -51,6 +52,8 @@ export interface Services {
   listAudit(query: unknown): Promise<Result<AuditList, Issue[]>>;
   /** Storage, bus and Defender token checks (GET /api/health); says nothing secret. */
   health(): Promise<HealthReport>;
+  /** The pacing state and each queue's depth at a glance, read only (GET /api/status). */
+  status(): Promise<ResponderStatus>;
   /** Cancels a run or one of its devices, reported per device (POST /api/runs/{id}/cancel); undefined for an unknown run. */
   cancelRun(runId: string, body: unknown, requester: Principal): Promise<Result<CancelDone, Issue[]> | undefined>;
   sweepSchedules(lookbackMs: number): Promise<SweepResult>;
@@ -86,6 +89,7 @@ export function createServices(deps: Deps, close: () => Promise<void> = () => Pr
     evidenceLink: (runId, body) => signEvidenceLink(deps, runId, body),
     listAudit: (query) => listAuditEntries(deps, query),
     health: () => checkHealth(deps),
+    status: () => responderStatus(deps),
     cancelRun: (runId, body, requester) => cancelRun(deps, runId, body, requester),
     sweepSchedules: (lookbackMs) => sweepSchedules(deps, lookbackMs),
     dryRun: (body) => dryRun({ playbooks: deps.playbooks, directory: cachedDirectory(deps), clock: deps.clock }, body),

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { readFileSync } from 'node:fs';
-import type { DeadLetterReason, MessageBus, OutgoingMessage, QueueName } from '../../shared/bus/port.js';
+import type { DeadLetterReason, MessageBus, OutgoingMessage, QueueLook, QueueName, QueueProbe } from '../../shared/bus/port.js';
 import { ManualClock } from '../../shared/clock.js';
 import { loadConfig } from '../../shared/config.js';
 import type {
@@ -52,6 +52,20 @@ export class RecordingBus implements MessageBus {
     const taken = this.sent.filter((m) => m.queue === queue);
     this.sent = this.sent.filter((m) => m.queue !== queue);
     return taken;
+  }
+}
+
+/** A queue probe whose looks each test scripts (an Error: the look fails); unscripted queues look empty. */
+export class ScriptedQueueProbe implements QueueProbe {
+  looks: Partial<Record<QueueName, QueueLook | Error>> = {};
+  look(queue: QueueName): Promise<QueueLook> {
+    const scripted = this.looks[queue];
+    if (scripted instanceof Error) return Promise.reject(scripted);
+    const empty: QueueLook = {
+      messages: { count: 0, countIs: 'exact', oldestReadyAgeIs: 'exact' },
+      deadLetters: { poison: { count: 0, countIs: 'exact' } },
+    };
+    return Promise.resolve(scripted ?? empty);
   }
 }
 
@@ -143,6 +157,7 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & {
   clock: ManualClock;
   bus: RecordingBus;
   deadLetters: MemoryDeadLetterStore;
+  queueProbe: ScriptedQueueProbe;
   runs: MemoryRunStore;
   evidence: MemoryEvidenceStore;
   defender: ScriptedDefender;
@@ -161,6 +176,7 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & {
     logger: silentLogger,
     bus,
     deadLetters: new MemoryDeadLetterStore(bus, clock),
+    queueProbe: new ScriptedQueueProbe(),
     runs: new MemoryRunStore(),
     evidence: new MemoryEvidenceStore(),
     evidenceLinks: new FakeEvidenceLinks(clock),

@@ -22,6 +22,7 @@ import type {
 import { poisonMessage } from '../../shared/bus/poison.js';
 import type { DeadLetterReason, MessageBus, QueueName } from '../../shared/bus/port.js';
 import type { Clock } from '../../shared/clock.js';
+import { ValidationError } from '../../shared/errors.js';
 
 interface Stored {
   entry: DeadLetterEntry;
@@ -53,7 +54,8 @@ export class MemoryDeadLetterStore implements DeadLetterStore {
   list(filter: DeadLetterFilter, page: DeadLetterPage): Promise<DeadLetterListing> {
     const all = [...this.stored.values()].sort((a, b) => locationOrder(a.entry) - locationOrder(b.entry) || a.sequence - b.sequence);
     const start = page.after === undefined ? 0 : all.findIndex((s) => s.entry.id === page.after) + 1;
-    if (page.after !== undefined && start === 0) throw new Error(`after: unknown cursor ${page.after}`);
+    if (page.after !== undefined && start === 0)
+      throw new ValidationError(`after: unknown cursor ${page.after}`, [{ path: 'after', message: `not a page cursor of this store` }]);
     const matching = all.slice(start).filter((s) => matchesFilter(s.entry, filter));
     const shown = matching.slice(0, page.limit).map((s) => s.entry);
     const last = shown[shown.length - 1];

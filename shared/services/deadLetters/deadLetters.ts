@@ -1,8 +1,8 @@
 /**
  * The dead-letter operations: list (a page, filtered), replay after a fix,
  * purge. Each takes an unchecked request and answers a Result naming the bad
- * field; the command `npm run deadletters` calls them, and an operator route
- * can call the same.
+ * field; the command `npm run deadletters` and the operator routes
+ * (functions/deadLettersList.ts, deadLettersAct.ts) call them.
  *
  * Replaying is safe to repeat: a dead letter is removed only after its body
  * was sent back, under a message id derived from the dead letter, so a replay
@@ -13,6 +13,8 @@
  * after its run started starts nothing new.
  */
 import type { DeadLetterFilter, DeadLetterListing, DeadLetterOutcome } from '../../bus/deadLetterStore.js';
+import { ValidationError } from '../../errors.js';
+import { redactText } from '../../redaction.js';
 import { fail, ok, type Issue, type Result } from '../../result.js';
 import { toIssues } from '../../validation.js';
 import type { DeadLetterDeps } from './deps.js';
@@ -41,7 +43,14 @@ export async function listDeadLetters(deps: DeadLetterDeps, request: unknown): P
   const parsed = listRequestSchema.safeParse(request);
   if (!parsed.success) return fail(toIssues(parsed.error));
   const { limit, after, ...filter } = parsed.data;
-  return ok(await deps.deadLetters.list(filter, { limit, ...(after === undefined ? {} : { after }) }));
+  try {
+    const listing = await deps.deadLetters.list(filter, { limit, ...(after === undefined ? {} : { after }) });
+    // The description is the rejecting handler's (or the broker's) text: redacted like the preview, so no link leaves.
+    return ok({ ...listing, entries: listing.entries.map((e) => ({ ...e, description: redactText(e.description) })) });
+  } catch (error) {
+    if (error instanceof ValidationError) return fail([...error.issues]); // a cursor this store did not issue
+    throw error;
+  }
 }
 
 async function act(deps: DeadLetterDeps, action: 'replay' | 'purge', request: unknown): Promise<Result<DeadLetterReport, Issue[]>> {

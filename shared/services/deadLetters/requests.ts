@@ -1,4 +1,4 @@
-/** The dead-letter requests an operator sends (the command today, the operator API later), checked at the edge. */
+/** The dead-letter requests an operator sends (the command; the routes through operatorRequests.ts), checked at the edge. */
 import { z } from 'zod';
 import { parseDeadLetterId } from '../../bus/deadLetterEntry.js';
 import { DEAD_LETTER_SOURCES } from '../../bus/deadLetterStore.js';

@@ -80,6 +80,19 @@ const CASES: Record<string, [status: number, call: RouteCall][]> = {
     [200, { roles: ALL, query: { limit: '1' } }],
     [400, { roles: ALL, query: { limit: 'all' } }],
   ],
+  deadLettersList: [
+    [200, { roles: ALL, query: { queues: 'actions', limit: '5' } }],
+    [400, { roles: ALL, query: { source: 'dlq' } }],
+  ],
+  deadLettersReplay: [
+    [200, { roles: ALL, body: { ids: ['actions:poison:1'], reason: 'INC-11' } }],
+    [400, { roles: ALL, body: { ids: ['actions:poison:1'] } }],
+  ],
+  deadLettersPurge: [
+    [200, { roles: ALL, body: { all: true, queues: ['collect'], reason: 'INC-12' } }],
+    [400, { roles: ALL, body: { all: false, reason: 'INC-12' } }],
+  ],
+  status: [[200, { roles: ALL }]],
   health: [
     [200, {}],
     [503, {}],

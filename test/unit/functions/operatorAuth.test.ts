@@ -75,6 +75,17 @@ describe('operator API sign-in', () => {
     expect(deps.audit.all()).toEqual([]);
   });
 
+  it('gives dead letters and the audit log to Responder.Admin alone, and the status to Responder.Read', () => {
+    const roles = Object.fromEntries(signedInRoutes.map((r) => [r.name, r.role]));
+    expect(roles).toMatchObject({
+      status: 'Responder.Read',
+      deadLettersList: 'Responder.Admin',
+      deadLettersReplay: 'Responder.Admin',
+      deadLettersPurge: 'Responder.Admin',
+      auditList: 'Responder.Admin',
+    });
+  });
+
   it.each(signedInRoutes.map((r) => [r.name, r.role] as const))(
     '%s needs %s: every other role alone is a 403 naming it',
     async (name, needed) => {

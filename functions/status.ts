@@ -1,0 +1,18 @@
+import { responderStatusSchema } from '../shared/services/status/responderStatus.js';
+import { httpFunction } from './lib/binding.js';
+
+/** GET /api/status -> the pacing state and each queue's depth at a glance, read only. Role Responder.Read. */
+export const status = httpFunction({
+  name: 'status',
+  methods: ['GET'],
+  route: 'status',
+  role: 'Responder.Read',
+  api: {
+    summary:
+      'The pacing state at a glance (calls in the window, sessions, devices waiting, the next free slot, any 429 penalty, the status budget) and each queue’s depth, oldest ready message and dead letters; read only, no Defender call; a part that cannot be read says unavailable',
+    responses: {
+      200: { description: 'the status; each count says whether it is exact, at least or approximate', schema: responderStatusSchema },
+    },
+  },
+  handler: async (services) => ({ status: 200, jsonBody: await services.status() }),
+});

@@ -1,0 +1,120 @@
+/**
+ * GET /api/status: the pacing state at a glance and each queue's depth, read
+ * only (the pacing record as stored, the bus's read-only probe; no Defender
+ * call, nothing written). A part that cannot be read says `unavailable`
+ * with a redacted reason instead of failing the whole answer.
+ */
+import { z } from 'zod';
+import type { CountIs, QueueLook } from '../../bus/port.js';
+import { QUEUE_NAMES, type QueueName } from '../../bus/queues.js';
+import { pacingStatus, type PacingStatus } from '../../pacing/pacingStatus.js';
+import { redactText } from '../../redaction.js';
+import type { Deps } from '../deps.js';
+
+export type ResponderStatusDeps = Pick<Deps, 'pacer' | 'queueProbe' | 'clock' | 'config' | 'logger'>;
+
+const iso = z.string().describe('ISO 8601');
+const unavailableSchema = z.strictObject({ unavailable: z.string().describe('why this part could not be read (redacted)') });
+const countIsSchema = z
+  .enum(['exact', 'atLeast', 'approximate'])
+  .describe('exact: every message seen; atLeast: the look stopped at its bound (STATUS_PEEK_MAX); approximate: the service’s estimate');
+const countSchema = z.strictObject({ count: z.number().int().nonnegative(), countIs: countIsSchema });
+const budgetSchema = z.strictObject({ used: z.number().int(), limit: z.number().int(), left: z.number().int() });
+
+const pacingSchema = z.strictObject({
+  liveResponse: z.strictObject({
+    callsInWindow: z.number().int().describe('runliveresponse calls made in the last windowMs'),
+    windowMs: z.number().int(),
+    limit: z.number().int().describe('configured calls per window'),
+    limitInForce: z.number().int().describe('lower while a ceiling learned from a 429 holds or rises'),
+    ceilingHoldsUntil: iso.optional(),
+    reservedSlots: z.number().int().describe('send slots booked ahead for devices waiting'),
+    nextFreeSlot: iso.describe('the earliest a new submission could call'),
+  }),
+  sessions: z.strictObject({ inUse: z.number().int(), limit: z.number().int() }),
+  devices: z.strictObject({ waiting: z.number().int(), backingOff: z.number().int() }),
+  penalty: z.union([z.strictObject({ inForce: z.literal(false) }), z.strictObject({ inForce: z.literal(true), until: iso })]),
+  statusBudget: z.strictObject({ lastMinute: budgetSchema, lastHour: budgetSchema }),
+});
+
+const queueSchema = z.strictObject({
+  messages: countSchema.extend({
+    oldestReadyAgeMs: z.number().int().nonnegative().optional().describe('how long the longest-waiting ready message has waited'),
+    oldestReadyAgeIs: z.enum(['exact', 'atLeast']),
+  }),
+  deadLetters: z.strictObject({ poison: countSchema, native: countSchema.optional() }),
+});
+
+export const responderStatusSchema = z.strictObject({
+  at: iso,
+  pacing: z.union([pacingSchema, unavailableSchema]),
+  queues: z.strictObject(
+    Object.fromEntries(QUEUE_NAMES.map((q) => [q, z.union([queueSchema, unavailableSchema])])) as Record<
+      QueueName,
+      z.ZodUnion<[typeof queueSchema, typeof unavailableSchema]>
+    >,
+  ),
+});
+export type ResponderStatus = z.infer<typeof responderStatusSchema>;
+type Unavailable = z.infer<typeof unavailableSchema>;
+
+/** The status answer: each part read on its own, bounded by STATUS_PROBE_TIMEOUT_MS. */
+export async function responderStatus(deps: ResponderStatusDeps): Promise<ResponderStatus> {
+  const timeoutMs = deps.config.operatorApi.statusProbeTimeoutMs;
+  const [pacing, ...looks] = await Promise.all([
+    readPart(deps, 'pacing', timeoutMs, async () =>
+      pacingAnswer(pacingStatus(await deps.pacer.snapshot(), deps.clock.nowMs(), deps.pacer.limits)),
+    ),
+    ...QUEUE_NAMES.map((queue) => readPart(deps, `queue ${queue}`, timeoutMs, async () => queueAnswer(await deps.queueProbe.look(queue)))),
+  ]);
+  const queues = Object.fromEntries(QUEUE_NAMES.map((q, i) => [q, looks[i] ?? { unavailable: 'not read' }])) as ResponderStatus['queues'];
+  return { at: new Date(deps.clock.nowMs()).toISOString(), pacing, queues };
+}
+
+function pacingAnswer(status: PacingStatus): z.infer<typeof pacingSchema> {
+  const { ceilingHoldsUntilMs, nextFreeSlotMs, ...liveResponse } = status.liveResponse;
+  return {
+    liveResponse: {
+      ...liveResponse,
+      ...(ceilingHoldsUntilMs === undefined ? {} : { ceilingHoldsUntil: new Date(ceilingHoldsUntilMs).toISOString() }),
+      nextFreeSlot: new Date(nextFreeSlotMs).toISOString(),
+    },
+    sessions: status.sessions,
+    devices: status.devices,
+    penalty: status.penalty ? { inForce: true, until: new Date(status.penalty.untilMs).toISOString() } : { inForce: false },
+    statusBudget: status.statusBudget,
+  };
+}
+
+function queueAnswer(look: QueueLook): z.infer<typeof queueSchema> {
+  const count = (c: { count: number; countIs: CountIs }) => ({ count: c.count, countIs: c.countIs });
+  const { oldestReadyAgeMs, oldestReadyAgeIs } = look.messages;
+  return {
+    messages: {
+      ...count(look.messages),
+      ...(oldestReadyAgeMs === undefined ? {} : { oldestReadyAgeMs: Math.max(0, Math.round(oldestReadyAgeMs)) }),
+      oldestReadyAgeIs,
+    },
+    deadLetters: { poison: count(look.deadLetters.poison), ...(look.deadLetters.native ? { native: count(look.deadLetters.native) } : {}) },
+  };
+}
+
+/** Reads one part, or says why it is unavailable (a failure or no answer within `timeoutMs` of wall time), logged. */
+async function readPart<T>(deps: ResponderStatusDeps, part: string, timeoutMs: number, read: () => Promise<T>): Promise<T | Unavailable> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<Unavailable>((resolve) => {
+    timer = setTimeout(() => resolve({ unavailable: `no answer within ${timeoutMs} ms` }), timeoutMs);
+  });
+  const answered = read().catch((error: unknown): Unavailable => {
+    const reason = redactText(error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 300);
+    return { unavailable: reason };
+  });
+  try {
+    const result = await Promise.race([answered, timedOut]);
+    if (typeof result === 'object' && result !== null && 'unavailable' in result)
+      deps.logger.log('warn', 'status part unavailable', { part, reason: result.unavailable });
+    return result;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { status } from '../../../functions/status.js';
+import { ManualClock } from '../../../shared/clock.js';
+import { pacingLimitsOf } from '../../../shared/pacing/limits.js';
+import { Pacer } from '../../../shared/pacing/pacer.js';
+import { createServices } from '../../../shared/services/index.js';
+import { InProcessPacingStore } from '../../helpers/casStores.js';
+import { fakeDeps } from '../../helpers/fakes.js';
+import { callRoute } from '../../helpers/routeCalls.js';
+
+const reader = ['Responder.Read'] as const;
+
+async function world() {
+  const clock = new ManualClock();
+  const store = new InProcessPacingStore();
+  const deps = fakeDeps({ clock });
+  const pacer = new Pacer(store, clock, pacingLimitsOf(deps.config));
+  Object.assign(deps, { pacer });
+  // Three devices called (sessions open), one of them 429'd: a penalty for 30 s.
+  for (const deviceId of ['d1', 'd2', 'd3']) {
+    await pacer.requestSlot({ deviceId, runId: 'r1' });
+    await pacer.recordSubmitted(deviceId, 'r1', `a-${deviceId}`, clock.nowMs() + 30_000);
+  }
+  await pacer.takeStatusCalls(4);
+  const admittedMs = clock.nowMs();
+  clock.advance(2_000);
+  await pacer.callRefused(admittedMs, 30_000);
+  return { deps, store, clock, services: createServices(deps) };
+}
+
+describe('GET /api/status', () => {
+  it('answers the pacing state from the stored record and each queue’s look, calling nobody and writing nothing', async () => {
+    const { deps, store, clock, services } = await world();
+    deps.queueProbe.looks.actions = {
+      messages: { count: 7, countIs: 'approximate', oldestReadyAgeMs: 42_000.4, oldestReadyAgeIs: 'exact' },
+      deadLetters: { poison: { count: 2, countIs: 'approximate' } },
+    };
+    const before = await store.load();
+    const response = await callRoute(services, status, { roles: reader });
+    expect(response.status).toBe(200);
+    expect(response.jsonBody).toMatchObject({
+      at: new Date(clock.nowMs()).toISOString(),
+      pacing: {
+        liveResponse: { callsInWindow: 2, windowMs: 60_000, limit: 10 },
+        sessions: { inUse: 3, limit: 25 },
+        devices: { waiting: 0, backingOff: 0 },
+        penalty: { inForce: true, until: new Date(clock.nowMs() + 30_000).toISOString() },
+        statusBudget: { lastMinute: { used: 4, left: 96 } },
+      },
+      queues: {
+        actions: {
+          messages: { count: 7, countIs: 'approximate', oldestReadyAgeMs: 42_000, oldestReadyAgeIs: 'exact' },
+          deadLetters: { poison: { count: 2, countIs: 'approximate' } },
+        },
+        alerts: { messages: { count: 0, countIs: 'exact' } },
+      },
+    });
+    expect(deps.defender.calls).toEqual([]);
+    expect((await store.load()).etag).toBe(before.etag);
+  });
+
+  it('says a queue whose look failed is unavailable, with the reason redacted, and answers the rest', async () => {
+    const { deps, services } = await world();
+    deps.queueProbe.looks.collect = new Error('peeking failed at https://ns.servicebus.windows.net/collect?sig=SECRET');
+    const response = await callRoute(services, status, { roles: reader });
+    expect(response.status).toBe(200);
+    const body = response.jsonBody as { queues: Record<string, { unavailable?: string }>; pacing: { sessions?: unknown } };
+    expect(body.queues.collect?.unavailable).toContain('peeking failed');
+    expect(JSON.stringify(body)).not.toContain('SECRET');
+    expect(JSON.stringify(body)).not.toContain('servicebus.windows.net');
+    expect(body.queues.actions?.unavailable).toBeUndefined();
+    expect(body.pacing.sessions).toEqual({ inUse: 3, limit: 25 });
+  });
+
+  it('says the pacing state is unavailable when its record cannot be read, and still answers the queues', async () => {
+    const { deps, store, services } = await world();
+    store.load = () => Promise.reject(new Error('table unreachable'));
+    const response = await callRoute(services, status, { roles: reader });
+    expect(response).toMatchObject({ status: 200, jsonBody: { pacing: { unavailable: 'Error: table unreachable' } } });
+    expect((response.jsonBody as { queues: object }).queues).toHaveProperty('polls.messages.count', 0);
+    expect(deps.defender.calls).toEqual([]);
+  });
+});
