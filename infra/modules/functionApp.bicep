@@ -86,6 +86,7 @@ var appSettings = {
   QUEUE_ACTIONS: queueNames.actions
   QUEUE_POLLS: queueNames.polls
   QUEUE_COLLECT: queueNames.collect
+  QUEUE_NOTIFY: queueNames.notify
   DEFENDER_API_BASE_URL: defenderApiBaseUrl
   DEFENDER_TOKEN_SCOPE: 'https://api.securitycenter.microsoft.com/.default'
   OPERATOR_AUTH: 'appservice'

@@ -88,6 +88,7 @@ describe('configuration', () => {
       actions: 'actions',
       polls: 'polls',
       collect: 'mde-collect',
+      notify: 'notify',
     });
   });
 
