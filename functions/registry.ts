@@ -9,6 +9,7 @@ import { deviceDirectory } from './deviceDirectory.js';
 import { dryRun } from './dryRun.js';
 import { health } from './health.js';
 import type { FunctionDeclaration, HttpFunction } from './lib/binding.js';
+import { notify } from './notify.js';
 import { openApi } from './openApi.js';
 import { playbooksList } from './playbooksList.js';
 import { polls } from './polls.js';
@@ -32,6 +33,7 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
   actions,
   polls,
   collect,
+  notify,
   runsCreate,
   runsGet,
   runsCancel,

@@ -33,6 +33,27 @@ param defenderApiBaseUrl string = 'https://api.securitycenter.microsoft.com'
 @description('E-mail address the alert rules mail (dead letters, 429s, stuck actions, function failures); empty: the rules fire in the portal only.')
 param alertEmail string = ''
 
+// Notifications (README "Notifications and the alert comment"). No Key Vault in
+// this deployment: the URLs (a Teams workflow URL carries its signature) and
+// the webhook secret are secure parameters, kept out of deployment logs and
+// outputs; they still land as app settings, readable by whoever may read the
+// app's configuration.
+@secure()
+@description('Generic webhook for notifications (NOTIFY_WEBHOOK_URL, https); empty: off. Needs notifyWebhookSecret.')
+param notifyWebhookUrl string = ''
+
+@secure()
+@description('The webhook\'s HMAC-SHA256 signing secret (NOTIFY_WEBHOOK_SECRET), at least 32 characters; empty with no webhook.')
+param notifyWebhookSecret string = ''
+
+@secure()
+@description('Microsoft Teams Workflows webhook URL (NOTIFY_TEAMS_WORKFLOW_URL); empty: off.')
+param notifyTeamsWorkflowUrl string = ''
+
+@allowed(['true', 'false'])
+@description('Comment on the Defender alert when its run ends (NOTIFY_DEFENDER_ALERT_COMMENTS); the grant script then adds Alert.ReadWrite.All.')
+param notifyDefenderAlertComments string = 'false'
+
 var tags = { 'azd-env-name': environmentName }
 var token = toLower(uniqueString(subscription().id, environmentName, location))
 
@@ -114,6 +135,10 @@ module functionApp 'modules/functionApp.bicep' = {
     operatorApiClientId: createAppRegistration ? appRegistration!.outputs.clientId : operatorApiClientId
     alertPollCron: alertPollCron
     defenderApiBaseUrl: defenderApiBaseUrl
+    notifyWebhookUrl: notifyWebhookUrl
+    notifyWebhookSecret: notifyWebhookSecret
+    notifyTeamsWorkflowUrl: notifyTeamsWorkflowUrl
+    notifyDefenderAlertComments: notifyDefenderAlertComments
   }
 }
 
@@ -141,3 +166,5 @@ output RESPONDER_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output RESPONDER_OPERATOR_API_CLIENT_ID string = createAppRegistration ? appRegistration!.outputs.clientId : operatorApiClientId
 output RESPONDER_EVIDENCE_STORAGE_ACCOUNT string = evidenceStorage.outputs.accountName
 output RESPONDER_SERVICE_BUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
+// The postprovision hook's grant script adds Alert.ReadWrite.All when this is true.
+output RESPONDER_NOTIFY_DEFENDER_ALERT_COMMENTS string = notifyDefenderAlertComments

@@ -10,6 +10,7 @@ var queueNames = {
   actions: 'actions'
   polls: 'polls'
   collect: 'collect'
+  notify: 'notify'
 }
 
 @export()

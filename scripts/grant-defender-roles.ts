@@ -2,6 +2,7 @@ import { AzureCliCredential, AzureDeveloperCliCredential, ChainedTokenCredential
 import type { TokenCredential } from '@azure/core-auth';
 import { parseArgs } from 'node:util';
 import {
+  alertWriteWanted,
   grantDefenderRoles,
   MACHINE_ROLES,
   wantedRoles,
@@ -20,7 +21,8 @@ already holds first and assigns only what is missing, so a re-run changes
 nothing. azd runs it after provisioning (azure.yaml, postprovision).
 
 Roles: Machine.LiveResponse, Alert.Read.All, and the --machine-role;
-Alert.ReadWrite.All with --alert-write; Library.Manage with --library.
+Alert.ReadWrite.All with --alert-write (or when the deployment turned the
+Defender alert comment on); Library.Manage with --library.
 
 Options:
   --principal-id ID    object id of the identity's service principal
@@ -32,7 +34,9 @@ Options:
                        revisions accept either). If collection fails with
                        403 on the download link, re-run with
                        Machine.ReadWrite.All.
-  --alert-write        also Alert.ReadWrite.All (alert write-back)
+  --alert-write        also Alert.ReadWrite.All (alert write-back); implied
+                       when RESPONDER_NOTIFY_DEFENDER_ALERT_COMMENTS=true
+                       (the azd output of notifyDefenderAlertComments)
   --library            also Library.Manage (for the identity that runs
                        npm run library:sync)
   --dry-run            print what would be granted; grant nothing
@@ -69,7 +73,11 @@ async function main(): Promise<number> {
   }
   const machineRole = values['machine-role'] ?? 'Machine.Read.All';
   if (!isMachineRole(machineRole)) throw new Error(`--machine-role: expected ${MACHINE_ROLES.join(' or ')}, got ${machineRole}`);
-  const wanted = wantedRoles({ machineRole, alertWrite: values['alert-write'] ?? false, library: values.library ?? false });
+  const wanted = wantedRoles({
+    machineRole,
+    alertWrite: alertWriteWanted(values['alert-write'], process.env),
+    library: values.library ?? false,
+  });
   const credential = new ChainedTokenCredential(new AzureDeveloperCliCredential(), new AzureCliCredential());
   const dryRun = values['dry-run'] ?? false;
   process.stdout.write(`${dryRun ? 'Dry run: ' : ''}WindowsDefenderATP app roles for ${principalId}\n`);

@@ -210,6 +210,24 @@ export const settingsSchema = z
     /** How long an alert waits for a missing device before it is answered with what it says itself. */
     DEVICE_DIRECTORY_MISS_MAX_WAIT_MS: int(0).default(HOUR_MS),
 
+    // Notifications (the notify queue): every sink is optional; none configured, nothing is queued
+    /** Generic webhook: JSON POSTed here, HMAC-SHA256 signed with NOTIFY_WEBHOOK_SECRET. https (plain http on loopback only). Never logged. */
+    NOTIFY_WEBHOOK_URL: z.url().optional(),
+    /** The webhook's signing secret (at least 32 characters). Never logged. */
+    NOTIFY_WEBHOOK_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+    /** Microsoft Teams: a Workflows (Power Automate) "when a Teams webhook request is received" URL; an Adaptive Card is POSTed. Never logged. */
+    NOTIFY_TEAMS_WORKFLOW_URL: z.url().optional(),
+    /** Comment on the Defender alert that triggered a run when it ends (PATCH /api/alerts/{id}; needs Alert.ReadWrite.All). */
+    NOTIFY_DEFENDER_ALERT_COMMENTS: bool.default(false),
+    /** Wall time one webhook or Teams POST may take before it counts as a passing fault. */
+    NOTIFY_REQUEST_TIMEOUT_MS: int(100).max(120_000).default(10_000),
+    /** The Defender alert comment is cut to this many characters. */
+    NOTIFY_ALERT_COMMENT_MAX_CHARS: int(200).max(30_000).default(4_000),
+    /** Each value taken from an alert or a device (title, device name, path, error) is cut to this many characters in a notification. */
+    NOTIFY_FIELD_MAX_CHARS: int(16).max(4_000).default(256),
+    /** Devices listed one by one in a Teams card or an alert comment (the webhook lists all); the rest are counted. */
+    NOTIFY_MAX_DEVICES: int(1).max(500).default(20),
+
     /** Local demos only: how many times faster than the wall clock the responder's clock runs. */
     TIME_SCALE: z.coerce.number().positive().default(1),
   })
@@ -302,7 +320,19 @@ export interface Config {
   streamingAlerts: { quietMs: number; maxRows: number };
   /** The cached device directory: its refresh timer (undefined: off) and what intake does with a missing device. */
   deviceDirectory: { schedule?: string; maxAgeMs: number; missLookups: number; missRetryMs: number; missMaxWaitMs: number };
+  /** The notify queue's sinks (each optional; URLs and the secret are never logged) and their limits. */
+  notify: NotifyConfig;
   timeScale: number;
+}
+
+export interface NotifyConfig {
+  webhook?: { url: string; secret: string };
+  teams?: { workflowUrl: string };
+  defenderAlertComments: boolean;
+  requestTimeoutMs: number;
+  alertCommentMaxChars: number;
+  fieldMaxChars: number;
+  maxDevices: number;
 }
 
 /** Builds the one config object; throws one ConfigError naming every bad setting. */
@@ -314,12 +344,16 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   return Object.freeze(toConfig(parsed.data));
 }
 
-/** The first problem with each setting, in the schema's order, quoting the value given. */
+/** Settings whose values are secrets: never quoted in a problem, a log or a config dump. */
+export const SECRET_SETTINGS: ReadonlySet<string> = new Set(['NOTIFY_WEBHOOK_URL', 'NOTIFY_WEBHOOK_SECRET', 'NOTIFY_TEAMS_WORKFLOW_URL']);
+
+/** The first problem with each setting, in the schema's order, quoting the value given (a secret's value is not quoted). */
 function settingProblems(error: z.ZodError, present: Record<string, string | undefined>): SettingProblem[] {
   const bySetting = new Map<string, string>();
   for (const issue of error.issues) {
     const setting = String(issue.path[0] ?? '(settings)');
-    if (!bySetting.has(setting)) bySetting.set(setting, `${issue.message} (got ${JSON.stringify(present[setting] ?? null)})`);
+    const given = SECRET_SETTINGS.has(setting) ? 'a value not shown' : JSON.stringify(present[setting] ?? null);
+    if (!bySetting.has(setting)) bySetting.set(setting, `${issue.message} (got ${given})`);
   }
   return [...bySetting].map(([setting, message]) => ({ setting, message }));
 }
@@ -341,11 +375,33 @@ function valueRules(s: Settings): SettingProblem[] {
       message: 'must be https (plain http only on loopback with DEFENDER_ALLOW_HTTP_LOOPBACK=true)',
     });
   }
+  problems.push(...notifyRules(s));
   if (s.OPERATOR_AUTH === 'development' && s.WEBSITE_INSTANCE_ID) {
     problems.push({
       setting: 'OPERATOR_AUTH',
       message: 'development sign-in is refused in Azure (WEBSITE_INSTANCE_ID is set): use appservice',
     });
+  }
+  return problems;
+}
+
+/** A webhook needs its secret (and a secret its webhook); sink URLs are https, plain http only on loopback. */
+function notifyRules(s: Settings): SettingProblem[] {
+  const problems: SettingProblem[] = [];
+  if (s.NOTIFY_WEBHOOK_URL !== undefined && s.NOTIFY_WEBHOOK_SECRET === undefined) {
+    problems.push({ setting: 'NOTIFY_WEBHOOK_SECRET', message: 'required when NOTIFY_WEBHOOK_URL is set (the webhook is always signed)' });
+  }
+  if (s.NOTIFY_WEBHOOK_SECRET !== undefined && s.NOTIFY_WEBHOOK_URL === undefined) {
+    problems.push({ setting: 'NOTIFY_WEBHOOK_URL', message: 'required when NOTIFY_WEBHOOK_SECRET is set' });
+  }
+  for (const setting of ['NOTIFY_WEBHOOK_URL', 'NOTIFY_TEAMS_WORKFLOW_URL'] as const) {
+    const value = s[setting];
+    if (value === undefined) continue;
+    const url = new URL(value);
+    // The value is a secret (a workflow URL carries its signature): the message never quotes it.
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+      problems.push({ setting, message: 'must be an https URL (plain http only on loopback); the value is not shown' });
+    }
   }
   return problems;
 }
@@ -451,6 +507,17 @@ function toConfig(s: Settings): Config {
       missLookups: s.DEVICE_DIRECTORY_MISS_LOOKUPS,
       missRetryMs: s.DEVICE_DIRECTORY_MISS_RETRY_MS,
       missMaxWaitMs: s.DEVICE_DIRECTORY_MISS_MAX_WAIT_MS,
+    },
+    notify: {
+      ...(s.NOTIFY_WEBHOOK_URL !== undefined && s.NOTIFY_WEBHOOK_SECRET !== undefined
+        ? { webhook: { url: s.NOTIFY_WEBHOOK_URL, secret: s.NOTIFY_WEBHOOK_SECRET } }
+        : {}),
+      ...(s.NOTIFY_TEAMS_WORKFLOW_URL !== undefined ? { teams: { workflowUrl: s.NOTIFY_TEAMS_WORKFLOW_URL } } : {}),
+      defenderAlertComments: s.NOTIFY_DEFENDER_ALERT_COMMENTS,
+      requestTimeoutMs: s.NOTIFY_REQUEST_TIMEOUT_MS,
+      alertCommentMaxChars: s.NOTIFY_ALERT_COMMENT_MAX_CHARS,
+      fieldMaxChars: s.NOTIFY_FIELD_MAX_CHARS,
+      maxDevices: s.NOTIFY_MAX_DEVICES,
     },
     timeScale: s.TIME_SCALE,
   };

@@ -33,6 +33,19 @@ param alertPollCron string
 @description('The Defender API host (DEFENDER_API_BASE_URL): a regional host may be closer to the tenant.')
 param defenderApiBaseUrl string
 
+@secure()
+@description('NOTIFY_WEBHOOK_URL; empty: no webhook.')
+param notifyWebhookUrl string
+@secure()
+@description('NOTIFY_WEBHOOK_SECRET.')
+param notifyWebhookSecret string
+@secure()
+@description('NOTIFY_TEAMS_WORKFLOW_URL; empty: no Teams card.')
+param notifyTeamsWorkflowUrl string
+@allowed(['true', 'false'])
+@description('NOTIFY_DEFENDER_ALERT_COMMENTS.')
+param notifyDefenderAlertComments string
+
 @allowed([512, 2048, 4096])
 @description('Memory per instance, MB. 2048 holds a 3 GB evidence transfer (about 150 MiB resident) many times over.')
 param instanceMemoryMB int = 2048
@@ -86,11 +99,17 @@ var appSettings = {
   QUEUE_ACTIONS: queueNames.actions
   QUEUE_POLLS: queueNames.polls
   QUEUE_COLLECT: queueNames.collect
+  QUEUE_NOTIFY: queueNames.notify
   DEFENDER_API_BASE_URL: defenderApiBaseUrl
   DEFENDER_TOKEN_SCOPE: 'https://api.securitycenter.microsoft.com/.default'
   OPERATOR_AUTH: 'appservice'
   // Empty is the same as unset for loadConfig: the poller is off.
   ALERT_POLL_CRON: alertPollCron
+  // Empty is unset: that sink is off. Secure parameters: never in deployment outputs or logs.
+  NOTIFY_WEBHOOK_URL: notifyWebhookUrl
+  NOTIFY_WEBHOOK_SECRET: notifyWebhookSecret
+  NOTIFY_TEAMS_WORKFLOW_URL: notifyTeamsWorkflowUrl
+  NOTIFY_DEFENDER_ALERT_COMMENTS: notifyDefenderAlertComments
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {

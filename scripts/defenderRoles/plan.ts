@@ -38,6 +38,18 @@ export function wantedRoles(choice: RoleChoice): string[] {
   ];
 }
 
+/** The azd output (main.bicep) saying the deployment turned the Defender alert comment on. */
+export const ALERT_COMMENTS_OUTPUT = 'RESPONDER_NOTIFY_DEFENDER_ALERT_COMMENTS';
+
+/**
+ * Whether to grant Alert.ReadWrite.All: asked for (`--alert-write`), or the
+ * deployment turned alert comments on (NOTIFY_DEFENDER_ALERT_COMMENTS, output
+ * as RESPONDER_NOTIFY_DEFENDER_ALERT_COMMENTS, which azd hands its hooks).
+ */
+export function alertWriteWanted(flag: boolean | undefined, env: Readonly<Record<string, string | undefined>>): boolean {
+  return flag === true || /^(true|1)$/i.test(env[ALERT_COMMENTS_OUTPUT]?.trim() ?? '');
+}
+
 export interface AppRole {
   id: string;
   value: string | null;

@@ -9,6 +9,7 @@ export const QUEUES = {
   actions: "one device's Live Response submission, scheduled at its send slot",
   polls: 'the tenant-wide poll tick',
   collect: "one finished command's result to store as evidence",
+  notify: 'one notification (a run ended, an action failed or expired, a message dead-lettered) for one sink, retried until delivered',
 } as const;
 
 export type QueueName = keyof typeof QUEUES;

@@ -207,6 +207,11 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
     await this.call('DELETE', `/api/libraryfiles/${encodeURIComponent(fileName)}`, null, { what: `delete library file ${fileName}` });
   }
 
+  async commentOnAlert(alertId: string, comment: string): Promise<void> {
+    // The answer (the updated alert) is not needed: only that the comment was taken.
+    await this.call('PATCH', `/api/alerts/${encodeURIComponent(alertId)}`, null, { body: { comment }, what: 'comment on alert' });
+  }
+
   async listAlerts(query: AlertQuery): Promise<unknown[]> {
     return this.listAll(`/api/alerts${alertsQueryString(query)}`, null, 'list alerts', this.meter());
   }
@@ -240,7 +245,7 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
   }
 
   private async call<S extends z.ZodType>(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     schema: S | null,
     options: { body?: unknown; form?: FormData; what: string; machineId?: string },

@@ -19,6 +19,11 @@ export interface DefenderApi {
   listMachines(query?: MachineQuery): Promise<Machine[]>;
   getMachine(idOrName: string): Promise<Machine>;
   listLibraryFiles(): Promise<LibraryFile[]>;
+  /**
+   * Adds a comment to an alert (PATCH /api/alerts/{id} with `comment` alone;
+   * needs Alert.ReadWrite.All). Nothing else of the alert changes.
+   */
+  commentOnAlert(alertId: string, comment: string): Promise<void>;
 }
 
 export interface MachineActionQuery {

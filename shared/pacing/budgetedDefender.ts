@@ -5,7 +5,7 @@ import type { Pacer } from './pacer.js';
 
 /**
  * The Defender API with every status-class call (machine actions, result
- * links, cancel, machines, library) paid for from the tenant-wide budget
+ * links, cancel, machines, library, alert comments) paid for from the tenant-wide budget
  * (100/min, 1,500/h) before it is made. When the budget is spent the call is
  * not made: a ThrottledError with the wait comes back instead, which every
  * handler already answers by rescheduling. runliveresponse is paced by the
@@ -55,6 +55,11 @@ export class BudgetedDefenderApi implements DefenderApi, AlertFeed {
   async listLibraryFiles(): Promise<LibraryFile[]> {
     await this.pay('list library files');
     return this.inner.listLibraryFiles();
+  }
+
+  async commentOnAlert(alertId: string, comment: string): Promise<void> {
+    await this.pay('comment on alert');
+    return this.inner.commentOnAlert(alertId, comment);
   }
 
   private pay(what: string): Promise<void> {

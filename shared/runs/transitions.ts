@@ -27,6 +27,9 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<DeviceActionState, readonly De
   cancelled: [],
 };
 
+/** The `lastError` of an action cancelled because its device stayed offline past the deadline (recorded `ended`). */
+export const EXPIRED_NOTE = 'expired: the device stayed offline past the deadline; the action was cancelled';
+
 /** States nothing moves out of. */
 export const FINAL_STATES: readonly DeviceActionState[] = (Object.keys(ALLOWED_TRANSITIONS) as DeviceActionState[]).filter(
   (s) => ALLOWED_TRANSITIONS[s].length === 0,

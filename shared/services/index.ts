@@ -26,6 +26,10 @@ import { responderStatus, type ResponderStatus } from './status/responderStatus.
 import { sweepSchedules, type SweepResult } from './intake/schedules.js';
 import type { StartedRun } from './intake/startRun.js';
 import { handleActionMessage, type SubmitOutcome } from './submission/submitter.js';
+import { handleNotifyMessage, type NotifyOutcome } from './notify/deliver.js';
+import { notificationsOn } from './notify/emit.js';
+import { notifyingBus } from './notify/notifyingBus.js';
+import { notifyingRunStore } from './notify/notifyingRunStore.js';
 
 /**
  * The operations the triggers call: one per trigger, each taking parsed input.
@@ -39,6 +43,8 @@ export interface Services {
   actions(body: unknown, delivery: DeliveryInfo): Promise<SubmitOutcome | ExpectedOutcome>;
   polls(body: unknown, delivery: DeliveryInfo): Promise<TickOutcome | ExpectedOutcome>;
   collect(body: unknown, delivery: DeliveryInfo): Promise<CollectOutcome | ExpectedOutcome>;
+  /** One notification to one sink (webhook, Teams, the Defender alert). */
+  notify(body: unknown, delivery: DeliveryInfo): Promise<NotifyOutcome | ExpectedOutcome>;
   startManualRun(body: unknown, requester: Principal): Promise<Result<StartedRun, Issue[] | IdempotencyConflict>>;
   runStatus(runId: string): Promise<RunStatus | undefined>;
   /** A page of run summaries, newest first, filtered (GET /api/runs; the query as it arrives). */
@@ -74,13 +80,15 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export function createServices(deps: Deps, close: () => Promise<void> = () => Promise.resolve()): Services {
+export function createServices(given: Deps, close: () => Promise<void> = () => Promise.resolve()): Services {
+  const deps = withNotifications(given);
   return {
     deps,
     alerts: (body, delivery) => settleExpected(deps, 'alerts', body, delivery, () => handleAlertMessage(deps, body, delivery)),
     actions: (body, delivery) => settleExpected(deps, 'actions', body, delivery, () => handleActionMessage(deps, body, delivery)),
     polls: (body, delivery) => settleExpected(deps, 'polls', body, delivery, () => handlePollTick(deps, body, delivery)),
     collect: (body, delivery) => settleExpected(deps, 'collect', body, delivery, () => handleCollectMessage(deps, body, delivery)),
+    notify: (body, delivery) => settleExpected(deps, 'notify', body, delivery, () => handleNotifyMessage(deps, body, delivery)),
     startManualRun: (body, requester) => startManualRun(deps, body, requester),
     runStatus: (runId) => getRunStatus(deps, runId),
     listRuns: (query) => listRunSummaries(deps, query),
@@ -106,4 +114,14 @@ export function createServices(deps: Deps, close: () => Promise<void> = () => Pr
     deadLetters: deadLetterService(deps),
     close,
   };
+}
+
+/**
+ * With a notification sink configured, the services write runs and
+ * dead-letter messages through stores that queue the notifications those
+ * changes call for (services/notify/); without one, the dependencies as given.
+ */
+function withNotifications(deps: Deps): Deps {
+  if (!notificationsOn(deps.config.notify)) return deps;
+  return { ...deps, runs: notifyingRunStore(deps.runs, deps), bus: notifyingBus(deps.bus, deps) };
 }

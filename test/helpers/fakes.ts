@@ -86,6 +86,7 @@ export class ScriptedDefender implements DefenderApi, AlertFeed, LibraryAdminApi
   onUpload: Handler<[LibraryUpload], LibraryFile> = (u) => Promise.resolve({ fileName: u.fileName });
   onDelete: Handler<[string], void> = () => Promise.resolve();
   onAlerts: Handler<[AlertQuery], unknown[]> = () => Promise.resolve([]);
+  onCommentOnAlert: Handler<[string, string], void> = () => Promise.resolve();
 
   private record(method: string, args: unknown[]): void {
     this.calls.push({ method, args });
@@ -133,6 +134,10 @@ export class ScriptedDefender implements DefenderApi, AlertFeed, LibraryAdminApi
   deleteLibraryFile(name: string): Promise<void> {
     this.record('deleteLibraryFile', [name]);
     return this.onDelete(name);
+  }
+  commentOnAlert(alertId: string, comment: string): Promise<void> {
+    this.record('commentOnAlert', [alertId, comment]);
+    return this.onCommentOnAlert(alertId, comment);
   }
   listAlerts(q: AlertQuery): Promise<unknown[]> {
     this.record('listAlerts', [q]);

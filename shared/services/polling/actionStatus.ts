@@ -1,7 +1,7 @@
 import { isTerminal, type ActionStatus, type MachineAction } from '../../defender/types.js';
 import { NotFoundError, PermanentError, ThrottledError, TransientError, describeError } from '../../errors.js';
 import type { CommandOutcome, DeviceAction } from '../../runs/model.js';
-import { cancelNote, markEnded } from '../../runs/transitions.js';
+import { EXPIRED_NOTE, cancelNote, markEnded } from '../../runs/transitions.js';
 import { updateAction } from '../../runs/updateAction.js';
 import type { PollingDeps } from './deps.js';
 import { enqueueCollect } from '../evidence/queueing.js';
@@ -138,13 +138,7 @@ async function expire(deps: PollingDeps, ours: { runId: string; deviceId: string
   const nowMs = deps.clock.nowMs();
   // Ended by a tick that saw it first: that end stands.
   await updateAction(deps.runs, ours.runId, ours.deviceId, (a) =>
-    a.state === 'ended'
-      ? undefined
-      : markEnded(
-          a,
-          { actionStatus: status, lastError: 'expired: the device stayed offline past the deadline; the action was cancelled' },
-          nowMs,
-        ),
+    a.state === 'ended' ? undefined : markEnded(a, { actionStatus: status, lastError: EXPIRED_NOTE }, nowMs),
   );
   await deps.pacer.release(ours.deviceId, ours.runId);
   deps.logger.log('warn', 'action expired while the device was offline; cancelled', {

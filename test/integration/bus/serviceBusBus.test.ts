@@ -22,7 +22,13 @@ import {
 } from '../../../shared/errors.js';
 import { AmqpBrokerDouble } from '../../helpers/amqpBroker.js';
 
-const names: Record<QueueName, string> = { alerts: 'q-alerts', actions: 'q-actions', polls: 'q-polls', collect: 'q-collect' };
+const names: Record<QueueName, string> = {
+  alerts: 'q-alerts',
+  actions: 'q-actions',
+  polls: 'q-polls',
+  collect: 'q-collect',
+  notify: 'q-notify',
+};
 const known = Object.values(names).flatMap((n) => [n, `${n}-poison`]);
 
 let broker: AmqpBrokerDouble;

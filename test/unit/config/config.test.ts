@@ -95,6 +95,7 @@ describe('configuration', () => {
       actions: 'actions',
       polls: 'polls',
       collect: 'mde-collect',
+      notify: 'notify',
     });
   });
 

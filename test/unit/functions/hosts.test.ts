@@ -73,7 +73,7 @@ describe('the Function App and the local host', () => {
   it('bind every queue of the queue table to one function, under its configured name', async () => {
     const { app, queues } = await bothHosts(FUNCTIONS, { QUEUE_ACTIONS: 'mde-actions' });
     expect([...queues.queues].sort()).toEqual([...QUEUE_NAMES].sort());
-    expect([...app.queues.values()].map((o) => o.queueName).sort()).toEqual(['alerts', 'collect', 'mde-actions', 'polls']);
+    expect([...app.queues.values()].map((o) => o.queueName).sort()).toEqual(['alerts', 'collect', 'mde-actions', 'notify', 'polls']);
     for (const options of app.queues.values()) expect(options.connection).toBe('ServiceBusConnection');
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  alertWriteWanted,
   DEFENDER_APP_ID,
   grantDefenderRoles,
   wantedRoles,
@@ -61,6 +62,15 @@ describe('granting the WindowsDefenderATP roles (scripts/grant-defender-roles.ts
         appRoleId: roleId(v),
       })),
     );
+  });
+
+  it.each([
+    [undefined, {}, false],
+    [undefined, { RESPONDER_NOTIFY_DEFENDER_ALERT_COMMENTS: 'false' }, false],
+    [undefined, { RESPONDER_NOTIFY_DEFENDER_ALERT_COMMENTS: 'true' }, true],
+    [true, {}, true],
+  ])('grants Alert.ReadWrite.All only when write-back is on (flag %s, azd environment %j)', (flag, env, wanted) => {
+    expect(alertWriteWanted(flag, env)).toBe(wanted);
   });
 
   it('adds alert write-back, library sync or the broader machine role only when asked', () => {

@@ -1,0 +1,7 @@
+import type { Deps } from '../deps.js';
+
+/** What emitting a notification takes: the bus it is queued on, and where to say it could not be. */
+export type EmitDeps = Pick<Deps, 'config' | 'clock' | 'logger' | 'bus'>;
+
+/** What delivering one takes: the run it is about, and the Defender API for alert comments. */
+export type NotifyDeps = Pick<Deps, 'config' | 'clock' | 'logger' | 'bus' | 'runs' | 'defender'>;
