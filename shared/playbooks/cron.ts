@@ -3,7 +3,9 @@ import { fail, ok, type Result } from '../result.js';
 /**
  * Six-field NCRONTAB (`second minute hour day month day-of-week`), the form
  * Azure Functions timers use. Fields take `*`, numbers, lists (`1,5`), ranges
- * (`1-5`) and steps (`*\/15`, `0-30/10`). Evaluated in UTC.
+ * (`1-5`) and steps (`*\/15`, `0-30/10`); month and day-of-week also take
+ * English three-letter names in any case (`Jan`, `Mon-Fri`), as Azure does.
+ * Evaluated in UTC.
  */
 export interface CronSchedule {
   source: string;
@@ -19,6 +21,11 @@ const RANGES: [number, number][] = [
   [0, 6],
 ];
 const NAMES = ['second', 'minute', 'hour', 'day', 'month', 'day-of-week'];
+/** Names a field accepts for its numbers: months from 1, days of the week from 0 (Sunday). */
+const VALUE_NAMES: Record<number, { names: string[]; first: number }> = {
+  4: { names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'], first: 1 },
+  5: { names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], first: 0 },
+};
 
 export function parseCron(source: string): Result<CronSchedule, string> {
   const parts = source.trim().split(/\s+/);
@@ -26,11 +33,20 @@ export function parseCron(source: string): Result<CronSchedule, string> {
   const fields: Set<number>[] = [];
   for (const [i, part] of parts.entries()) {
     const range = RANGES[i] as [number, number];
-    const values = parseField(part, range);
+    const values = parseField(numbered(part, VALUE_NAMES[i]), range);
     if (!values) return fail(`${NAMES[i] ?? 'field'} "${part}" is not valid (allowed ${range[0]}-${range[1]}, *, lists, ranges, steps)`);
     fields.push(values);
   }
   return ok({ source, fields });
+}
+
+/** The field with each name it accepts replaced by its number (a name it does not accept stays, and fails). */
+function numbered(text: string, named: { names: string[]; first: number } | undefined): string {
+  if (!named) return text;
+  return text.replace(/[a-z]+/gi, (word) => {
+    const index = named.names.indexOf(word.toLowerCase());
+    return index < 0 ? word : String(index + named.first);
+  });
 }
 
 function parseField(text: string, [min, max]: [number, number]): Set<number> | undefined {

@@ -20,8 +20,19 @@ describe('NCRONTAB schedules', () => {
     );
   });
 
+  it('accepts month and day names as Azure does, in any case', () => {
+    const named = parseCron('0 30 9 * Jan,nov MON-Fri');
+    const numbered = parseCron('0 30 9 * 1,11 1-5');
+    if (!named.ok || !numbered.ok) throw new Error('not parsed');
+    expect(named.value.fields).toEqual(numbered.value.fields);
+    // 2026-11-20 is a Friday, 2026-11-21 a Saturday.
+    expect(firingsBetween(named.value, at('2026-11-20T00:00:00Z'), at('2026-11-22T00:00:00Z'))).toEqual([at('2026-11-20T09:30:00Z')]);
+  });
+
   it.each([
     ['0 0 2 * *', /expected 6 fields/],
+    ['0 0 2 * Mon *', /month "Mon"/],
+    ['0 0 2 Jan * *', /day "Jan"/],
     ['0 61 * * * *', /minute "61"/],
     ['0 0 2 * * 7', /day-of-week "7"/],
     ['x 0 2 * * *', /second "x"/],
