@@ -84,7 +84,7 @@ export const settingsSchema = z
 
     // Message bus
     BUS_KIND: z.enum(['servicebus', 'storage-queues']).default('servicebus'),
-    SERVICEBUS_CONNECTION_STRING: z.string().optional(),
+    ServiceBusConnection: z.string().optional(),
     ServiceBusConnection__fullyQualifiedNamespace: z.string().optional(),
     // QUEUE_ALERTS, QUEUE_ACTIONS, ...: one per queue of shared/bus/queues.ts (queueSettings below)
     /** Storage-queue bus: a second send of one message id within this window (responder ms) is dropped, as Service Bus's duplicate detection does (its default window: 10 minutes). 0: off. */
@@ -345,7 +345,13 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
 }
 
 /** Settings whose values are secrets: never quoted in a problem, a log or a config dump. */
-export const SECRET_SETTINGS: ReadonlySet<string> = new Set(['NOTIFY_WEBHOOK_URL', 'NOTIFY_WEBHOOK_SECRET', 'NOTIFY_TEAMS_WORKFLOW_URL']);
+export const SECRET_SETTINGS: ReadonlySet<string> = new Set([
+  'NOTIFY_WEBHOOK_URL',
+  'NOTIFY_WEBHOOK_SECRET',
+  'NOTIFY_TEAMS_WORKFLOW_URL',
+  'STORAGE_CONNECTION_STRING',
+  'ServiceBusConnection',
+]);
 
 /** The first problem with each setting, in the schema's order, quoting the value given (a secret's value is not quoted). */
 function settingProblems(error: z.ZodError, present: Record<string, string | undefined>): SettingProblem[] {
@@ -419,10 +425,10 @@ function requiredRules(present: Record<string, string | undefined>): SettingProb
   if (busKind === 'storage-queues' && !present.STORAGE_CONNECTION_STRING && !present.STORAGE_QUEUE_URI) {
     problems.push({ setting: 'STORAGE_QUEUE_URI', message: 'required when BUS_KIND=storage-queues (or STORAGE_CONNECTION_STRING)' });
   }
-  if (busKind === 'servicebus' && !present.SERVICEBUS_CONNECTION_STRING && !present.ServiceBusConnection__fullyQualifiedNamespace) {
+  if (busKind === 'servicebus' && !present.ServiceBusConnection && !present.ServiceBusConnection__fullyQualifiedNamespace) {
     problems.push({
       setting: 'ServiceBusConnection__fullyQualifiedNamespace',
-      message: 'required when BUS_KIND=servicebus (or SERVICEBUS_CONNECTION_STRING)',
+      message: 'required when BUS_KIND=servicebus (or ServiceBusConnection)',
     });
   }
   return problems;
@@ -566,7 +572,7 @@ function busOf(s: Settings, queues: QueueMap): Config['bus'] {
   }
   return {
     kind: 'servicebus',
-    connectionString: s.SERVICEBUS_CONNECTION_STRING,
+    connectionString: s.ServiceBusConnection,
     fullyQualifiedNamespace: s.ServiceBusConnection__fullyQualifiedNamespace,
     queues,
   };

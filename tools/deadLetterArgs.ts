@@ -11,7 +11,7 @@ Every message that will never be processed, in one place: the poison queues
 (<queue>-poison: messages the responder rejected, with the reason) and, on
 Service Bus, each queue's own dead-letter queue (<queue>/$DeadLetterQueue:
 messages that failed maxDeliveryCount deliveries). Talks to the bus the
-settings name (BUS_KIND, SERVICEBUS_CONNECTION_STRING or
+settings name (BUS_KIND, ServiceBusConnection or
 ServiceBusConnection__fullyQualifiedNamespace, STORAGE_CONNECTION_STRING or
 STORAGE_QUEUE_URI, QUEUE_*), the same settings the responder reads.
 

@@ -11,12 +11,20 @@ describe('the notification secrets in the templates', () => {
   const functionApp = readBicep('modules/functionApp.bicep');
   const main = readBicep('main.bicep');
 
-  it.each([...SECRET_SETTINGS])('%s comes from a @secure() parameter, in the module and in main.bicep', (setting) => {
-    const parameter = parameterOf(functionApp, setting);
-
-    expect(parameter, setting).toBeDefined();
-    expect(functionApp).toMatch(new RegExp(`@secure\\(\\)\\n(@description\\(.*\\)\\n)?param ${parameter} string$`, 'm'));
-    expect(main).toMatch(new RegExp(`@secure\\(\\)\\n(@description\\(.*\\)\\n)?param ${parameter} string = ''$`, 'm'));
-    expect(main).not.toMatch(new RegExp(`^output .*${parameter}`, 'm'));
+  it('sets every notification secret, and no connection string (identities only)', () => {
+    const set = [...SECRET_SETTINGS].filter((setting) => parameterOf(functionApp, setting) !== undefined);
+    expect(set.sort()).toEqual(['NOTIFY_TEAMS_WORKFLOW_URL', 'NOTIFY_WEBHOOK_SECRET', 'NOTIFY_WEBHOOK_URL']);
   });
+
+  it.each([...SECRET_SETTINGS].filter((s) => s.startsWith('NOTIFY_')))(
+    '%s comes from a @secure() parameter, in the module and in main.bicep',
+    (setting) => {
+      const parameter = parameterOf(functionApp, setting);
+
+      expect(parameter, setting).toBeDefined();
+      expect(functionApp).toMatch(new RegExp(`@secure\\(\\)\\n(@description\\(.*\\)\\n)?param ${parameter} string$`, 'm'));
+      expect(main).toMatch(new RegExp(`@secure\\(\\)\\n(@description\\(.*\\)\\n)?param ${parameter} string = ''$`, 'm'));
+      expect(main).not.toMatch(new RegExp(`^output .*${parameter}`, 'm'));
+    },
+  );
 });

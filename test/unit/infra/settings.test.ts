@@ -132,7 +132,7 @@ describe("the Function App's settings (infra/modules/functionApp.bicep)", () => 
       'WEBSITE_CONTENTSHARE',
       'APPINSIGHTS_INSTRUMENTATIONKEY',
       'STORAGE_CONNECTION_STRING',
-      'SERVICEBUS_CONNECTION_STRING',
+      'ServiceBusConnection',
     ];
 
     expect(deprecated.filter((key) => settings.has(key))).toEqual([]);
