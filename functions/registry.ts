@@ -3,9 +3,11 @@ import { alertPoller } from './alertPoller.js';
 import { alerts } from './alerts.js';
 import { auditList } from './auditList.js';
 import { collect } from './collect.js';
+import { consoleFiles } from './consoleFiles.js';
 import { deviceDirectory } from './deviceDirectory.js';
 import { dryRun } from './dryRun.js';
 import { health } from './health.js';
+import { me } from './me.js';
 import type { FunctionDeclaration, HttpFunction } from './lib/binding.js';
 import { openApi } from './openApi.js';
 import { playbooksList } from './playbooksList.js';
@@ -34,6 +36,8 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
   runsList,
   playbooksList,
   auditList,
+  me,
+  consoleFiles,
   health,
   openApi(() => FUNCTIONS.filter((f): f is HttpFunction => f.kind === 'http')),
   schedules,
