@@ -6,7 +6,7 @@ import { startPolling } from './poller.js';
 import { cancelControl } from './cancelControl.js';
 import { deviceView } from './deviceView.js';
 import { emptyState, failureState, holds, loadingState } from './states.js';
-import { playbookView, triggerView } from './trigger.js';
+import { playbookView, refusedView, triggerView } from './trigger.js';
 import type { Caller, RunStatus } from './types.js';
 
 const REFRESH_MS = 2_000;
@@ -54,14 +54,7 @@ function runView(run: RunStatus, caller: Caller): HTMLElement {
       h('dt', {}, 'Playbook'),
       h('dd', {}, playbookView(run.playbook), ' ', copyButton(run.playbook.contentSha256, 'playbook SHA-256')),
     ),
-    run.refused.length > 0
-      ? h(
-          'section',
-          { class: 'refused' },
-          h('h2', {}, 'Devices refused (nothing sent)'),
-          h('ul', {}, ...run.refused.map((r) => h('li', {}, h('code', {}, r.deviceId), `: ${r.reason}`))),
-        )
-      : null,
+    refusedView(run.refused, h('h2', {}, 'Devices refused (nothing sent)')),
     h('h2', {}, `Devices (${run.devices.length})`),
     run.devices.length === 0 ? emptyState('No device was targeted.') : null,
     ...run.devices.map((device) => deviceView(run.runId, device, caller)),

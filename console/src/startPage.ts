@@ -3,6 +3,7 @@ import { field, h, replace } from './dom.js';
 import { commandText, isDeviceId, parseDeviceIds, shortHash } from './format.js';
 import type { Page } from './page.js';
 import { failureState, loadingState } from './states.js';
+import { refusedView } from './trigger.js';
 import type { DryRunResult, PlaybookSummary } from './types.js';
 
 /**
@@ -124,14 +125,7 @@ function dryRunView(result: DryRunResult): HTMLElement {
           ),
         ),
         plan.devices.length === 0 ? h('p', { class: 'state empty' }, 'No device would be sent anything.') : null,
-        plan.refused.length > 0
-          ? h(
-              'div',
-              { class: 'refused' },
-              h('h3', {}, 'Refused (nothing would be sent)'),
-              h('ul', {}, ...plan.refused.map((r) => h('li', {}, h('code', {}, r.deviceId), `: ${r.reason}`))),
-            )
-          : null,
+        refusedView(plan.refused, h('h3', {}, 'Refused (nothing would be sent)')),
       ),
     ),
   );

@@ -66,3 +66,14 @@ export function playbookView(playbook: PlaybookRef): HTMLElement {
     ),
   );
 }
+
+/** Devices a playbook refused, each with why; nothing when there are none. */
+export function refusedView(refused: readonly { deviceId: string; reason: string }[], heading: HTMLElement): HTMLElement | null {
+  if (refused.length === 0) return null;
+  return h(
+    'div',
+    { class: 'refused' },
+    heading,
+    h('ul', {}, ...refused.map((r) => h('li', {}, h('code', {}, r.deviceId), `: ${r.reason}`))),
+  );
+}
