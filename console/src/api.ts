@@ -58,7 +58,14 @@ async function call<T>(method: 'GET' | 'POST', path: string, options: { body?: u
   const error = (json as ErrorBody | undefined)?.error;
   const message = typeof error?.message === 'string' ? error.message : `${response.status} ${response.statusText}`.trim();
   const details = Array.isArray(error?.details) ? (error.details as ApiFailure['details']) : [];
-  return failure(kindOf(response.status, options.missing ?? 'not-found'), response.status, message, details);
+  // A route that is there answers a 404 in the app's envelope; a missing route gets the host's own 404.
+  const routeAnswered = typeof error?.code === 'string' && !message.startsWith('no route for');
+  return failure(
+    kindOf(response.status, routeAnswered ? 'not-found' : (options.missing ?? 'not-found')),
+    response.status,
+    message,
+    details,
+  );
 }
 
 function kindOf(status: number, missing: Missing): ApiFailureKind {
@@ -97,7 +104,7 @@ export const api = {
     call<RunStarted>('POST', 'runs', { body }),
   cancelRun: (runId: string, body: { reason: string; deviceId?: string }) =>
     call<CancelReport>('POST', `runs/${encodeURIComponent(runId)}/cancel`, { body }),
-  /** Issue 13's download link route; a server without it answers 404 and the console says so. */
-  evidenceLink: (runId: string, blobName: string) =>
-    call<EvidenceLink>('POST', `runs/${encodeURIComponent(runId)}/evidence/link`, { body: { blobName }, missing: 'unavailable' }),
+  /** A download link for one stored file; a server without the route answers 404 and the console says so. */
+  evidenceLink: (runId: string, blob: string) =>
+    call<EvidenceLink>('POST', `runs/${encodeURIComponent(runId)}/evidence/link`, { body: { blob }, missing: 'unavailable' }),
 };

@@ -116,7 +116,7 @@ function evidenceItem(runId: string, item: EvidenceStatus, mayDownload: boolean)
       if (!link.ok) return status.replaceChildren(failureState(link, 'evidence download'));
       if (!/^https?:\/\//.test(link.value.url))
         return status.replaceChildren('The server answered a link that is not http(s); not opened.');
-      status.replaceChildren(link.value.expiresAt ? `Link valid until ${formatTime(link.value.expiresAt)}.` : 'Link opened.');
+      status.replaceChildren(`Link valid until ${formatTime(link.value.expiresAt)}.`);
       window.location.assign(link.value.url);
     });
   });

@@ -155,12 +155,9 @@ export interface CancelReport {
   devices: { deviceId: string; outcome: 'cancelled' | 'cancelling' | 'already-ended' | 'not-found'; detail: string }[];
 }
 
-/**
- * POST /api/runs/{id}/evidence/link {blobName}: a short-lived read-only link
- * to one blob. Not on every server yet (issue 13): the shape assumed here is
- * the one to check when the route lands.
- */
+/** POST /api/runs/{id}/evidence/link {blob}: a short-lived read-only link to one stored file. */
 export interface EvidenceLink {
+  blob: string;
   url: string;
-  expiresAt?: string | undefined;
+  expiresAt: string;
 }
