@@ -68,5 +68,10 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The console runs in the browser: its own tsconfig (DOM, no Node).
+    files: ['console/**/*.ts'],
+    languageOptions: { parserOptions: { project: './console/tsconfig.json', tsconfigRootDir: import.meta.dirname } },
+  },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );

@@ -5,9 +5,11 @@ import { auditList } from './auditList.js';
 import { collect } from './collect.js';
 import { deadLettersPurge, deadLettersReplay } from './deadLettersAct.js';
 import { deadLettersList } from './deadLettersList.js';
+import { consoleFiles } from './consoleFiles.js';
 import { deviceDirectory } from './deviceDirectory.js';
 import { dryRun } from './dryRun.js';
 import { health } from './health.js';
+import { me } from './me.js';
 import type { FunctionDeclaration, HttpFunction } from './lib/binding.js';
 import { notify } from './notify.js';
 import { openApi } from './openApi.js';
@@ -46,6 +48,8 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
   deadLettersList,
   deadLettersReplay,
   deadLettersPurge,
+  me,
+  consoleFiles,
   health,
   status,
   openApi(() => FUNCTIONS.filter((f): f is HttpFunction => f.kind === 'http')),

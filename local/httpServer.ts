@@ -60,7 +60,7 @@ async function handle(routes: LocalRoute[], req: IncomingMessage, res: ServerRes
     const body =
       response.jsonBody !== undefined ? JSON.stringify(response.jsonBody, null, 2) : typeof response.body === 'string' ? response.body : '';
     const outHeaders: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
-    for (const [k, v] of Object.entries(response.headers ?? {})) if (typeof v === 'string') outHeaders[k] = v;
+    for (const [k, v] of Object.entries(response.headers ?? {})) if (typeof v === 'string') outHeaders[k.toLowerCase()] = v;
     res.writeHead(response.status ?? 200, outHeaders);
     res.end(body);
     return;
@@ -84,15 +84,28 @@ async function readUpTo(req: IncomingMessage, cap: number): Promise<Buffer[] | u
   return chunks;
 }
 
+/**
+ * The route parameters of `path` under `pattern`, or undefined when it does
+ * not match. A last segment `{*name}` takes the rest of the path, slashes and
+ * all, or nothing (`/api/console` and `/api/console/` both give ''), as the
+ * Functions host's catch-all does.
+ */
 function matchRoute(pattern: string, path: string): Record<string, string> | undefined {
   const want = pattern.split('/');
   const got = path.split('/');
-  if (want.length !== got.length) return undefined;
+  const catchAll = /^\{\*(\w+)\}$/.exec(want.at(-1) ?? '')?.[1];
+  const fixed = catchAll === undefined ? want : want.slice(0, -1);
+  if (catchAll === undefined ? want.length !== got.length : got.length < fixed.length) return undefined;
   const params: Record<string, string> = {};
-  for (const [i, part] of want.entries()) {
-    const value = got[i] ?? '';
-    if (part.startsWith('{') && part.endsWith('}')) params[part.slice(1, -1)] = decodeURIComponent(value);
-    else if (part !== value) return undefined;
+  try {
+    for (const [i, part] of fixed.entries()) {
+      const value = got[i] ?? '';
+      if (part.startsWith('{') && part.endsWith('}')) params[part.slice(1, -1)] = decodeURIComponent(value);
+      else if (part !== value) return undefined;
+    }
+    if (catchAll !== undefined) params[catchAll] = decodeURIComponent(got.slice(fixed.length).join('/'));
+  } catch {
+    return undefined; // a malformed escape (%zz) names no route
   }
   return params;
 }

@@ -136,6 +136,7 @@ async function serve(stack: LocalStack, options: ServeOptions): Promise<number> 
   say(
     `  also: GET ${stack.apiUrl}/api/runs, /api/playbooks, /api/audit; health (no sign-in): ${stack.apiUrl}/api/health; OpenAPI: ${stack.apiUrl}/api/openapi.json`,
   );
+  say(`Console: ${stack.apiUrl}/api/console/   (open it in a browser: runs, a run's devices and evidence, start and cancel runs)`);
   const { auth } = stack.config;
   if (auth.mode === 'development')
     say(

@@ -24,7 +24,7 @@ const SIGN_IN_REFUSALS: RouteContract['responses'] = {
 export function openApiDocument(routes: readonly HttpFunction[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, Operation>> = {};
   for (const route of routes) {
-    const path = `/${route.route}`;
+    const path = `/${documentedRoute(route.route)}`;
     for (const method of route.methods) (paths[path] ??= {})[method.toLowerCase()] = operationOf(route);
   }
   return {
@@ -65,17 +65,28 @@ function operationOf(route: HttpFunction): Operation {
         status,
         {
           description: answer.description,
-          content: {
-            'application/json': { schema: answer.schema === errorEnvelopeSchema ? ERROR_REF : jsonSchemaOf(answer.schema, 'output') },
-          },
+          content: Object.fromEntries(
+            (answer.mediaTypes ?? ['application/json']).map((type) => [
+              type,
+              { schema: answer.schema === errorEnvelopeSchema ? ERROR_REF : jsonSchemaOf(answer.schema, 'output') },
+            ]),
+          ),
         },
       ]),
     ),
   };
 }
 
+/** A route as OpenAPI writes its path: a catch-all `{*path}` is the parameter `{path}`. */
+export const documentedRoute = (route: string): string => route.replaceAll('{*', '{');
+
 function pathParameters(route: string): Operation[] {
-  return [...route.matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+  return [...documentedRoute(route).matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+  }));
 }
 
 function queryParameters(query: z.ZodObject | undefined): Operation[] {

@@ -15,8 +15,8 @@ export interface RouteContract {
   query?: z.ZodObject;
   /** The JSON request body. */
   body?: z.ZodType;
-  /** Every status the route answers, each with its body's schema. */
-  responses: Readonly<Record<number, { description: string; schema: z.ZodType }>>;
+  /** Every status the route answers, each with its body's schema (and its media types when not JSON). */
+  responses: Readonly<Record<number, { description: string; schema: z.ZodType; mediaTypes?: readonly string[] }>>;
 }
 
 /** The one error envelope every route answers a refusal with. */

@@ -190,7 +190,11 @@ resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
         }
       }
     }
-    // A bearer-token API: no browser sign-in, no token store (UNVERIFIED on Flex).
+    // Bearer tokens for API clients; a browser (the console, /api/console/) signs in once at
+    // /.auth/login/aad and its session cookie carries the console's calls. Return401 above stays,
+    // so API clients get a 401 rather than a login redirect; the registration needs a Web redirect
+    // URI and ID tokens for the browser sign-in (README "Console"). No token store: the app never
+    // reads users' tokens (UNVERIFIED on Flex, like the browser session).
     login: { tokenStore: { enabled: false } }
   }
 }

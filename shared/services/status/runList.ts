@@ -40,7 +40,11 @@ export const runSummarySchema = z.object({
   trigger: z.enum(['alert', 'manual', 'schedule']),
   /** The alert id, the requester, or the schedule's playbook. */
   triggeredBy: z.string(),
-  playbook: z.object({ name: z.string(), version: z.string() }),
+  /** Alert runs: the alert's title as Defender wrote it (data, never markup). */
+  alertTitle: z.string().optional(),
+  /** Manual runs: why, as the requester gave it. */
+  reason: z.string().optional(),
+  playbook: z.object({ name: z.string(), version: z.string(), contentSha256: z.string() }),
   phase: runPhaseSchema,
   deviceCount: z.number().int().nonnegative(),
 });
@@ -116,7 +120,9 @@ async function summarise(deps: StatusDeps, run: Run): Promise<RunSummary | undef
     created: new Date(run.createdMs).toISOString(),
     trigger: trigger.kind,
     triggeredBy: trigger.kind === 'alert' ? trigger.alertId : trigger.kind === 'manual' ? trigger.requestedBy : trigger.playbook,
-    playbook: { name: run.playbook.name, version: run.playbook.version },
+    ...(trigger.kind === 'alert' && trigger.alertTitle !== undefined ? { alertTitle: trigger.alertTitle } : {}),
+    ...(trigger.kind === 'manual' && trigger.reason !== undefined ? { reason: trigger.reason } : {}),
+    playbook: { name: run.playbook.name, version: run.playbook.version, contentSha256: run.playbook.contentSha256 },
     phase: toRunStatus(view).phase,
     deviceCount: run.deviceIds.length,
   };

@@ -18,6 +18,9 @@ export function toRunStatus(view: RunView): RunStatus {
       deviceId: a.deviceId,
       deviceName: a.deviceName,
       state: a.state,
+      queuedAt: isoOf(a.createdMs),
+      submittedAt: isoOf(a.submittedMs),
+      endedAt: isoOf(a.endedMs),
       actionId: a.machineActionId,
       actionStatus: a.actionStatus,
       lastError: a.lastError,
@@ -32,6 +35,7 @@ export function toRunStatus(view: RunView): RunStatus {
   });
   return {
     runId: view.run.runId,
+    created: isoOf(view.run.createdMs),
     phase: phaseOf(devices),
     trigger: view.run.trigger,
     playbook: view.run.playbook,
@@ -39,6 +43,8 @@ export function toRunStatus(view: RunView): RunStatus {
     devices,
   };
 }
+
+const isoOf = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 function toEvidenceStatus(e: EvidenceItem): EvidenceStatus {
   return {

@@ -28,6 +28,8 @@ export type EvidenceStatus = z.infer<typeof evidenceStatusSchema>;
 /** The run as GET /api/runs/{id} and the local summary show it. */
 export const runStatusSchema = z.object({
   runId: z.string(),
+  /** When the run was recorded (ISO 8601, UTC). */
+  created: z.string().optional(),
   phase: runPhaseSchema,
   trigger: triggerSchema,
   playbook: runSchema.shape.playbook,
@@ -37,6 +39,10 @@ export const runStatusSchema = z.object({
       deviceId: z.string(),
       deviceName: z.string().optional(),
       state: deviceActionStateSchema,
+      /** When the action was queued, sent to Defender and seen ended (ISO 8601, UTC). */
+      queuedAt: z.string().optional(),
+      submittedAt: z.string().optional(),
+      endedAt: z.string().optional(),
       actionId: z.string().optional(),
       actionStatus: actionStatusSchema.optional(),
       lastError: z.string().optional(),

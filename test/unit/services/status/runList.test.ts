@@ -48,7 +48,7 @@ async function everyPage(runs: MemoryRunStore, query: Record<string, string>, sc
 }
 
 describe('GET /api/runs: the runs list', () => {
-  it('lists small summaries newest first', async () => {
+  it('lists small summaries newest first: the trigger with the alert title or the reason, the playbook with its hash', async () => {
     const runs = await store(3);
     expect((await page(runs, {})).runs).toEqual([
       {
@@ -56,12 +56,13 @@ describe('GET /api/runs: the runs list', () => {
         created: new Date(CREATED_MS + 2000).toISOString(),
         trigger: 'alert',
         triggeredBy: 'da-2',
-        playbook: { name: 'collect-triage', version: '3' },
+        alertTitle: 'Suspicious PowerShell',
+        playbook: { name: 'collect-triage', version: '3', contentSha256: 'ab'.repeat(32) },
         phase: 'queued',
         deviceCount: 1,
       },
       expect.objectContaining({ runId: 'a-0001' }),
-      expect.objectContaining({ runId: 'a-0000', trigger: 'manual', triggeredBy: 'ana' }),
+      expect.objectContaining({ runId: 'a-0000', trigger: 'manual', triggeredBy: 'ana', reason: 'INC-1' }),
     ]);
   });
 

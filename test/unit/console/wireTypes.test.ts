@@ -1,0 +1,28 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import type { z } from 'zod';
+import type { callerSchema } from '../../../functions/me.js';
+import type { cancelReportSchema } from '../../../functions/runsCancel.js';
+import type { runStartedSchema } from '../../../functions/runsCreate.js';
+import type { dryRunResultSchema } from '../../../shared/services/intake/dryRunResultSchema.js';
+import type { playbookListSchema } from '../../../shared/services/status/playbookList.js';
+import type { runListSchema } from '../../../shared/services/status/runList.js';
+import type { runStatusSchema } from '../../../shared/services/status/runStatusSchema.js';
+import type * as Wire from '../../../console/src/types.js';
+
+/**
+ * The console is compiled apart from the server and reads its answers
+ * through console/src/types.ts. These fail the type check (npm test's first
+ * step) when an answer the server's schemas allow no longer fits what the
+ * console expects.
+ */
+describe('the console reads the API as the server answers it', () => {
+  it('every answer the server’s schemas allow fits the console’s types', () => {
+    expectTypeOf<z.output<typeof callerSchema>>().toExtend<Wire.Caller>();
+    expectTypeOf<z.output<typeof runListSchema>>().toExtend<Wire.RunList>();
+    expectTypeOf<z.output<typeof runStatusSchema>>().toExtend<Wire.RunStatus>();
+    expectTypeOf<z.output<typeof playbookListSchema>>().toExtend<Wire.PlaybookList>();
+    expectTypeOf<z.output<typeof dryRunResultSchema>>().toExtend<Wire.DryRunResult>();
+    expectTypeOf<z.output<typeof runStartedSchema>>().toExtend<Wire.RunStarted>();
+    expectTypeOf<z.output<typeof cancelReportSchema>>().toExtend<Wire.CancelReport>();
+  });
+});
