@@ -2,6 +2,7 @@ import { describe, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
 import type { callerSchema } from '../../../functions/me.js';
 import type { cancelReportSchema } from '../../../functions/runsCancel.js';
+import type { evidenceLinkSchema } from '../../../shared/services/evidenceAccess/evidenceLink.js';
 import type { runStartedSchema } from '../../../functions/runsCreate.js';
 import type { dryRunResultSchema } from '../../../shared/services/intake/dryRunResultSchema.js';
 import type { playbookListSchema } from '../../../shared/services/status/playbookList.js';
@@ -24,5 +25,6 @@ describe('the console reads the API as the server answers it', () => {
     expectTypeOf<z.output<typeof dryRunResultSchema>>().toExtend<Wire.DryRunResult>();
     expectTypeOf<z.output<typeof runStartedSchema>>().toExtend<Wire.RunStarted>();
     expectTypeOf<z.output<typeof cancelReportSchema>>().toExtend<Wire.CancelReport>();
+    expectTypeOf<z.output<typeof evidenceLinkSchema>>().toExtend<Wire.EvidenceLink>();
   });
 });
