@@ -9,6 +9,8 @@ import { peekDeadLettered } from '../../local/summary.js';
 import { checkManifest } from '../../shared/evidence/manifest.js';
 import { eachRun } from '../../shared/runs/listing.js';
 import type { RunStatus } from '../../shared/services/status/runStatus.js';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature } from '../../shared/notify/webhookRequest.js';
+import { startLoopbackReceiver, type LoopbackReceiver } from '../helpers/loopbackReceiver.js';
 
 /**
  * The whole pipeline on the local default: an alert goes onto the alerts
@@ -56,19 +58,40 @@ async function sha256OfBlob(blobName: string, gunzip: boolean): Promise<string> 
 }
 
 let stack: LocalStack;
+let webhook: LoopbackReceiver;
+const WEBHOOK_SECRET = 'e2e-webhook-secret-0123456789abcdef';
+
+/** The signed run-ended notification the webhook received for `runId`, once it has. */
+async function runEndedNotification(runId: string, wallTimeoutMs = 30_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + wallTimeoutMs;
+  for (;;) {
+    for (const received of webhook.received) {
+      const body = JSON.parse(received.body) as { kind?: string; run?: { runId?: string } };
+      if (body.kind !== 'run-ended' || body.run?.runId !== runId) continue;
+      const signature = `sha256=${webhookSignature(WEBHOOK_SECRET, String(received.headers[TIMESTAMP_HEADER]), received.body)}`;
+      expect(received.headers[SIGNATURE_HEADER]).toBe(signature);
+      return body;
+    }
+    if (Date.now() > deadline) throw new Error(`no run-ended notification for ${runId}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 describe.each(['lenient', 'strict'] as const)('alert in, evidence out (simulator profile %s)', (profile) => {
   beforeAll(async () => {
+    webhook = await startLoopbackReceiver([200]);
     stack = await startLocalStack({
       fleetPath: 'local/fleets/demo.json',
       simulatorProfile: profile,
       timeScale: 600,
       logSink: () => undefined,
       timers: false,
+      settings: { NOTIFY_WEBHOOK_URL: webhook.url, NOTIFY_WEBHOOK_SECRET: WEBHOOK_SECRET },
     });
   });
   afterAll(async () => {
     await stack?.stop();
+    await webhook?.close();
   });
 
   it('runs against the simulator in the profile it names', () => {
@@ -103,6 +126,15 @@ describe.each(['lenient', 'strict'] as const)('alert in, evidence out (simulator
         ['GetFile', dump?.sha256, source?.sha256],
       ]);
     }
+
+    // The signed webhook says so, with each stored file's SHA-256.
+    const told = await runEndedNotification(status.runId);
+    expect(told).toMatchObject({ schema: 'mde-responder/notification@1', devices: [{ evidence: expect.any(Array) as unknown }] });
+    const devices = told.devices as { evidence: { sha256: string; originalSha256?: string }[] }[];
+    expect(devices[0]?.evidence.map((e) => [e.sha256, e.originalSha256])).toEqual([
+      [transcript?.sha256, undefined],
+      [dump?.sha256, source?.sha256],
+    ]);
   });
 
   it('collects the file a Linux alert names by its / path with the bash playbook, and the copy equals the device file', async () => {
