@@ -134,7 +134,7 @@ async function serve(stack: LocalStack, options: ServeOptions): Promise<number> 
     `HTTP API: ${stack.apiUrl}/api/runs   (POST {"playbook":"collect-hosts-file","devices":["<device id>"],"reason":"<why>"}, GET /api/runs/<runId>)`,
   );
   say(
-    `  also: GET ${stack.apiUrl}/api/runs, /api/playbooks, /api/audit; health (no sign-in): ${stack.apiUrl}/api/health; OpenAPI: ${stack.apiUrl}/api/openapi.json`,
+    `  also: GET ${stack.apiUrl}/api/runs, /api/status, /api/playbooks, /api/deadletters, /api/audit; health (no sign-in): ${stack.apiUrl}/api/health; OpenAPI: ${stack.apiUrl}/api/openapi.json`,
   );
   say(`Console: ${stack.apiUrl}/api/console/   (open it in a browser: runs, a run's devices and evidence, start and cancel runs)`);
   const { auth } = stack.config;
