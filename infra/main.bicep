@@ -156,6 +156,18 @@ module alertRules 'modules/alertRules.bicep' = {
   }
 }
 
+module workbook 'modules/workbook.bicep' = {
+  scope: rg
+  name: 'workbook'
+  params: {
+    location: location
+    tags: tags
+    workspaceId: monitoring.outputs.workspaceId
+    serviceBusNamespaceId: serviceBus.outputs.namespaceId
+    displayName: 'MDE Live Response responder (${environmentName})'
+  }
+}
+
 // azd stores these in the environment (.azure/<env>/.env); the postprovision
 // hook (scripts/grant-defender-roles.ts) reads RESPONDER_IDENTITY_PRINCIPAL_ID.
 output AZURE_RESOURCE_GROUP string = rg.name
