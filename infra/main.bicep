@@ -218,3 +218,5 @@ output RESPONDER_SERVICE_BUS_NAMESPACE string = serviceBus.outputs.fullyQualifie
 output RESPONDER_NOTIFY_DEFENDER_ALERT_COMMENTS string = notifyDefenderAlertComments
 // The Sentinel playbook's identity: the postprovision hook grants it Alert.Read.All (empty: Sentinel off).
 output RESPONDER_SENTINEL_IDENTITY_PRINCIPAL_ID string = sentinelOn ? sentinelPlaybook!.outputs.identityPrincipalId : ''
+// npm run library:sync (the postdeploy hook, on the operator's machine) reads the Defender API host under this name.
+output DEFENDER_API_BASE_URL string = defenderApiBaseUrl
