@@ -33,6 +33,12 @@ param defenderApiBaseUrl string = 'https://api.securitycenter.microsoft.com'
 @description('E-mail address the alert rules mail (dead letters, 429s, stuck actions, function failures); empty: the rules fire in the portal only.')
 param alertEmail string = ''
 
+@description('Resource id of the Microsoft Sentinel (Log Analytics) workspace whose incidents feed the alerts queue through a Logic App; empty: off.')
+param sentinelWorkspaceId string = ''
+
+@description('Object id of the "Azure Security Insights" service principal; set: granted Microsoft Sentinel Automation Contributor on the resource group so Sentinel may run the playbook.')
+param sentinelAutomationPrincipalId string = ''
+
 // Notifications (README "Notifications and the alert comment"). No Key Vault in
 // this deployment: the URLs (a Teams workflow URL carries its signature) and
 // the webhook secret are secure parameters, kept out of deployment logs and
@@ -156,6 +162,48 @@ module alertRules 'modules/alertRules.bicep' = {
   }
 }
 
+// The Sentinel way in (infra/README.md, "Sentinel"), when a workspace is named.
+var sentinelOn = !empty(sentinelWorkspaceId)
+var sentinelWorkspace = split(sentinelWorkspaceId, '/')
+
+module sentinelPlaybook 'modules/sentinelPlaybook.bicep' = if (sentinelOn) {
+  scope: rg
+  name: 'sentinelPlaybook'
+  params: {
+    location: location
+    tags: tags
+    identityName: 'id-sentinel-${token}'
+    logicAppName: 'logic-responder-${token}'
+    serviceBusNamespaceName: serviceBus.outputs.namespaceName
+    serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    defenderApiBaseUrl: defenderApiBaseUrl
+    sentinelAutomationPrincipalId: sentinelAutomationPrincipalId
+  }
+}
+
+// The rules live with the workspace (any resource group or subscription of the tenant).
+module sentinelAutomation 'modules/sentinelAutomation.bicep' = if (sentinelOn) {
+  scope: resourceGroup(sentinelOn ? sentinelWorkspace[2] : subscription().subscriptionId, sentinelOn ? sentinelWorkspace[4] : rg.name)
+  name: 'sentinelAutomation-${take(token, 8)}'
+  params: {
+    workspaceName: sentinelOn ? last(sentinelWorkspace) : ''
+    playbookId: sentinelOn ? sentinelPlaybook!.outputs.playbookId : ''
+    namePrefix: 'responder-${take(token, 8)}'
+  }
+}
+
+module workbook 'modules/workbook.bicep' = {
+  scope: rg
+  name: 'workbook'
+  params: {
+    location: location
+    tags: tags
+    workspaceId: monitoring.outputs.workspaceId
+    serviceBusNamespaceId: serviceBus.outputs.namespaceId
+    displayName: 'MDE Live Response responder (${environmentName})'
+  }
+}
+
 // azd stores these in the environment (.azure/<env>/.env); the postprovision
 // hook (scripts/grant-defender-roles.ts) reads RESPONDER_IDENTITY_PRINCIPAL_ID.
 output AZURE_RESOURCE_GROUP string = rg.name
@@ -168,3 +216,7 @@ output RESPONDER_EVIDENCE_STORAGE_ACCOUNT string = evidenceStorage.outputs.accou
 output RESPONDER_SERVICE_BUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
 // The postprovision hook's grant script adds Alert.ReadWrite.All when this is true.
 output RESPONDER_NOTIFY_DEFENDER_ALERT_COMMENTS string = notifyDefenderAlertComments
+// The Sentinel playbook's identity: the postprovision hook grants it Alert.Read.All (empty: Sentinel off).
+output RESPONDER_SENTINEL_IDENTITY_PRINCIPAL_ID string = sentinelOn ? sentinelPlaybook!.outputs.identityPrincipalId : ''
+// npm run library:sync (the postdeploy hook, on the operator's machine) reads the Defender API host under this name.
+output DEFENDER_API_BASE_URL string = defenderApiBaseUrl

@@ -48,4 +48,6 @@ var roleIds = {
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
   // Storage Blob Delegator: Get User Delegation Key, which signs evidence download links (user delegation SAS); no data access.
   storageBlobDelegator: 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a'
+  // Microsoft Sentinel Automation Contributor: lets Sentinel's service account run the playbook (Sentinel only; its resource group).
+  sentinelAutomationContributor: 'f4c81013-99ee-4d62-a7ee-b3f1f648599a'
 }

@@ -5,6 +5,7 @@ import {
   alertWriteWanted,
   grantDefenderRoles,
   MACHINE_ROLES,
+  onlyRoles,
   wantedRoles,
   type AppRoleAssignment,
   type GraphPort,
@@ -39,6 +40,12 @@ Options:
                        (the azd output of notifyDefenderAlertComments)
   --library            also Library.Manage (for the identity that runs
                        npm run library:sync)
+  --only ROLES         exactly these roles (comma-separated), for another
+                       identity than the app's: the Sentinel playbook's
+                       (Alert.Read.All; azd output
+                       RESPONDER_SENTINEL_IDENTITY_PRINCIPAL_ID), or a
+                       library-sync identity (Library.Manage). Not with
+                       --machine-role, --alert-write or --library
   --dry-run            print what would be granted; grant nothing
   --help               this text
 
@@ -58,6 +65,7 @@ async function main(): Promise<number> {
       'machine-role': { type: 'string' },
       'alert-write': { type: 'boolean' },
       library: { type: 'boolean' },
+      only: { type: 'string' },
       'dry-run': { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -71,13 +79,19 @@ async function main(): Promise<number> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(principalId)) {
     throw new Error(`--principal-id: expected an object id (GUID), got ${JSON.stringify(principalId)}`);
   }
+  if (values.only !== undefined && (values['machine-role'] !== undefined || values['alert-write'] || values.library)) {
+    throw new Error('--only names every role: not with --machine-role, --alert-write or --library');
+  }
   const machineRole = values['machine-role'] ?? 'Machine.Read.All';
   if (!isMachineRole(machineRole)) throw new Error(`--machine-role: expected ${MACHINE_ROLES.join(' or ')}, got ${machineRole}`);
-  const wanted = wantedRoles({
-    machineRole,
-    alertWrite: alertWriteWanted(values['alert-write'], process.env),
-    library: values.library ?? false,
-  });
+  const wanted =
+    values.only !== undefined
+      ? onlyRoles(values.only)
+      : wantedRoles({
+          machineRole,
+          alertWrite: alertWriteWanted(values['alert-write'], process.env),
+          library: values.library ?? false,
+        });
   const credential = new ChainedTokenCredential(new AzureDeveloperCliCredential(), new AzureCliCredential());
   const dryRun = values['dry-run'] ?? false;
   process.stdout.write(`${dryRun ? 'Dry run: ' : ''}WindowsDefenderATP app roles for ${principalId}\n`);

@@ -38,6 +38,22 @@ export function wantedRoles(choice: RoleChoice): string[] {
   ];
 }
 
+/** Every role this script grants, by value. */
+export const KNOWN_ROLES: readonly string[] = [...BASE_ROLES, ...MACHINE_ROLES, 'Alert.ReadWrite.All', 'Library.Manage'];
+
+/**
+ * `--only A,B`: exactly these roles, for an identity other than the app's
+ * (the Sentinel playbook's: Alert.Read.All; library sync's: Library.Manage).
+ * An empty list or a role this script does not know is refused.
+ */
+export function onlyRoles(text: string): string[] {
+  const roles = [...new Set(text.split(',').map((r) => r.trim()))].filter((r) => r !== '');
+  if (roles.length === 0) throw new Error('--only: expected one or more roles separated by commas');
+  const unknown = roles.filter((r) => !KNOWN_ROLES.includes(r));
+  if (unknown.length > 0) throw new Error(`--only: unknown role ${unknown.join(', ')} (known: ${KNOWN_ROLES.join(', ')})`);
+  return roles;
+}
+
 /** The azd output (main.bicep) saying the deployment turned the Defender alert comment on. */
 export const ALERT_COMMENTS_OUTPUT = 'RESPONDER_NOTIFY_DEFENDER_ALERT_COMMENTS';
 

@@ -57,6 +57,8 @@ export function notifyingRunStore(inner: RunStore, deps: EmitDeps): RunStore {
 async function noticeRunEnd(inner: RunStore, deps: EmitDeps, runId: string): Promise<void> {
   const view = await quietly(deps, () => inner.getRun(runId));
   if (!view || phaseOf(toRunStatus(view).devices) !== 'ended') return;
+  // Two workers settling the last two devices may both log this: count runs by runId (infra/workbook.json does).
+  deps.logger.log('info', 'run ended', { runId, devices: view.actions.length, triggerKind: view.run.trigger.kind });
   await emitNotification(deps, { kind: 'run-ended', runId }, { alertTriggered: view.run.trigger.kind === 'alert' });
 }
 

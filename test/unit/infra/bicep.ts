@@ -92,10 +92,10 @@ export interface BicepResource {
   body: string;
 }
 
-/** Every resource of a type (`Microsoft.Web/sites/config`), with its body; `existing` ones left out. */
+/** Every resource of a type (`Microsoft.Web/sites/config`), conditional ones (`= if (...) {`) included, with its body; `existing` ones left out. */
 export function resourcesOf(text: string, type: string): BicepResource[] {
   const out: BicepResource[] = [];
-  const head = /^resource (\w+) '([^'@]+)@[^']+' = (?:\[\s*for [^\n]*\{|\{)/gm;
+  const head = /^resource (\w+) '([^'@]+)@[^']+' = (?:if \([^\n]*\) )?(?:\[\s*for [^\n]*\{|\{)/gm;
   for (let m = head.exec(text); m; m = head.exec(text)) {
     const [opening, symbol = '', found = ''] = m;
     if (found !== type) continue;

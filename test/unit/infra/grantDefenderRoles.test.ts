@@ -3,6 +3,7 @@ import {
   alertWriteWanted,
   DEFENDER_APP_ID,
   grantDefenderRoles,
+  onlyRoles,
   wantedRoles,
   type AppRoleAssignment,
   type GraphPort,
@@ -123,5 +124,16 @@ describe('granting the WindowsDefenderATP roles (scripts/grant-defender-roles.ts
     await expect(grantDefenderRoles(graph, { principalId: IDENTITY, wanted: wantedRoles(base), dryRun: true }, () => {})).rejects.toThrow(
       /must be provisioned/,
     );
+  });
+
+  it('grants exactly the --only roles to another identity (the Sentinel playbook: Alert.Read.All), and refuses unknown ones', async () => {
+    const graph = new FakeGraph();
+
+    await grantDefenderRoles(graph, { principalId: IDENTITY, wanted: onlyRoles('Alert.Read.All'), dryRun: false }, () => {});
+
+    expect(graph.posted).toEqual([{ principalId: IDENTITY, resourceId: MDE_SP, appRoleId: roleId('Alert.Read.All') }]);
+    expect(onlyRoles(' Library.Manage, Library.Manage ')).toEqual(['Library.Manage']);
+    expect(() => onlyRoles('Alert.Read.All,Machine.Isolate')).toThrow(/unknown role Machine\.Isolate/);
+    expect(() => onlyRoles(' , ')).toThrow(/one or more roles/);
   });
 });
