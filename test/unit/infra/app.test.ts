@@ -16,13 +16,19 @@ function major(versionLike: string): number {
 }
 
 describe('the Function App (infra/modules/functionApp.bicep)', () => {
-  it('runs the Node.js version of .nvmrc, one package.json engines accepts, as does the Node running these tests', () => {
+  it('runs the Node.js version of .nvmrc and @types/node, one package.json engines accepts, as does the Node running these tests', () => {
     const runtime = /runtime: \{ name: 'node', version: '(\d+)' \}/.exec(functionApp)?.[1] ?? '';
-    const engines = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      engines: { node: string };
+      devDependencies: Record<string, string>;
+    };
+    const engines = manifest.engines.node;
     const lowest = /^>=\s*(\d+)$/.exec(engines)?.[1];
 
     expect(runtime).toBe('22');
     expect(major(readFileSync(path.join(root, '.nvmrc'), 'utf8'))).toBe(Number(runtime));
+    // The types are the deployed runtime's; the tests, run on the lowest Node engines accepts, catch an API it lacks.
+    expect(major(manifest.devDependencies['@types/node'] ?? '')).toBe(Number(runtime));
     expect(lowest, `engines ${engines}`).toBeDefined();
     expect(Number(lowest)).toBeLessThanOrEqual(Number(runtime));
     expect(major(process.version)).toBeGreaterThanOrEqual(Number(lowest));
