@@ -7,6 +7,7 @@ import { deadLettersPurge, deadLettersReplay } from './deadLettersAct.js';
 import { deadLettersList } from './deadLettersList.js';
 import { consoleFiles } from './consoleFiles.js';
 import { deviceDirectory } from './deviceDirectory.js';
+import { devicesList } from './devicesList.js';
 import { dryRun } from './dryRun.js';
 import { health } from './health.js';
 import { me } from './me.js';
@@ -44,6 +45,7 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
   dryRun,
   runsList,
   playbooksList,
+  devicesList,
   auditList,
   deadLettersList,
   deadLettersReplay,

@@ -1,4 +1,17 @@
-import type { CancelReport, Caller, DryRunResult, EvidenceLink, PlaybookList, RunList, RunStarted, RunStatus } from './types.js';
+import type {
+  CancelReport,
+  Caller,
+  DeadLetterListing,
+  DeadLetterReport,
+  DeviceSearchResult,
+  DryRunResult,
+  EvidenceLink,
+  PlaybookList,
+  ResponderStatus,
+  RunList,
+  RunStarted,
+  RunStatus,
+} from './types.js';
 
 /** Why a call gave no answer the console can show. */
 export type ApiFailureKind =
@@ -88,15 +101,24 @@ export interface RunFilters {
   trigger?: string;
 }
 
+export interface DeadLetterFilters {
+  queues?: string;
+  source?: string;
+  deadLetterReason?: string;
+}
+
+/** A query string of the values given (empty ones left out). */
+function queryOf(values: Record<string, string | number | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) if (value !== undefined && value !== '') query.set(key, String(value));
+  return query.toString();
+}
+
 /** The operator API, one function per route the console uses. */
 export const api = {
   me: () => call<Caller>('GET', 'me'),
-  listRuns(filters: RunFilters, continuationToken?: string, limit = 25): Promise<ApiResult<RunList>> {
-    const query = new URLSearchParams({ limit: String(limit) });
-    for (const [key, value] of Object.entries(filters)) if (typeof value === 'string' && value !== '') query.set(key, value);
-    if (continuationToken) query.set('continuationToken', continuationToken);
-    return call<RunList>('GET', `runs?${query.toString()}`);
-  },
+  listRuns: (filters: RunFilters, continuationToken?: string, limit = 25) =>
+    call<RunList>('GET', `runs?${queryOf({ ...filters, limit, continuationToken })}`),
   getRun: (runId: string) => call<RunStatus>('GET', `runs/${encodeURIComponent(runId)}`),
   listPlaybooks: () => call<PlaybookList>('GET', 'playbooks'),
   dryRun: (body: { playbook: string; devices?: string[] }) => call<DryRunResult>('POST', 'dryrun', { body }),
@@ -104,6 +126,13 @@ export const api = {
     call<RunStarted>('POST', 'runs', { body }),
   cancelRun: (runId: string, body: { reason: string; deviceId?: string }) =>
     call<CancelReport>('POST', `runs/${encodeURIComponent(runId)}/cancel`, { body }),
+  status: () => call<ResponderStatus>('GET', 'status'),
+  listDeadLetters: (filters: DeadLetterFilters, after?: string, limit = 25) =>
+    call<DeadLetterListing>('GET', `deadletters?${queryOf({ ...filters, limit, after })}`),
+  actOnDeadLetters: (verb: 'replay' | 'purge', body: { ids: string[]; reason: string }) =>
+    call<DeadLetterReport>('POST', `deadletters/${verb}`, { body }),
+  searchDevices: (search: { search?: string; tag?: string }, continuationToken?: string, limit = 20) =>
+    call<DeviceSearchResult>('GET', `devices?${queryOf({ ...search, limit, continuationToken })}`),
   /** A download link for one stored file; a server without the route answers 404 and the console says so. */
   evidenceLink: (runId: string, blob: string) =>
     call<EvidenceLink>('POST', `runs/${encodeURIComponent(runId)}/evidence/link`, { body: { blob }, missing: 'unavailable' }),

@@ -2,13 +2,17 @@ import { api } from './api.js';
 import { field, h, replace } from './dom.js';
 import { failureState } from './states.js';
 
-/** Cancel a run: a button that opens a form asking why, then a confirmation, then each device's outcome. */
-export function cancelControl(runId: string): HTMLElement {
-  const box = h('section', { class: 'cancel', attrs: { 'aria-label': 'Cancel this run' } });
-  const open = h('button', { attrs: { type: 'button' }, class: 'danger' }, 'Cancel run…');
+/**
+ * Cancel a run, or one device of it: a button that opens a form asking why,
+ * then a confirmation, then each device's outcome.
+ */
+export function cancelControl(runId: string, deviceId?: string): HTMLElement {
+  const what = deviceId === undefined ? 'this run' : 'this device';
+  const box = h('section', { class: 'cancel', attrs: { 'aria-label': `Cancel ${what}` } });
+  const open = h('button', { attrs: { type: 'button' }, class: 'danger' }, deviceId === undefined ? 'Cancel run…' : 'Cancel this device…');
   open.addEventListener('click', () => {
     const reason = h('textarea', { attrs: { name: 'reason', required: true, maxlength: 500, rows: 2 } });
-    const confirm = h('button', { attrs: { type: 'submit' }, class: 'danger' }, 'Confirm: cancel this run');
+    const confirm = h('button', { attrs: { type: 'submit' }, class: 'danger' }, `Confirm: cancel ${what}`);
     const keep = h('button', { attrs: { type: 'button' } }, 'Keep it running');
     const outcome = h('div', { attrs: { role: 'status' } });
     const form = h(
@@ -23,7 +27,8 @@ export function cancelControl(runId: string): HTMLElement {
       event.preventDefault();
       if (!form.reportValidity()) return;
       confirm.disabled = true;
-      void api.cancelRun(runId, { reason: reason.value.trim() }).then((report) => {
+      const body = { reason: reason.value.trim(), ...(deviceId === undefined ? {} : { deviceId }) };
+      void api.cancelRun(runId, body).then((report) => {
         confirm.disabled = false;
         if (!report.ok) return replace(outcome, failureState(report, 'the cancellation'));
         replace(

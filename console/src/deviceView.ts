@@ -22,8 +22,8 @@ export function deviceStage(device: DeviceStatus): string {
   }
 }
 
-/** One device of a run: its timeline, the commands exactly as sent with each outcome, and its evidence. */
-export function deviceView(runId: string, device: DeviceStatus, caller: Caller): HTMLElement {
+/** One device of a run: its timeline, its cancel control (when given), the commands exactly as sent with each outcome, and its evidence. */
+export function deviceView(runId: string, device: DeviceStatus, caller: Caller, cancel: HTMLElement | null = null): HTMLElement {
   const stage = deviceStage(device);
   return h(
     'section',
@@ -55,6 +55,7 @@ export function deviceView(runId: string, device: DeviceStatus, caller: Caller):
       device.cancelledBy ? h('dt', {}, 'Cancelled by') : null,
       device.cancelledBy ? h('dd', {}, device.cancelledBy, device.cancelReason ? `: ${device.cancelReason}` : '') : null,
     ),
+    cancel,
     commandsTable(device),
     evidenceView(runId, device, caller),
   );

@@ -16,6 +16,20 @@ export function formatTime(iso: string | null | undefined): string {
   return `${utc} (${localDay}${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} local)`;
 }
 
+/** The UTC time of day of an instant, to the minute: `10:02 UTC`. */
+export function formatClock(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())} UTC`;
+}
+
+/** A duration in words an analyst reads at a glance: `45 s`, `3 min 20 s`, `2 h 5 min`. */
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return s % 60 === 0 ? `${s / 60} min` : `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
 /** Bytes as KiB / MiB / GiB with the exact count where it matters. */
 export function formatBytes(bytes: number): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];

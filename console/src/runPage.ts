@@ -4,19 +4,21 @@ import { formatTime } from './format.js';
 import type { Page } from './page.js';
 import { startPolling } from './poller.js';
 import { cancelControl } from './cancelControl.js';
-import { deviceView } from './deviceView.js';
-import { emptyState, failureState, holds, loadingState } from './states.js';
+import { deviceList } from './deviceList.js';
+import { failureState, holds, loadingState } from './states.js';
 import { playbookView, refusedView, triggerView } from './trigger.js';
-import type { Caller, RunStatus } from './types.js';
+import type { RunStatus } from './types.js';
 
 const REFRESH_MS = 2_000;
 
-/** One run: its trigger and playbook, then each device's timeline, commands, outcomes and evidence; followed until it ends. */
+/** One run: its trigger and playbook, then each device's timeline, commands, outcomes and evidence (a page of devices at a time); followed until it ends. */
 export const runPage =
   (runId: string): Page =>
   (root, caller) => {
     const body = h('div', {}, loadingState());
     const cancel = h('div');
+    const devices = deviceList(runId, caller);
+    const devicesHeading = h('h2', {});
     replace(root, h('p', {}, h('a', { attrs: { href: '#/runs' } }, '← All runs')), h('h1', {}, 'Run ', h('code', {}, runId)), cancel, body);
     let shown = '';
     let cancelShown = false;
@@ -27,9 +29,12 @@ export const runPage =
         replace(body, failureState(run, `run ${runId}`));
         return run.kind === 'failed';
       }
-      const json = JSON.stringify(run.value);
-      if (json !== shown) replace(body, runView(run.value, caller));
+      const { devices: deviceStatuses, ...facts } = run.value;
+      const json = JSON.stringify(facts);
+      if (json !== shown) replace(body, runView(run.value), devicesHeading, devices.element);
       shown = json;
+      devicesHeading.textContent = `Devices (${deviceStatuses.length})`;
+      devices.update(deviceStatuses);
       const cancellable = run.value.phase !== 'ended' && holds(caller.roles, 'Responder.Cancel');
       if (cancellable && !cancelShown) replace(cancel, cancelControl(runId));
       if (!cancellable) replace(cancel);
@@ -38,7 +43,8 @@ export const runPage =
     }, REFRESH_MS);
   };
 
-function runView(run: RunStatus, caller: Caller): HTMLElement {
+/** The run's phase, trigger, playbook and refusals (its devices are drawn by deviceList). */
+function runView(run: RunStatus): HTMLElement {
   return h(
     'div',
     {},
@@ -55,8 +61,5 @@ function runView(run: RunStatus, caller: Caller): HTMLElement {
       h('dd', {}, playbookView(run.playbook), ' ', copyButton(run.playbook.contentSha256, 'playbook SHA-256')),
     ),
     refusedView(run.refused, h('h2', {}, 'Devices refused (nothing sent)')),
-    h('h2', {}, `Devices (${run.devices.length})`),
-    run.devices.length === 0 ? emptyState('No device was targeted.') : null,
-    ...run.devices.map((device) => deviceView(run.runId, device, caller)),
   );
 }

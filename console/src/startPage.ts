@@ -2,6 +2,7 @@ import { api } from './api.js';
 import { field, h, replace } from './dom.js';
 import { commandText, isDeviceId, parseDeviceIds, shortHash } from './format.js';
 import type { Page } from './page.js';
+import { devicePicker } from './devicePicker.js';
 import { failureState, loadingState } from './states.js';
 import { refusedView } from './trigger.js';
 import type { DryRunResult, PlaybookSummary } from './types.js';
@@ -58,6 +59,12 @@ function startForm(playbooks: PlaybookSummary[]): HTMLElement {
   };
   playbook.addEventListener('change', invalidate);
   devices.addEventListener('input', invalidate);
+  const picked = (id: string): boolean => parseDeviceIds(devices.value).some((typed) => typed.toLowerCase() === id);
+  const picker = devicePicker((id, on) => {
+    const others = parseDeviceIds(devices.value).filter((typed) => typed.toLowerCase() !== id);
+    devices.value = (on ? [...others, id] : others).join('\n');
+    invalidate();
+  }, picked);
 
   previewButton.addEventListener('click', () => {
     const chosen = choice();
@@ -75,7 +82,12 @@ function startForm(playbooks: PlaybookSummary[]): HTMLElement {
     { class: 'start' },
     field('Playbook', playbook),
     description,
-    field('Devices', devices, 'Defender device ids (40 hex digits), one per line; empty: the devices the playbook itself selects.'),
+    picker,
+    field(
+      'Devices',
+      devices,
+      'Defender device ids (40 hex digits), one per line, typed or ticked above; empty: the devices the playbook itself selects.',
+    ),
     h('div', { class: 'actions' }, previewButton),
     preview,
     field('Reason', reason, 'Why (a ticket or incident): recorded with your name in the run and the audit log.'),

@@ -30,7 +30,8 @@ export function failureState(failure: ApiFailure, what: string): HTMLElement {
   }
 }
 
-const capitalise = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+/** The text with its first letter in upper case. */
+export const capitalise = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** Whether the caller holds `role` (the server checks again on every call; this only hides what would be refused). */
 export const holds = (roles: readonly Role[], role: Role): boolean => roles.includes(role);

@@ -161,3 +161,102 @@ export interface EvidenceLink {
   url: string;
   expiresAt: string;
 }
+
+/** The pipeline's queues (shared/bus/queues.ts). */
+export type QueueName = 'alerts' | 'actions' | 'polls' | 'collect' | 'notify';
+
+/** A part of GET /api/status that could not be read. */
+export interface Unavailable {
+  unavailable: string;
+}
+
+export type CountIs = 'exact' | 'atLeast' | 'approximate';
+
+export interface Count {
+  count: number;
+  countIs: CountIs;
+}
+
+export interface Budget {
+  used: number;
+  limit: number;
+  left: number;
+}
+
+export interface PacingAtAGlance {
+  liveResponse: {
+    callsInWindow: number;
+    windowMs: number;
+    limit: number;
+    limitInForce: number;
+    ceilingHoldsUntil?: string | undefined;
+    reservedSlots: number;
+    nextFreeSlot: string;
+    perMinute: { minuteStart: string; calls: number }[];
+  };
+  sessions: { inUse: number; limit: number };
+  devices: { waiting: number; backingOff: number };
+  penalty: { inForce: false } | { inForce: true; until: string };
+  statusBudget: { lastMinute: Budget; lastHour: Budget };
+}
+
+export interface QueueAtAGlance {
+  messages: Count & { oldestReadyAgeMs?: number | undefined; oldestReadyAgeIs: 'exact' | 'atLeast' };
+  deadLetters: { poison: Count; native?: Count | undefined };
+}
+
+/** GET /api/status */
+export interface ResponderStatus {
+  at: string;
+  pacing: PacingAtAGlance | Unavailable;
+  queues: Record<string, QueueAtAGlance | Unavailable>;
+}
+
+/** One entry of GET /api/deadletters: the body only as a redacted preview. */
+export interface DeadLetterEntry {
+  id: string;
+  queue: QueueName;
+  source: 'poison' | 'native';
+  reason: string;
+  description: string;
+  messageId: string;
+  originalMessageId?: string | undefined;
+  firstSeenMs: number;
+  deliveryCount?: number | undefined;
+  preview: string;
+  previewTruncated: boolean;
+}
+
+/** GET /api/deadletters */
+export interface DeadLetterListing {
+  entries: DeadLetterEntry[];
+  next?: string | undefined;
+  scanLimitReached?: boolean | undefined;
+}
+
+/** POST /api/deadletters/replay and /purge */
+export interface DeadLetterReport {
+  outcomes: (
+    | { id: string; outcome: 'replayed'; replayMessageId: string }
+    | { id: string; outcome: 'purged' }
+    | { id: string; outcome: 'not-found' }
+    | { id: string; outcome: 'refused'; detail: string }
+  )[];
+  counts: { replayed: number; purged: number; 'not-found': number; refused: number };
+}
+
+/** One device of GET /api/devices. */
+export interface DirectoryDevice {
+  id: string;
+  name?: string | undefined;
+  tags: string[];
+  osPlatform?: string | undefined;
+  healthStatus?: string | undefined;
+}
+
+/** GET /api/devices */
+export interface DeviceSearchResult {
+  devices: DirectoryDevice[];
+  continuationToken?: string | undefined;
+  refreshedAt?: string | undefined;
+}

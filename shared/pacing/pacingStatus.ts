@@ -1,3 +1,4 @@
+import { callsPerMinute } from './callMinutes.js';
 import { withCeiling } from './learnedCeiling.js';
 import type { PacingLimits } from './limits.js';
 import { earliestSlot } from './sendSlots.js';
@@ -20,6 +21,8 @@ export interface PacingStatus {
     reservedSlots: number;
     /** The earliest instant a new submission could call (now when there is room). */
     nextFreeSlotMs: number;
+    /** Calls admitted in each minute of the last hour, oldest first (callMinutes.ts). */
+    perMinute: { minuteStartMs: number; calls: number }[];
   };
   sessions: { inUse: number; limit: number };
   devices: {
@@ -57,6 +60,7 @@ export function pacingStatus(state: PacingState, nowMs: number, limits: PacingLi
       ...(ceiling && ceiling.untilMs > nowMs ? { ceilingHoldsUntilMs: ceiling.untilMs } : {}),
       reservedSlots: reservedSlots(current).length,
       nextFreeSlotMs: earliestSlot(current, nowMs, inForce, spanMs),
+      perMinute: callsPerMinute(state, nowMs),
     },
     sessions: { inUse: sessionsOpen(current), limit: limits.maxSessions },
     devices: {

@@ -1,3 +1,4 @@
+import { countCall } from './callMinutes.js';
 import type { PacingLimits } from './limits.js';
 import { withCeiling } from './learnedCeiling.js';
 import { callsOf, insertSorted, withoutOne } from './slotTimes.js';
@@ -198,9 +199,10 @@ export function earliestSlot(
   throw new Error(`no send slot found among ${slots.length} slots from ${nowMs}: the ledger is inconsistent`);
 }
 
+/** Admits the call at `atMs`: the device's session is held, and the call counted in its minute (callMinutes.ts). */
 function openHold(state: PacingState, request: { deviceId: string; runId: string }, atMs: number, limits: PacingLimits): PacingState {
   return {
-    ...state,
+    ...countCall(state, atMs),
     holds: {
       ...state.holds,
       [request.deviceId]: {

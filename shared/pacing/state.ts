@@ -19,6 +19,12 @@ export interface PacingState {
   /** Status/link calls per minute for the last hour: [minute index, count]. */
   statusMinutes: [number, number][];
   /**
+   * runliveresponse calls admitted per minute for the last hour: [minute
+   * index, count], ascending (callMinutes.ts; absent in older documents).
+   * Only GET /api/status reads it; admission never does.
+   */
+  callMinutes?: [number, number][];
+  /**
    * The one tenant-wide poll tick: its sequence number and when it is due
    * (atMs 0: none pending, e.g. claimed and not yet rescheduled), and when
    * it was last claimed (a tick in flight is not a lost one).
@@ -70,6 +76,7 @@ export const pacingStateSchema: z.ZodType<PacingState> = z.object({
   busy: z.record(z.string(), z.object({ count: z.number(), untilMs: z.number() })),
   statusCallsMs: z.array(z.number()),
   statusMinutes: z.array(z.tuple([z.number(), z.number()])),
+  callMinutes: z.array(z.tuple([z.number(), z.number()])).optional(),
   tick: z.object({ seq: z.number(), atMs: z.number(), claimedMs: z.number().optional() }),
   ceiling: z
     .object({

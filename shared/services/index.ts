@@ -5,6 +5,7 @@ import { handleAlertMessage, type AlertOutcome } from './intake/alertIntake.js';
 import { pollAlerts, type AlertPollOutcome } from './intake/alertPoller.js';
 import { cachedDirectory } from './intake/deviceDirectory.js';
 import { refreshDeviceDirectory, type RefreshOutcome } from './directory/refresh.js';
+import { searchDevices, type DeviceSearchResult } from './directory/search.js';
 import { dryRun, type DryRunResult } from './intake/dryRun.js';
 import { handleCollectMessage, type CollectOutcome } from './evidence/collector.js';
 import { deadLetterService, type DeadLetterService } from './deadLetters/deadLetters.js';
@@ -69,6 +70,8 @@ export interface Services {
   pollAlerts(): Promise<AlertPollOutcome>;
   /** The device directory's timer: lists every machine into the cached directory intake reads. */
   refreshDeviceDirectory(): Promise<RefreshOutcome>;
+  /** Devices from the cached directory by name, id or tag, a page at a time (GET /api/devices; the query as it arrives). */
+  searchDevices(query: unknown): Promise<Result<DeviceSearchResult, Issue[]>>;
   /** Watchdog for the reconcile timer: revives the poll tick if its chain is lost. True when it did. */
   reviveTicks(): Promise<boolean>;
   /** The reconcile timer's sweep: re-drives device actions that made no progress (their messages lost). */
@@ -108,6 +111,7 @@ export function createServices(given: Deps, close: () => Promise<void> = () => P
       return pollAlerts({ ...deps, feed, watermarks });
     },
     refreshDeviceDirectory: () => refreshDeviceDirectory(deps),
+    searchDevices: (query) => searchDevices(deps, query),
     reviveTicks: () => reviveTicks(deps),
     sweepRuns: () => sweepRuns(deps),
     recordAudit: (record) => recordAudit(deps, record),

@@ -8,6 +8,7 @@ import { FUNCTIONS } from '../../functions/registry.js';
 import { serveFunctions, type ServedFunctions } from '../../local/host.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { silentLogger } from '../../shared/log.js';
+import { hexId, makeAction, makeRun } from '../helpers/runRecords.js';
 import { buildConsole, launchChromium, SCREENSHOTS } from './consoleBrowser.js';
 
 /**
@@ -58,7 +59,16 @@ beforeAll(async () => {
     logger: silentLogger,
     timers: false,
   });
+  // The directory timer is off in these tests: one refresh lists the fleet for the device search.
+  await stack.services.refreshDeviceDirectory();
 }, 120_000);
+
+const analyst = {
+  objectId: '0a1b2c3d-0000-4000-8000-0000000000bb',
+  name: 'analyst@contoso.com',
+  kind: 'user' as const,
+  roles: ['Responder.Run' as const],
+};
 
 afterAll(async () => {
   await browser?.close();
@@ -72,7 +82,7 @@ describe('the operator console in a browser', () => {
   it('starts a manual run through the form, shows the dry run first, and follows the device to Succeeded with the blob’s SHA-256', async () => {
     const page = await open(`${stack.apiUrl}/api/console/#/start`);
     await page.getByLabel('Playbook').selectOption('collect-hosts-file');
-    await page.getByLabel('Devices').fill(SRV_SQL);
+    await page.getByLabel('Devices', { exact: true }).fill(SRV_SQL);
     await page.getByRole('button', { name: 'Preview the commands (dry run)' }).click();
     await expect.poll(() => page.locator(`.plan-device[data-device-id="${SRV_SQL}"] ol code`).first().textContent()).toContain('GetFile');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'start-form.png'), fullPage: true });
@@ -114,15 +124,7 @@ describe('the operator console in a browser', () => {
   });
 
   it('cancels a run whose device is offline, with a reason, and shows the device cancelled', async () => {
-    const started = await stack.services.startManualRun(
-      { playbook: 'collect-hosts-file', devices: [LT_SALES], reason: 'INC-43' },
-      {
-        objectId: '0a1b2c3d-0000-4000-8000-0000000000bb',
-        name: 'analyst@contoso.com',
-        kind: 'user',
-        roles: ['Responder.Run'],
-      },
-    );
+    const started = await stack.services.startManualRun({ playbook: 'collect-hosts-file', devices: [LT_SALES], reason: 'INC-43' }, analyst);
     if (!started.ok) throw new Error(JSON.stringify(started.errors));
     const runId = started.value.run.runId;
     const page = await open(`${stack.apiUrl}/api/console/#/runs/${runId}`);
@@ -160,5 +162,102 @@ describe('the operator console in a browser', () => {
     // The local stack signs links with Azurite's development key (README "Evidence downloads").
     await expect.poll(() => analyst.locator('.evidence-item [role="status"]').first().textContent()).toMatch(/Link valid until/);
     await analyst.close();
+  });
+
+  it('cancels one device of a run, with a reason, and leaves the other device alone', async () => {
+    const started = await stack.services.startManualRun(
+      { playbook: 'collect-hosts-file', devices: [LT_SALES, SRV_SQL], reason: 'INC-44' },
+      analyst,
+    );
+    if (!started.ok) throw new Error(JSON.stringify(started.errors));
+    const page = await open(`${stack.apiUrl}/api/console/#/runs/${started.value.run.runId}`);
+    const offline = page.locator(`section.device[data-device-id="${LT_SALES}"]`);
+    await offline.locator('[data-stage="Pending"]').waitFor({ timeout: 30_000 });
+    await offline.getByRole('button', { name: 'Cancel this device…' }).click();
+    await offline.getByLabel('Why cancel (a ticket or incident)').fill('INC-44 only the laptop');
+    await offline.getByRole('button', { name: 'Confirm: cancel this device' }).click();
+    await offline.locator('[data-stage="Cancelled"]').waitFor({ timeout: 30_000 });
+    expect(await offline.textContent()).toContain('INC-44 only the laptop');
+    const other = page.locator(`section.device[data-device-id="${SRV_SQL}"]`);
+    await other.locator('[data-stage="Succeeded"]').waitFor({ timeout: 60_000 });
+    expect(await other.textContent()).not.toContain('INC-44 only the laptop');
+    await page.close();
+  });
+
+  it('finds a device by name in the start form and ticks it into the run’s devices', async () => {
+    const page = await open(`${stack.apiUrl}/api/console/#/start`);
+    await page.getByLabel('Playbook').selectOption('collect-hosts-file');
+    await page.getByLabel('Name or id').fill('SQL');
+    await page.getByRole('button', { name: 'Find devices' }).click();
+    const found = page.locator('ul.picker li');
+    await found.first().waitFor();
+    expect(await found.count()).toBe(1);
+    await page.getByRole('checkbox', { name: /srv-sql-01/ }).check();
+    expect(await page.getByLabel('Devices', { exact: true }).inputValue()).toBe(SRV_SQL);
+    await page.getByRole('button', { name: 'Preview the commands (dry run)' }).click();
+    await page.locator(`.plan-device[data-device-id="${SRV_SQL}"]`).waitFor();
+    await page.getByRole('checkbox', { name: /srv-sql-01/ }).uncheck();
+    expect(await page.getByLabel('Devices', { exact: true }).inputValue()).toBe('');
+    await page.close();
+  });
+
+  it('shows pacing at a glance: calls against the limit, sessions, budget, a bar per minute of the last hour, and the queues', async () => {
+    const page = await open(`${stack.apiUrl}/api/console/#/pacing`);
+    await expect.poll(() => page.locator('[data-figure="Sessions in use"] strong').textContent()).toMatch(/^\d+ of 25$/);
+    expect(await page.locator('[data-figure="Calls in the last minute"] strong').textContent()).toMatch(/^\d+ of \d+$/);
+    expect(await page.locator('[data-figure="429 penalty"] strong').textContent()).toMatch(/None|In force/);
+    expect(await page.locator('svg.calls-chart rect.bar').count()).toBe(60);
+    expect(await page.locator('tr[data-queue="actions"] [data-count-is]').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'pacing.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('lets an admin replay a dead letter, its preview shown as text, and hides dead letters from a read-only analyst', async () => {
+    await stack.bus.send('collect', { body: { note: HOSTILE }, messageId: 'console-malformed' });
+    const page = await open(`${stack.apiUrl}/api/console/#/deadletters`);
+    await page.getByLabel('Queue').selectOption('collect');
+    await page.getByLabel('Dead-letter reason').fill('MalformedMessage');
+    const entry = page.locator('article.dead-letter').filter({ hasText: 'console-malformed' }).first();
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Apply filters' }).click();
+          return entry.count();
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(1);
+    expect(await entry.locator('pre.preview').textContent()).toContain(HOSTILE);
+    await entry.getByRole('checkbox').check();
+    await page.getByLabel('Why (a ticket or the fix)').fill('INC-45 fixed the sender');
+    await page.getByRole('button', { name: 'Replay selected…' }).click();
+    await page.getByRole('button', { name: 'Confirm: replay 1' }).click();
+    await page.locator('li[data-outcome="replayed"]').waitFor();
+    expect(await page.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    await page.close();
+
+    const reader = await open(`${readOnly.apiUrl ?? ''}/api/console/#/deadletters`);
+    await reader.getByRole('heading', { name: 'Not here' }).waitFor();
+    expect(await reader.getByRole('link', { name: 'Dead letters' }).count()).toBe(0);
+    expect(await reader.getByRole('link', { name: 'Pacing' }).count()).toBe(1);
+    await reader.close();
+  });
+
+  it('draws a 500-device run a page of 50 devices at a time, and "Show more" adds the next page', async () => {
+    const runId = 'm-console500';
+    const devices = Array.from({ length: 500 }, (_, i) => hexId(0xc0_0000 + i));
+    const run = { ...makeRun(runId, devices), trigger: { kind: 'manual' as const, requestedBy: 'scale test', reason: 'INC-46' } };
+    // A run record as the store holds one; its actions stay queued (nothing is sent for them: no message is queued).
+    await stack.services.deps.runs.createRun(
+      run,
+      devices.map((id) => makeAction(runId, id)),
+    );
+    const page = await open(`${stack.apiUrl}/api/console/#/runs/${runId}`);
+    await page.locator('section.device').first().waitFor({ timeout: 30_000 });
+    expect(await page.locator('section.device').count()).toBe(50);
+    expect(await page.getByText('Showing 50 of 500 devices.').count()).toBe(1);
+    await page.getByRole('button', { name: 'Show 50 more' }).click();
+    await expect.poll(() => page.locator('section.device').count()).toBe(100);
+    await page.close();
   });
 });

@@ -30,6 +30,9 @@ const pacingSchema = z.strictObject({
     ceilingHoldsUntil: iso.optional(),
     reservedSlots: z.number().int().describe('send slots booked ahead for devices waiting'),
     nextFreeSlot: iso.describe('the earliest a new submission could call'),
+    perMinute: z
+      .array(z.strictObject({ minuteStart: iso, calls: z.number().int().nonnegative() }))
+      .describe('runliveresponse calls admitted in each minute of the last hour, oldest first, the current minute last'),
   }),
   sessions: z.strictObject({ inUse: z.number().int(), limit: z.number().int() }),
   devices: z.strictObject({ waiting: z.number().int(), backingOff: z.number().int() }),
@@ -72,12 +75,13 @@ export async function responderStatus(deps: ResponderStatusDeps): Promise<Respon
 }
 
 function pacingAnswer(status: PacingStatus): z.infer<typeof pacingSchema> {
-  const { ceilingHoldsUntilMs, nextFreeSlotMs, ...liveResponse } = status.liveResponse;
+  const { ceilingHoldsUntilMs, nextFreeSlotMs, perMinute, ...liveResponse } = status.liveResponse;
   return {
     liveResponse: {
       ...liveResponse,
       ...(ceilingHoldsUntilMs === undefined ? {} : { ceilingHoldsUntil: new Date(ceilingHoldsUntilMs).toISOString() }),
       nextFreeSlot: new Date(nextFreeSlotMs).toISOString(),
+      perMinute: perMinute.map((m) => ({ minuteStart: new Date(m.minuteStartMs).toISOString(), calls: m.calls })),
     },
     sessions: status.sessions,
     devices: status.devices,

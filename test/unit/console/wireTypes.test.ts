@@ -1,7 +1,12 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
 import type { callerSchema } from '../../../functions/me.js';
+import type { deadLetterReportSchema } from '../../../functions/deadLettersAct.js';
+import type { deadLetterListingSchema } from '../../../functions/deadLettersList.js';
 import type { cancelReportSchema } from '../../../functions/runsCancel.js';
+import type { QueueName } from '../../../shared/bus/queues.js';
+import type { deviceSearchResultSchema } from '../../../shared/services/directory/search.js';
+import type { responderStatusSchema } from '../../../shared/services/status/responderStatus.js';
 import type { evidenceLinkSchema } from '../../../shared/services/evidenceAccess/evidenceLink.js';
 import type { runStartedSchema } from '../../../functions/runsCreate.js';
 import type { dryRunResultSchema } from '../../../shared/services/intake/dryRunResultSchema.js';
@@ -26,5 +31,10 @@ describe('the console reads the API as the server answers it', () => {
     expectTypeOf<z.output<typeof runStartedSchema>>().toExtend<Wire.RunStarted>();
     expectTypeOf<z.output<typeof cancelReportSchema>>().toExtend<Wire.CancelReport>();
     expectTypeOf<z.output<typeof evidenceLinkSchema>>().toExtend<Wire.EvidenceLink>();
+    expectTypeOf<z.output<typeof responderStatusSchema>>().toExtend<Wire.ResponderStatus>();
+    expectTypeOf<z.output<typeof deadLetterListingSchema>>().toExtend<Wire.DeadLetterListing>();
+    expectTypeOf<z.output<typeof deadLetterReportSchema>>().toExtend<Wire.DeadLetterReport>();
+    expectTypeOf<z.output<typeof deviceSearchResultSchema>>().toExtend<Wire.DeviceSearchResult>();
+    expectTypeOf<Wire.QueueName>().toEqualTypeOf<QueueName>();
   });
 });

@@ -77,6 +77,10 @@ const CASES: Record<string, [status: number, call: RouteCall][]> = {
     [503, { roles: ALL, params: { id: 'RUN' }, body: { blob: 'RUN_BLOB' } }],
   ],
   playbooksList: [[200, { roles: ALL }]],
+  devicesList: [
+    [200, { roles: ALL, query: { search: 'x', limit: '1' } }],
+    [400, { roles: ALL, query: { continuationToken: 'made-up' } }],
+  ],
   auditList: [
     [200, { roles: ALL, query: { limit: '1' } }],
     [400, { roles: ALL, query: { limit: 'all' } }],

@@ -55,6 +55,11 @@ describe('GET /api/status', () => {
         alerts: { messages: { count: 0, countIs: 'exact' } },
       },
     });
+    const perMinute = (response.jsonBody as { pacing: { liveResponse: { perMinute: { minuteStart: string; calls: number }[] } } }).pacing
+      .liveResponse.perMinute;
+    expect(perMinute).toHaveLength(60);
+    expect(perMinute.reduce((sum, m) => sum + m.calls, 0)).toBe(3);
+    expect(perMinute.at(-1)?.minuteStart).toBe(new Date(Math.floor(clock.nowMs() / 60_000) * 60_000).toISOString());
     expect(deps.defender.calls).toEqual([]);
     expect((await store.load()).etag).toBe(before.etag);
   });

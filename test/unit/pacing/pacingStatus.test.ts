@@ -35,8 +35,17 @@ function deepFreeze<T>(value: T): T {
 describe('the pacing status', () => {
   it('shows an idle tenant: no calls, every session and budget free, a slot now, no penalty', () => {
     const clock = new ManualClock();
-    expect(pacingStatus(emptyPacingState(), clock.nowMs(), limits)).toEqual({
-      liveResponse: { callsInWindow: 0, windowMs: 60_000, limit: 10, limitInForce: 10, reservedSlots: 0, nextFreeSlotMs: clock.nowMs() },
+    const { perMinute, ...liveResponse } = pacingStatus(emptyPacingState(), clock.nowMs(), limits).liveResponse;
+    expect(liveResponse).toEqual({
+      callsInWindow: 0,
+      windowMs: 60_000,
+      limit: 10,
+      limitInForce: 10,
+      reservedSlots: 0,
+      nextFreeSlotMs: clock.nowMs(),
+    });
+    expect(perMinute.map((m) => m.calls)).toEqual(Array<number>(60).fill(0));
+    expect(pacingStatus(emptyPacingState(), clock.nowMs(), limits)).toMatchObject({
       sessions: { inUse: 0, limit: 25 },
       devices: { waiting: 0, backingOff: 0 },
       statusBudget: { lastMinute: { used: 0, limit: 100, left: 100 }, lastHour: { used: 0, limit: 1_500, left: 1_500 } },
@@ -98,6 +107,47 @@ describe('the pacing status', () => {
     expect(pacingStatus(taken.state, clock.nowMs(), limits).statusBudget.lastMinute).toEqual({ used: 0, limit: 100, left: 100 });
     clock.advance(60 * 60_000);
     expect(pacingStatus(taken.state, clock.nowMs(), limits).statusBudget.lastHour.used).toBe(0);
+  });
+
+  it('shows the calls admitted in each minute of the last hour, oldest first, ending with the current minute; older ones drop off', () => {
+    const clock = new ManualClock();
+    clock.set(Date.UTC(2026, 11, 2, 10, 0, 30));
+    let state = callsMade(emptyPacingState(), clock, 3, 'a');
+    clock.advance(2 * 60_000);
+    state = callsMade(state, clock, 2, 'b');
+    const perMinute = pacingStatus(state, clock.nowMs(), limits).liveResponse.perMinute;
+    expect(perMinute).toHaveLength(60);
+    expect(perMinute.at(-1)).toEqual({ minuteStartMs: Date.UTC(2026, 11, 2, 10, 2), calls: 2 });
+    expect(perMinute.at(-3)).toEqual({ minuteStartMs: Date.UTC(2026, 11, 2, 10, 0), calls: 3 });
+    expect(perMinute.reduce((sum, m) => sum + m.calls, 0)).toBe(5);
+    expect(perMinute.map((m) => m.minuteStartMs)).toEqual([...perMinute.map((m) => m.minuteStartMs)].sort((a, b) => a - b));
+    clock.advance(59 * 60_000);
+    const hourLater = pacingStatus(state, clock.nowMs(), limits).liveResponse.perMinute;
+    expect(hourLater[0]).toEqual({ minuteStartMs: Date.UTC(2026, 11, 2, 10, 2), calls: 2 });
+    expect(hourLater.reduce((sum, m) => sum + m.calls, 0)).toBe(2);
+  });
+
+  it('counts a reserved slot only when its call is admitted', () => {
+    const clock = new ManualClock();
+    const requests = Array.from({ length: 15 }, (_, i) => ({ deviceId: `d${i}`, runId: 'r3' }));
+    const booked = bookSlots(emptyPacingState(), clock.nowMs(), limits, requests).state;
+    expect(pacingStatus(booked, clock.nowMs(), limits).liveResponse.perMinute.at(-1)?.calls).toBe(0);
+    clock.advance(limits.sendLeadMs);
+    const arrived = requestSlot(booked, clock.nowMs(), limits, { deviceId: 'd0', runId: 'r3' });
+    if (arrived.kind !== 'admit') throw new Error(`d0 was not admitted: ${arrived.kind}`);
+    expect(pacingStatus(arrived.state, clock.nowMs(), limits).liveResponse.perMinute.at(-1)?.calls).toBe(1);
+  });
+
+  it('keeps the record small: an hour of minute counts at most, however long the tenant runs', () => {
+    const clock = new ManualClock();
+    let state = emptyPacingState();
+    for (let minute = 0; minute < 150; minute++) {
+      state = callsMade(state, clock, 1, `m${minute}-`);
+      state = { ...state, holds: {} };
+      clock.advance(60_000);
+    }
+    expect(state.callMinutes?.length).toBe(60);
+    expect(JSON.stringify(state.callMinutes).length).toBeLessThan(1_500);
   });
 
   it('reads the record without changing it', () => {
