@@ -13,6 +13,7 @@ import { StorageQueueProbe } from './azure/storageQueueProbe.js';
 import { TableRunStore } from './azure/tableRunStore.js';
 import type { DeadLetterStore } from './bus/deadLetterStore.js';
 import type { MessageBus, QueueProbe } from './bus/port.js';
+import { cachedQueueProbe } from './bus/cachedQueueProbe.js';
 import { systemClock, waiterFor, wallDelayFor, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { DefenderClient } from './defender/client.js';
@@ -116,7 +117,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
       logger,
       bus,
       deadLetters,
-      queueProbe,
+      queueProbe: cachedQueueProbe(queueProbe, clock, config.operatorApi.statusQueueLookCacheMs),
       runs,
       evidence,
       ...(evidenceLinks ? { evidenceLinks } : {}),

@@ -160,6 +160,8 @@ export const settingsSchema = z
     STATUS_PROBE_TIMEOUT_MS: int(100).max(60_000).default(5_000),
     /** GET /api/status on Service Bus: messages peeked at most per queue, poison queue and dead-letter queue (counts past it read "at least"). */
     STATUS_PEEK_MAX: int(1).max(5_000).default(100),
+    /** GET /api/status: how long one look at a queue is shared by every caller (each console on the pacing page polls); 0: every call looks. */
+    STATUS_QUEUE_LOOK_CACHE_MS: int(0).max(300_000).default(10_000),
 
     // Optional alert poller (off unless ALERT_POLL_CRON is set)
     /** NCRONTAB (six fields) of the alert poller timer; unset: the poller is off. */
@@ -312,7 +314,13 @@ export interface Config {
   /** How operator API callers are verified (shared/auth/authenticate.ts). */
   auth: AuthSettings;
   /** The operator API's reads: the runs list's scan bound, the health checks' time-out (wall clock). */
-  operatorApi: { runsListScanMax: number; healthCheckTimeoutMs: number; statusProbeTimeoutMs: number; statusPeekMax: number };
+  operatorApi: {
+    runsListScanMax: number;
+    healthCheckTimeoutMs: number;
+    statusProbeTimeoutMs: number;
+    statusPeekMax: number;
+    statusQueueLookCacheMs: number;
+  };
   /** The reconciliation sweep and poll-tick watchdog: its timer (undefined: off) and bounds. */
   reconcile: { schedule?: string; staleMs: number; horizonMs: number; runsPerFiring: number; maxRedrives: number };
   alertPoller: { schedule?: string; lookbackMs: number; overlapMs: number; pageSize: number; maxPages: number };
@@ -491,6 +499,7 @@ function toConfig(s: Settings): Config {
       healthCheckTimeoutMs: s.HEALTH_CHECK_TIMEOUT_MS,
       statusProbeTimeoutMs: s.STATUS_PROBE_TIMEOUT_MS,
       statusPeekMax: s.STATUS_PEEK_MAX,
+      statusQueueLookCacheMs: s.STATUS_QUEUE_LOOK_CACHE_MS,
     },
     reconcile: {
       schedule: s.RECONCILE_CRON === 'off' ? undefined : s.RECONCILE_CRON,
