@@ -123,7 +123,7 @@ describe('the operator console in a browser', () => {
     await page.close();
   });
 
-  it('cancels a run whose device is offline, with a reason, and shows the device cancelled', async () => {
+  it('cancels a run whose device is offline, with a reason, shows the device cancelled, and Defender holds no open action on it', async () => {
     const started = await stack.services.startManualRun({ playbook: 'collect-hosts-file', devices: [LT_SALES], reason: 'INC-43' }, analyst);
     if (!started.ok) throw new Error(JSON.stringify(started.errors));
     const runId = started.value.run.runId;
@@ -145,6 +145,14 @@ describe('the operator console in a browser', () => {
     await device.locator('[data-stage="Cancelled"]').waitFor({ timeout: 30_000 });
     expect(await device.textContent()).toContain('INC-43 wrong device');
     await page.close();
+
+    // Defender (the simulator) holds the action cancelled, with the reason: the device is free for the next action.
+    const actionId = (await stack.services.deps.runs.getAction(runId, LT_SALES))?.value.machineActionId ?? '';
+    await expect
+      .poll(async () => (await stack.services.deps.defender.getMachineAction(actionId)).status, { timeout: 30_000 })
+      .toBe('Cancelled');
+    const onDevice = await stack.services.deps.defender.listMachineActions({ machineId: LT_SALES });
+    expect(onDevice.filter((a) => a.status === 'Pending' || a.status === 'InProgress')).toEqual([]);
   });
 
   it('shows a read-only analyst the evidence but no download', async () => {
