@@ -1,8 +1,9 @@
 // @ts-check
 import tseslint from 'typescript-eslint';
 
-/** Folders of the domain: they must not import Azure SDKs (adapters live in shared/azure/). */
+/** Folders of the domain: they must not import Azure SDKs (adapters live in shared/azure/) nor OpenTelemetry (the metrics port is shared/telemetry/metrics.ts). */
 const domainFolders = [
+  'shared/telemetry/**',
   'shared/alerts/**',
   'shared/playbooks/**',
   'shared/defender/**',
@@ -33,13 +34,18 @@ export default tseslint.config(
   },
   {
     files: domainFolders,
-    ignores: ['shared/composition.ts'],
+    ignores: ['shared/composition.ts', 'shared/telemetry/openTelemetryMetrics.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             { group: ['@azure/*'], message: 'Domain code must not import Azure SDKs: put SDK code in shared/azure/ behind a port.' },
+            {
+              group: ['@opentelemetry/*'],
+              message:
+                'Domain code records metrics through the port (shared/telemetry/metrics.ts); only its adapter imports OpenTelemetry.',
+            },
           ],
         },
       ],

@@ -11,7 +11,10 @@ import {
   WORKER_ENVIRONMENT_ASSIGNMENTS,
   WORKER_NODE_ARGUMENTS,
 } from '../shared/workerRuntime.js';
+import type { Metrics } from '../shared/telemetry/metrics.js';
+import { startAzureMonitor } from './lib/azureMonitor.js';
 import { invocationSink } from './lib/invocationLog.js';
+import { metricsExportOf } from './lib/metricsExport.js';
 import { registerFunctions } from './lib/register.js';
 import { FUNCTIONS } from './registry.js';
 
@@ -25,15 +28,37 @@ import { FUNCTIONS } from './registry.js';
 const config = loadConfig(process.env);
 // Through each invocation's context at its real severity (invocationLog.ts); JSON lines on stderr only outside any invocation.
 const logger = createLogger(invocationSink(jsonLinesSink('info')));
+const metrics = startMetrics();
 const services = retryableOnce(
-  () =>
-    buildApp(config, { logger }).then(({ services: s }) => {
+  async () =>
+    buildApp(config, { logger, ...(await metrics) }).then(({ services: s }) => {
       warnWithoutWorkerRuntime(s);
       return s;
     }),
   // Before the services exist there is no logger; the host's console is its log. Logged once per failed build.
   (error) => console.error(`the responder's services could not be built (retried on the next invocation): ${redactError(error).message}`),
 );
+
+/**
+ * The worker's own metrics to Application Insights, started before any
+ * service is built (instruments made before the distro registers its meter
+ * provider would record nothing). Off without a connection string or with
+ * METRICS_ENABLED=false; a distro that fails to start costs the metrics, not
+ * the app.
+ */
+async function startMetrics(): Promise<{ metrics?: Metrics }> {
+  const plan = metricsExportOf(config.metrics);
+  if (plan.kind === 'off') {
+    logger.log('info', 'metrics are not exported', { why: plan.why });
+    return {};
+  }
+  try {
+    return { metrics: await startAzureMonitor(plan) };
+  } catch (error) {
+    logger.log('warn', 'metrics could not be started; the responder runs without them', { error: redactError(error).message });
+    return {};
+  }
+}
 
 function warnWithoutWorkerRuntime(s: Services): void {
   const missing = [...missingWorkerArguments(), ...missingWorkerEnvironment()];

@@ -11,6 +11,7 @@ import { serveFunctions } from './host.js';
 import { QueueConsumer, type ConsumerEvent } from './queueConsumer.js';
 import { SimulatorCredential } from '../simulator/credential.js';
 import { loadFleet } from '../simulator/fleet.js';
+import type { Metrics } from '../shared/telemetry/metrics.js';
 import { startSimulator, type Profile, type RunningSimulator } from '../simulator/index.js';
 
 export interface LocalStackOptions {
@@ -27,6 +28,8 @@ export interface LocalStackOptions {
   /** Extra settings (same names as the Function App's). */
   settings?: Record<string, string>;
   logSink: LogSink;
+  /** Where the responder's metrics go (`npm start -- --metrics`: printed); default: none recorded. */
+  metrics?: Metrics;
   onConsumerEvent?: (event: ConsumerEvent) => void;
   /** Serve the timer functions (default true; their schedules come from the settings). */
   timers?: boolean;
@@ -75,7 +78,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     OPERATOR_AUTH: 'development',
     ...options.settings,
   });
-  const built = await buildApp(config, { clock, credential: new SimulatorCredential({ clock }), logger });
+  const built = await buildApp(config, {
+    clock,
+    credential: new SimulatorCredential({ clock }),
+    logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
   const bus = built.storageQueueBus;
   if (!bus) throw new Error('the local stack needs the storage-queue bus');
 

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { jsonLinesSink, type LogSink } from '../shared/log.js';
 import { PROFILES, type Profile } from '../simulator/index.js';
 import { listAlertFiles, readAlertFile } from './alertFiles.js';
+import { startMetricsPrinter } from './metricsPrinter.js';
 import { ProgressReporter } from './progress.js';
 import { startLocalStack, type LocalStack } from './stack.js';
 import { buildSummary, collectRunStatuses, formatSummary } from './summary.js';
@@ -42,6 +43,9 @@ Options:
                       go to stderr); npm prints its own banner on stdout, so use
                       npm start --silent -- --json when piping it
   --verbose           also print the responder's structured logs (stderr)
+  --metrics           also print the responder's metrics every 10 seconds (stderr):
+                      the instruments the Function App sends to Application
+                      Insights (README "Logs and metrics")
   --help              this text
 
 Without --exit-when-idle it keeps serving (HTTP API, queues) until Ctrl+C
@@ -61,6 +65,7 @@ async function main(): Promise<number> {
       'exit-when-idle': { type: 'boolean' },
       json: { type: 'boolean' },
       verbose: { type: 'boolean' },
+      metrics: { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -80,6 +85,7 @@ async function main(): Promise<number> {
   const dataDir = path.resolve(values.data ?? '.local/azurite');
   const say = (line: string): void => void process.stderr.write(line + '\n');
   const logSink: LogSink = values.verbose ? jsonLinesSink('info') : jsonLinesSink('error');
+  const printer = values.metrics ? startMetricsPrinter({ intervalMs: METRICS_PRINT_INTERVAL_MS, write: say }) : undefined;
 
   const alertFiles = await listAlertFiles(alertsPath);
   await rm(dataDir, { recursive: true, force: true });
@@ -94,6 +100,7 @@ async function main(): Promise<number> {
     startMs,
     dataDir,
     logSink,
+    ...(printer ? { metrics: printer.metrics } : {}),
     ...(profile === undefined ? {} : { simulatorProfile: profile as Profile }),
     settings: {
       ...(values.as === undefined ? {} : { DEV_PRINCIPAL_NAME: values.as }),
@@ -110,6 +117,8 @@ async function main(): Promise<number> {
       say,
     });
   } finally {
+    // The last interval's metrics first: its gauges read the pacing record in Azurite.
+    await printer?.stop();
     // Every way out (an error, a signal, --exit-when-idle) stops Azurite and the simulator; Azurite also
     // shuts itself down if this process dies without getting here (local/azurite.ts).
     await stack.stop();
@@ -174,6 +183,9 @@ async function serve(stack: LocalStack, options: ServeOptions): Promise<number> 
   else process.stdout.write(formatSummary(summary) + '\n');
   return summary.allEndedAsExpected ? 0 : 1;
 }
+
+/** Wall time between two metrics summaries of `--metrics`. */
+const METRICS_PRINT_INTERVAL_MS = 10_000;
 
 /** Signals that end a run cleanly: the summary is printed and everything started is stopped. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;

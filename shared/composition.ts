@@ -30,6 +30,8 @@ import { TableAlertAssemblyStore } from './azure/tableAlertAssemblyStore.js';
 import { loadPlaybooks } from './playbooks/loader.js';
 import { deadLetterService, type DeadLetterService } from './services/deadLetters/deadLetters.js';
 import { createServices, type Services } from './services/index.js';
+import type { Metrics } from './telemetry/metrics.js';
+import { pacingGaugeReader } from './telemetry/pacingGauges.js';
 
 /** What the caller may supply instead of the production defaults. */
 export interface Overrides {
@@ -39,6 +41,8 @@ export interface Overrides {
   logger?: Logger;
   /** The HTTP client the Defender client uses (tests record calls with it). */
   fetch?: typeof fetch;
+  /** Where the responder's metrics go (the hosts start the exporter). Default: none recorded. */
+  metrics?: Metrics;
 }
 
 export interface BuiltApp {
@@ -83,6 +87,9 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
   const pacingStore = new TablePacingStore(tableClient(config, config.storage.pacingTable, azureCredential));
   await pacingStore.ensureTable();
   const pacer = new Pacer(pacingStore, clock, pacingLimitsOf(config));
+  const { metrics } = overrides;
+  // Sessions in use and the status budget left: read from the pacing record once per export, not per event.
+  metrics?.observeGauges(pacingGaugeReader(pacer, clock));
   // The alert poller's watermark and the reconciliation sweep's cursor.
   const watermarks = new TableWatermarkStore(tableClient(config, config.storage.watermarkTable, azureCredential));
   await watermarks.ensureTable();
@@ -105,6 +112,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
     // A list's further pages are paid from the same budget as its first.
     payForExtraCall: (what) => payStatusCall(pacer, what),
     logger,
+    ...(metrics ? { metrics } : {}),
   });
   // Every status-class call is paid for from the tenant-wide budget first.
   const defender = new BudgetedDefenderApi(client, pacer);
@@ -127,6 +135,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
       playbooks,
       assemblies,
       collectorVersion: collectorVersion(),
+      ...(metrics ? { metrics } : {}),
       alertFeed: defender,
       watermarks,
       audit,

@@ -230,6 +230,14 @@ export const settingsSchema = z
     /** Devices listed one by one in a Teams card or an alert comment (the webhook lists all); the rest are counted. */
     NOTIFY_MAX_DEVICES: int(1).max(500).default(20),
 
+    // The responder's own metrics (shared/telemetry/instruments.ts)
+    /** `false`: the Function App exports no metrics of its own, even with Application Insights configured. */
+    METRICS_ENABLED: bool.default(true),
+    /** Application Insights (set by infra/); unset: the Function App exports no metrics of its own. */
+    APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
+    /** Client id of the app's user-assigned identity: metrics are sent with its token (Application Insights' local auth is off). */
+    AZURE_CLIENT_ID: z.string().min(1).optional(),
+
     /** Local demos only: how many times faster than the wall clock the responder's clock runs. */
     TIME_SCALE: z.coerce.number().positive().default(1),
   })
@@ -330,6 +338,8 @@ export interface Config {
   deviceDirectory: { schedule?: string; maxAgeMs: number; missLookups: number; missRetryMs: number; missMaxWaitMs: number };
   /** The notify queue's sinks (each optional; URLs and the secret are never logged) and their limits. */
   notify: NotifyConfig;
+  /** The responder's own metrics: exported to Application Insights when enabled and a connection string is set (functions/lib/metricsExport.ts). */
+  metrics: { enabled: boolean; connectionString?: string; identityClientId?: string };
   timeScale: number;
 }
 
@@ -533,6 +543,11 @@ function toConfig(s: Settings): Config {
       alertCommentMaxChars: s.NOTIFY_ALERT_COMMENT_MAX_CHARS,
       fieldMaxChars: s.NOTIFY_FIELD_MAX_CHARS,
       maxDevices: s.NOTIFY_MAX_DEVICES,
+    },
+    metrics: {
+      enabled: s.METRICS_ENABLED,
+      ...(s.APPLICATIONINSIGHTS_CONNECTION_STRING ? { connectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING } : {}),
+      ...(s.AZURE_CLIENT_ID ? { identityClientId: s.AZURE_CLIENT_ID } : {}),
     },
     timeScale: s.TIME_SCALE,
   };

@@ -24,6 +24,8 @@ import type { Clock } from '../clock.js';
 import { PermanentError, ThrottledError, TransientError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { redactText } from '../redaction.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { queueAgeMs } from '../telemetry/queueAge.js';
 import type { DeliveryInfo, MessageBus, MessageProperties, QueueName } from './port.js';
 
 /** How a delivery ended when the handler's expected condition was settled here. */
@@ -41,6 +43,8 @@ export interface SettleDeps {
   clock: Clock;
   logger: Logger;
   config: { delivery: DeliveryRetryLimits };
+  /** Where each delivery's queue age is recorded (responder.queue.age); unset: nowhere. */
+  metrics?: Pick<Metrics, 'record'>;
 }
 
 /** Message properties carrying the counts from one copy to the next. */
@@ -70,6 +74,8 @@ export async function settleExpected<T>(
   delivery: DeliveryInfo,
   handle: () => Promise<T>,
 ): Promise<T | ExpectedOutcome> {
+  const ageMs = queueAgeMs(delivery, deps.clock.nowMs());
+  if (ageMs !== undefined) deps.metrics?.record('queueAge', ageMs, { queue });
   try {
     return await handle();
   } catch (error) {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { BadRequestError, NotFoundError, PermanentError, TransientError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../telemetry/metrics.js';
 import { toDefenderError } from './httpErrors.js';
 import { checkResultLink, type LinkPolicy } from './linkPolicy.js';
 import { nodeLinkTransport, type LinkResponse, type LinkTransport } from './linkTransport.js';
@@ -11,6 +12,7 @@ import type {
   AlertFeed,
   AlertQuery,
   DefenderApi,
+  DefenderCallKind,
   DownloadedResult,
   LibraryAdminApi,
   LibraryUpload,
@@ -50,6 +52,8 @@ export interface DefenderClientOptions {
   maxPages?: number;
   /** Where a 429 from Defender is reported (`Defender answered 429`, with the call and the wait): the alert rule on throttling reads it. */
   logger?: Logger;
+  /** Where a 429 is counted (responder.defender.throttled, by call kind). */
+  metrics?: Pick<Metrics, 'add'>;
 }
 
 export const DEFAULT_MAX_PAGES = 100;
@@ -78,11 +82,11 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
 
   async runLiveResponse(machineId: string, request: RunLiveResponseRequest): Promise<MachineAction> {
     const path = `/api/machines/${encodeURIComponent(machineId)}/runliveresponse`;
-    return this.call('POST', path, machineActionSchema, { body: request, what: 'runliveresponse', machineId });
+    return this.call('POST', path, machineActionSchema, { body: request, kind: 'runliveresponse', machineId });
   }
 
   async getMachineAction(actionId: string): Promise<MachineAction> {
-    return this.call('GET', `/api/machineactions/${encodeURIComponent(actionId)}`, machineActionSchema, { what: 'get machine action' });
+    return this.call('GET', `/api/machineactions/${encodeURIComponent(actionId)}`, machineActionSchema, { kind: 'get machine action' });
   }
 
   /**
@@ -119,12 +123,12 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
 
   async cancelMachineAction(actionId: string, comment: string): Promise<MachineAction> {
     const path = `/api/machineactions/${encodeURIComponent(actionId)}/cancel`;
-    return this.call('POST', path, machineActionSchema, { body: { Comment: comment }, what: 'cancel machine action' });
+    return this.call('POST', path, machineActionSchema, { body: { Comment: comment }, kind: 'cancel machine action' });
   }
 
   async getResultDownloadLink(actionId: string, commandIndex: number): Promise<string> {
     const path = `/api/machineactions/${encodeURIComponent(actionId)}/GetLiveResponseResultDownloadLink(index=${commandIndex})`;
-    const body = await this.call('GET', path, null, { what: 'get result download link' });
+    const body = await this.call('GET', path, null, { kind: 'get result download link' });
     const value = (body as { value?: unknown } | null)?.value;
     if (typeof value !== 'string') throw new TransientError('get result download link: response has no link');
     return value;
@@ -186,7 +190,7 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
   }
 
   async getMachine(idOrName: string): Promise<Machine> {
-    return this.call('GET', `/api/machines/${encodeURIComponent(idOrName)}`, machineSchema, { what: 'get machine' });
+    return this.call('GET', `/api/machines/${encodeURIComponent(idOrName)}`, machineSchema, { kind: 'get machine' });
   }
 
   async listLibraryFiles(): Promise<LibraryFile[]> {
@@ -200,16 +204,23 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
     form.append('ParametersDescription', upload.parametersDescription);
     form.append('HasParameters', String(upload.hasParameters));
     form.append('OverrideIfExists', String(upload.overrideIfExists));
-    return this.call('POST', '/api/libraryfiles', libraryFileSchema, { form, what: `upload library file ${upload.fileName}` });
+    return this.call('POST', '/api/libraryfiles', libraryFileSchema, {
+      form,
+      kind: 'upload library file',
+      what: `upload library file ${upload.fileName}`,
+    });
   }
 
   async deleteLibraryFile(fileName: string): Promise<void> {
-    await this.call('DELETE', `/api/libraryfiles/${encodeURIComponent(fileName)}`, null, { what: `delete library file ${fileName}` });
+    await this.call('DELETE', `/api/libraryfiles/${encodeURIComponent(fileName)}`, null, {
+      kind: 'delete library file',
+      what: `delete library file ${fileName}`,
+    });
   }
 
   async commentOnAlert(alertId: string, comment: string): Promise<void> {
     // The answer (the updated alert) is not needed: only that the comment was taken.
-    await this.call('PATCH', `/api/alerts/${encodeURIComponent(alertId)}`, null, { body: { comment }, what: 'comment on alert' });
+    await this.call('PATCH', `/api/alerts/${encodeURIComponent(alertId)}`, null, { body: { comment }, kind: 'comment on alert' });
   }
 
   async listAlerts(query: AlertQuery): Promise<unknown[]> {
@@ -230,14 +241,19 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
    * /api/, at most `maxPages` pages; anything else is a PermanentError).
    * `schema` null: items as they come.
    */
-  private async listAll<S extends z.ZodType>(firstPath: string, schema: S | null, what: string, meter: ListMeter): Promise<z.infer<S>[]> {
+  private async listAll<S extends z.ZodType>(
+    firstPath: string,
+    schema: S | null,
+    what: DefenderCallKind,
+    meter: ListMeter,
+  ): Promise<z.infer<S>[]> {
     const items: z.infer<S>[] = [];
     const maxPages = this.options.maxPages ?? DEFAULT_MAX_PAGES;
     let path: string | undefined = firstPath;
     for (let pages = 0; path !== undefined; pages++) {
       if (pages >= maxPages) throw new PermanentError(`${what}: more than ${maxPages} pages; the list was not read to its end`);
       await meter.beforeRequest(what);
-      const page = await this.call('GET', path, null, { what });
+      const page = await this.call('GET', path, null, { kind: what });
       items.push(...parseCollection(page, schema, what));
       path = nextPagePath(page, this.options.baseUrl, what);
     }
@@ -248,8 +264,9 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     schema: S | null,
-    options: { body?: unknown; form?: FormData; what: string; machineId?: string },
+    call: { body?: unknown; form?: FormData; kind: DefenderCallKind; what?: string; machineId?: string },
   ): Promise<S extends z.ZodType ? z.infer<S> : unknown> {
+    const options = { ...call, what: call.what ?? call.kind };
     const token = await this.options.credential.getToken(this.options.scope);
     if (!token) throw new TransientError(`${options.what}: no access token was returned by the credential`);
     const headers: Record<string, string> = { Authorization: `Bearer ${token.token}`, Accept: 'application/json' };
@@ -269,6 +286,7 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
     }
     const text = await response.text();
     if (response.status === 429) {
+      this.options.metrics?.add('defenderThrottled', 1, { call: options.kind });
       this.options.logger?.log('warn', 'Defender answered 429', {
         call: options.what,
         machineId: options.machineId,

@@ -55,6 +55,21 @@ export interface DownloadedResult {
   contentEncoding?: string;
 }
 
+/** The kinds of Defender API call (the client's names for them, in its errors and its 429 count). */
+export type DefenderCallKind =
+  | 'runliveresponse'
+  | 'get machine action'
+  | 'list machine actions'
+  | 'cancel machine action'
+  | 'get result download link'
+  | 'list machines'
+  | 'get machine'
+  | 'list library files'
+  | 'upload library file'
+  | 'delete library file'
+  | 'comment on alert'
+  | 'list alerts';
+
 /**
  * Structurally the same as @azure/identity's TokenCredential, so the domain
  * can take one without importing an Azure SDK.

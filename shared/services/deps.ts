@@ -13,6 +13,7 @@ import type { Logger } from '../log.js';
 import type { Pacer } from '../pacing/pacer.js';
 import type { LoadedPlaybook } from '../playbooks/schema.js';
 import type { RunStore } from '../runs/store.js';
+import type { Metrics } from '../telemetry/metrics.js';
 import type { HealthProbes } from './health/probes.js';
 
 /** Everything the services need, built once by the composition root. */
@@ -51,4 +52,6 @@ export interface Deps {
   watermarks: WatermarkStore;
   /** The cheap checks GET /api/health runs (storage, bus, Defender token). */
   health: HealthProbes;
+  /** The responder's own metrics (shared/telemetry/instruments.ts). Unset: nothing is recorded (unit tests, benchmarks). */
+  metrics?: Metrics;
 }

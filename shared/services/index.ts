@@ -31,6 +31,7 @@ import { handleNotifyMessage, type NotifyOutcome } from './notify/deliver.js';
 import { notificationsOn } from './notify/emit.js';
 import { notifyingBus } from './notify/notifyingBus.js';
 import { notifyingRunStore } from './notify/notifyingRunStore.js';
+import { meteredBus } from '../telemetry/meteredBus.js';
 
 /**
  * The operations the triggers call: one per trigger, each taking parsed input.
@@ -84,7 +85,7 @@ export interface Services {
 }
 
 export function createServices(given: Deps, close: () => Promise<void> = () => Promise.resolve()): Services {
-  const deps = withNotifications(given);
+  const deps = withNotifications(withMetrics(given));
   return {
     deps,
     alerts: (body, delivery) => settleExpected(deps, 'alerts', body, delivery, () => handleAlertMessage(deps, body, delivery)),
@@ -128,4 +129,9 @@ export function createServices(given: Deps, close: () => Promise<void> = () => P
 function withNotifications(deps: Deps): Deps {
   if (!notificationsOn(deps.config.notify)) return deps;
   return { ...deps, runs: notifyingRunStore(deps.runs, deps), bus: notifyingBus(deps.bus, deps) };
+}
+
+/** With metrics on, the services send and dead-letter through the metered bus (due times stamped, dead letters counted). */
+function withMetrics(deps: Deps): Deps {
+  return deps.metrics ? { ...deps, bus: meteredBus(deps.bus, deps.metrics, deps.clock) } : deps;
 }

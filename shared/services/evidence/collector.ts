@@ -109,8 +109,12 @@ async function collect(deps: CollectorDeps, message: CollectMessage): Promise<Co
   let stored: Omit<TransferResult, 'outcome'> | undefined;
   if (!(await deps.evidence.exists(blobName))) {
     const link = await deps.defender.getResultDownloadLink(message.machineActionId, message.commandIndex);
+    const startedMs = deps.clock.nowMs();
     const transfer = await transferResult(deps, link, blobName, subject);
-    if (transfer.outcome === 'created') stored = transfer;
+    if (transfer.outcome === 'created') {
+      stored = transfer;
+      recordStored(deps, transfer.digest.sizeBytes, deps.clock.nowMs() - startedMs);
+    }
   }
   if (!stored) {
     // Committed by a collector that stopped before recording it (or that won a race): hash what is stored.
@@ -140,4 +144,10 @@ async function collect(deps: CollectorDeps, message: CollectMessage): Promise<Co
   if (recorded === 'exists') return 'duplicate';
   log.log('info', 'evidence collected', { blobName, sizeBytes: item.sizeBytes, sha256: item.sha256, originalSha256: item.originalSha256 });
   return 'collected';
+}
+
+/** Counts the bytes of a new evidence blob and records its transfer's throughput (none for a transfer that took no time on the clock). */
+function recordStored(deps: Pick<CollectorDeps, 'metrics'>, sizeBytes: number, elapsedMs: number): void {
+  deps.metrics?.add('evidenceBytes', sizeBytes, {});
+  if (elapsedMs > 0) deps.metrics?.record('evidenceThroughput', (sizeBytes * 1000) / elapsedMs, {});
 }

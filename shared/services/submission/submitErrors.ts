@@ -1,5 +1,6 @@
 import { DeviceBusyError, PermanentError, ThrottledError, describeError } from '../../errors.js';
 import type { DeviceAction } from '../../runs/model.js';
+import type { LiveResponseOutcome } from '../../telemetry/instruments.js';
 import { markRejected, requeue } from '../../runs/transitions.js';
 import { updateAction } from '../../runs/updateAction.js';
 import type { SubmissionDeps } from './deps.js';
@@ -46,4 +47,11 @@ export async function handleSubmitError(
   // Outcome unknown: stay 'submitting'; the message comes back (settleExpected) and the retry looks for the action first.
   log.log('warn', 'submission outcome unknown; will retry after checking for an existing action', { error: describeError(error) });
   throw error;
+}
+
+/** How Defender answered a runliveresponse call that failed, as the call counter names it: a 429, a refusal (a busy device, a 4xx), or no answer (a passing fault). */
+export function failedCallOutcome(error: unknown): LiveResponseOutcome {
+  if (error instanceof ThrottledError) return 'throttled';
+  if (error instanceof DeviceBusyError || error instanceof PermanentError) return 'refused';
+  return 'failed';
 }

@@ -11,7 +11,7 @@ import type { SubmissionDeps } from './deps.js';
 import { arrivalForSlot, type SlotDecision } from '../../pacing/sendSlots.js';
 import type { Logger } from '../../log.js';
 import { enqueueSubmit } from './queueing.js';
-import { handleSubmitError } from './submitErrors.js';
+import { failedCallOutcome, handleSubmitError } from './submitErrors.js';
 import { ensurePollTick } from '../polling/pollTick.js';
 import { cancelIfRequested, settleIfCancelled } from './cancelRequests.js';
 
@@ -156,9 +156,12 @@ async function callDefender(deps: SubmissionDeps, marked: DeviceAction, slotAtMs
     return 'deferred';
   }
   let created: MachineAction;
+  deps.metrics?.record('pacingLag', Math.max(0, deps.clock.nowMs() - slotAtMs), {});
   try {
     created = await deps.defender.runLiveResponse(deviceId, { Commands: marked.commands, Comment: marked.comment });
+    deps.metrics?.add('liveResponseCalls', 1, { outcome: 'accepted' });
   } catch (error) {
+    deps.metrics?.add('liveResponseCalls', 1, { outcome: failedCallOutcome(error) });
     // A refused call leaves the ledger (and teaches it a ceiling); any other is recorded at its answer time.
     if (!(error instanceof ThrottledError)) await deps.pacer.callAnswered(slotAtMs);
     if (error instanceof DeviceBusyError) {

@@ -9,6 +9,7 @@ import { handleCollectMessage } from '../../../../shared/services/evidence/colle
 import type { CollectorDeps } from '../../../../shared/services/evidence/deps.js';
 import { toRunStatus } from '../../../../shared/services/status/runStatus.js';
 import { DEVICE, MemoryEvidenceStore, MemoryRunStore, RecordingBus, ScriptedDefender } from '../../../helpers/fakes.js';
+import { recordedMetrics } from '../../../helpers/recordedMetrics.js';
 
 const delivery = { messageId: 'm1', deliveryCount: 1 };
 const message = { runId: 'a-1', deviceId: DEVICE, machineActionId: 'act-1', commandIndex: 0 };
@@ -71,6 +72,26 @@ describe('collecting a result', () => {
     expect(blob?.bytes).toEqual(transcript);
     expect(blob?.tags).toMatchObject({ runId: 'a-1', deviceId: DEVICE, machineActionId: 'act-1' });
     expect(blob?.metadata).toMatchObject({ trigger: 'manual', requestedBy: 'soc@contoso.com', source: 'Collect.ps1' });
+  });
+
+  it('counts the bytes of a stored evidence file and records its transfer throughput', async () => {
+    const recorded = recordedMetrics();
+    const deps = { ...(await collecting()), metrics: recorded.metrics };
+    deps.defender.onDownload = () => {
+      deps.clock.advance(2_000); // the transfer takes 2 s on the clock
+      return Promise.resolve({ body: Readable.from([transcript]), contentLength: transcript.length });
+    };
+
+    expect(await handleCollectMessage(deps, message, delivery)).toBe('collected');
+
+    const points = await recorded.collect();
+    expect(points.find((p) => p.name === 'responder.evidence.bytes')?.value).toBe(transcript.length);
+    expect(points.find((p) => p.name === 'responder.evidence.throughput')?.histogram).toEqual({
+      count: 1,
+      sum: transcript.length / 2,
+      min: transcript.length / 2,
+      max: transcript.length / 2,
+    });
   });
 
   it('commits nothing from a body shorter than its Content-Length and retries with a fresh link', async () => {

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../shared/clock.js';
+import { loadConfig } from '../../../shared/config.js';
+import { pacingLimitsOf } from '../../../shared/pacing/limits.js';
+import { Pacer } from '../../../shared/pacing/pacer.js';
+import { pacingGaugeReader } from '../../../shared/telemetry/pacingGauges.js';
+import { InProcessPacingStore } from '../../helpers/casStores.js';
+import { recordedMetrics } from '../../helpers/recordedMetrics.js';
+
+describe('the pacing gauges', () => {
+  it('report sessions in use and the status budget left in each window, read from the pacing record at collection', async () => {
+    const clock = new ManualClock();
+    const config = loadConfig({ STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', BUS_KIND: 'storage-queues' });
+    const pacer = new Pacer(new InProcessPacingStore(), clock, pacingLimitsOf(config));
+    const { metrics, collect } = recordedMetrics();
+    metrics.observeGauges(pacingGaugeReader(pacer, clock));
+    await pacer.takeStatusCalls(3);
+    const slot = await pacer.requestSlot({ deviceId: 'd1', runId: 'r1' });
+    if (slot.kind !== 'admit') throw new Error(`expected an admission, got ${slot.kind}`);
+    await pacer.recordSubmitted('d1', 'r1', 'act-1', clock.nowMs() + 15_000, slot.atMs);
+
+    const points = await collect();
+
+    expect(points).toEqual([
+      { name: 'responder.pacing.sessions_in_use', attributes: {}, value: 1 },
+      { name: 'responder.pacing.status_budget_left', attributes: { window: 'minute' }, value: 97 },
+      { name: 'responder.pacing.status_budget_left', attributes: { window: 'hour' }, value: 1_497 },
+    ]);
+  });
+});
