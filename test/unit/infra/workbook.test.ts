@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INFRA, readBicep } from './bicep.js';
+import { INSTRUMENTS, type InstrumentAttributes } from '../../../shared/telemetry/instruments.js';
 
 const root = path.resolve(INFRA, '..');
 
@@ -12,7 +13,11 @@ interface WorkbookItem {
 }
 const workbookText = readFileSync(path.join(INFRA, 'workbook.json'), 'utf8');
 const workbook = JSON.parse(workbookText) as { version: string; items: WorkbookItem[]; fallbackResourceIds: string[] };
-const queries = workbook.items.filter((i) => i.type === 3).map((i) => ({ name: i.name, query: i.content.query ?? '' }));
+const charted = workbook.items.filter((i) => i.type === 3).map((i) => ({ name: i.name, query: i.content.query ?? '' }));
+/** Queries over the app's log records (AppTraces). */
+const queries = charted.filter((q) => q.query.startsWith('AppTraces'));
+/** Queries over the worker's OpenTelemetry metrics (AppMetrics). */
+const metricQueries = charted.filter((q) => q.query.startsWith('AppMetrics'));
 
 /** Every TypeScript file under `dir`, as text. */
 function sources(dir: string): string[] {
@@ -92,6 +97,37 @@ describe('the workbook (infra/workbook.json)', () => {
     const trigger = /r\.trigger\) == "([^"]+)"/.exec(outcomes)?.[1];
     expect(readFileSync(path.join(root, 'functions/alerts.ts'), 'utf8')).toContain(`queue: '${trigger}'`);
     expect(readFileSync(path.join(root, 'functions/alerts.ts'), 'utf8')).toContain(`name: '${trigger}'`);
+  });
+
+  it('charts the worker’s metrics by the names and attributes the code records them with', () => {
+    expect(metricQueries.map((q) => q.name).sort()).toEqual(['metric-calls', 'metric-lag', 'metric-pacing', 'metric-queue-age']);
+    const byName = new Map<string, keyof InstrumentAttributes>(
+      Object.entries(INSTRUMENTS).map(([key, spec]) => [spec.name, key as keyof InstrumentAttributes]),
+    );
+    // Each instrument's attribute names, as the typed call sites may attach them (instruments.ts).
+    const attributes: Record<keyof InstrumentAttributes, string[]> = {
+      liveResponseCalls: ['outcome'],
+      defenderThrottled: ['call'],
+      pacingLag: [],
+      sessionsInUse: [],
+      statusBudgetLeft: ['window'],
+      queueAge: ['queue'],
+      evidenceBytes: [],
+      evidenceThroughput: [],
+      deadLetters: ['queue', 'reason'],
+    } satisfies { [K in keyof InstrumentAttributes]: (keyof InstrumentAttributes[K])[] };
+    for (const { name, query } of metricQueries) {
+      const names = [...query.matchAll(/"(responder\.[a-z_.]+)"/g)].map((m) => m[1] ?? '');
+      expect(names.length, name).toBeGreaterThan(0);
+      const keys = names.map((n) => byName.get(n));
+      expect(keys, `${name}: a metric name the code does not record`).not.toContain(undefined);
+      for (const property of [...query.matchAll(/Properties\.(\w+)/g)].map((m) => m[1] ?? '')) {
+        expect(
+          keys.some((k) => k !== undefined && attributes[k].includes(property)),
+          `${name}: no instrument it charts has the attribute ${property}`,
+        ).toBe(true);
+      }
+    }
   });
 
   it('binds every query to its time range parameter', () => {
