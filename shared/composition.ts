@@ -20,7 +20,7 @@ import type { TokenProvider } from './defender/port.js';
 import { createLogger, jsonLinesSink, type Logger } from './log.js';
 import { BudgetedDefenderApi, payStatusCall } from './pacing/budgetedDefender.js';
 import { pacingLimitsOf } from './pacing/limits.js';
-import { Pacer } from './pacing/pacer.js';
+import { Pacer, type PacingStore } from './pacing/pacer.js';
 import { TablePacingStore } from './azure/tablePacingStore.js';
 import { TableWatermarkStore } from './azure/tableWatermarkStore.js';
 import { TableAuditLog } from './azure/tableAuditLog.js';
@@ -38,6 +38,8 @@ export interface Overrides {
   logger?: Logger;
   /** The HTTP client the Defender client uses (tests record calls with it). */
   fetch?: typeof fetch;
+  /** Wraps the tenant-wide pacing store (benchmarks count its reads and writes). */
+  wrapPacingStore?: (store: PacingStore) => PacingStore;
 }
 
 export interface BuiltApp {
@@ -81,7 +83,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
   await runs.ensureTable();
   const pacingStore = new TablePacingStore(tableClient(config, config.storage.pacingTable, azureCredential));
   await pacingStore.ensureTable();
-  const pacer = new Pacer(pacingStore, clock, pacingLimitsOf(config));
+  const pacer = new Pacer(overrides.wrapPacingStore?.(pacingStore) ?? pacingStore, clock, pacingLimitsOf(config));
   // The alert poller's watermark and the reconciliation sweep's cursor.
   const watermarks = new TableWatermarkStore(tableClient(config, config.storage.watermarkTable, azureCredential));
   await watermarks.ensureTable();
