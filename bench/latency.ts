@@ -9,7 +9,7 @@ import { startWorker, stopWorker } from '../local/workers.js';
 import { SimulatorCredential, parseFleet, startSimulator, type RunningSimulator } from '../simulator/index.js';
 import { formatLatencyReport, LATENCY_GOALS, percentile, type AlertLatency } from './latency/report.js';
 import { latencyAlert, latencyFleet } from './latency/workload.js';
-import { deviceIdOf } from './workload.js';
+import { deviceIdOf, localBenchSettings } from './workload.js';
 
 const HELP = `npm run bench:latency -- [--alerts N] [--spacing-ms N] [--json]
 
@@ -38,12 +38,7 @@ async function main(): Promise<void> {
   const simulator = await startSimulator({ fleet: parseFleet(latencyFleet(alerts)), clock });
   const credential = new SimulatorCredential({ clock });
   try {
-    const config = loadConfig({
-      STORAGE_CONNECTION_STRING: azurite.connectionString,
-      BUS_KIND: 'storage-queues',
-      DEFENDER_API_BASE_URL: simulator.url,
-      DEFENDER_ALLOW_HTTP_LOOPBACK: 'true',
-    });
+    const config = loadConfig(localBenchSettings(azurite.connectionString, simulator.url));
     const handledMs = new Map<string, number>();
     const worker = await startWorker(0, {
       config,

@@ -13,7 +13,7 @@ import { SimulatorCredential, parseFleet, startSimulator, type SimulatorStats } 
 import { CountingPacingStore } from './countingPacingStore.js';
 import { ALERT_SHAPES, alertStorm, type AlertShape } from './triage/alertMessages.js';
 import { formatTriageReport, TRIAGE_GOALS, type TriageResult } from './triage/report.js';
-import { deviceIdOf } from './workload.js';
+import { deviceIdOf, localBenchSettings } from './workload.js';
 
 const HELP = `npm run bench:triage -- [--alerts N] [--devices N] [--json]
 
@@ -63,12 +63,7 @@ async function main(): Promise<void> {
     clock,
   });
   try {
-    const config = loadConfig({
-      STORAGE_CONNECTION_STRING: azurite.connectionString,
-      BUS_KIND: 'storage-queues',
-      DEFENDER_API_BASE_URL: simulator.url,
-      DEFENDER_ALLOW_HTTP_LOOPBACK: 'true',
-    });
+    const config = loadConfig(localBenchSettings(azurite.connectionString, simulator.url));
     let counting: CountingPacingStore | undefined;
     const built = await buildApp(config, {
       clock,
