@@ -59,3 +59,13 @@ export function workloadFleet(spec: WorkloadSpec): FleetInput {
     })),
   };
 }
+
+/** The responder's settings for a benchmark on a local Azurite and simulator (storage queues, loopback Defender). */
+export function localBenchSettings(storageConnectionString: string, simulatorUrl: string): Record<string, string> {
+  return {
+    STORAGE_CONNECTION_STRING: storageConnectionString,
+    BUS_KIND: 'storage-queues',
+    DEFENDER_API_BASE_URL: simulatorUrl,
+    DEFENDER_ALLOW_HTTP_LOOPBACK: 'true',
+  };
+}

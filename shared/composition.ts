@@ -21,7 +21,7 @@ import type { TokenProvider } from './defender/port.js';
 import { createLogger, jsonLinesSink, type Logger } from './log.js';
 import { BudgetedDefenderApi, payStatusCall } from './pacing/budgetedDefender.js';
 import { pacingLimitsOf } from './pacing/limits.js';
-import { Pacer } from './pacing/pacer.js';
+import { Pacer, type PacingStore } from './pacing/pacer.js';
 import { TablePacingStore } from './azure/tablePacingStore.js';
 import { TableWatermarkStore } from './azure/tableWatermarkStore.js';
 import { TableAuditLog } from './azure/tableAuditLog.js';
@@ -43,6 +43,8 @@ export interface Overrides {
   fetch?: typeof fetch;
   /** Where the responder's metrics go (the hosts start the exporter). Default: none recorded. */
   metrics?: Metrics;
+  /** Wraps the tenant-wide pacing store (benchmarks count its reads and writes). */
+  wrapPacingStore?: (store: PacingStore) => PacingStore;
 }
 
 export interface BuiltApp {
@@ -86,7 +88,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
   await runs.ensureTable();
   const pacingStore = new TablePacingStore(tableClient(config, config.storage.pacingTable, azureCredential));
   await pacingStore.ensureTable();
-  const pacer = new Pacer(pacingStore, clock, pacingLimitsOf(config));
+  const pacer = new Pacer(overrides.wrapPacingStore?.(pacingStore) ?? pacingStore, clock, pacingLimitsOf(config));
   const { metrics } = overrides;
   // Sessions in use and the status budget left: read from the pacing record once per export, not per event.
   metrics?.observeGauges(pacingGaugeReader(pacer, clock));

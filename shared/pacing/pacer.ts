@@ -33,6 +33,13 @@ export type PacingStore = CasStore<PacingState>;
 const PACING_CAS_ATTEMPTS = 100;
 
 /**
+ * How long this instance trusts what it last saw of a full ledger (see Pacer.bookSlots). A reservation used
+ * (its message admitted) or given back (a cancel) may make room sooner; the devices of runs started meanwhile
+ * ask for their own slots when their messages come (requestSlot), so all they lose is being booked in one write.
+ */
+export const LEDGER_FULL_HINT_MS = 5_000;
+
+/**
  * Applies the pure pacing rules to the shared state with optimistic
  * concurrency: read, decide, write if unchanged, else re-read and decide
  * again (changes made at once in one process share one write: see
@@ -55,6 +62,9 @@ export class Pacer {
 
   private readonly committer: GroupCommitter<PacingState>;
 
+  /** Nothing can be booked before this instant (epoch ms), as this instance last saw the ledger: bookSlots reads nothing until then. */
+  private ledgerFullUntilMs = 0;
+
   requestSlot(request: { deviceId: string; runId: string }): Promise<SlotDecision> {
     return this.update((state, nowMs) => {
       const decision = requestSlot(state, nowMs, this.limits, request);
@@ -62,11 +72,18 @@ export class Pacer {
     });
   }
 
-  /** Reserves send slots for a run's devices in one write (see sendSlots.bookSlots); returns each booked device's slot. */
+  /**
+   * Reserves send slots for a run's devices in one write (see sendSlots.bookSlots); returns each booked device's
+   * slot. Once it has seen the ledger full, this instance books nothing, without reading the tenant-wide record,
+   * for LEDGER_FULL_HINT_MS (on the injected clock): an alert storm past the reservation cap costs no read per
+   * alert. Booking nothing is always safe: each unbooked device's message asks for its own slot (requestSlot),
+   * which applies every limit.
+   */
   bookSlots(requests: readonly { deviceId: string; runId: string }[]): Promise<Map<string, number>> {
-    if (requests.length === 0) return Promise.resolve(new Map<string, number>());
+    if (requests.length === 0 || this.clock.nowMs() < this.ledgerFullUntilMs) return Promise.resolve(new Map<string, number>());
     return this.update((state, nowMs) => {
-      const { state: next, booked } = bookSlots(state, nowMs, this.limits, requests);
+      const { state: next, booked, ledgerFull } = bookSlots(state, nowMs, this.limits, requests);
+      this.ledgerFullUntilMs = ledgerFull ? nowMs + LEDGER_FULL_HINT_MS : 0;
       return { next: booked.size > 0 ? next : undefined, result: booked };
     });
   }

@@ -71,16 +71,20 @@ export function requestSlot(
 /**
  * Books send slots for many devices in one go (a run's start): each device
  * not already held or backing off gets a reservation, in order, until the
- * ledger is full, none sooner than the send lead. A reservation is not a
- * session: sessions are checked when each message comes for its slot.
- * Returns the slot of every device booked.
+ * ledger is full. A slot free now is booked for now: its message is sent for
+ * immediate handling and calls as soon as it is admitted (the send lead is
+ * for slots in the future, whose messages come that much early). A
+ * reservation is not a session: sessions are checked when each message
+ * comes for its slot. Returns the slot of every device booked, and whether
+ * the ledger is left full (nothing more can be booked until a reservation is
+ * used or given back).
  */
 export function bookSlots(
   state: PacingState,
   nowMs: number,
   configured: PacingLimits,
   requests: readonly { deviceId: string; runId: string }[],
-): { state: PacingState; booked: Map<string, number> } {
+): { state: PacingState; booked: Map<string, number>; ledgerFull: boolean } {
   const limits = withCeiling(state, nowMs, configured);
   const spanMs = limits.liveResponseWindowMs + limits.safetyMarginMs;
   let current = prune(state, nowMs, nowMs - spanMs);
@@ -90,8 +94,7 @@ export function bookSlots(
     if (reserved >= MAX_RESERVATIONS) break;
     const busy = current.busy[request.deviceId];
     if (current.holds[request.deviceId] || (busy && busy.untilMs > nowMs)) continue;
-    // Not before the send lead: the first calls are prepared in time and go out together.
-    const slotMs = earliestSlot(current, nowMs + limits.sendLeadMs, limits, spanMs);
+    const slotMs = earliestSlot(current, nowMs, limits, spanMs);
     current = {
       ...current,
       slotsMs: insertSorted(current.slotsMs, slotMs),
@@ -100,7 +103,7 @@ export function bookSlots(
     booked.set(request.deviceId, slotMs);
     reserved += 1;
   }
-  return { state: current, booked };
+  return { state: current, booked, ledgerFull: reserved >= MAX_RESERVATIONS };
 }
 
 /** When a message for a slot should arrive: the send lead before it, never in the past. */

@@ -220,18 +220,28 @@ describe('the send-slot ledger', () => {
     expect(arrivalForSlot(T0 + 1_000, T0, limits)).toBe(T0);
   });
 
-  it('books a whole run in one go: ten per span, never eleven, the first ten the send lead from now', () => {
+  it('books a whole run in one go: ten per span, never eleven, the first ten now when the quota is idle', () => {
     const requests = Array.from({ length: 200 }, (_, i) => ({ deviceId: `d${i}`, runId: 'run' }));
     const { state, booked } = bookSlots(withSlots([]), T0, limits, requests);
     const slots = [...booked.values()];
     expect(slots).toHaveLength(200);
-    const first = T0 + limits.sendLeadMs;
-    expect(slots.filter((t) => t === first)).toHaveLength(10);
+    expect(slots.filter((t) => t === T0)).toHaveLength(10);
     for (const end of slots) expect(slots.filter((t) => t > end - SPAN && t <= end).length).toBeLessThanOrEqual(10);
-    expect(Math.max(...slots)).toBe(first + 19 * SPAN);
-    expect(state.holds.d0).toMatchObject({ kind: 'reserved', runId: 'run', slotMs: first });
-    // Each booked message, arriving the send lead early, is admitted for its slot.
-    expect(requestSlot(state, T0, limits, { deviceId: 'd0', runId: 'run' })).toMatchObject({ kind: 'admit', atMs: first });
+    expect(Math.max(...slots)).toBe(T0 + 19 * SPAN);
+    expect(state.holds.d0).toMatchObject({ kind: 'reserved', runId: 'run', slotMs: T0 });
+    // A slot booked for now is sent for now and admitted at once; a later one comes the send lead early, admitted for its slot.
+    expect(arrivalForSlot(T0, T0, limits)).toBe(T0);
+    expect(requestSlot(state, T0, limits, { deviceId: 'd0', runId: 'run' })).toMatchObject({ kind: 'admit', atMs: T0 });
+    expect(requestSlot(state, T0 + SPAN - limits.sendLeadMs, limits, { deviceId: 'd10', runId: 'run' })).toMatchObject({
+      kind: 'admit',
+      atMs: T0 + SPAN,
+    });
+  });
+
+  it('says when it leaves the ledger full', () => {
+    const requests = Array.from({ length: MAX_RESERVATIONS }, (_, i) => ({ deviceId: `d${i}`, runId: 'run' }));
+    expect(bookSlots(withSlots([]), T0, limits, requests).ledgerFull).toBe(true);
+    expect(bookSlots(withSlots([]), T0, limits, requests.slice(1)).ledgerFull).toBe(false);
   });
 
   it('books around calls already made, and skips devices held or backing off', () => {

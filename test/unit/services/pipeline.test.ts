@@ -184,7 +184,7 @@ describe('submission', () => {
     expect((await deps.runs.getAction(runId, DEVICE))?.value.machineActionId).toBe('act-lagged');
   });
 
-  it('books a manual run in one write: ten submissions now, the rest the send lead before their slots', async () => {
+  it('books a manual run in one write: ten submissions for now, the rest the send lead before their slots', async () => {
     const deps = fakeDeps();
     const devices = Array.from({ length: 12 }, (_, i) => i.toString(16).padStart(40, 'b'));
     const started = await startManualRun(deps, { playbook: 'collect-hosts-file', devices, reason: 'INC-1' }, analyst());
@@ -194,12 +194,8 @@ describe('submission', () => {
       .take('actions')
       .map((m) => (m.notBeforeMs ?? 0) - deps.clock.nowMs())
       .sort((a, b) => a - b);
-    // The first ten slots are the send lead away: their messages come now.
-    expect(arrivals).toEqual([
-      ...Array<number>(10).fill(0),
-      sendLeadMs + 60_000 + safetyMarginMs - sendLeadMs,
-      sendLeadMs + 60_000 + safetyMarginMs - sendLeadMs,
-    ]);
+    // The quota is idle: the first ten slots are now, and their messages come now.
+    expect(arrivals).toEqual([...Array<number>(10).fill(0), 60_000 + safetyMarginMs - sendLeadMs, 60_000 + safetyMarginMs - sendLeadMs]);
     expect(Object.values((await deps.pacer.snapshot()).holds).filter((h) => h.kind === 'reserved')).toHaveLength(12);
   });
 
@@ -220,7 +216,7 @@ describe('submission', () => {
     expect(deps.defender.calls.filter((c) => c.method === 'runLiveResponse')).toHaveLength(1);
   });
 
-  it('comes the send lead early, does its bookkeeping, and calls on the slot itself', async () => {
+  it('calls at once on a slot free now, and for a later slot comes the send lead early and calls on the slot itself', async () => {
     const deps = fakeDeps();
     const devices = Array.from({ length: 11 }, (_, i) => i.toString(16).padStart(40, 'c'));
     await startManualRun(deps, { playbook: 'collect-hosts-file', devices, reason: 'INC-1' }, analyst());
@@ -235,11 +231,11 @@ describe('submission', () => {
       if ((m.notBeforeMs ?? 0) > deps.clock.nowMs()) deps.clock.set(m.notBeforeMs ?? 0);
       expect(await handleActionMessage(deps, m.body, delivery)).toBe('submitted');
     }
-    // The first ten called together on their slot, the send lead after the run started; the eleventh
-    // came the send lead early and called on its own slot, a span after them.
-    const { safetyMarginMs, sendLeadMs } = deps.config.limits;
-    expect(postedAtMs.slice(0, 10)).toEqual(Array<number>(10).fill(startMs + sendLeadMs));
-    expect(postedAtMs.at(-1)).toBe(startMs + sendLeadMs + 60_000 + safetyMarginMs);
+    // The first ten called at once, when the run started; the eleventh came the send lead early and called on
+    // its own slot, a span after them.
+    const { safetyMarginMs } = deps.config.limits;
+    expect(postedAtMs.slice(0, 10)).toEqual(Array<number>(10).fill(startMs));
+    expect(postedAtMs.at(-1)).toBe(startMs + 60_000 + safetyMarginMs);
   });
 
   it('admits ten calls in a minute and brings the eleventh back the send lead before its slot a window (plus margin) later', async () => {
@@ -255,9 +251,9 @@ describe('submission', () => {
     }
     expect(outcomes.filter((o) => o === 'submitted')).toHaveLength(10);
     expect(outcomes[10]).toBe('deferred');
-    // The first call went out on the first slot, the send lead after the first run was booked.
+    // The first call went out at once, on the slot booked when the first run started.
     const { safetyMarginMs, sendLeadMs } = deps.config.limits;
-    expect(deps.bus.take('actions')[0]?.notBeforeMs).toBe(startMs + sendLeadMs + 60_000 + safetyMarginMs - sendLeadMs);
+    expect(deps.bus.take('actions')[0]?.notBeforeMs).toBe(startMs + 60_000 + safetyMarginMs - sendLeadMs);
   });
 });
 
