@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isRunId } from '../shared/runs/ids.js';
 import { cancelRequestSchema, type CancelReport } from '../shared/services/cancel/cancelRun.js';
 import { httpFunction } from './lib/binding.js';
-import { auditOf, readJson, refuseInvalid } from './lib/http.js';
+import { auditOf, readJson, refuseInvalid, RUN_ID_ISSUE } from './lib/http.js';
 import { bodyTooLargeAnswer, errorAnswer } from './lib/routeContract.js';
 
 /** What POST /api/runs/{id}/cancel answers: each device's outcome. */
@@ -35,7 +35,7 @@ export const runsCancel = httpFunction({
   },
   handler: async (services, request, caller) => {
     const audit = { ...auditOf('run.cancel', caller), target: request.params.id ?? '' };
-    if (!isRunId(audit.target)) return refuseInvalid(services, audit, [{ path: 'id', message: 'expected a run id such as a-0123abcd...' }]);
+    if (!isRunId(audit.target)) return refuseInvalid(services, audit, [RUN_ID_ISSUE]);
     const body = await readJson(request);
     if (!body.ok) return refuseInvalid(services, audit, body.errors);
     const cancelled = await services.cancelRun(audit.target, body.value, caller.principal);

@@ -1,7 +1,7 @@
 import { isRunId } from '../shared/runs/ids.js';
 import { evidenceListQuerySchema, evidenceListSchema } from '../shared/services/evidenceAccess/evidenceList.js';
 import { httpFunction } from './lib/binding.js';
-import { answerRead, queryOf } from './lib/http.js';
+import { answerRead, queryOf, RUN_ID_ISSUE } from './lib/http.js';
 import { errorAnswer, errorResponse } from './lib/routeContract.js';
 
 /** GET /api/runs/{id}/evidence?limit&continuationToken -> the run's stored files with their chain of custody. Role Responder.Read. */
@@ -21,7 +21,7 @@ export const runsEvidence = httpFunction({
   },
   handler: async (services, request) => {
     const runId = request.params.id ?? '';
-    if (!isRunId(runId)) return errorResponse(400, 'InvalidInput', 'id: expected a run id such as a-0123abcd...');
+    if (!isRunId(runId)) return errorResponse(400, 'InvalidInput', `${RUN_ID_ISSUE.path}: ${RUN_ID_ISSUE.message}`);
     const page = await services.runEvidence(runId, queryOf(request));
     return page ? answerRead(page) : errorResponse(404, 'NotFound', `run ${runId} was not found`);
   },

@@ -1,7 +1,7 @@
 import { isRunId } from '../shared/runs/ids.js';
 import { evidenceLinkRequestSchema, evidenceLinkSchema } from '../shared/services/evidenceAccess/evidenceLink.js';
 import { httpFunction } from './lib/binding.js';
-import { auditOf, readJson, refuseInvalid } from './lib/http.js';
+import { auditOf, readJson, refuseInvalid, RUN_ID_ISSUE } from './lib/http.js';
 import { errorAnswer, errorResponse } from './lib/routeContract.js';
 
 /** A signed link is a credential: no cache, proxy or browser may keep the answer. */
@@ -29,7 +29,7 @@ export const runsEvidenceLink = httpFunction({
   handler: async (services, request, caller) => {
     const runId = request.params.id ?? '';
     const audit = { ...auditOf('evidence.download', caller), target: runId.slice(0, 500) };
-    if (!isRunId(runId)) return refuseInvalid(services, audit, [{ path: 'id', message: 'expected a run id such as a-0123abcd...' }]);
+    if (!isRunId(runId)) return refuseInvalid(services, audit, [RUN_ID_ISSUE]);
     const body = await readJson(request);
     if (!body.ok) return refuseInvalid(services, audit, body.errors);
     const outcome = await services.evidenceLink(runId, body.value);

@@ -1,6 +1,7 @@
 import { isRunId } from '../shared/runs/ids.js';
 import { runStatusSchema } from '../shared/services/status/runStatusSchema.js';
 import { httpFunction } from './lib/binding.js';
+import { RUN_ID_ISSUE } from './lib/http.js';
 import { errorAnswer, errorResponse } from './lib/routeContract.js';
 
 /** GET /api/runs/{id} -> the run's status, device by device, with its evidence. Role Responder.Read. */
@@ -20,7 +21,7 @@ export const runsGet = httpFunction({
   handler: async (services, request) => {
     const runId = request.params.id ?? '';
     if (!isRunId(runId)) {
-      return errorResponse(400, 'InvalidInput', 'id: expected a run id such as a-0123abcd...');
+      return errorResponse(400, 'InvalidInput', `${RUN_ID_ISSUE.path}: ${RUN_ID_ISSUE.message}`);
     }
     const status = await services.runStatus(runId);
     if (!status) return errorResponse(404, 'NotFound', `run ${runId} was not found`);

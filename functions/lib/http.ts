@@ -57,8 +57,7 @@ async function readCapped(body: ReadableStream<Uint8Array> | null, cap: number):
 }
 
 /** 400 for a request body that fails validation (issues naming each field) or cannot be read (413 when too large). */
-export function invalidBody(problem: string | BodyRefusal | readonly Issue[]): HttpResponseInit {
-  if (typeof problem === 'string') return errorResponse(400, 'InvalidRequestBody', problem);
+export function invalidBody(problem: BodyRefusal | readonly Issue[]): HttpResponseInit {
   if (isIssues(problem)) return errorResponse(400, 'InvalidRequestBody', 'the request body is invalid', { details: problem });
   return problem.status === 413
     ? errorResponse(413, 'RequestBodyTooLarge', problem.message, { details: [{ path: 'body', message: problem.message }] })
@@ -81,6 +80,9 @@ export function answerRead(result: Result<unknown, readonly Issue[]>): HttpRespo
     : errorResponse(400, 'InvalidQuery', 'the query is invalid', { details: result.errors });
 }
 
+/** The issue a route answers for an `{id}` that is not a run id (runs/{id}/...). */
+export const RUN_ID_ISSUE: Issue = { path: 'id', message: 'expected a run id such as a-0123abcd...' };
+
 /** What an audited route records about its caller, for services.recordAudit. */
 export function auditOf(action: AuditedAction, caller: Caller): Pick<AuditRecord, 'action' | 'principal' | 'requestId' | 'sourceAddress'> {
   return { action, principal: caller.principal, requestId: caller.requestId, sourceAddress: caller.sourceAddress };
@@ -90,14 +92,9 @@ export function auditOf(action: AuditedAction, caller: Caller): Pick<AuditRecord
 export async function refuseInvalid(
   services: Services,
   audit: ReturnType<typeof auditOf>,
-  problem: string | BodyRefusal | readonly Issue[],
+  problem: BodyRefusal | readonly Issue[],
 ): Promise<HttpResponseInit> {
-  const detail =
-    typeof problem === 'string'
-      ? problem
-      : isIssues(problem)
-        ? problem.map((i) => `${i.path}: ${i.message}`).join('; ')
-        : `body: ${problem.message}`;
+  const detail = isIssues(problem) ? problem.map((i) => `${i.path}: ${i.message}`).join('; ') : `body: ${problem.message}`;
   await services.recordAudit({ ...audit, outcome: 'invalid', detail: detail.slice(0, 2_000) });
   return invalidBody(problem);
 }
