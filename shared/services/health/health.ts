@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { redactText } from '../../redaction.js';
+import { withinTime } from '../../concurrency/withinTime.js';
 import type { Deps } from '../deps.js';
 
 export const HEALTH_CHECKS = ['settings', 'storage', 'bus', 'defenderToken'] as const;
@@ -45,22 +45,6 @@ export async function checkHealth(deps: Pick<Deps, 'health' | 'config'>): Promis
 }
 
 async function bounded(probe: () => Promise<void>, timeoutMs: number): Promise<CheckState> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<CheckState>((resolve) => {
-    timer = setTimeout(() => resolve({ state: 'failing', detail: `no answer within ${timeoutMs} ms` }), timeoutMs);
-  });
-  const answered = probe().then(
-    (): CheckState => ({ state: 'ok' }),
-    (error: unknown): CheckState => ({ state: 'failing', detail: describe(error) }),
-  );
-  try {
-    return await Promise.race([answered, timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function describe(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return redactText(text).slice(0, DETAIL_CHARS);
+  const checked = await withinTime(probe, timeoutMs, DETAIL_CHARS);
+  return checked.ok ? { state: 'ok' } : { state: 'failing', detail: checked.reason };
 }

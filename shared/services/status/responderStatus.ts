@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { CountIs, QueueLook } from '../../bus/port.js';
 import { QUEUE_NAMES, type QueueName } from '../../bus/queues.js';
 import { pacingStatus, type PacingStatus } from '../../pacing/pacingStatus.js';
-import { redactText } from '../../redaction.js';
+import { withinTime } from '../../concurrency/withinTime.js';
 import type { Deps } from '../deps.js';
 
 export type ResponderStatusDeps = Pick<Deps, 'pacer' | 'queueProbe' | 'clock' | 'config' | 'logger'>;
@@ -105,20 +105,8 @@ function queueAnswer(look: QueueLook): z.infer<typeof queueSchema> {
 
 /** Reads one part, or says why it is unavailable (a failure or no answer within `timeoutMs` of wall time), logged. */
 async function readPart<T>(deps: ResponderStatusDeps, part: string, timeoutMs: number, read: () => Promise<T>): Promise<T | Unavailable> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<Unavailable>((resolve) => {
-    timer = setTimeout(() => resolve({ unavailable: `no answer within ${timeoutMs} ms` }), timeoutMs);
-  });
-  const answered = read().catch((error: unknown): Unavailable => {
-    const reason = redactText(error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 300);
-    return { unavailable: reason };
-  });
-  try {
-    const result = await Promise.race([answered, timedOut]);
-    if (typeof result === 'object' && result !== null && 'unavailable' in result)
-      deps.logger.log('warn', 'status part unavailable', { part, reason: result.unavailable });
-    return result;
-  } finally {
-    clearTimeout(timer);
-  }
+  const result = await withinTime(read, timeoutMs);
+  if (result.ok) return result.value;
+  deps.logger.log('warn', 'status part unavailable', { part, reason: result.reason });
+  return { unavailable: result.reason };
 }
