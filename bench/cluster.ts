@@ -15,6 +15,7 @@ import type { ConsumerEvent } from '../local/queueConsumer.js';
 import { BENCH_PLAYBOOKS_DIR } from './workload.js';
 import type { RunStatus } from '../shared/services/status/runStatus.js';
 import type { Principal } from '../shared/auth/principal.js';
+import { MANUAL_RUN_MAX_DEVICES } from '../shared/services/intake/manualRuns.js';
 
 /** Who the benchmark's runs are recorded as requested by. */
 const BENCH_PRINCIPAL: Principal = { objectId: 'pacing-bench', name: 'pacing benchmark', kind: 'app', roles: ['Responder.Run'] };
@@ -24,8 +25,10 @@ export interface PacingCluster {
   azurite: RunningAzurite;
   simulator: RunningSimulator;
   workers: Worker[];
-  /** Starts one manual run of the quick-triage playbook on these devices. */
+  /** Starts one manual run of the quick-triage playbook on these devices (at most MANUAL_RUN_MAX_DEVICES). */
   startRun(deviceIds: string[]): Promise<string>;
+  /** Starts as many manual runs as it takes (MANUAL_RUN_MAX_DEVICES each, as an operator would) for any number of devices. */
+  startRuns(deviceIds: string[]): Promise<string[]>;
   /** Resolves when the run has ended (or rejects after `wallTimeoutMs`). */
   waitForRun(runId: string, wallTimeoutMs: number): Promise<RunStatus>;
   stop(): Promise<void>;
@@ -74,18 +77,26 @@ export async function startPacingCluster(options: {
   await first.services.refreshDeviceDirectory();
   // The Function App's timer also runs the poll-tick watchdog (every 5 minutes); so does the cluster.
   const watchdog = setInterval(() => void first.services.reviveTicks().catch(() => undefined), clock.toWallMs(5 * 60_000));
+  const starter = first;
+  async function startRun(deviceIds: string[]): Promise<string> {
+    const started = await starter.services.startManualRun(
+      { playbook: 'quick-triage', devices: deviceIds, reason: 'pacing benchmark' },
+      BENCH_PRINCIPAL,
+    );
+    if (!started.ok) throw new Error(JSON.stringify(started.errors));
+    return started.value.run.runId;
+  }
   return {
     clock,
     azurite,
     simulator,
     workers,
-    async startRun(deviceIds) {
-      const started = await first.services.startManualRun(
-        { playbook: 'quick-triage', devices: deviceIds, reason: 'pacing benchmark' },
-        BENCH_PRINCIPAL,
-      );
-      if (!started.ok) throw new Error(JSON.stringify(started.errors));
-      return started.value.run.runId;
+    startRun,
+    async startRuns(deviceIds) {
+      const runIds: string[] = [];
+      for (let i = 0; i < deviceIds.length; i += MANUAL_RUN_MAX_DEVICES)
+        runIds.push(await startRun(deviceIds.slice(i, i + MANUAL_RUN_MAX_DEVICES)));
+      return runIds;
     },
     async waitForRun(runId, wallTimeoutMs) {
       const deadline = Date.now() + wallTimeoutMs;

@@ -125,10 +125,10 @@ async function measureResponder(
   });
   try {
     const startMs = cluster.clock.nowMs();
-    const runId = await cluster.startRun(Array.from({ length: spec.devices }, (_, i) => deviceIdOf(i)));
+    const runIds = await cluster.startRuns(Array.from({ length: spec.devices }, (_, i) => deviceIdOf(i)));
     const bound = boundFor(spec, startMs - cluster.simulator.stats().startedAtMs, otherApp);
     const end = await allTerminal(cluster.simulator, cluster.clock, spec.devices, startMs, GIVE_UP_AFTER_BOUNDS * bound);
-    if (end.finished) await cluster.waitForRun(runId, 600_000);
+    if (end.finished) for (const runId of runIds) await cluster.waitForRun(runId, 600_000);
     return measured('responder', cluster.simulator.stats(), end, bound);
   } finally {
     await cluster.stop();

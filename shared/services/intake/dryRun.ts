@@ -10,7 +10,7 @@ import { fail, ok, type Issue, type Result } from '../../result.js';
 import { alertRunId } from '../../runs/ids.js';
 import { toIssues } from '../../validation.js';
 import type { DeviceDirectory } from './deviceDirectory.js';
-import { manualTargets } from './manualRuns.js';
+import { MANUAL_RUN_MAX_DEVICES, manualTargets } from './manualRuns.js';
 import { planRun, type RunPlan } from './startRun.js';
 import type { DryRunPlan, DryRunResult } from './dryRunResultSchema.js';
 
@@ -24,7 +24,7 @@ export const dryRunRequestSchema = z
     /** An alert message in any accepted shape. */
     alert: z.unknown().optional(),
     /** Devices for a manual-style dry run; omitted: the playbook's `where`. */
-    devices: z.array(deviceIdField).min(1).max(500).optional(),
+    devices: z.array(deviceIdField).min(1).max(MANUAL_RUN_MAX_DEVICES).optional(),
   })
   .refine((r) => r.alert !== undefined || r.playbook !== undefined, {
     path: ['playbook'],

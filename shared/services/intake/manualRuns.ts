@@ -12,6 +12,9 @@ import { knownFacts } from './alertDevices.js';
 import { lookUpDevices } from '../directory/lookUp.js';
 import { planRun, selectTargets, startRun, type RunTarget, type StartedRun } from './startRun.js';
 
+/** Devices one manual run (or dry run) may name; a larger fleet is several runs, or a playbook's `where`. */
+export const MANUAL_RUN_MAX_DEVICES = 500;
+
 /** Body of POST /api/runs. */
 export const manualRunRequestSchema = z.strictObject({
   playbook: z.string().min(1),
@@ -19,7 +22,7 @@ export const manualRunRequestSchema = z.strictObject({
   devices: z
     .array(z.string().regex(/^[0-9a-fA-F]{40}$/, 'a 40-hex-digit Defender device id'))
     .min(1)
-    .max(500)
+    .max(MANUAL_RUN_MAX_DEVICES)
     .optional(),
   /** Why (a ticket, an incident): required, kept in the run's trigger and the audit log. */
   reason: z.string().trim().min(1, 'required: why this run (a ticket or incident)').max(500),
