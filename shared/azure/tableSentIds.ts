@@ -7,8 +7,12 @@ import { ensureTable } from './tableWrites.js';
 /**
  * Duplicate detection for the storage-queue bus, as Service Bus queues
  * created with `requiresDuplicateDetection` do it: the ids sent to each queue
- * within the window, one Table Storage entity each (PartitionKey the storage
- * queue, RowKey a hash of the id), so every worker on the account sees them.
+ * within the window, one Table Storage entity each (RowKey a hash of the id,
+ * PartitionKey the storage queue and the hash's first two hex digits), so
+ * every worker on the account sees them. Spread over 256 partitions per
+ * queue: a look-up reads one small partition (Azurite scans the partition a
+ * point read names, so one partition per queue made every send slower as
+ * the ids piled up), and in Azure no partition takes every send.
  *
  * The order is check, send, record: a crash between send and record lets a
  * later copy through (a duplicate delivered, which idempotent handlers
@@ -36,7 +40,8 @@ export class TableSentIds {
     if (this.windowMs <= 0) return false;
     let entity: { sentMs?: unknown };
     try {
-      entity = await this.table.getEntity<{ sentMs?: unknown }>(storageQueue, rowKey(messageId));
+      const key = keyOf(storageQueue, messageId);
+      entity = await this.table.getEntity<{ sentMs?: unknown }>(key.partitionKey, key.rowKey);
     } catch (error) {
       if (storageStatus(error) === 404) return false;
       throw translateStorageError(error, `reading sent message id ${messageId}`);
@@ -47,7 +52,7 @@ export class TableSentIds {
   /** Records that `messageId` was sent now (the window starts again from now). */
   async recordSent(storageQueue: string, messageId: string): Promise<void> {
     if (this.windowMs <= 0) return;
-    const entity = { partitionKey: storageQueue, rowKey: rowKey(messageId), messageId, sentMs: this.clock.nowMs() };
+    const entity = { ...keyOf(storageQueue, messageId), messageId, sentMs: this.clock.nowMs() };
     try {
       await this.table.upsertEntity(entity, 'Replace');
     } catch (error) {
@@ -56,7 +61,8 @@ export class TableSentIds {
   }
 }
 
-/** RowKeys refuse `/ \ # ?` and control characters; message ids may hold any of them. */
-function rowKey(messageId: string): string {
-  return createHash('sha256').update(messageId).digest('hex');
+/** RowKeys refuse `/ \ # ?` and control characters; message ids may hold any of them: the key is a hash. */
+export function keyOf(storageQueue: string, messageId: string): { partitionKey: string; rowKey: string } {
+  const rowKey = createHash('sha256').update(messageId).digest('hex');
+  return { partitionKey: `${storageQueue}~${rowKey.slice(0, 2)}`, rowKey };
 }
