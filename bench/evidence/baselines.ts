@@ -33,7 +33,8 @@ export async function rawUpload(
   blockSize: number,
   concurrency: number,
 ): Promise<number> {
-  await container.getBlockBlobClient(name).uploadFile(path, { blockSize, concurrency });
+  // maxSingleShotSize 0: staged blocks at every size, as the collector stages them (the SDK sends a file of up to 256 MiB in one Put Blob by default).
+  await container.getBlockBlobClient(name).uploadFile(path, { blockSize, concurrency, maxSingleShotSize: 0 });
   return sizeBytes;
 }
 
