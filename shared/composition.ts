@@ -76,6 +76,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
   const evidence = new BlobEvidenceStore(evidenceContainer, {
     blockSizeBytes: config.evidence.blockSizeBytes,
     maxConcurrency: config.evidence.uploadConcurrency,
+    maxBlockMemoryBytes: config.evidence.instanceBlockMemoryBytes,
   });
   await evidence.ensureContainer();
   // Download links: user delegation SAS with the identity in Azure; Azurite's development key locally, and no other

@@ -4,7 +4,7 @@ import type { AuthSettings } from './auth/authenticate.js';
 import { busConfig, busRequired, busSettings, deadLettersConfig, deliveryConfig } from './config/bus.js';
 import type { BusConfig, DeadLettersConfig, DeliveryConfig } from './config/bus.js';
 import { defenderConfig, defenderRules, defenderSettings, type DefenderConfig } from './config/defender.js';
-import { evidenceConfig, evidenceSettings, type EvidenceConfig } from './config/evidence.js';
+import { evidenceConfig, evidenceRules, evidenceSettings, type EvidenceConfig } from './config/evidence.js';
 import { alertPollerConfig, deviceDirectoryConfig, intakeSettings, streamingAlertsConfig } from './config/intake.js';
 import type { AlertPollerConfig, DeviceDirectoryConfig, StreamingAlertsConfig } from './config/intake.js';
 import { metricsConfig, metricsSettings, type MetricsConfig } from './config/metrics.js';
@@ -100,7 +100,13 @@ function settingProblems(error: z.ZodError, present: Record<string, string | und
 }
 
 /** Rules that tie setting values together, checked once every setting is valid on its own. */
-const valueRules = (s: Settings): SettingProblem[] => [...pacingRules(s), ...defenderRules(s), ...notifyRules(s), ...operatorRules(s)];
+const valueRules = (s: Settings): SettingProblem[] => [
+  ...pacingRules(s),
+  ...defenderRules(s),
+  ...evidenceRules(s),
+  ...notifyRules(s),
+  ...operatorRules(s),
+];
 
 function toConfig(s: Settings): Config {
   return {

@@ -6,22 +6,6 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { generatedSource, openSource } from '../../simulator/content.js';
 
-export interface Timed {
-  bytes: number;
-  seconds: number;
-  /** CPU time this process used (user + system, all threads). */
-  cpuSeconds: number;
-}
-
-/** Times `work`, which reports how many bytes it moved. */
-export async function timed(work: () => Promise<number>): Promise<Timed> {
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  const bytes = await work();
-  const used = process.cpuUsage(cpu);
-  return { bytes, seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
-}
-
 /** Baseline 1: the result link fetched (same client as the collector: fetch) straight to /dev/null. */
 export async function rawDownload(link: string): Promise<number> {
   const response = await fetch(link, { redirect: 'manual' });
@@ -40,7 +24,7 @@ export async function writeLocalFile(path: string, sizeBytes: number): Promise<v
   await pipeline(openSource(generatedSource('bench-upload', sizeBytes)), createWriteStream(path));
 }
 
-/** Baseline 2: the SDK's own uploadFile of a local file, with the collector's block size and concurrency. */
+/** Baseline 2: the SDK's own uploadFile of a local file, with the collector's block size and concurrency per file. */
 export async function rawUpload(
   container: ContainerClient,
   name: string,
@@ -49,7 +33,8 @@ export async function rawUpload(
   blockSize: number,
   concurrency: number,
 ): Promise<number> {
-  await container.getBlockBlobClient(name).uploadFile(path, { blockSize, concurrency });
+  // maxSingleShotSize 0: staged blocks at every size, as the collector stages them (the SDK sends a file of up to 256 MiB in one Put Blob by default).
+  await container.getBlockBlobClient(name).uploadFile(path, { blockSize, concurrency, maxSingleShotSize: 0 });
   return sizeBytes;
 }
 

@@ -30,6 +30,7 @@ export async function collectorStack(
   const evidence = new BlobEvidenceStore(container, {
     blockSizeBytes: config.evidence.blockSizeBytes,
     maxConcurrency: config.evidence.uploadConcurrency,
+    maxBlockMemoryBytes: config.evidence.instanceBlockMemoryBytes,
   });
   await evidence.ensureContainer();
   const runs = new TableRunStore(TableClient.fromConnectionString(connection, config.storage.runsTable, { allowInsecureConnection: true }));

@@ -1,23 +1,24 @@
 import { ManualClock } from '../../shared/clock.js';
 import { startSimulator } from '../../simulator/index.js';
 import { benchFleet } from './fleet.js';
-import { DEVICE_ID, FILE_PATH } from './target.js';
+import { benchDevice, FILE_PATH } from './target.js';
 
 /**
  * The benchmark's simulator in a process of its own (`--simulator process`),
  * driven over IPC: so the benchmark process holds the collector alone, as
  * in production, where Defender is remote.
  */
-type Request = { id: number; advanceMs?: number; sourceFile?: true; close?: true };
+type Request = { id: number; advanceMs?: number; sourceFile?: number; close?: true };
 
-const [sizeArg, startArg] = process.argv.slice(2);
+const [sizeArg, devicesArg, startArg] = process.argv.slice(2);
 const clock = new ManualClock(Number(startArg));
-const simulator = await startSimulator({ fleet: benchFleet(Number(sizeArg)), clock });
+const simulator = await startSimulator({ fleet: benchFleet(Number(sizeArg), Number(devicesArg)), clock });
 const reply = (message: unknown): void => void process.send?.(message);
 
 process.on('message', (request: Request) => {
   if (request.advanceMs !== undefined) clock.advance(request.advanceMs);
-  if (request.sourceFile) return reply({ id: request.id, sourceFile: simulator.sourceFile(DEVICE_ID, FILE_PATH) });
+  if (request.sourceFile !== undefined)
+    return reply({ id: request.id, sourceFile: simulator.sourceFile(benchDevice(request.sourceFile).id, FILE_PATH) });
   if (request.close)
     return void simulator.close().finally(() => {
       reply({ id: request.id });

@@ -1,38 +1,44 @@
 import { fork } from 'node:child_process';
 import type { ManualClock } from '../../shared/clock.js';
 import { WORKER_NODE_ARGUMENTS, withoutWorkerEnvironment } from '../../shared/workerRuntime.js';
-import { DEVICE_ID, FILE_PATH } from './target.js';
+import { benchDevice, FILE_PATH } from './target.js';
 
-/** The simulator serving the benchmark's file, in this process or in a child process. */
+/** The simulator serving the benchmark's files (one per device), in this process or in a child process. */
 export interface BenchSimulator {
   url: string;
   /** The child's pid when the simulator runs apart. */
   pid?: number;
   /** Moves simulated time forward (the simulator's clock and the responder's alike). */
   advance(ms: number): Promise<void>;
-  sourceFile(): Promise<{ sha256: string; sizeBytes: number } | undefined>;
+  /** The SHA-256 and size of device `index`'s file. */
+  sourceFile(index: number): Promise<{ sha256: string; sizeBytes: number } | undefined>;
   close(): Promise<void>;
 }
 
-export async function startBenchSimulator(sizeBytes: number, where: 'in-process' | 'process', clock: ManualClock): Promise<BenchSimulator> {
+export async function startBenchSimulator(
+  sizeBytes: number,
+  devices: number,
+  where: 'in-process' | 'process',
+  clock: ManualClock,
+): Promise<BenchSimulator> {
   if (where === 'in-process') {
     // Loaded only here, so that with the simulator apart this process holds none of its code.
     const [{ startSimulator }, { benchFleet }] = await Promise.all([import('../../simulator/index.js'), import('./fleet.js')]);
-    const simulator = await startSimulator({ fleet: benchFleet(sizeBytes), clock });
+    const simulator = await startSimulator({ fleet: benchFleet(sizeBytes, devices), clock });
     return {
       url: simulator.url,
       advance: (ms) => Promise.resolve(clock.advance(ms)),
-      sourceFile: () => Promise.resolve(simulator.sourceFile(DEVICE_ID, FILE_PATH)),
+      sourceFile: (index) => Promise.resolve(simulator.sourceFile(benchDevice(index).id, FILE_PATH)),
       close: () => simulator.close(),
     };
   }
-  return forkSimulator(sizeBytes, clock);
+  return forkSimulator(sizeBytes, devices, clock);
 }
 
-async function forkSimulator(sizeBytes: number, clock: ManualClock): Promise<BenchSimulator> {
+async function forkSimulator(sizeBytes: number, devices: number, clock: ManualClock): Promise<BenchSimulator> {
   // The simulator stands in for Defender, not for our worker: the app's Node arguments and environment are not passed on to it.
   const execArgv = process.execArgv.filter((argument) => !WORKER_NODE_ARGUMENTS.includes(argument));
-  const child = fork(new URL('./simulatorChild.js', import.meta.url), [String(sizeBytes), String(clock.nowMs())], {
+  const child = fork(new URL('./simulatorChild.js', import.meta.url), [String(sizeBytes), String(devices), String(clock.nowMs())], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv,
     env: withoutWorkerEnvironment(process.env),
@@ -60,7 +66,7 @@ async function forkSimulator(sizeBytes: number, clock: ManualClock): Promise<Ben
       await ask({ advanceMs: ms });
       clock.advance(ms);
     },
-    sourceFile: async () => (await ask<{ sourceFile?: { sha256: string; sizeBytes: number } }>({ sourceFile: true })).sourceFile,
+    sourceFile: async (index) => (await ask<{ sourceFile?: { sha256: string; sizeBytes: number } }>({ sourceFile: index })).sourceFile,
     close: async () => {
       if (child.exitCode !== null) return;
       await ask({ close: true });

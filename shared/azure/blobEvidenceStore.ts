@@ -1,6 +1,7 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import { PassThrough, Readable } from 'node:stream';
 import { ConfigError, PermanentError, TransientError } from '../errors.js';
+import { BlockBufferPool } from '../evidence/blockBufferPool.js';
 import { stageBlocks } from '../evidence/blocks.js';
 import type { EvidenceStore, EvidenceWriteOptions, JsonWriteCondition } from '../evidence/store.js';
 import { checkBlobName, sanitizeMetadata, sanitizeTags } from './blobProperties.js';
@@ -11,9 +12,11 @@ export { sanitizeMetadata, sanitizeTags, sanitizeTagValue } from './blobProperti
 /**
  * EvidenceStore over Azure Blob Storage (block blobs).
  *
- * writeNew stages blocks itself (`stageBlocks`): memory is a fixed pool of
+ * writeNew stages blocks itself (`stageBlocks`): a transfer holds at most
  * (maxConcurrency + 1) x blockSizeBytes (maxConcurrency blocks staged while
- * one more fills), whatever the size of the file. The
+ * one more fills), whatever the size of the file, and all the transfers of
+ * one store together at most maxBlockMemoryBytes: their buffers come from one
+ * pool (`BlockBufferPool`), shared out between the transfers running at once. The
  * blocks are committed by one Put Block List conditioned on If-None-Match: *
  * only after the body ended cleanly and the caller's seal accepted it, so the
  * SHA-256 goes into the blob's metadata and index tags in the same atomic
@@ -28,8 +31,13 @@ export { sanitizeMetadata, sanitizeTags, sanitizeTagValue } from './blobProperti
 export interface BlobEvidenceStoreOptions {
   /** Bytes per staged block (and per pooled buffer). */
   blockSizeBytes: number;
-  /** Blocks staged in parallel; the pool holds one buffer more, filling meanwhile. */
+  /** Blocks staged in parallel per transfer; it holds one buffer more, filling meanwhile. */
   maxConcurrency: number;
+  /**
+   * Block buffer memory of all this store's transfers together (rounded down to whole blocks, at least
+   * one). Default: (maxConcurrency + 1) blocks, enough for one transfer at full speed.
+   */
+  maxBlockMemoryBytes?: number;
 }
 
 /** Largest block the service accepts (4000 MiB). */
@@ -38,6 +46,8 @@ const MAX_BLOCK_BYTES = 4000 * 1024 * 1024;
 const MAX_JSON_BYTES = 64 * 1024 * 1024;
 
 export class BlobEvidenceStore implements EvidenceStore {
+  private readonly pool: BlockBufferPool;
+
   constructor(
     private readonly container: ContainerClient,
     private readonly options: BlobEvidenceStoreOptions,
@@ -49,6 +59,11 @@ export class BlobEvidenceStore implements EvidenceStore {
     if (!Number.isSafeInteger(maxConcurrency) || maxConcurrency < 1) {
       throw new ConfigError('maxConcurrency', `must be a positive integer, got ${maxConcurrency}`);
     }
+    const memory = options.maxBlockMemoryBytes ?? blockSizeBytes * (maxConcurrency + 1);
+    if (!Number.isSafeInteger(memory) || memory < blockSizeBytes) {
+      throw new ConfigError('maxBlockMemoryBytes', `must be an integer of at least blockSizeBytes (${blockSizeBytes}), got ${memory}`);
+    }
+    this.pool = new BlockBufferPool(blockSizeBytes, Math.floor(memory / blockSizeBytes));
   }
 
   /** Creates the container (private access) if it does not exist. */
@@ -73,6 +88,7 @@ export class BlobEvidenceStore implements EvidenceStore {
       const { blockIds } = await stageBlocks(body, {
         blockSizeBytes: this.options.blockSizeBytes,
         concurrency: this.options.maxConcurrency,
+        pool: this.pool,
         stage: async (blockId, data) => void (await blob.stageBlock(blockId, data, data.length)),
       });
       const sealed = options.seal?.() ?? {};

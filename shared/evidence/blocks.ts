@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { PermanentError } from '../errors.js';
+import { BlockBufferPool } from './blockBufferPool.js';
 
 /** An Azure block blob holds at most this many committed blocks. */
 export const MAX_BLOCKS = 50_000;
@@ -9,9 +10,15 @@ export interface BlockStagingOptions {
   blockSizeBytes: number;
   /**
    * Blocks staged at once. One more buffer fills while they are staged, so
-   * memory held is (concurrency + 1) x blockSizeBytes, allocated once.
+   * this transfer holds at most (concurrency + 1) x blockSizeBytes.
    */
   concurrency: number;
+  /**
+   * Where the buffers come from: a pool shared by every transfer of the
+   * process, whose size caps their block memory together (blocks of
+   * `blockSizeBytes`). Default: a pool of this transfer's own.
+   */
+  pool?: BlockBufferPool;
   /** Default MAX_BLOCKS: a longer body is refused (PermanentError) before its extra block is staged. */
   maxBlocks?: number;
   /**
@@ -30,13 +37,20 @@ export interface StagedBlocks {
 /**
  * Reads `body` to its end, cutting it into blocks of `blockSizeBytes` (the
  * last one shorter) and staging them with at most `concurrency` in flight.
- * Memory does not grow with the body: a fixed pool of `concurrency + 1`
- * buffers is reused. The extra one fills while the others are staged, so a
- * block is ready the moment a stage ends and the storage service always has
- * `concurrency` blocks to work on (with only `concurrency` buffers, a slot sat
- * idle while its buffer refilled: about a quarter of the time against
- * Azurite). A full buffer waits for a free slot, and the body is not read
- * meanwhile (back-pressure reaches the network).
+ * Memory does not grow with the body: buffers are reused, at most
+ * `concurrency + 1` of them. The extra one fills while the others are
+ * staged, so a block is ready the moment a stage ends and the storage service
+ * always has `concurrency` blocks to work on (with only `concurrency`
+ * buffers, a slot sat idle while its buffer refilled: about a quarter of the
+ * time against Azurite). A full buffer waits for a free slot, and the body is
+ * not read meanwhile (back-pressure reaches the network).
+ *
+ * With a shared `pool`, transfers running at once draw on it together: a
+ * transfer takes buffers while the pool has them (up to its own
+ * `concurrency + 1`), keeps going with the ones it has when the pool is
+ * empty (each stage that ends frees one), waits in turn when it has none,
+ * and hands a buffer back whenever another transfer waits and it holds more
+ * than one. Every buffer goes back to the pool when the transfer ends.
  *
  * Block ids carry a random per-call prefix, so two writers of one blob never
  * stage over each other's blocks. Nothing is committed here: the caller
@@ -47,39 +61,59 @@ export interface StagedBlocks {
 export async function stageBlocks(body: Readable, options: BlockStagingOptions): Promise<StagedBlocks> {
   const { blockSizeBytes, concurrency } = options;
   const maxBlocks = options.maxBlocks ?? MAX_BLOCKS;
+  const pool = options.pool ?? new BlockBufferPool(blockSizeBytes, concurrency + 1);
+  if (pool.blockSizeBytes !== blockSizeBytes) {
+    throw new RangeError(`block staging: the pool's buffers are ${pool.blockSizeBytes} bytes, blocks ${blockSizeBytes}`);
+  }
   const prefix = randomBytes(6).toString('hex');
   const blockIds: string[] = [];
+  /** Buffers this transfer holds (filling, in flight or free), all returned to the pool at the end. */
+  const held = new Set<Buffer>();
   const free: Buffer[] = [];
-  let allocated = 0;
   let released: (() => void) | undefined;
   const inFlight = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
 
-  // Never waits: a block is launched only into a free stage slot, so at most
-  // `concurrency` buffers are in flight and one of the `concurrency + 1` is
-  // free or not yet allocated (a failed stage keeps its buffer, but sets `failure`).
-  const takeBuffer = (): Buffer => {
-    if (failure) throw failure.error;
-    const reused = free.pop();
-    if (reused) return reused;
-    if (allocated > concurrency) throw new Error('block staging: every buffer is busy although a stage slot was free');
-    allocated += 1;
-    // allocUnsafeSlow: a buffer of its own (not a slice of Node's shared pool).
-    return Buffer.allocUnsafeSlow(blockSizeBytes);
+  const wait = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      released = resolve;
+    });
+  // A free buffer of ours, else one from the pool (up to concurrency + 1 held), else wait: for one of
+  // our stages to end if any is in flight, or for the pool if we hold nothing (a failed stage keeps its
+  // buffer, but sets `failure`).
+  const takeBuffer = async (): Promise<Buffer> => {
+    for (;;) {
+      if (failure) throw failure.error;
+      const reused = free.pop();
+      if (reused) return reused;
+      const taken = held.size <= concurrency ? pool.tryTake() : undefined;
+      const buffer = taken ?? (held.size === 0 ? await pool.take() : undefined);
+      if (buffer) {
+        held.add(buffer);
+        return buffer;
+      }
+      await wait();
+    }
   };
   const slotFree = async (): Promise<void> => {
     for (;;) {
       if (failure) throw failure.error;
       if (inFlight.size < concurrency) return;
-      await new Promise<void>((resolve) => {
-        released = resolve;
-      });
+      await wait();
     }
   };
   const release = (): void => {
     const wake = released;
     released = undefined;
     wake?.();
+  };
+  const recycle = (buffer: Buffer): void => {
+    if (pool.waiting > 0 && held.size > 1) {
+      held.delete(buffer);
+      pool.give(buffer);
+    } else {
+      free.push(buffer);
+    }
   };
   const launch = (buffer: Buffer, length: number): void => {
     if (blockIds.length >= maxBlocks) {
@@ -90,7 +124,7 @@ export async function stageBlocks(body: Readable, options: BlockStagingOptions):
     const staging: Promise<void> = options
       .stage(blockId, buffer.subarray(0, length))
       .then(
-        () => void free.push(buffer),
+        () => recycle(buffer),
         (error: unknown) => void (failure ??= { error }),
       )
       .finally(() => {
@@ -100,10 +134,10 @@ export async function stageBlocks(body: Readable, options: BlockStagingOptions):
     inFlight.add(staging);
   };
 
-  let current = takeBuffer();
-  let filled = 0;
   let sizeBytes = 0;
   try {
+    let current = await takeBuffer();
+    let filled = 0;
     for await (const raw of body) {
       const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw as Uint8Array);
       let offset = 0;
@@ -116,7 +150,7 @@ export async function stageBlocks(body: Readable, options: BlockStagingOptions):
           await slotFree();
           launch(current, filled);
           sizeBytes += filled;
-          current = takeBuffer();
+          current = await takeBuffer();
           filled = 0;
         }
       }
@@ -133,6 +167,8 @@ export async function stageBlocks(body: Readable, options: BlockStagingOptions):
     body.destroy();
     await Promise.allSettled(inFlight);
     throw failure ? failure.error : error;
+  } finally {
+    for (const buffer of held) pool.give(buffer);
   }
   return { blockIds, sizeBytes };
 }

@@ -47,8 +47,20 @@ describe('configuration', () => {
     [{ ...minimal, EVIDENCE_CONTAINER: 'Bad_Name' }, 'EVIDENCE_CONTAINER'],
     [{ ...minimal, EVIDENCE_LINK_TTL_MS: String(60 * 60_000 + 1) }, 'EVIDENCE_LINK_TTL_MS'],
     [{ ...minimal, EVIDENCE_LINK_TTL_MS: '0' }, 'EVIDENCE_LINK_TTL_MS'],
+    [
+      { ...minimal, EVIDENCE_BLOCK_SIZE_BYTES: String(8 * 1024 * 1024), EVIDENCE_INSTANCE_BLOCK_MEMORY_BYTES: String(4 * 1024 * 1024) },
+      'EVIDENCE_INSTANCE_BLOCK_MEMORY_BYTES',
+    ],
   ])('names the bad setting (%#)', (env, setting) => {
     expect(settingOf(env)).toBe(setting);
+  });
+
+  it('caps the block memory of all evidence transfers of one instance at 32 MiB by default', () => {
+    expect(loadConfig(minimal).evidence).toMatchObject({
+      blockSizeBytes: 4 * 1024 * 1024,
+      uploadConcurrency: 2,
+      instanceBlockMemoryBytes: 32 * 1024 * 1024,
+    });
   });
 
   it('gives an evidence download link five minutes by default and at most an hour', () => {

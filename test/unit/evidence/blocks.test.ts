@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { chunked as chunkedBy, sha256Of } from '../../helpers/streams.js';
 import { describe, expect, it } from 'vitest';
+import { BlockBufferPool } from '../../../shared/evidence/blockBufferPool.js';
 import { stageBlocks } from '../../../shared/evidence/blocks.js';
 import { PermanentError } from '../../../shared/errors.js';
 
@@ -155,5 +156,62 @@ describe('staging a body in blocks', () => {
     });
     await expect(attempt).rejects.toBeInstanceOf(PermanentError);
     await expect(attempt).rejects.toThrow(/exceeds 10 blocks of 100 bytes/);
+  });
+
+  it('holds no more buffers than a shared pool has, however many transfers run at once, and each reassembles byte-identical', async () => {
+    const pool = new BlockBufferPool(1024, 4);
+    const r = recorder(2);
+    const bodies = Array.from({ length: 8 }, () => randomBytes(20 * 1024 + 17));
+    const staged = await Promise.all(
+      bodies.map((data) => stageBlocks(chunked(data, 700), { blockSizeBytes: 1024, concurrency: 2, pool, stage: r.stage })),
+    );
+    expect(r.memories.size).toBeLessThanOrEqual(4);
+    expect(r.maxActive()).toBeLessThanOrEqual(4);
+    expect(pool.allocatedBuffers).toBe(4);
+    staged.forEach((s, i) => {
+      const joined = Buffer.concat(s.blockIds.map((id) => r.blocks.get(id) ?? Buffer.alloc(0)));
+      expect(sha(joined)).toBe(sha(bodies[i] ?? Buffer.alloc(0)));
+    });
+    expect([pool.tryTake(), pool.tryTake(), pool.tryTake(), pool.tryTake()].every(Boolean)).toBe(true);
+  });
+
+  it('hands a buffer back to the shared pool for a waiting transfer while it still runs, keeping one of its own', async () => {
+    const pool = new BlockBufferPool(4, 3);
+    const log: string[] = [];
+    const slowStage = (who: string) => async (_id: string, data: Buffer) => {
+      log.push(`${who}:${data.toString()}`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    };
+    const long = new PassThrough();
+    const first = stageBlocks(long, { blockSizeBytes: 4, concurrency: 2, pool, stage: slowStage('long') });
+    long.write('aaaabbbbcccc');
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(pool.tryTake()).toBeUndefined(); // the long transfer holds all three
+    const second = stageBlocks(Readable.from([Buffer.from('zzzz')]), {
+      blockSizeBytes: 4,
+      concurrency: 2,
+      pool,
+      stage: slowStage('short'),
+    });
+    expect(await second).toMatchObject({ sizeBytes: 4 }); // finished while the long transfer is still open
+    long.end('dddd');
+    expect((await first).sizeBytes).toBe(16);
+    expect(log).toContain('short:zzzz');
+  });
+
+  it('gives every buffer back to the shared pool when a transfer fails', async () => {
+    const pool = new BlockBufferPool(512, 3);
+    const failure = new Error('500 from storage');
+    const attempt = stageBlocks(chunked(randomBytes(8 * 512)), {
+      blockSizeBytes: 512,
+      concurrency: 2,
+      pool,
+      stage: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        throw failure;
+      },
+    });
+    await expect(attempt).rejects.toBe(failure);
+    expect([pool.tryTake(), pool.tryTake(), pool.tryTake()].every(Boolean)).toBe(true);
   });
 });
