@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { ScaledClock } from '../shared/clock.js';
 import { PROFILES, SimulatorCredential, parseFleet, startSimulator, type Profile } from '../simulator/index.js';
-import { startPacingCluster, type PacingCluster } from './cluster.js';
+import { benchSettingsFor, startPacingCluster, type PacingCluster } from './cluster.js';
 import { PEER_FILE_PATH, peerFleet, type PeerWorkload } from './peer/fleet.js';
 import { formatPeerReport, fromStats, goalMet, PEER_GOAL, tally, type PeerMeasured, type PeerReport } from './peer/report.js';
 import { MAX_INSTANCES, runMdeAutomator } from './peers/mdeAutomator/orchestrator.js';
@@ -74,8 +74,7 @@ async function measureOurs(workload: PeerWorkload, scale: number, profile: Profi
     simulatorSettings: { profile },
     timeScale: scale,
     workers,
-    // As bench:pacing: the send lead stands for our own bookkeeping's wall time (100 wall ms).
-    settings: { PACING_SEND_LEAD_MS: String(Math.min(10_000, Math.max(2_000, 100 * scale))) },
+    settings: benchSettingsFor(scale),
   });
   try {
     const startMs = cluster.clock.nowMs();
