@@ -20,15 +20,25 @@ import { MANUAL_RUN_MAX_DEVICES } from '../shared/services/intake/manualRuns.js'
 /** Who the benchmark's runs are recorded as requested by. */
 const BENCH_PRINCIPAL: Principal = { objectId: 'pacing-bench', name: 'pacing benchmark', kind: 'app', roles: ['Responder.Run'] };
 
+/**
+ * The responder's settings for a benchmark at this time scale: defaults, except the send lead, which stands for
+ * wall-clock time spent on our own bookkeeping. At x30 the default 2 s would leave 67 wall ms for it; give it 100
+ * wall ms (production has 2,000). The safety margin stays at its default: calls are recorded at answer time, on the
+ * simulator's own clock.
+ */
+export function benchSettingsFor(timeScale: number): Record<string, string> {
+  return { PACING_SEND_LEAD_MS: String(Math.min(10_000, Math.max(2_000, 100 * timeScale))) };
+}
+
 export interface PacingCluster {
   clock: ScaledClock;
   azurite: RunningAzurite;
   simulator: RunningSimulator;
   workers: Worker[];
-  /** Starts one manual run of the quick-triage playbook on these devices (at most MANUAL_RUN_MAX_DEVICES). */
-  startRun(deviceIds: string[]): Promise<string>;
+  /** Starts one manual run of a bench playbook (default quick-triage) on these devices (at most MANUAL_RUN_MAX_DEVICES). */
+  startRun(deviceIds: string[], playbook?: string): Promise<string>;
   /** Starts as many manual runs as it takes (MANUAL_RUN_MAX_DEVICES each, as an operator would) for any number of devices. */
-  startRuns(deviceIds: string[]): Promise<string[]>;
+  startRuns(deviceIds: string[], playbook?: string): Promise<string[]>;
   /** Resolves when the run has ended (or rejects after `wallTimeoutMs`). */
   waitForRun(runId: string, wallTimeoutMs: number): Promise<RunStatus>;
   stop(): Promise<void>;
@@ -78,11 +88,8 @@ export async function startPacingCluster(options: {
   // The Function App's timer also runs the poll-tick watchdog (every 5 minutes); so does the cluster.
   const watchdog = setInterval(() => void first.services.reviveTicks().catch(() => undefined), clock.toWallMs(5 * 60_000));
   const starter = first;
-  async function startRun(deviceIds: string[]): Promise<string> {
-    const started = await starter.services.startManualRun(
-      { playbook: 'quick-triage', devices: deviceIds, reason: 'pacing benchmark' },
-      BENCH_PRINCIPAL,
-    );
+  async function startRun(deviceIds: string[], playbook = 'quick-triage'): Promise<string> {
+    const started = await starter.services.startManualRun({ playbook, devices: deviceIds, reason: 'pacing benchmark' }, BENCH_PRINCIPAL);
     if (!started.ok) throw new Error(JSON.stringify(started.errors));
     return started.value.run.runId;
   }
@@ -92,10 +99,10 @@ export async function startPacingCluster(options: {
     simulator,
     workers,
     startRun,
-    async startRuns(deviceIds) {
+    async startRuns(deviceIds, playbook) {
       const runIds: string[] = [];
       for (let i = 0; i < deviceIds.length; i += MANUAL_RUN_MAX_DEVICES)
-        runIds.push(await startRun(deviceIds.slice(i, i + MANUAL_RUN_MAX_DEVICES)));
+        runIds.push(await startRun(deviceIds.slice(i, i + MANUAL_RUN_MAX_DEVICES), playbook));
       return runIds;
     },
     async waitForRun(runId, wallTimeoutMs) {

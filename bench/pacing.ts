@@ -11,7 +11,7 @@ import {
   type RunningSimulator,
   type SimulatorStats,
 } from '../simulator/index.js';
-import { startPacingCluster } from './cluster.js';
+import { benchSettingsFor, startPacingCluster } from './cluster.js';
 import { runNaiveBaseline } from './naiveBaseline.js';
 import { formatPacingReport, lowerBoundMs, PACING_GOALS, type Measured, type OtherAppLoad, type ProfileResult } from './pacing/report.js';
 import { deviceIdOf, workloadFleet, type WorkloadSpec } from './workload.js';
@@ -118,10 +118,7 @@ async function measureResponder(
     simulatorSettings: { profile },
     timeScale: scale,
     workers,
-    // Defaults, except the send lead, which stands for wall-clock time spent on our own bookkeeping:
-    // at x30 the default 2 s would leave 67 wall ms for it; give it 100 wall ms (production has 2,000).
-    // The safety margin stays at its default: calls are recorded at answer time, on the simulator's own clock.
-    settings: { PACING_SEND_LEAD_MS: String(Math.min(10_000, Math.max(2_000, 100 * scale))) },
+    settings: benchSettingsFor(scale),
   });
   try {
     const startMs = cluster.clock.nowMs();
