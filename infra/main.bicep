@@ -39,7 +39,7 @@ param sentinelWorkspaceId string = ''
 @description('Object id of the "Azure Security Insights" service principal; set: granted Microsoft Sentinel Automation Contributor on the resource group so Sentinel may run the playbook.')
 param sentinelAutomationPrincipalId string = ''
 
-// Notifications (README "Notifications and the alert comment"). No Key Vault in
+// Notifications (docs/operations.md "Notifications and the alert comment"). No Key Vault in
 // this deployment: the URLs (a Teams workflow URL carries its signature) and
 // the webhook secret are secure parameters, kept out of deployment logs and
 // outputs; they still land as app settings, readable by whoever may read the

@@ -193,7 +193,7 @@ resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
     // Bearer tokens for API clients; a browser (the console, /api/console/) signs in once at
     // /.auth/login/aad and its session cookie carries the console's calls. Return401 above stays,
     // so API clients get a 401 rather than a login redirect; the registration needs a Web redirect
-    // URI and ID tokens for the browser sign-in (README "Console"). No token store: the app never
+    // URI and ID tokens for the browser sign-in (docs/console.md "Signing in, in Azure"). No token store: the app never
     // reads users' tokens (UNVERIFIED on Flex, like the browser session).
     login: { tokenStore: { enabled: false } }
   }

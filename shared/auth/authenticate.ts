@@ -24,7 +24,7 @@ export function authenticate(settings: AuthSettings, clientPrincipalHeader: stri
   const refuse = (message: string): Result<never, Refusal> => fail({ status: 401, code: 'Unauthenticated', message });
   if (!settings.platformAuthEnabled)
     return refuse(
-      'App Service Authentication is not enabled for this app, so no caller can be verified (see the README: Sign-in and roles)',
+      'App Service Authentication is not enabled for this app, so no caller can be verified (see docs/api.md: Sign-in and roles)',
     );
   if (!clientPrincipalHeader) return refuse('sign in: the request carries no verified principal');
   const principal = parseClientPrincipal(clientPrincipalHeader);

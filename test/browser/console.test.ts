@@ -167,7 +167,7 @@ describe('the operator console in a browser', () => {
     const analyst = await open(succeededRunUrl);
     await analyst.locator('code.sha256').waitFor();
     await analyst.getByRole('button', { name: 'Download' }).click();
-    // The local stack signs links with Azurite's development key (README "Evidence downloads").
+    // The local stack signs links with Azurite's development key (docs/api.md "Evidence downloads").
     await expect.poll(() => analyst.locator('.evidence-item [role="status"]').first().textContent()).toMatch(/Link valid until/);
     await analyst.close();
   });

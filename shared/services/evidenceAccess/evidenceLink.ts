@@ -26,7 +26,7 @@ export type EvidenceLinkOutcome =
   | { kind: 'no-run' }
   /** The name is not one of this run's stored files or its manifest (another run's, or made up). */
   | { kind: 'not-evidence' }
-  /** No adapter can sign links for this storage account (README: "Evidence downloads"). */
+  /** No adapter can sign links for this storage account (docs/api.md: "Evidence downloads"). */
   | { kind: 'unavailable' }
   | { kind: 'signed'; link: EvidenceLinkAnswer; reason?: string; signing: EvidenceLinkSigning };
 
