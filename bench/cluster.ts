@@ -26,6 +26,11 @@ export interface PacingCluster {
   workers: Worker[];
   /** Starts one manual run of the quick-triage playbook on these devices. */
   startRun(deviceIds: string[]): Promise<string>;
+  /**
+   * Sends alert messages to the alerts queue, as the alert source would: each
+   * starts a run of the playbook that answers it (the workers' alert intake).
+   */
+  sendAlerts(alerts: readonly { body: unknown; messageId: string }[]): Promise<void>;
   /** Resolves when the run has ended (or rejects after `wallTimeoutMs`). */
   waitForRun(runId: string, wallTimeoutMs: number): Promise<RunStatus>;
   stop(): Promise<void>;
@@ -86,6 +91,9 @@ export async function startPacingCluster(options: {
       );
       if (!started.ok) throw new Error(JSON.stringify(started.errors));
       return started.value.run.runId;
+    },
+    async sendAlerts(alerts) {
+      for (const alert of alerts) await first.services.deps.bus.send('alerts', alert);
     },
     async waitForRun(runId, wallTimeoutMs) {
       const deadline = Date.now() + wallTimeoutMs;
