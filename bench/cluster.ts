@@ -39,6 +39,11 @@ export interface PacingCluster {
   startRun(deviceIds: string[], playbook?: string): Promise<string>;
   /** Starts as many manual runs as it takes (MANUAL_RUN_MAX_DEVICES each, as an operator would) for any number of devices. */
   startRuns(deviceIds: string[], playbook?: string): Promise<string[]>;
+  /**
+   * Sends alert messages to the alerts queue, as the alert source would: each
+   * starts a run of the playbook that answers it (the workers' alert intake).
+   */
+  sendAlerts(alerts: readonly { body: unknown; messageId: string }[]): Promise<void>;
   /** Resolves when the run has ended (or rejects after `wallTimeoutMs`). */
   waitForRun(runId: string, wallTimeoutMs: number): Promise<RunStatus>;
   stop(): Promise<void>;
@@ -104,6 +109,9 @@ export async function startPacingCluster(options: {
       for (let i = 0; i < deviceIds.length; i += MANUAL_RUN_MAX_DEVICES)
         runIds.push(await startRun(deviceIds.slice(i, i + MANUAL_RUN_MAX_DEVICES), playbook));
       return runIds;
+    },
+    async sendAlerts(alerts) {
+      for (const alert of alerts) await first.services.deps.bus.send('alerts', alert);
     },
     async waitForRun(runId, wallTimeoutMs) {
       const deadline = Date.now() + wallTimeoutMs;

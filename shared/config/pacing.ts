@@ -23,6 +23,8 @@ export const pacingSettings = {
   POLL_FIRST_DELAY_MS: int(1).default(15_000),
   POLL_IN_PROGRESS_MS: int(1).default(15_000),
   POLL_PENDING_MS: int(1).default(5 * MINUTE_MS),
+  /** An open action on a device other runs wait for is looked at this often, so the device is handed on soon after it ends. */
+  POLL_DEVICE_QUEUE_MS: int(1_000).default(5_000),
   DEVICE_BUSY_RETRY_MS: int(1).default(2 * MINUTE_MS),
   DEVICE_BUSY_MAX_RETRY_MS: int(1).default(30 * MINUTE_MS),
   SESSIONS_FULL_RETRY_MS: int(1).default(15_000),
@@ -46,6 +48,8 @@ export interface PollingConfig {
   firstDelayMs: number;
   inProgressMs: number;
   pendingMs: number;
+  /** The look at an action, in progress or just sent, on a device other runs wait for (at most inProgressMs). */
+  deviceQueueMs: number;
   deviceBusyRetryMs: number;
   deviceBusyMaxRetryMs: number;
   sessionsFullRetryMs: number;
@@ -74,6 +78,7 @@ export function pollingConfig(s: PacingSettings): PollingConfig {
     firstDelayMs: s.POLL_FIRST_DELAY_MS,
     inProgressMs: s.POLL_IN_PROGRESS_MS,
     pendingMs: s.POLL_PENDING_MS,
+    deviceQueueMs: s.POLL_DEVICE_QUEUE_MS,
     deviceBusyRetryMs: s.DEVICE_BUSY_RETRY_MS,
     deviceBusyMaxRetryMs: s.DEVICE_BUSY_MAX_RETRY_MS,
     sessionsFullRetryMs: s.SESSIONS_FULL_RETRY_MS,

@@ -1,3 +1,4 @@
+import { waitersOf } from './deviceQueue.js';
 import { withoutOne } from './slotTimes.js';
 import type { Hold, PacingState } from './state.js';
 
@@ -82,7 +83,8 @@ export function planPoll(state: PacingState, deviceId: string, actionId: string,
   return { ...state, holds: { ...state.holds, [deviceId]: { ...hold, nextPollMs, status } } };
 }
 
-export type OpenHold = Extract<Hold, { kind: 'open' }> & { deviceId: string };
+/** An open action due for a look; `waited`: other runs wait for its device (deviceQueue.ts), so it is looked at sooner. */
+export type OpenHold = Extract<Hold, { kind: 'open' }> & { deviceId: string; waited?: boolean };
 
 /** Open actions whose next look is due at or before `atMs`. */
 export function dueForPoll(state: PacingState, atMs: number): OpenHold[] {
@@ -91,7 +93,7 @@ export function dueForPoll(state: PacingState, atMs: number): OpenHold[] {
       (entry): entry is [string, Extract<Hold, { kind: 'open' }>] =>
         entry[1].kind === 'open' && entry[1].actionId !== undefined && entry[1].nextPollMs <= atMs,
     )
-    .map(([deviceId, hold]) => ({ ...hold, deviceId }));
+    .map(([deviceId, hold]) => ({ ...hold, deviceId, ...(waitersOf(state, deviceId, atMs).length > 0 ? { waited: true } : {}) }));
 }
 
 /** The earliest next look among open actions, or undefined when none is open. */

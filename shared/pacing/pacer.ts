@@ -10,6 +10,8 @@ import {
   releaseHold,
   type OpenHold,
 } from './holds.js';
+import { keepPlace, leaveQueue } from './deviceQueue.js';
+import { handOver, type HandOver } from './handOver.js';
 import type { PacingLimits } from './limits.js';
 import { callRefused } from './learnedCeiling.js';
 import { bookSlots, callAnswered, requestSlot, type SlotDecision } from './sendSlots.js';
@@ -68,7 +70,8 @@ export class Pacer {
   requestSlot(request: { deviceId: string; runId: string }): Promise<SlotDecision> {
     return this.update((state, nowMs) => {
       const decision = requestSlot(state, nowMs, this.limits, request);
-      return { next: decision.kind === 'admit' || decision.kind === 'reserved' ? decision.state : undefined, result: decision };
+      const writes = decision.kind === 'admit' || decision.kind === 'reserved' || decision.kind === 'queued';
+      return { next: writes ? decision.state : undefined, result: decision };
     });
   }
 
@@ -110,21 +113,40 @@ export class Pacer {
     return this.update((state, nowMs) => ({ next: callAnswered(state, admittedMs, nowMs), result: undefined }));
   }
 
-  release(deviceId: string, runId: string): Promise<void> {
-    return this.update((state) => ({ next: releaseHold(state, deviceId, runId), result: undefined }));
+  /**
+   * The run is done with the device (its action ended, it was cancelled or
+   * refused): its hold, and its place in the device's line, are given up, and
+   * in the same write the device goes to the first run waiting for it
+   * (handOver.ts). Returns that hand-over: the caller sends the run's message
+   * for its slot (services/submission/handOver.ts).
+   *
+   * With `keepPlaceUntilMs` the run gives the device up only until its
+   * message comes back then (a 429's wait): nothing is handed over, and it
+   * stays first in line ahead of anyone waiting.
+   */
+  release(deviceId: string, runId: string, keepPlaceUntilMs?: number): Promise<HandOver | undefined> {
+    return this.update((state, nowMs) => {
+      const released = releaseHold(state, deviceId, runId);
+      if (keepPlaceUntilMs !== undefined)
+        return { next: keepPlace(released, deviceId, runId, keepPlaceUntilMs, nowMs, this.limits), result: undefined };
+      const { state: next, handed } = handOver(leaveQueue(released, deviceId, runId), deviceId, nowMs, this.limits);
+      return { next, result: handed };
+    });
   }
 
   /**
    * Frees the device only if the run's hold there names no action yet (an
    * admission given up, a slot not used): a hold another delivery has
    * meanwhile recorded its action in stays, or that action would never be
-   * polled.
+   * polled. The caller asks for a slot again at once, so the run keeps its
+   * place: first in the device's line when others wait.
    */
   releaseAdmission(deviceId: string, runId: string): Promise<void> {
-    return this.update((state) => {
+    return this.update((state, nowMs) => {
       const hold = state.holds[deviceId];
       const named = hold?.kind === 'open' && hold.actionId !== undefined;
-      return { next: named ? undefined : releaseHold(state, deviceId, runId), result: undefined };
+      if (named || hold?.runId !== runId) return { next: undefined, result: undefined };
+      return { next: keepPlace(releaseHold(state, deviceId, runId), deviceId, runId, nowMs, nowMs, this.limits), result: undefined };
     });
   }
 
@@ -147,7 +169,8 @@ export class Pacer {
         this.limits.deviceBusyRetryMs,
         this.limits.deviceBusyMaxRetryMs,
       );
-      return { next, result: waitMs };
+      // It comes back when the back-off ends, first in the device's line.
+      return { next: keepPlace(next, deviceId, runId, nowMs + waitMs, nowMs, this.limits), result: waitMs };
     });
   }
 

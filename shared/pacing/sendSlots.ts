@@ -2,6 +2,7 @@ import { countCall } from './callMinutes.js';
 import type { PacingLimits } from './limits.js';
 import { withCeiling } from './learnedCeiling.js';
 import { callsOf, insertSorted, withoutOne } from './slotTimes.js';
+import { joinQueue, leaveQueue, waitersOf } from './deviceQueue.js';
 import { prune, reservedSlots, sessionsOpen, type Hold, type PacingState } from './state.js';
 
 export type SlotDecision =
@@ -12,6 +13,12 @@ export type SlotDecision =
   | { kind: 'admit'; atMs: number; state: PacingState }
   /** A future slot is reserved for this device: deliver the message then. */
   | { kind: 'reserved'; slotMs: number; state: PacingState }
+  /**
+   * Another run holds the device: this one waits in its line at `position`
+   * (0: next), woken when the device is released (handOver.ts); its message
+   * comes back after `waitMs` only if no wake-up came first.
+   */
+  | { kind: 'queued'; position: number; waitMs: number; state: PacingState }
   /** Nothing reserved: ask again after waitMs. */
   | { kind: 'wait'; waitMs: number; reason: 'device-busy' | 'device-backoff' | 'sessions-full' | 'ledger-full' }
   /** This run already holds a session on the device: admitted at `admittedMs`; `actionId` once the action is recorded. */
@@ -45,10 +52,13 @@ export function requestSlot(
   const spanMs = limits.liveResponseWindowMs + limits.safetyMarginMs;
   const current = prune(state, nowMs, nowMs - spanMs);
   const hold = current.holds[request.deviceId];
-  if (hold && hold.runId !== request.runId) return { kind: 'wait', waitMs: limits.deviceBusyRetryMs, reason: 'device-busy' };
+  if (hold && hold.runId !== request.runId) return waitInLine(current, nowMs, limits, request);
   if (hold?.kind === 'open')
     return { kind: 'already-open', admittedMs: hold.submittedMs, ...(hold.actionId ? { actionId: hold.actionId } : {}) };
   if (hold?.kind === 'reserved') return arrivedForSlot(current, nowMs, limits, spanMs, request, hold.slotMs);
+  // A free device with a line goes to the first in line only: a newcomer (or a late fallback copy) waits behind.
+  const first = waitersOf(current, request.deviceId, nowMs)[0];
+  if (first && first.runId !== request.runId) return waitInLine(current, nowMs, limits, request);
   const busy = current.busy[request.deviceId];
   if (busy && busy.untilMs > nowMs) return { kind: 'wait', waitMs: busy.untilMs - nowMs, reason: 'device-backoff' };
   if (sessionsOpen(current) >= limits.maxSessions) return { kind: 'wait', waitMs: limits.sessionsFullRetryMs, reason: 'sessions-full' };
@@ -59,18 +69,26 @@ export function requestSlot(
   }
   const slotMs = earliestSlot(current, nowMs, limits, spanMs);
   const slotsMs = insertSorted(current.slotsMs, slotMs);
+  const served = leaveQueue(current, request.deviceId, request.runId);
   if (slotMs <= nowMs + limits.sendLeadMs)
-    return { kind: 'admit', atMs: slotMs, state: openHold({ ...current, slotsMs }, request, slotMs, limits) };
+    return { kind: 'admit', atMs: slotMs, state: openHold({ ...served, slotsMs }, request, slotMs, limits) };
   return {
     kind: 'reserved',
     slotMs,
-    state: { ...current, slotsMs, holds: { ...current.holds, [request.deviceId]: reservedHold(request.runId, slotMs, limits) } },
+    state: { ...served, slotsMs, holds: { ...served.holds, [request.deviceId]: reservedHold(request.runId, slotMs, limits) } },
   };
+}
+
+/** The device is held by another run, or others wait for it first: wait in its line, or past the line's bound retry as before. */
+function waitInLine(state: PacingState, nowMs: number, limits: PacingLimits, request: { deviceId: string; runId: string }): SlotDecision {
+  const joined = joinQueue(state, request.deviceId, request.runId, nowMs, limits);
+  if (!joined) return { kind: 'wait', waitMs: limits.deviceBusyRetryMs, reason: 'device-busy' };
+  return { kind: 'queued', ...joined };
 }
 
 /**
  * Books send slots for many devices in one go (a run's start): each device
- * not already held or backing off gets a reservation, in order, until the
+ * not already held, waited for or backing off gets a reservation, in order, until the
  * ledger is full. A slot free now is booked for now: its message is sent for
  * immediate handling and calls as soon as it is admitted (the send lead is
  * for slots in the future, whose messages come that much early). A
@@ -93,7 +111,8 @@ export function bookSlots(
   for (const request of requests) {
     if (reserved >= MAX_RESERVATIONS) break;
     const busy = current.busy[request.deviceId];
-    if (current.holds[request.deviceId] || (busy && busy.untilMs > nowMs)) continue;
+    const waited = waitersOf(current, request.deviceId, nowMs).length > 0;
+    if (current.holds[request.deviceId] || waited || (busy && busy.untilMs > nowMs)) continue;
     const slotMs = earliestSlot(current, nowMs, limits, spanMs);
     current = {
       ...current,
@@ -110,8 +129,9 @@ export function bookSlots(
 export const arrivalForSlot = (slotMs: number, nowMs: number, limits: Pick<PacingLimits, 'sendLeadMs'>): number =>
   Math.max(nowMs, slotMs - limits.sendLeadMs);
 
-function reservedHold(runId: string, slotMs: number, limits: PacingLimits): Hold {
-  return { kind: 'reserved', runId, slotMs, expiresMs: slotMs + limits.reservationGraceMs };
+/** A reserved send slot held for the run: freed `reservationGraceMs` after its time (or at `keepUntilMs` if later) if its message never comes. */
+export function reservedHold(runId: string, slotMs: number, limits: Pick<PacingLimits, 'reservationGraceMs'>, keepUntilMs = 0): Hold {
+  return { kind: 'reserved', runId, slotMs, expiresMs: Math.max(slotMs + limits.reservationGraceMs, keepUntilMs) };
 }
 
 /**

@@ -37,6 +37,18 @@ export interface PacingState {
    * configured limit holds.
    */
   ceiling?: LearnedCeiling;
+  /**
+   * Per device, the runs waiting for it while another run holds it, first
+   * come first (deviceQueue.ts); absent in older documents. Bounded
+   * (MAX_WAITERS): past it a run retries as it did before there was a queue.
+   */
+  queues?: Record<string, Waiter[]>;
+}
+
+/** A run waiting for a device: dropped at `untilMs` unless its message has come back by then (a run gone quietly never blocks the queue). */
+export interface Waiter {
+  runId: string;
+  untilMs: number;
 }
 
 export interface LearnedCeiling {
@@ -87,6 +99,7 @@ export const pacingStateSchema: z.ZodType<PacingState> = z.object({
       endsMs: z.number().optional(),
     })
     .optional(),
+  queues: z.record(z.string(), z.array(z.object({ runId: z.string(), untilMs: z.number() }))).optional(),
 });
 
 export const emptyPacingState = (): PacingState => ({
@@ -106,16 +119,29 @@ export function prune(state: PacingState, nowMs: number, keepSlotsAfterMs: numbe
   const busy: PacingState['busy'] = {};
   for (const [deviceId, b] of Object.entries(state.busy)) if (b.untilMs > nowMs - 24 * 3_600_000) busy[deviceId] = b;
   const minute = Math.floor(nowMs / 60_000);
-  const { ceiling, ...rest } = state;
+  const { ceiling, queues, ...rest } = state;
+  const waiting = liveQueues(queues, nowMs);
   return {
     ...rest,
     ...(ceiling && (ceiling.endsMs ?? ceiling.untilMs) > nowMs ? { ceiling } : {}),
+    ...(waiting ? { queues: waiting } : {}),
     slotsMs: state.slotsMs.filter((t) => t > keepSlotsAfterMs),
     holds,
     busy,
     statusCallsMs: state.statusCallsMs.filter((t) => t > nowMs - 60_000),
     statusMinutes: state.statusMinutes.filter(([m]) => m > minute - 60),
   };
+}
+
+/** The queues without their lapsed waiters and empty devices; undefined when nobody waits. */
+function liveQueues(queues: PacingState['queues'], nowMs: number): PacingState['queues'] {
+  if (!queues) return undefined;
+  const live: Record<string, Waiter[]> = {};
+  for (const [deviceId, waiters] of Object.entries(queues)) {
+    const kept = waiters.filter((w) => w.untilMs > nowMs);
+    if (kept.length > 0) live[deviceId] = kept;
+  }
+  return Object.keys(live).length > 0 ? live : undefined;
 }
 
 /** Open actions: what counts against the session limit. */

@@ -6,6 +6,7 @@ import { updateAction } from '../../runs/updateAction.js';
 import { applyActionStatus, cancelComment, cancelOpenAction } from '../polling/actionStatus.js';
 import { ensurePollTick } from '../polling/pollTick.js';
 import type { CancelDeps } from './deps.js';
+import { releaseDevice } from '../submission/handOver.js';
 
 export type CancelOutcome = 'cancelled' | 'cancelling' | 'already-ended' | 'not-found';
 
@@ -44,7 +45,7 @@ export async function cancelDevice(deps: CancelDeps, action: DeviceAction, reque
   if (!saved) return answer('not-found', `device ${action.deviceId} has no action in run ${action.runId}`);
   switch (saved.state) {
     case 'cancelled':
-      await deps.pacer.release(saved.deviceId, saved.runId);
+      await releaseDevice(deps, saved.deviceId, saved.runId);
       return answer('cancelled', `never sent; ${saved.lastError ?? ''}`);
     case 'queued':
     case 'submitting':

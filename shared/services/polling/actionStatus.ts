@@ -5,13 +5,26 @@ import { EXPIRED_NOTE, cancelNote, markEnded } from '../../runs/transitions.js';
 import { updateAction } from '../../runs/updateAction.js';
 import type { PollingDeps } from './deps.js';
 import { enqueueCollect } from '../evidence/queueing.js';
+import { releaseDevice } from '../submission/handOver.js';
 
-/** When to look at an action again, from what it showed now. Pure. */
-export function nextPollMs(status: ActionStatus, submittedMs: number, nowMs: number, polling: PollingDeps['config']['polling']): number {
-  if (status === 'InProgress') return nowMs + polling.inProgressMs;
+/**
+ * When to look at an action again, from what it showed now. Pure. While
+ * other runs wait for the device (`waited`), an action in progress or just
+ * sent is looked at more often, so the device is handed on soon after it
+ * ends; one Pending for long (an offline device) is not.
+ */
+export function nextPollMs(
+  status: ActionStatus,
+  submittedMs: number,
+  nowMs: number,
+  polling: PollingDeps['config']['polling'],
+  waited = false,
+): number {
+  const soonMs = waited ? Math.min(polling.inProgressMs, polling.deviceQueueMs) : polling.inProgressMs;
+  if (status === 'InProgress') return nowMs + soonMs;
   // Just submitted: an online device picks it up within moments. Pending for longer: likely offline, look rarely.
   const pendingForMs = nowMs - submittedMs;
-  return nowMs + (pendingForMs < 2 * polling.inProgressMs ? polling.inProgressMs : polling.pendingMs);
+  return nowMs + (pendingForMs < 2 * polling.inProgressMs ? soonMs : polling.pendingMs);
 }
 
 /**
@@ -23,7 +36,7 @@ export function nextPollMs(status: ActionStatus, submittedMs: number, nowMs: num
  */
 export async function applyActionStatus(
   deps: PollingDeps,
-  ours: { runId: string; deviceId: string; submittedMs: number },
+  ours: { runId: string; deviceId: string; submittedMs: number; waited?: boolean },
   action: MachineAction,
 ): Promise<void> {
   const nowMs = deps.clock.nowMs();
@@ -36,7 +49,7 @@ export async function applyActionStatus(
         ? markEnded(a, { actionStatus: action.status, commandOutcomes: outcomes, machineActionId: action.id }, nowMs)
         : undefined;
     });
-    await deps.pacer.release(ours.deviceId, ours.runId);
+    await releaseDevice(deps, ours.deviceId, ours.runId);
     // Only the worker that recorded the end queues the collections (two overlapping ticks may both see it end).
     const completed = new Set(outcomes.filter((o) => o.commandStatus === 'Completed').map((o) => o.index));
     for (const index of endedNow ? (saved?.collectIndexes ?? []) : []) {
@@ -76,7 +89,7 @@ export async function applyActionStatus(
   await deps.pacer.planPoll(
     ours.deviceId,
     action.id,
-    Math.min(nextPollMs(action.status, ours.submittedMs, nowMs, deps.config.polling), Math.max(deadlineMs, nowMs + 1)),
+    Math.min(nextPollMs(action.status, ours.submittedMs, nowMs, deps.config.polling, ours.waited), Math.max(deadlineMs, nowMs + 1)),
     action.status,
   );
 }
@@ -140,7 +153,7 @@ async function expire(deps: PollingDeps, ours: { runId: string; deviceId: string
   await updateAction(deps.runs, ours.runId, ours.deviceId, (a) =>
     a.state === 'ended' ? undefined : markEnded(a, { actionStatus: status, lastError: EXPIRED_NOTE }, nowMs),
   );
-  await deps.pacer.release(ours.deviceId, ours.runId);
+  await releaseDevice(deps, ours.deviceId, ours.runId);
   deps.logger.log('warn', 'action expired while the device was offline; cancelled', {
     runId: ours.runId,
     deviceId: ours.deviceId,

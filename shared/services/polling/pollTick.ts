@@ -53,7 +53,11 @@ async function pollBatch(deps: PollingDeps, holds: OpenHold[]): Promise<void> {
         await deps.pacer.planPoll(hold.deviceId, hold.actionId, deps.clock.nowMs() + deps.config.polling.inProgressMs, 'Unlisted');
       continue;
     }
-    await applyActionStatus(deps, { runId: hold.runId, deviceId: hold.deviceId, submittedMs: hold.submittedMs }, action);
+    await applyActionStatus(
+      deps,
+      { runId: hold.runId, deviceId: hold.deviceId, submittedMs: hold.submittedMs, ...(hold.waited ? { waited: true } : {}) },
+      action,
+    );
   }
 }
 

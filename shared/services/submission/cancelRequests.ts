@@ -4,6 +4,7 @@ import { updateAction } from '../../runs/updateAction.js';
 import { cancelComment, cancelOpenAction } from '../polling/actionStatus.js';
 import { ensurePollTick } from '../polling/pollTick.js';
 import type { SubmissionDeps } from './deps.js';
+import { releaseDevice } from './handOver.js';
 
 /*
  * What the submitter does with an operator's cancel (POST /api/runs/{id}/cancel):
@@ -23,7 +24,7 @@ export async function settleIfCancelled(deps: SubmissionDeps, seen: DeviceAction
     a.cancelledBy !== undefined && unchanged(a) ? markCancelled(a, deps.clock.nowMs()) : undefined,
   );
   if (saved?.state !== 'cancelled') return false;
-  await deps.pacer.release(seen.deviceId, seen.runId);
+  await releaseDevice(deps, seen.deviceId, seen.runId);
   deps.logger
     .child({ runId: seen.runId, deviceId: seen.deviceId })
     .log('info', 'cancelled before it was sent; nothing submitted', { cancelledBy: saved.cancelledBy });

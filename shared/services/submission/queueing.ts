@@ -1,3 +1,4 @@
+import type { HandOver } from '../../pacing/handOver.js';
 import type { DeviceAction } from '../../runs/model.js';
 import type { Deps } from '../deps.js';
 
@@ -12,5 +13,20 @@ export async function enqueueSubmit(deps: Pick<Deps, 'bus'>, action: DeviceActio
     messageId: `${action.runId}.${action.deviceId}.submit.${action.submitAttempts}.${notBeforeMs}`,
     notBeforeMs,
     properties: { runId: action.runId, deviceId: action.deviceId, reason },
+  });
+}
+
+/**
+ * Wakes the run a released device was handed to (pacing/handOver.ts): its
+ * message, due for its slot. The id names the hand-over (run, device, slot),
+ * so a retried send is dropped; the run's fallback message, still scheduled,
+ * finds the action already sent and does nothing.
+ */
+export async function enqueueWake(deps: Pick<Deps, 'bus'>, handed: HandOver, notBeforeMs: number): Promise<void> {
+  await deps.bus.send('actions', {
+    body: { runId: handed.runId, deviceId: handed.deviceId },
+    messageId: `${handed.runId}.${handed.deviceId}.wake.${handed.slotMs}`,
+    notBeforeMs,
+    properties: { runId: handed.runId, deviceId: handed.deviceId, reason: 'device-free' },
   });
 }

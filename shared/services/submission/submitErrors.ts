@@ -5,6 +5,7 @@ import { markRejected, requeue } from '../../runs/transitions.js';
 import { updateAction } from '../../runs/updateAction.js';
 import type { SubmissionDeps } from './deps.js';
 import { enqueueSubmit } from './queueing.js';
+import { releaseDevice } from './handOver.js';
 
 /**
  * What a failed submission call means for the action: throttled or a busy
@@ -27,7 +28,8 @@ export async function handleSubmitError(
       // Retry-After holds every worker back, not just this message; the ledger learns what the tenant accepted.
       waitMs = error.retryAfterMs;
       await deps.pacer.callRefused(admittedMs, waitMs);
-      await deps.pacer.release(deviceId, runId);
+      // Back after the wait, first in the device's line: nobody waiting overtakes it meanwhile.
+      await deps.pacer.release(deviceId, runId, deps.clock.nowMs() + waitMs);
     } else {
       // Someone else's session (e.g. the portal): back this device off, exponentially.
       waitMs = await deps.pacer.deviceBusy(deviceId, runId);
@@ -39,7 +41,7 @@ export async function handleSubmitError(
     return 'deferred';
   }
   if (error instanceof PermanentError) {
-    await deps.pacer.release(deviceId, runId);
+    await releaseDevice(deps, deviceId, runId);
     await updateAction(deps.runs, runId, deviceId, (a) => markRejected(a, describeError(error), deps.clock.nowMs()));
     log.log('error', 'Defender refused the submission', { error: describeError(error) });
     return 'rejected';

@@ -129,14 +129,19 @@ async function checkOpenAdmission(
   return undefined;
 }
 
-/** Waiting happens in the queue: the message comes back (the send lead early) for its reserved slot, or to ask again. */
+/**
+ * Waiting happens in the queue: the message comes back (the send lead early)
+ * for its reserved slot, or to ask again. A run in a device's line is woken
+ * by the hand-over when the device is released (handOver.ts); the message
+ * scheduled here is its fallback.
+ */
 async function scheduleRetry(
   deps: SubmissionDeps,
   action: DeviceAction,
-  slot: Extract<SlotDecision, { kind: 'reserved' | 'wait' }>,
+  slot: Extract<SlotDecision, { kind: 'reserved' | 'queued' | 'wait' }>,
 ): Promise<void> {
   const nowMs = deps.clock.nowMs();
-  const reason = slot.kind === 'reserved' ? 'slot' : slot.reason;
+  const reason = slot.kind === 'reserved' ? 'slot' : slot.kind === 'queued' ? 'device-queue' : slot.reason;
   const atMs = slot.kind === 'reserved' ? arrivalForSlot(slot.slotMs, nowMs, deps.pacer.limits) : nowMs + slot.waitMs;
   await enqueueSubmit(deps, action, atMs, reason);
   logFor(deps, action).log('debug', 'submission scheduled', { reason, waitMs: atMs - nowMs });
@@ -150,7 +155,8 @@ async function callDefender(deps: SubmissionDeps, marked: DeviceAction, slotAtMs
   // A 429 seen by another worker since our slot was granted: give the slot back rather than call into it.
   const penaltyUntilMs = await deps.pacer.penaltyUntil();
   if (penaltyUntilMs > deps.clock.nowMs()) {
-    await deps.pacer.release(deviceId, runId);
+    // Back at the penalty's end, first in the device's line: nobody waiting overtakes it meanwhile.
+    await deps.pacer.release(deviceId, runId, penaltyUntilMs);
     const requeued = await updateAction(deps.runs, runId, deviceId, (a) => requeue(a, deps.clock.nowMs()));
     if (requeued) await enqueueSubmit(deps, requeued, penaltyUntilMs, 'penalty');
     return 'deferred';

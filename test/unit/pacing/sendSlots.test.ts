@@ -37,7 +37,7 @@ describe('the send-slot ledger', () => {
     { name: 'forgets calls older than the span', state: withSlots(tenAt(T0 - SPAN)), kind: 'admit' },
     { name: 'reserves after a 429 penalty', state: applyPenalty(emptyPacingState(), T0 + 7_000), kind: 'reserved', slotMs: T0 + 7_000 },
     { name: 'waits when 25 sessions are held', state: withSlots([], 25), kind: 'wait', reason: 'sessions-full' },
-    { name: 'waits for a device another run holds', state: withSlots([], 3), device: 'dev1', kind: 'wait', reason: 'device-busy' },
+    { name: 'queues for a device another run holds', state: withSlots([], 3), device: 'dev1', kind: 'queued' },
   ])('$name', ({ state, kind, slotMs, reason, device }) => {
     const decision = requestSlot(state, T0, limits, { deviceId: device ?? 'new', runId: 'mine' });
     expect(decision.kind).toBe(kind);
