@@ -37,6 +37,7 @@ describe('the pacing benchmark report', () => {
     const result: ProfileResult = {
       profile: 'strict',
       otherApp: { callsPerMinute: 10 / 3, sessionMs: 150_000 },
+      devices: 200,
       responder: measured({ ratioToLowerBound: 1.12, throttled429: 9, calls: 1_000 }),
       baseline: measured({ makespanMs: 50 * 60_000 }),
       baselineSlowdown: 2.5,
@@ -55,6 +56,7 @@ describe('the pacing benchmark report', () => {
   it('shows a contender the benchmark gave up on as slower than its figure, and never meets a goal with it', () => {
     const result: ProfileResult = {
       profile: 'strict',
+      devices: 200,
       responder: measured({ ratioToLowerBound: 1.02, gaveUp: true, finished: 150 }),
       baseline: measured({ gaveUp: true, finished: 12 }),
       baselineSlowdown: 1,
@@ -63,5 +65,31 @@ describe('the pacing benchmark report', () => {
     const text = formatPacingReport(30, [result]);
     expect(text).toMatch(/makespan \(simulated\)\s+> 20\.00 min/);
     expect(text).toContain('200 / 12 (gave up)');
+  });
+
+  it('holds a fleet of 1,000 devices with the quota to itself to 1.05 and no 429, and the share another app leaves to the pacing goals', () => {
+    const fleet: ProfileResult = {
+      profile: 'lenient',
+      devices: 1_000,
+      responder: measured({ ratioToLowerBound: 1.07, throttled429: 1, calls: 3_000 }),
+    };
+    expect(verdicts(fleet).map((v) => [v.goal, v.met])).toEqual([
+      ['<= 1.05', false],
+      ['<= 0%', false],
+    ]);
+    expect(
+      verdicts({ ...fleet, responder: measured({ ratioToLowerBound: 1.04, throttled429: 0, calls: 3_000 }) }).every((v) => v.met),
+    ).toBe(true);
+    const shared = { ...fleet, otherApp: { callsPerMinute: 10 / 3, sessionMs: 150_000 } };
+    expect(verdicts(shared).map((v) => [v.goal, v.met])).toEqual([
+      ['<= 1.10', true],
+      ['<= 1%', true],
+    ]);
+  });
+
+  it('reports the responder alone when the baseline was skipped', () => {
+    const text = formatPacingReport(10, [{ profile: 'lenient', devices: 1_000, responder: measured({ ratioToLowerBound: 1.03 }) }]);
+    expect(text).toContain('lenient: responder');
+    expect(text).not.toContain('naive');
   });
 });
