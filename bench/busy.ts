@@ -1,3 +1,4 @@
+import { positiveWhole } from './flags.js';
 import { parseArgs } from 'node:util';
 import { SimulatorCredential } from '../simulator/index.js';
 import { BUSY_GOALS, busyFigures, formatBusyReport, readActions } from './busy/measure.js';
@@ -47,12 +48,12 @@ async function main(): Promise<void> {
   });
   if (values.help) return void process.stdout.write(HELP + '\n');
   const spec: BusySpec = {
-    devices: whole('--devices', values.devices, 4),
-    alertsPerDevice: whole('--alerts-per-device', values['alerts-per-device'], 50),
-    scriptMs: whole('--script-ms', values['script-ms'], 90_000),
+    devices: positiveWhole('--devices', values.devices, 4),
+    alertsPerDevice: positiveWhole('--alerts-per-device', values['alerts-per-device'], 50),
+    scriptMs: positiveWhole('--script-ms', values['script-ms'], 90_000),
   };
-  const scale = whole('--scale', values.scale, 10);
-  const workers = whole('--workers', values.workers, 2);
+  const scale = positiveWhole('--scale', values.scale, 10);
+  const workers = positiveWhole('--workers', values.workers, 2);
   const say = (line: string): void => void process.stderr.write(line + '\n');
   say(`busy-devices benchmark: ${spec.alertsPerDevice} alerts on each of ${spec.devices} devices, ${workers} workers, time x${scale} ...`);
 
@@ -90,12 +91,6 @@ async function main(): Promise<void> {
   } finally {
     await cluster.stop();
   }
-}
-
-function whole(flag: string, text: string | undefined, fallback: number): number {
-  const value = Number(text ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${flag}: expected a positive whole number, got ${text ?? ''}`);
-  return value;
 }
 
 main().then(

@@ -1,3 +1,4 @@
+import { positiveWhole } from './flags.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { ScaledClock } from '../shared/clock.js';
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   });
   if (values.help) return void process.stdout.write(HELP + '\n');
   const workload: PeerWorkload = {
-    devices: positiveInteger('devices', values.devices, 200),
+    devices: positiveWhole('--devices', values.devices, 200),
     offlineShare: 0.2,
     offlineUntilMaxMs: OFFLINE_UNTIL_MAX_MS,
   };
@@ -53,9 +54,9 @@ async function main(): Promise<void> {
   if (!(scale > 0)) throw new Error(`--scale: expected a positive number, got ${values.scale ?? ''}`);
   const profile = values.profile ?? 'lenient';
   if (!(PROFILES as readonly string[]).includes(profile)) throw new Error(`--profile: expected lenient or strict, got ${profile}`);
-  const peerInvocations = positiveInteger('peer-invocations', values['peer-invocations'], MAX_INSTANCES);
+  const peerInvocations = positiveWhole('--peer-invocations', values['peer-invocations'], MAX_INSTANCES);
   if (peerInvocations > MAX_INSTANCES) throw new Error(`--peer-invocations: expected 1 to ${MAX_INSTANCES}, got ${peerInvocations}`);
-  const workers = positiveInteger('workers', values.workers, 2);
+  const workers = positiveWhole('--workers', values.workers, 2);
   const say = (line: string): void => void process.stderr.write(line + '\n');
 
   say(`peer benchmark: ${workload.devices} devices, ${workload.offlineShare * 100}% offline up to 3 h, time x${scale}, profile ${profile}`);
@@ -150,12 +151,6 @@ function outcomeLabel(d: Awaited<ReturnType<typeof runMdeAutomator>>['devices'][
   if (failure.kind === 'throttled') return `${d.result} 429`;
   if (failure.kind === 'refused') return `${d.result} ${failure.status}${failure.code ? ` ${failure.code}` : ''}`;
   return `${d.result} ${failure.kind}`;
-}
-
-function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
-  const value = Number(raw ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name}: expected a positive whole number, got ${raw ?? ''}`);
-  return value;
 }
 
 main().then(
