@@ -5,11 +5,12 @@ import { formatDuration, formatTime } from './format.js';
 import type { Page } from './page.js';
 import { startPolling } from './poller.js';
 import { failureState, loadingState } from './states.js';
-import type { Count, PacingAtAGlance, QueueAtAGlance, ResponderStatus, Unavailable } from './types.js';
+import type { Count, PacingAtAGlance, QueueAtAGlance, ResponderStatus, Unavailable, WaitingLinesAtAGlance } from './types.js';
+import { waitingLinesView } from './waitingLinesView.js';
 
 const REFRESH_MS = 5_000;
 
-/** Pacing at a glance (GET /api/status): the tenant's calls, sessions, waiting devices, budget and penalty, and each queue; refreshed every few seconds. */
+/** Pacing at a glance (GET /api/status): the tenant's calls, sessions, waiting devices and lines, budget and penalty, and each queue; refreshed every few seconds. */
 export const pacingPage: Page = (root) => {
   const body = h('div', {}, loadingState());
   const updated = h('p', { class: 'muted', attrs: { role: 'status', 'aria-live': 'polite' } });
@@ -72,10 +73,11 @@ function pacingView(pacing: PacingAtAGlance): HTMLElement {
       ),
       figure('Sessions in use', `${pacing.sessions.inUse} of ${pacing.sessions.limit}`),
       figure(
-        'Devices waiting',
+        'Devices waiting for a send slot',
         String(pacing.devices.waiting),
         `next free slot ${formatTime(live.nextFreeSlot)}; ${live.reservedSlots} slot(s) booked; ${pacing.devices.backingOff} device(s) busy elsewhere, backing off`,
       ),
+      linesFigure(pacing.waitingLines),
       figure(
         'Status budget left',
         `${budget.lastMinute.left} this minute, ${budget.lastHour.left} this hour`,
@@ -87,6 +89,17 @@ function pacingView(pacing: PacingAtAGlance): HTMLElement {
     ),
     h('h2', {}, 'Calls per minute, last hour'),
     h('figure', { class: 'chart' }, callsChart(live.perMinute, live.limitInForce), h('figcaption', { class: 'muted' }, chartCaption(live))),
+    waitingLinesView(pacing.waitingLines),
+  );
+}
+
+function linesFigure(lines: WaitingLinesAtAGlance): HTMLElement {
+  const full = lines.waiters >= lines.waitersLimit;
+  return figure(
+    'Runs in waiting lines',
+    `${lines.waiters} of ${lines.waitersLimit}`,
+    `for ${lines.devices} device(s) another of our runs holds; at most ${lines.perDeviceLimit} a device${full ? '; full: more runs retry instead of joining' : ''}`,
+    full,
   );
 }
 

@@ -195,9 +195,20 @@ export interface PacingAtAGlance {
     perMinute: { minuteStart: string; calls: number }[];
   };
   sessions: { inUse: number; limit: number };
+  /** `waiting`: devices holding a reserved send slot (not the runs in waiting lines). */
   devices: { waiting: number; backingOff: number };
+  waitingLines: WaitingLinesAtAGlance;
   penalty: { inForce: false } | { inForce: true; until: string };
   statusBudget: { lastMinute: Budget; lastHour: Budget };
+}
+
+/** Runs waiting in the devices' lines for a device another of our runs holds. */
+export interface WaitingLinesAtAGlance {
+  waiters: number;
+  waitersLimit: number;
+  devices: number;
+  perDeviceLimit: number;
+  longest: { deviceId: string; waiters: number; firstWaiterFallback: string }[];
 }
 
 export interface QueueAtAGlance {

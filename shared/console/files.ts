@@ -45,6 +45,7 @@ export const CONSOLE_FILES: Readonly<Record<string, ConsoleFileSpec>> = {
   'states.js': { origin: 'built', contentType: SCRIPT },
   'trigger.js': { origin: 'built', contentType: SCRIPT },
   'types.js': { origin: 'built', contentType: SCRIPT },
+  'waitingLinesView.js': { origin: 'built', contentType: SCRIPT },
 };
 
 /** The page a bare /api/console/ opens. */

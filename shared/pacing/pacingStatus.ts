@@ -4,6 +4,7 @@ import type { PacingLimits } from './limits.js';
 import { earliestSlot } from './sendSlots.js';
 import { callsOf } from './slotTimes.js';
 import { prune, reservedSlots, sessionsOpen, type PacingState } from './state.js';
+import { waitingLines, type WaitingLines } from './waitingLines.js';
 
 /** The pacing state at a glance (GET /api/status): what the ledger holds at `nowMs`, nothing changed. */
 export interface PacingStatus {
@@ -26,11 +27,13 @@ export interface PacingStatus {
   };
   sessions: { inUse: number; limit: number };
   devices: {
-    /** Devices held with a reserved send slot, waiting for it. */
+    /** Devices held with a reserved send slot, waiting for it (runs waiting for a held device are in `waitingLines`). */
     waiting: number;
     /** Devices found busy with another session, backing off. */
     backingOff: number;
   };
+  /** Runs waiting in the devices' lines for a device another of our runs holds (waitingLines.ts). */
+  waitingLines: WaitingLines;
   /** A 429's Retry-After in force: no call before `untilMs`. Absent: none. */
   penalty?: { untilMs: number };
   /** Status and link calls (GET machineactions, download links, cancels): used and left of each budget. */
@@ -67,6 +70,7 @@ export function pacingStatus(state: PacingState, nowMs: number, limits: PacingLi
       waiting: holds.filter((h) => h.kind === 'reserved').length,
       backingOff: Object.values(current.busy).filter((b) => b.untilMs > nowMs).length,
     },
+    waitingLines: waitingLines(state, nowMs, limits),
     ...(current.penaltyUntilMs > nowMs ? { penalty: { untilMs: current.penaltyUntilMs } } : {}),
     statusBudget: {
       lastMinute: budget(minuteUsed, limits.statusCallsPerMinute),

@@ -1,3 +1,4 @@
+import { TableClient } from '@azure/data-tables';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../functions/registry.js';
 import { serveFunctions, type ServedFunctions } from '../../local/host.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { TablePacingStore } from '../../shared/azure/tablePacingStore.js';
 import { silentLogger } from '../../shared/log.js';
+import { MAX_WAITERS_PER_DEVICE } from '../../shared/pacing/deviceQueue.js';
+import type { PacingState, Waiter } from '../../shared/pacing/state.js';
 import { hexId, makeAction, makeRun } from '../helpers/runRecords.js';
 import { buildConsole, launchChromium, SCREENSHOTS } from './consoleBrowser.js';
 
@@ -69,6 +73,19 @@ const analyst = {
   kind: 'user' as const,
   roles: ['Responder.Run' as const],
 };
+
+/** Writes a change into the stack's pacing record, as another worker would (compare-and-swap, again on a conflict). */
+async function changePacing(change: (state: PacingState) => PacingState): Promise<void> {
+  const table = TableClient.fromConnectionString(stack.azurite.connectionString, stack.config.storage.pacingTable, {
+    allowInsecureConnection: true,
+  });
+  const store = new TablePacingStore(table);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const { value, etag } = await store.load();
+    if ((await store.save(change(value), etag)) === 'ok') return;
+  }
+  throw new Error('the pacing record kept changing');
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -218,6 +235,37 @@ describe('the operator console in a browser', () => {
     expect(await page.locator('tr[data-queue="actions"] [data-count-is]').count()).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'pacing.png'), fullPage: true });
     await page.close();
+  });
+
+  it('shows the longest waiting lines by device, a device id as characters, and a full line', async () => {
+    const full = hexId(0xf00d);
+    const line = (n: number, prefix: string): Waiter[] =>
+      Array.from({ length: n }, (_, i) => ({ runId: `${prefix}-${i}`, untilMs: stack.clock.nowMs() + 30 * 86_400_000 }));
+    await changePacing((s) => ({
+      ...s,
+      queues: { ...s.queues, [HOSTILE]: line(3, 'console-hostile'), [full]: line(MAX_WAITERS_PER_DEVICE, 'console-full') },
+    }));
+    try {
+      const page = await open(`${stack.apiUrl}/api/console/#/pacing`);
+      const rows = page.locator('table.waiting-lines tbody tr');
+      await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(2);
+      expect(await rows.first().locator('code').textContent()).toBe(full);
+      expect(await rows.first().textContent()).toContain(`${MAX_WAITERS_PER_DEVICE} of ${MAX_WAITERS_PER_DEVICE} (full`);
+      const hostile = rows.filter({ hasText: HOSTILE });
+      expect(await hostile.locator('code').textContent()).toBe(HOSTILE);
+      expect(await hostile.locator('td').first().textContent()).toBe(`3 of ${MAX_WAITERS_PER_DEVICE}`);
+      expect(await page.locator('[data-figure="Runs in waiting lines"] strong').textContent()).toMatch(/^\d+ of 1000$/);
+      expect(await page.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned)).toBeUndefined();
+      expect(await page.locator('main img').count()).toBe(0);
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'pacing-lines.png'), fullPage: true });
+      await page.close();
+    } finally {
+      await changePacing((s) => {
+        const { [HOSTILE]: _hostile, [full]: _full, ...queues } = s.queues ?? {};
+        const { queues: _old, ...rest } = s;
+        return Object.keys(queues).length > 0 ? { ...rest, queues } : rest;
+      });
+    }
   });
 
   it('lets an admin replay a dead letter, its preview shown as text, and hides dead letters from a read-only analyst', async () => {

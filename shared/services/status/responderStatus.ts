@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { CountIs, QueueLook } from '../../bus/port.js';
 import { QUEUE_NAMES, type QueueName } from '../../bus/queues.js';
 import { pacingStatus, type PacingStatus } from '../../pacing/pacingStatus.js';
+import { LONGEST_LINES_SHOWN } from '../../pacing/waitingLines.js';
 import { withinTime } from '../../concurrency/withinTime.js';
 import type { Deps } from '../deps.js';
 
@@ -20,6 +21,25 @@ const countIsSchema = z
   .describe('exact: every message seen; atLeast: the look stopped at its bound (STATUS_PEEK_MAX); approximate: the service’s estimate');
 const countSchema = z.strictObject({ count: z.number().int().nonnegative(), countIs: countIsSchema });
 const budgetSchema = z.strictObject({ used: z.number().int(), limit: z.number().int(), left: z.number().int() });
+
+const waitingLinesSchema = z
+  .strictObject({
+    waiters: z.number().int().nonnegative().describe('runs waiting in a device’s line for a device another of our runs holds, tenant-wide'),
+    waitersLimit: z.number().int().describe('runs kept in lines tenant-wide: at it, a run retries instead of joining a line'),
+    devices: z.number().int().nonnegative().describe('devices with a waiting line'),
+    perDeviceLimit: z.number().int().describe('runs kept in one device’s line: at it, that line is full'),
+    longest: z
+      .array(
+        z.strictObject({
+          deviceId: z.string(),
+          waiters: z.number().int().positive().describe('runs waiting for this device'),
+          firstWaiterFallback: iso.describe('when the first waiter’s own message comes back if no hand-over wakes it first'),
+        }),
+      )
+      .max(LONGEST_LINES_SHOWN)
+      .describe(`the longest lines, most waiters first (ties by device id), at most ${LONGEST_LINES_SHOWN}`),
+  })
+  .describe('the devices’ waiting lines; lapsed waiters (whose message never came back) are not counted');
 
 const pacingSchema = z.strictObject({
   liveResponse: z.strictObject({
@@ -35,7 +55,14 @@ const pacingSchema = z.strictObject({
       .describe('runliveresponse calls admitted in each minute of the last hour, oldest first, the current minute last'),
   }),
   sessions: z.strictObject({ inUse: z.number().int(), limit: z.number().int() }),
-  devices: z.strictObject({ waiting: z.number().int(), backingOff: z.number().int() }),
+  devices: z.strictObject({
+    waiting: z
+      .number()
+      .int()
+      .describe('devices holding a reserved send slot, waiting for it (not the runs in waiting lines: see waitingLines)'),
+    backingOff: z.number().int().describe('devices found busy with a session that is not ours, backing off'),
+  }),
+  waitingLines: waitingLinesSchema,
   penalty: z.union([z.strictObject({ inForce: z.literal(false) }), z.strictObject({ inForce: z.literal(true), until: iso })]),
   statusBudget: z.strictObject({ lastMinute: budgetSchema, lastHour: budgetSchema }),
 });
@@ -85,6 +112,13 @@ function pacingAnswer(status: PacingStatus): z.infer<typeof pacingSchema> {
     },
     sessions: status.sessions,
     devices: status.devices,
+    waitingLines: {
+      ...status.waitingLines,
+      longest: status.waitingLines.longest.map(({ firstWaiterFallbackMs, ...line }) => ({
+        ...line,
+        firstWaiterFallback: new Date(firstWaiterFallbackMs).toISOString(),
+      })),
+    },
     penalty: status.penalty ? { inForce: true, until: new Date(status.penalty.untilMs).toISOString() } : { inForce: false },
     statusBudget: status.statusBudget,
   };

@@ -123,6 +123,7 @@ async function answer(name: string, status: number, call: RouteCall): Promise<Ht
   const { runId } = started.jsonBody as { runId: string };
   const stored = makeEvidence(runId, DEVICE, 'ma-1', 0);
   await services.deps.runs.putEvidence(stored);
+  if (name === 'status') await waitInLine(services, DEVICE, ['r-holder', 'r-waiting-1', 'r-waiting-2']);
   const params = call.params?.id === 'RUN' ? { id: runId } : call.params;
   const body = JSON.stringify(call.body)?.replaceAll('RUN_BLOB', stored.blobName);
   return callRoute(services, route(name), {
@@ -142,6 +143,14 @@ describe('the OpenAPI document and the routes agree', () => {
     expect(documented.sort()).toEqual(registered.sort());
     expect(document.paths['/health']?.get?.security).toEqual([]);
     expect(document.paths['/audit']?.get?.security).toEqual([{ appServiceAuth: ['Responder.Admin'] }]);
+  });
+
+  it('documents the devices’ waiting lines in the status beside the devices holding a slot', async () => {
+    const document = (await callRoute(await app(), route('openApi'), { roles: ['Responder.Read'] })).jsonBody as OpenApiDocument;
+    const answer = JSON.stringify(document.paths['/status']?.get?.responses['200']);
+    for (const field of ['waitingLines', 'waiters', 'waitersLimit', 'perDeviceLimit', 'longest', 'deviceId', 'firstWaiterFallback'])
+      expect(answer).toContain(`"${field}"`);
+    expect(answer).toContain('devices holding a reserved send slot');
   });
 
   it('has a case for every route and every answer it documents', () => {
@@ -176,6 +185,11 @@ describe('the OpenAPI document and the routes agree', () => {
     },
   );
 });
+
+/** The first run holds the device (a send slot), the others wait in its line: the status then names a waiting line. */
+async function waitInLine(services: Services, deviceId: string, runIds: readonly string[]): Promise<void> {
+  for (const runId of runIds) await services.deps.pacer.requestSlot({ deviceId, runId });
+}
 
 /** The answer's status is in the document and its body passes the schema the document was generated from. */
 function expectDocumented(r: HttpFunction, status: number, response: HttpResponseInit): void {

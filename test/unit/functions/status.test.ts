@@ -64,6 +64,30 @@ describe('GET /api/status', () => {
     expect((await store.load()).etag).toBe(before.etag);
   });
 
+  it('names the devices’ waiting lines: runs waiting tenant-wide, devices with a line, the longest first and their bounds', async () => {
+    const { deps, clock, services } = await world();
+    // d1 is held by r1 (its action open): two runs wait for it; d4, free, is reserved by r4 and one run waits for it.
+    for (const runId of ['r2', 'r3']) await deps.pacer.requestSlot({ deviceId: 'd1', runId });
+    for (const runId of ['r4', 'r5']) await deps.pacer.requestSlot({ deviceId: 'd4', runId });
+    const fallback = new Date(clock.nowMs() + deps.pacer.limits.deviceBusyRetryMs).toISOString();
+    const response = await callRoute(services, status, { roles: reader });
+    expect(response.jsonBody).toMatchObject({
+      pacing: {
+        devices: { waiting: 1 },
+        waitingLines: {
+          waiters: 3,
+          waitersLimit: 1_000,
+          devices: 2,
+          perDeviceLimit: 100,
+          longest: [
+            { deviceId: 'd1', waiters: 2, firstWaiterFallback: fallback },
+            { deviceId: 'd4', waiters: 1, firstWaiterFallback: fallback },
+          ],
+        },
+      },
+    });
+  });
+
   it('says a queue whose look failed is unavailable, with the reason redacted, and answers the rest', async () => {
     const { deps, services } = await world();
     deps.queueProbe.looks.collect = new Error('peeking failed at https://ns.servicebus.windows.net/collect?sig=SECRET');
