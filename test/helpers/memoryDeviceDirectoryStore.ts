@@ -17,7 +17,12 @@ export class MemoryDeviceDirectoryStore implements DeviceDirectoryStore {
   private readonly devices = new Map<string, string>();
   private state: { json: string; version: number } | undefined;
   /** Calls made, for tests that count reads. */
-  readonly calls: { getMany: number; listAll: number; write: number } = { getMany: 0, listAll: 0, write: 0 };
+  readonly calls: { getMany: number; listAll: number; write: number; loadState: number } = {
+    getMany: 0,
+    listAll: 0,
+    write: 0,
+    loadState: 0,
+  };
 
   getMany(ids: readonly string[]): Promise<Map<string, CachedDevice>> {
     this.calls.getMany += 1;
@@ -61,6 +66,7 @@ export class MemoryDeviceDirectoryStore implements DeviceDirectoryStore {
   }
 
   loadState(): Promise<Versioned<DirectoryState> | undefined> {
+    this.calls.loadState += 1;
     if (!this.state) return Promise.resolve(undefined);
     const parsed = directoryStateSchema.safeParse(JSON.parse(this.state.json));
     if (!parsed.success) return Promise.reject(new PermanentError('the device directory state in memory is not valid'));

@@ -61,12 +61,25 @@ async function lookUpOne(deps: DirectoryDeps, id: string): Promise<DeviceLookup>
   }
 }
 
+/**
+ * The newest refresh time each directory store was seen with in this
+ * process. A refresh only ever moves it forward, so while the one seen last
+ * is within the directory's maximum age the directory cannot be stale, and
+ * the alert is answered without reading the directory's state (a storage read
+ * per alert otherwise, only to decide whether to warn).
+ */
+const refreshSeen = new WeakMap<DirectoryDeps['devices'], number>();
+
 async function warnIfStale(deps: DirectoryDeps): Promise<void> {
+  const { maxAgeMs } = deps.config.deviceDirectory;
+  const seenMs = refreshSeen.get(deps.devices);
+  if (seenMs !== undefined && deps.clock.nowMs() - seenMs <= maxAgeMs) return;
   const refreshedMs = (await deps.devices.loadState())?.value.refreshedMs;
+  if (refreshedMs !== undefined) refreshSeen.set(deps.devices, Math.max(refreshedMs, seenMs ?? refreshedMs));
   const ageMs = refreshedMs === undefined ? undefined : deps.clock.nowMs() - refreshedMs;
-  if (ageMs !== undefined && ageMs <= deps.config.deviceDirectory.maxAgeMs) return;
+  if (ageMs !== undefined && ageMs <= maxAgeMs) return;
   deps.logger.log('warn', 'the device directory is stale; its facts are used as they are', {
     ageMs: ageMs ?? null,
-    maxAgeMs: deps.config.deviceDirectory.maxAgeMs,
+    maxAgeMs,
   });
 }
