@@ -1,4 +1,6 @@
 import { QueueServiceClient } from '@azure/storage-queue';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
 import { parseArgs } from 'node:util';
 import { ScaledClock } from '../shared/clock.js';
 import { encodeEnvelope } from '../shared/azure/queueEnvelope.js';
@@ -7,15 +9,16 @@ import { loadConfig } from '../shared/config.js';
 import { silentLogger } from '../shared/log.js';
 import type { ExpectedOutcome } from '../shared/bus/settleExpected.js';
 import type { AlertOutcome } from '../shared/services/intake/alertIntake.js';
-import { startAzurite } from '../local/azurite.js';
+import { startAzurite, type RunningAzurite } from '../local/azurite.js';
 import { QueueConsumer } from '../local/queueConsumer.js';
 import { SimulatorCredential, parseFleet, startSimulator, type SimulatorStats } from '../simulator/index.js';
 import { CountingPacingStore } from './countingPacingStore.js';
+import { cpuSecondsOf } from './evidence/memory.js';
 import { ALERT_SHAPES, alertStorm, type AlertShape } from './triage/alertMessages.js';
 import { formatTriageReport, TRIAGE_GOALS, type TriageResult } from './triage/report.js';
 import { deviceIdOf, localBenchSettings } from './workload.js';
 
-const HELP = `npm run bench:triage -- [--alerts N] [--devices N] [--json]
+const HELP = `npm run bench:triage -- [--alerts N] [--devices N] [--one-azurite] [--json]
 
 Alert intake through the real adapters on Azurite (started here, on ports the
 OS chooses): N alert messages (default 10,000) in the three accepted shapes,
@@ -27,7 +30,16 @@ its run recorded (Table run store), its send slot booked when there is room
 device directory is filled once beforehand from the Defender API simulator's
 fleet (--devices, default 1,000); no Defender call is expected per alert.
 Prints alerts per minute, Defender calls, and reads and writes of the
-tenant-wide pacing record per alert, each beside its goal.`;
+tenant-wide pacing record per alert, each beside its goal; and, to show where
+the time goes, requests to Azurite and CPU milliseconds (this process, each
+Azurite) per alert.
+
+The actions queue is on a second Azurite of its own: Azurite's queue service
+rebuilds the indexes of every message it holds, in every queue, each time it
+deletes one, so the submissions waiting on the actions queue for their send
+slots (scheduled, not yet visible) would make every alert message's delete
+slower as they pile up; Storage queues and Service Bus do not. --one-azurite
+keeps every queue on one Azurite, as npm start does.`;
 
 const CONCURRENCY = 8;
 
@@ -42,7 +54,13 @@ const SEND_WIDTH = 16;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { alerts: { type: 'string' }, devices: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+    options: {
+      alerts: { type: 'string' },
+      devices: { type: 'string' },
+      'one-azurite': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
   });
   if (values.help) return void process.stdout.write(HELP + '\n');
   const alerts = positive('--alerts', values.alerts ?? '10000');
@@ -51,6 +69,7 @@ async function main(): Promise<void> {
 
   const clock = new ScaledClock({ scale: 1 });
   const azurite = await startAzurite();
+  const actionsAzurite: RunningAzurite | undefined = values['one-azurite'] ? undefined : await startAzurite();
   const simulator = await startSimulator({
     fleet: parseFleet({
       name: `triage-${devices}`,
@@ -70,6 +89,8 @@ async function main(): Promise<void> {
       credential: new SimulatorCredential({ clock }),
       logger: silentLogger,
       wrapPacingStore: (store) => (counting = new CountingPacingStore(store)),
+      wrapQueueService: (service) =>
+        actionsAzurite ? onItsOwn(service, config.bus.queues.actions, actionsAzurite.connectionString) : service,
     });
     const bus = built.storageQueueBus;
     if (!bus || !counting) throw new Error('the benchmark needs the storage-queue bus');
@@ -105,6 +126,8 @@ async function main(): Promise<void> {
     // Alerts come from outside (Defender's streaming export, a Logic App): one queue write each, without the
     // responder's own duplicate detection, which guards the messages it sends itself.
     const alertQueue = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(config.bus.queues.alerts);
+    const requests = countRequests({ azurite: endpointsOf(azurite), actionsAzurite: endpointsOf(actionsAzurite) });
+    const cpuBefore = { responder: process.cpuUsage(), azurite: cpuOf(azurite), actionsAzurite: cpuOf(actionsAzurite) };
     const startMs = Date.now();
     consumer.start();
     // Alerts arrive as fast as they are taken, at most BACKLOG ahead (see BACKLOG).
@@ -125,6 +148,13 @@ async function main(): Promise<void> {
     }
     while (completed + failed < alerts) await new Promise((r) => setTimeout(r, 2));
     const elapsedMs = Date.now() - startMs;
+    const responderCpu = process.cpuUsage(cpuBefore.responder);
+    const cpuMsPerAlert = {
+      responder: (responderCpu.user + responderCpu.system) / 1000 / alerts,
+      azurite: perAlert(cpuOf(azurite), cpuBefore.azurite, alerts),
+      ...(actionsAzurite ? { actionsAzurite: perAlert(cpuOf(actionsAzurite), cpuBefore.actionsAzurite, alerts) } : {}),
+    };
+    const requestCounts = requests.stop();
     await consumer.stop();
 
     const result: TriageResult = {
@@ -140,7 +170,13 @@ async function main(): Promise<void> {
       alertsPerMinute: (alerts / elapsedMs) * 60_000,
       outcomes,
       runsCreated,
-      actionMessagesQueued: await approximateCount(azurite.connectionString, config.bus.queues.actions),
+      actionMessagesQueued: await approximateCount((actionsAzurite ?? azurite).connectionString, config.bus.queues.actions),
+      actionsQueue: actionsAzurite ? 'own-azurite' : 'shared-azurite',
+      azuriteRequestsPerAlert: {
+        azurite: requestCounts.azurite / alerts,
+        ...(actionsAzurite ? { actionsAzurite: requestCounts.actionsAzurite / alerts } : {}),
+      },
+      cpuMsPerAlert,
       defenderCalls: totalCalls(simulator.stats()) - defenderBefore,
       pacingReads: counting.reads,
       pacingWrites: counting.writes,
@@ -153,6 +189,7 @@ async function main(): Promise<void> {
   } finally {
     await simulator.close();
     await azurite.stop();
+    await actionsAzurite?.stop();
   }
 }
 
@@ -172,6 +209,48 @@ function countBy<T>(keys: readonly AlertShape[], items: readonly T[], keyOf: (it
 }
 
 const totalCalls = (stats: SimulatorStats): number => Object.values(stats.calls).reduce((a, b) => a + (b ?? 0), 0);
+
+/** `service`, except that the queue named `queue` is on the storage account of `connectionString`. */
+function onItsOwn(service: QueueServiceClient, queue: string, connectionString: string): QueueServiceClient {
+  const other = QueueServiceClient.fromConnectionString(connectionString);
+  const own = service.getQueueClient.bind(service);
+  service.getQueueClient = (name: string) => (name === queue ? other.getQueueClient(name) : own(name));
+  return service;
+}
+
+const cpuOf = (running: RunningAzurite | undefined): number | undefined =>
+  running?.pid === undefined ? undefined : cpuSecondsOf(running.pid);
+
+/** CPU ms per alert between two readings of a process's CPU seconds; undefined where /proc is not there. */
+function perAlert(after: number | undefined, before: number | undefined, alerts: number): number | undefined {
+  return after === undefined || before === undefined ? undefined : ((after - before) * 1000) / alerts;
+}
+
+const endpointsOf = (running: RunningAzurite | undefined): string[] =>
+  running ? [running.blobEndpoint, running.queueEndpoint, running.tableEndpoint] : [];
+
+/**
+ * Counts the HTTP requests this process starts to each named group of
+ * endpoints, by host and port (Node's `http.client.request.start` diagnostics
+ * channel, which the Azure SDK's requests go through), until stopped.
+ */
+function countRequests<K extends string>(endpoints: Record<K, string[]>): { stop: () => Record<K, number> } {
+  const hosts = Object.entries<string[]>(endpoints).flatMap(([name, urls]) => urls.map((url) => [new URL(url).host, name] as const));
+  const counts = Object.fromEntries(Object.keys(endpoints).map((k) => [k, 0])) as Record<K, number>;
+  const onStart = (message: unknown): void => {
+    const request = (message as { request?: ClientRequest }).request;
+    const host = request?.getHeader('host');
+    const name = hosts.find(([h]) => h === host)?.[1] as K | undefined;
+    if (name !== undefined) counts[name] += 1;
+  };
+  subscribe('http.client.request.start', onStart);
+  return {
+    stop: () => {
+      unsubscribe('http.client.request.start', onStart);
+      return counts;
+    },
+  };
+}
 
 async function approximateCount(connectionString: string, queue: string): Promise<number> {
   const properties = await QueueServiceClient.fromConnectionString(connectionString).getQueueClient(queue).getProperties();

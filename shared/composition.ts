@@ -45,6 +45,8 @@ export interface Overrides {
   metrics?: Metrics;
   /** Wraps the tenant-wide pacing store (benchmarks count its reads and writes). */
   wrapPacingStore?: (store: PacingStore) => PacingStore;
+  /** Wraps the storage-queue service of the local bus (the intake benchmark keeps one queue on an emulator of its own). */
+  wrapQueueService?: (service: QueueServiceClient) => QueueServiceClient;
 }
 
 export interface BuiltApp {
@@ -103,7 +105,12 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
   const assemblies = new TableAlertAssemblyStore(tableClient(config, config.storage.assemblyTable, azureCredential));
   await assemblies.ensureTable();
 
-  const { bus, storageQueueBus, deadLetters, queueProbe, closeBus } = await buildBus(config, clock, azureCredential);
+  const { bus, storageQueueBus, deadLetters, queueProbe, closeBus } = await buildBus(
+    config,
+    clock,
+    azureCredential,
+    overrides.wrapQueueService,
+  );
   const client = new DefenderClient({
     baseUrl: config.defender.baseUrl,
     credential,
@@ -182,6 +189,7 @@ async function buildBus(
   config: Readonly<Config>,
   clock: Clock,
   azureCredential: TokenCredential | undefined,
+  wrapQueueService: (service: QueueServiceClient) => QueueServiceClient = (service) => service,
 ): Promise<{
   bus: MessageBus;
   deadLetters: DeadLetterStore;
@@ -191,10 +199,11 @@ async function buildBus(
 }> {
   const wallDelay = wallDelayFor(clock);
   if (config.bus.kind === 'storage-queues') {
-    const queueService =
+    const queueService = wrapQueueService(
       config.storage.kind === 'connectionString'
         ? QueueServiceClient.fromConnectionString(config.storage.connectionString)
-        : new QueueServiceClient(config.storage.queueUri ?? '', azureCredential);
+        : new QueueServiceClient(config.storage.queueUri ?? '', azureCredential),
+    );
     const sentIds = new TableSentIds(
       tableClient(config, config.bus.sentIdsTable, azureCredential),
       clock,

@@ -32,6 +32,12 @@ export interface TriageResult {
   failed: number;
   /** Alert messages kept on the queue ahead of the consumer, at most (the feeder's sends count in the figure). */
   backlog: number;
+  /** Where the actions queue was: on an Azurite of its own (the default), or on the one Azurite with the rest (--one-azurite). */
+  actionsQueue: 'own-azurite' | 'shared-azurite';
+  /** HTTP requests this process made to each Azurite, per alert message (the feeder's sends included). */
+  azuriteRequestsPerAlert: { azurite: number; actionsAzurite?: number };
+  /** CPU ms per alert message: this process (handlers and feeder), and each Azurite (undefined where /proc is not there). */
+  cpuMsPerAlert: { responder: number; azurite?: number; actionsAzurite?: number };
 }
 
 export interface Verdict {
@@ -74,9 +80,19 @@ export function formatTriageReport(r: TriageResult): string {
     `  handled in ${(r.elapsedMs / 1000).toFixed(1)} s; outcomes: ${Object.entries(r.outcomes)
       .map(([k, n]) => `${k} ${n}`)
       .join(', ')}; runs created ${r.runsCreated}; action messages queued ${r.actionMessagesQueued}; failed ${r.failed}`,
+    `  where the time goes, per alert: ${whereTimeGoes(r)}`,
     `  pacing record: ${r.pacingReads} reads, ${r.pacingWrites} writes (${(r.pacingReads / Math.max(1, r.alerts)).toFixed(3)} and ${(r.pacingWrites / Math.max(1, r.alerts)).toFixed(3)} per alert)`,
     '',
     ...triageVerdicts(r).map((v) => `${v.met ? 'MET ' : 'MISS'}  ${v.label.padEnd(38)} ${v.figure.padEnd(36)} goal ${v.goal}`),
   ];
   return lines.join('\n');
+}
+
+function whereTimeGoes(r: TriageResult): string {
+  const ms = (n: number | undefined) => (n === undefined ? 'n/a' : `${n.toFixed(1)} ms`);
+  const own = r.actionsQueue === 'own-azurite';
+  return [
+    `${r.azuriteRequestsPerAlert.azurite.toFixed(2)} requests to Azurite${own ? ` and ${(r.azuriteRequestsPerAlert.actionsAzurite ?? 0).toFixed(2)} to the actions queue's own` : ''}`,
+    `CPU ${ms(r.cpuMsPerAlert.responder)} here, ${ms(r.cpuMsPerAlert.azurite)} in Azurite${own ? `, ${ms(r.cpuMsPerAlert.actionsAzurite)} in the actions queue's` : ''}`,
+  ].join('; ');
 }
