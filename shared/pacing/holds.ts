@@ -76,11 +76,22 @@ export function clearDeviceBusy(state: PacingState, deviceId: string): PacingSta
   return { ...state, busy };
 }
 
-/** Updates the poll plan of an open action (status seen, next look). */
-export function planPoll(state: PacingState, deviceId: string, actionId: string, nextPollMs: number, status: string): PacingState {
+/** Updates the poll plan of an open action (status seen, next look; without a status, the last one seen stays). */
+export function planPoll(state: PacingState, deviceId: string, actionId: string, nextPollMs: number, status?: string): PacingState {
   const hold = state.holds[deviceId];
   if (!hold || hold.kind !== 'open' || hold.actionId !== actionId) return state;
-  return { ...state, holds: { ...state.holds, [deviceId]: { ...hold, nextPollMs, status } } };
+  return { ...state, holds: { ...state.holds, [deviceId]: { ...hold, nextPollMs, ...(status === undefined ? {} : { status }) } } };
+}
+
+/**
+ * A tick claimed these open actions and looks at them now: each one's next
+ * look moves to `untilMs`, so no other tick handled meanwhile (a redelivery
+ * of the same tick after its lock was lost, or the next tick) reads it or
+ * applies its end a second time. What the look sees plans the real next one
+ * (planPoll); a tick that dies leaves its actions due again at `untilMs`.
+ */
+export function takeLooks(state: PacingState, due: readonly OpenHold[], untilMs: number): PacingState {
+  return due.reduce((next, hold) => (hold.actionId === undefined ? next : planPoll(next, hold.deviceId, hold.actionId, untilMs)), state);
 }
 
 /** An open action due for a look; `waited`: other runs wait for its device (deviceQueue.ts), so it is looked at sooner. */

@@ -8,6 +8,7 @@ import {
   planPoll,
   recordSubmitted,
   releaseHold,
+  takeLooks,
   type OpenHold,
 } from './holds.js';
 import { keepPlace, leaveQueue } from './deviceQueue.js';
@@ -186,6 +187,11 @@ export class Pacer {
     return this.update((state) => ({ next: planPoll(state, deviceId, actionId, nextPollMs, status), result: undefined }));
   }
 
+  /** A tick that could not look at these actions (throttled, or failing) gives them back: each is due again at `atMs`. */
+  giveBackLooks(holds: readonly OpenHold[], atMs: number): Promise<void> {
+    return this.update((state) => ({ next: takeLooks(state, holds, atMs), result: undefined }));
+  }
+
   /**
    * Records a tick due at `atMs` unless a live one is already due at or before
    * it; returns the new tick's sequence number, which the caller then sends.
@@ -209,15 +215,22 @@ export class Pacer {
   /**
    * Claims tick `seq`: accepted when it is the latest scheduled (a redelivery
    * of it included) or when the tick on record is long overdue (its message
-   * was lost); a stale duplicate is refused. Returns the open actions due.
+   * was lost); a stale duplicate is refused. Returns the open actions due,
+   * taken for this tick's look (holds.takeLooks) until `tickGraceMs` from
+   * now: a tick handled meanwhile, this one's redelivery after its lock was
+   * lost included, does not look at them again.
    */
   claimTick(seq: number): Promise<OpenHold[] | undefined> {
     return this.update((state, nowMs) => {
       const overdue = state.tick.atMs !== 0 && state.tick.atMs < nowMs - this.tickGraceMs;
       if (seq !== state.tick.seq && !overdue) return { next: undefined, result: undefined };
+      const due = dueForPoll(state, nowMs);
       return {
-        next: { ...state, tick: { seq: Math.max(seq, state.tick.seq), atMs: 0, claimedMs: nowMs } },
-        result: dueForPoll(state, nowMs),
+        next: {
+          ...takeLooks(state, due, nowMs + this.tickGraceMs),
+          tick: { seq: Math.max(seq, state.tick.seq), atMs: 0, claimedMs: nowMs },
+        },
+        result: due,
       };
     });
   }

@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { MachineAction } from '../../../../shared/defender/types.js';
+import { ThrottledError } from '../../../../shared/errors.js';
+import { sessionsOpen } from '../../../../shared/pacing/state.js';
+import { handleAlertMessage } from '../../../../shared/services/intake/alertIntake.js';
+import { handlePollTick } from '../../../../shared/services/polling/pollTick.js';
+import { handleActionMessage } from '../../../../shared/services/submission/submitter.js';
+import { DEVICE, fakeDeps, machineAction } from '../../../helpers/fakes.js';
+
+const alert = JSON.parse(readFileSync(new URL('../../../fixtures/alerts/defender-api-alert.json', import.meta.url), 'utf8')) as Record<
+  string,
+  unknown
+>;
+type Deps = ReturnType<typeof fakeDeps>;
+const first = { messageId: 'm1', deliveryCount: 1 };
+/** The same message delivered again: its lock lapsed while the first delivery was still being handled. */
+const again = { messageId: 'm1', deliveryCount: 2 };
+
+/** A call that stays unanswered until the test lets it through. */
+function gate<T>(): { promise: Promise<T>; open: (value: T) => void } {
+  let open: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
+
+/** Lets every pending promise chain run as far as it can (no timers: the awaited gates hold the rest). */
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 50; i += 1) await Promise.resolve();
+};
+
+/** One run on DEVICE whose action act-1 was submitted; the tick message the submission scheduled, due now. */
+async function submitted(): Promise<{ deps: Deps; runId: string; tick: { body: unknown } }> {
+  const deps = fakeDeps();
+  const started = await handleAlertMessage(deps, alert, first);
+  if (started.kind !== 'started') throw new Error(`expected a run, got ${started.kind}`);
+  const [submit] = deps.bus.take('actions');
+  deps.defender.onRunLiveResponse = (id) => Promise.resolve(machineAction({ id: 'act-1', machineId: id }));
+  expect(await handleActionMessage(deps, submit?.body, first)).toBe('submitted');
+  const [tick] = deps.bus.take('polls');
+  if (!tick) throw new Error('no tick scheduled');
+  deps.clock.set(Math.max(deps.clock.nowMs(), tick.notBeforeMs ?? 0));
+  return { deps, runId: started.runIds[0] ?? '', tick };
+}
+
+const succeeded = (id: string): MachineAction =>
+  machineAction({
+    id,
+    machineId: DEVICE,
+    status: 'Succeeded',
+    commands: [{ index: 0, commandStatus: 'Completed', errors: [], command: { type: 'GetFile', params: [] } }],
+  });
+
+const statusReads = (deps: Deps): number => deps.defender.calls.filter((c) => c.method === 'listMachineActions').length;
+
+describe('a poll tick whose handling outlives its message lock', () => {
+  it('is not handled a second time by its redelivery while the first delivery still waits for Defender', async () => {
+    const { deps, tick } = await submitted();
+    const answer = gate<MachineAction[]>();
+    deps.defender.onListMachineActions = () => answer.promise;
+    const slow = handlePollTick(deps, tick.body, first);
+    await settle();
+    expect(statusReads(deps)).toBe(1);
+
+    deps.clock.advance(60_000);
+    deps.defender.onListMachineActions = (q) => Promise.resolve((q.ids ?? []).map(succeeded));
+    await handlePollTick(deps, tick.body, again);
+    answer.open([succeeded('act-1')]);
+    await slow;
+
+    expect(statusReads(deps)).toBe(1);
+    expect(deps.bus.take('collect')).toHaveLength(1);
+  });
+
+  it('leaves the actions it is looking at to it when the next tick comes meanwhile', async () => {
+    const { deps, tick } = await submitted();
+    const answer = gate<MachineAction[]>();
+    deps.defender.onListMachineActions = () => answer.promise;
+    const slow = handlePollTick(deps, tick.body, first);
+    await settle();
+
+    // A tick scheduled meanwhile (by a submission of another run) comes while the first is still handled.
+    const seq = await deps.pacer.scheduleTick(deps.clock.nowMs() + 5_000);
+    deps.clock.advance(5_000);
+    deps.defender.onListMachineActions = (q) => Promise.resolve((q.ids ?? []).map(succeeded));
+    expect(await handlePollTick(deps, { seq, tickMs: deps.clock.nowMs() }, first)).toBe('polled');
+    answer.open([succeeded('act-1')]);
+    await slow;
+
+    expect(statusReads(deps)).toBe(1);
+  });
+
+  it('gives its actions back for the next tick when Defender throttles it, instead of keeping them for the lock', async () => {
+    const { deps, tick } = await submitted();
+    deps.defender.onListMachineActions = () => Promise.reject(new ThrottledError('429', 30_000));
+    expect(await handlePollTick(deps, tick.body, first)).toBe('throttled');
+    expect((await deps.pacer.nextPollDue()) ?? 0).toBeLessThanOrEqual(deps.clock.nowMs() + 30_000);
+  });
+
+  it('gives its actions back to the redelivery when it fails', async () => {
+    const { deps, tick } = await submitted();
+    deps.defender.onListMachineActions = () => Promise.reject(new Error('socket closed'));
+    await expect(handlePollTick(deps, tick.body, first)).rejects.toThrow('socket closed');
+    deps.defender.onListMachineActions = (q) => Promise.resolve((q.ids ?? []).map(succeeded));
+    expect(await handlePollTick(deps, tick.body, again)).toBe('polled');
+    expect(statusReads(deps)).toBe(2);
+    expect(sessionsOpen(await deps.pacer.snapshot())).toBe(0);
+  });
+});
