@@ -1,4 +1,4 @@
-import { waitersOf } from './deviceQueue.js';
+import { putFirst, waitersOf } from './deviceQueue.js';
 import { withoutOne } from './slotTimes.js';
 import type { Hold, PacingState } from './state.js';
 
@@ -9,7 +9,8 @@ import type { Hold, PacingState } from './state.js';
  * action yet (a reserved slot, or an admission whose POST has not been
  * answered) gives way: our action is real and occupies the device, their
  * call could only be refused as device busy; a reserved slot goes back to
- * the ledger. Another run's open action is left alone (the reconciliation
+ * the ledger, and its run waits first in the device's line, to be handed the
+ * device when our action ends. Another run's open action is left alone (the reconciliation
  * sweep re-reads an action the pacer does not follow).
  */
 export function recordSubmitted(
@@ -25,10 +26,12 @@ export function recordSubmitted(
   if (current && current.runId !== runId && current.kind === 'open' && current.actionId !== undefined) return state;
   const theirs = current !== undefined && current.runId !== runId;
   const hold = theirs ? undefined : current;
-  const slotsMs = theirs && current.kind === 'reserved' ? withoutOne(state.slotsMs, current.slotMs) : state.slotsMs;
+  const gaveWay = theirs && current.kind === 'reserved' ? current : undefined;
+  const waiting = gaveWay ? putFirst(state, deviceId, gaveWay.runId, gaveWay.expiresMs) : state;
+  const slotsMs = gaveWay ? withoutOne(state.slotsMs, gaveWay.slotMs) : state.slotsMs;
   const open =
     hold?.kind === 'open' ? hold : { kind: 'open' as const, runId, submittedMs: nowMs, expiresMs: nowMs + holdMs, nextPollMs: firstPollMs };
-  return { ...state, slotsMs, holds: { ...state.holds, [deviceId]: { ...open, actionId, nextPollMs: firstPollMs } } };
+  return { ...waiting, slotsMs, holds: { ...state.holds, [deviceId]: { ...open, actionId, nextPollMs: firstPollMs } } };
 }
 
 /**

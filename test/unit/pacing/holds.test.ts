@@ -22,6 +22,18 @@ describe('recording a submitted action in the pacing holds', () => {
     expect(next.slotsMs).toEqual([]);
   });
 
+  it('puts the run whose reserved slot gave way first in the device’s line, so the device comes back to it', () => {
+    const state = {
+      ...withHold({ kind: 'reserved', runId: 'run-b', slotMs: T0 + 60_000, expiresMs: T0 + 120_000 }, [T0 + 60_000]),
+      queues: { 'dev-1': [{ runId: 'run-c', untilMs: T0 + 300_000 }] },
+    };
+    const next = recordSubmitted(state, 'dev-1', 'run-a', 'action-a', T0 + 15_000, T0, HOLD_MS);
+    expect(next.queues?.['dev-1']).toEqual([
+      { runId: 'run-b', untilMs: T0 + 120_000 },
+      { runId: 'run-c', untilMs: T0 + 300_000 },
+    ]);
+  });
+
   it('follows our action when another run was admitted on the device but has no action yet', () => {
     const state = withHold({ kind: 'open', runId: 'run-b', submittedMs: T0 - 1_000, expiresMs: T0 + HOLD_MS, nextPollMs: T0 + 15_000 });
     const next = recordSubmitted(state, 'dev-1', 'run-a', 'action-a', T0 + 15_000, T0, HOLD_MS);
