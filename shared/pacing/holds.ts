@@ -47,6 +47,17 @@ export function releaseHold(state: PacingState, deviceId: string, runId: string)
   return { ...state, holds, ...(hold.kind === 'reserved' ? { slotsMs: withoutOne(state.slotsMs, hold.slotMs) } : {}) };
 }
 
+/**
+ * The run's hold on the device names its action: another delivery of the
+ * run's message has recorded it. A refused call of a late delivery (a 429,
+ * ActiveRequestAlreadyExists) gives up only an admission, never that
+ * session, or the action would be neither counted nor polled.
+ */
+export function actionRecorded(state: PacingState, deviceId: string, runId: string): boolean {
+  const hold = state.holds[deviceId];
+  return hold?.kind === 'open' && hold.runId === runId && hold.actionId !== undefined;
+}
+
 /** A 429: nobody calls before `untilMs`. */
 export function applyPenalty(state: PacingState, untilMs: number): PacingState {
   return { ...state, penaltyUntilMs: Math.max(state.penaltyUntilMs, untilMs) };

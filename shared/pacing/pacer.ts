@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { GroupCommitter, type CasStore, type Change } from './groupCommit.js';
 import {
+  actionRecorded,
   clearDeviceBusy,
   dueForPoll,
   markDeviceBusy,
@@ -123,10 +124,13 @@ export class Pacer {
    *
    * With `keepPlaceUntilMs` the run gives the device up only until its
    * message comes back then (a 429's wait): nothing is handed over, and it
-   * stays first in line ahead of anyone waiting.
+   * stays first in line ahead of anyone waiting. That gives up an admission
+   * only: a hold naming the run's action (recorded by another delivery of
+   * its message meanwhile) stays (holds.actionRecorded).
    */
   release(deviceId: string, runId: string, keepPlaceUntilMs?: number): Promise<HandOver | undefined> {
     return this.update((state, nowMs) => {
+      if (keepPlaceUntilMs !== undefined && actionRecorded(state, deviceId, runId)) return { next: undefined, result: undefined };
       const released = releaseHold(state, deviceId, runId);
       if (keepPlaceUntilMs !== undefined)
         return { next: keepPlace(released, deviceId, runId, keepPlaceUntilMs, nowMs, this.limits), result: undefined };
@@ -159,9 +163,14 @@ export class Pacer {
     }));
   }
 
-  /** Releases the device and returns how long to back off before trying it again. */
+  /**
+   * Releases the device and returns how long to back off before trying it
+   * again; a hold naming the run's action (another delivery recorded it
+   * meanwhile: the device is busy with our own action) stays, untouched.
+   */
   deviceBusy(deviceId: string, runId: string): Promise<number> {
     return this.update((state, nowMs) => {
+      if (actionRecorded(state, deviceId, runId)) return { next: undefined, result: this.limits.deviceBusyRetryMs };
       const { state: next, waitMs } = markDeviceBusy(
         state,
         deviceId,

@@ -5,7 +5,7 @@ import { recordSubmitted } from '../../../shared/pacing/holds.js';
 import { pacingLimitsOf } from '../../../shared/pacing/limits.js';
 import { Pacer } from '../../../shared/pacing/pacer.js';
 import { InProcessPacingStore } from '../../helpers/casStores.js';
-import { emptyPacingState, type PacingState } from '../../../shared/pacing/state.js';
+import { emptyPacingState, sessionsOpen, type PacingState } from '../../../shared/pacing/state.js';
 
 const T0 = Date.parse('2026-12-05T02:00:00Z');
 const HOLD_MS = 3 * 24 * 3_600_000;
@@ -65,5 +65,30 @@ describe('giving up an admission', () => {
     await pacer.requestSlot({ deviceId: 'dev-2', runId: 'run-a' });
     await pacer.releaseAdmission('dev-2', 'run-a');
     expect((await pacer.snapshot()).holds['dev-2']).toBeUndefined();
+  });
+
+  /** A pacer where run-a's action on dev-1 was recorded by one delivery while another, late, still holds its refused call. */
+  async function recordedMeanwhile(): Promise<Pacer> {
+    const limits = pacingLimitsOf(loadConfig({ STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', BUS_KIND: 'storage-queues' }));
+    const pacer = new Pacer(new InProcessPacingStore(), new ManualClock(T0), limits);
+    await pacer.requestSlot({ deviceId: 'dev-1', runId: 'run-a' });
+    await pacer.recordSubmitted('dev-1', 'run-a', 'action-a', T0 + 15_000);
+    return pacer;
+  }
+
+  it('on a late 429 keeps the session of the action another delivery has meanwhile recorded', async () => {
+    const pacer = await recordedMeanwhile();
+    await pacer.release('dev-1', 'run-a', T0 + 30_000);
+    const pacing = await pacer.snapshot();
+    expect(pacing.holds['dev-1']).toMatchObject({ kind: 'open', actionId: 'action-a' });
+    expect(sessionsOpen(pacing)).toBe(1);
+  });
+
+  it('on a late ActiveRequestAlreadyExists keeps the session of the action another delivery has meanwhile recorded', async () => {
+    const pacer = await recordedMeanwhile();
+    await pacer.deviceBusy('dev-1', 'run-a');
+    const pacing = await pacer.snapshot();
+    expect(pacing.holds['dev-1']).toMatchObject({ kind: 'open', actionId: 'action-a' });
+    expect(sessionsOpen(pacing)).toBe(1);
   });
 });
