@@ -4,9 +4,11 @@ import type { MachineAction } from '../../../../shared/defender/types.js';
 import { ThrottledError } from '../../../../shared/errors.js';
 import { sessionsOpen } from '../../../../shared/pacing/state.js';
 import { handleAlertMessage } from '../../../../shared/services/intake/alertIntake.js';
+import { applyActionStatus } from '../../../../shared/services/polling/actionStatus.js';
 import { handlePollTick } from '../../../../shared/services/polling/pollTick.js';
 import { handleActionMessage } from '../../../../shared/services/submission/submitter.js';
 import { DEVICE, fakeDeps, machineAction } from '../../../helpers/fakes.js';
+import { recordingLogger } from '../../../helpers/faultyTransport.js';
 
 const alert = JSON.parse(readFileSync(new URL('../../../fixtures/alerts/defender-api-alert.json', import.meta.url), 'utf8')) as Record<
   string,
@@ -107,5 +109,16 @@ describe('a poll tick whose handling outlives its message lock', () => {
     expect(await handlePollTick(deps, tick.body, again)).toBe('polled');
     expect(statusReads(deps)).toBe(2);
     expect(sessionsOpen(await deps.pacer.snapshot())).toBe(0);
+  });
+
+  it('reports an action’s end once when a later look sees it again', async () => {
+    const { logger, lines } = recordingLogger();
+    const { deps, runId } = await submitted();
+    const withLog = { ...deps, logger };
+    const ours = { runId, deviceId: DEVICE, submittedMs: deps.clock.nowMs() };
+    await applyActionStatus(withLog, ours, succeeded('act-1'));
+    await applyActionStatus(withLog, ours, succeeded('act-1'));
+    expect(lines.filter((l) => l.includes('"message":"machine action ended"'))).toHaveLength(1);
+    expect(deps.bus.take('collect')).toHaveLength(1);
   });
 });
