@@ -196,6 +196,11 @@ export class Pacer {
     return this.update((state) => ({ next: planPoll(state, deviceId, actionId, nextPollMs, status), result: undefined }));
   }
 
+  /** A tick still at work keeps the actions it has not looked at yet for `tickGraceMs` more (see claimTick). */
+  keepLooks(holds: readonly OpenHold[]): Promise<void> {
+    return this.update((state, nowMs) => ({ next: takeLooks(state, holds, nowMs + this.tickGraceMs), result: undefined }));
+  }
+
   /** A tick that could not look at these actions (throttled, or failing) gives them back: each is due again at `atMs`. */
   giveBackLooks(holds: readonly OpenHold[], atMs: number): Promise<void> {
     return this.update((state) => ({ next: takeLooks(state, holds, atMs), result: undefined }));

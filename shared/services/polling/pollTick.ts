@@ -30,7 +30,11 @@ export async function handlePollTick(deps: PollingDeps, body: unknown, delivery:
   // The actions claimed are this tick's to look at (no other tick reads them meanwhile); what it could not look at it gives back.
   const unseen = new Set(due);
   try {
-    for (let i = 0; i < due.length; i += BATCH) await pollBatch(deps, due.slice(i, i + BATCH), unseen);
+    for (let i = 0; i < due.length; i += BATCH) {
+      // Still at work (a long tick): what it has not reached yet stays its own for the grace from now.
+      if (i > 0) await deps.pacer.keepLooks([...unseen]);
+      await pollBatch(deps, due.slice(i, i + BATCH), unseen);
+    }
   } catch (error) {
     const retryAtMs = deps.clock.nowMs() + (error instanceof ThrottledError ? error.retryAfterMs : 0);
     await deps.pacer.giveBackLooks([...unseen], retryAtMs);

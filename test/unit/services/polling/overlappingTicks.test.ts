@@ -121,4 +121,38 @@ describe('a poll tick whose handling outlives its message lock', () => {
     expect(lines.filter((l) => l.includes('"message":"machine action ended"'))).toHaveLength(1);
     expect(deps.bus.take('collect')).toHaveLength(1);
   });
+
+  it('keeps the actions it has not reached yet for as long as it makes progress', async () => {
+    const deps = fakeDeps();
+    const startMs = deps.clock.nowMs();
+    // 26 open actions: two GETs of 25 and 1.
+    for (let i = 0; i < 26; i += 1) await deps.pacer.recordSubmitted(`dev-${i}`, `run-${i}`, `act-${i}`, startMs);
+    const seq = await deps.pacer.scheduleTick(startMs);
+    const inProgress = (ids: readonly string[]): MachineAction[] =>
+      ids.map((id) => machineAction({ id, machineId: DEVICE, status: 'InProgress' }));
+    const secondAnswer = gate<MachineAction[]>();
+    const reads: string[] = [];
+    deps.defender.onListMachineActions = (q) => {
+      reads.push(...(q.ids ?? []));
+      if (reads.length > 25) return secondAnswer.promise;
+      // A slow machine: the first GET and its 25 updates take 6 of the tick's 10 minutes.
+      deps.clock.advance(6 * 60_000);
+      return Promise.resolve(inProgress(q.ids ?? []));
+    };
+    const slow = handlePollTick(deps, { seq, tickMs: startMs }, first);
+    for (let i = 0; i < 10_000 && !reads.includes('act-25'); i += 1) await Promise.resolve();
+    expect(reads).toContain('act-25');
+
+    // 11 minutes after the claim, the lock lapses and the tick is delivered again.
+    deps.clock.advance(5 * 60_000);
+    deps.defender.onListMachineActions = (q) => {
+      reads.push(...(q.ids ?? []));
+      return Promise.resolve(inProgress(q.ids ?? []));
+    };
+    await handlePollTick(deps, { seq, tickMs: startMs }, again);
+    secondAnswer.open(inProgress(['act-25']));
+    await slow;
+
+    expect(reads.filter((id) => id === 'act-25')).toHaveLength(1);
+  });
 });
