@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { MachineAction } from '../../../../shared/defender/types.js';
 import { ThrottledError } from '../../../../shared/errors.js';
@@ -9,15 +8,9 @@ import { handlePollTick } from '../../../../shared/services/polling/pollTick.js'
 import { handleActionMessage } from '../../../../shared/services/submission/submitter.js';
 import { DEVICE, fakeDeps, machineAction } from '../../../helpers/fakes.js';
 import { recordingLogger } from '../../../helpers/faultyTransport.js';
+import { answeredAlert as alert, firstDelivery as first, redelivery as again, until } from '../../../helpers/lateDeliveries.js';
 
-const alert = JSON.parse(readFileSync(new URL('../../../fixtures/alerts/defender-api-alert.json', import.meta.url), 'utf8')) as Record<
-  string,
-  unknown
->;
 type Deps = ReturnType<typeof fakeDeps>;
-const first = { messageId: 'm1', deliveryCount: 1 };
-/** The same message delivered again: its lock lapsed while the first delivery was still being handled. */
-const again = { messageId: 'm1', deliveryCount: 2 };
 
 /** A call that stays unanswered until the test lets it through. */
 function gate<T>(): { promise: Promise<T>; open: (value: T) => void } {
@@ -27,11 +20,6 @@ function gate<T>(): { promise: Promise<T>; open: (value: T) => void } {
   });
   return { promise, open };
 }
-
-/** Lets every pending promise chain run as far as it can (no timers: the awaited gates hold the rest). */
-const settle = async (): Promise<void> => {
-  for (let i = 0; i < 50; i += 1) await Promise.resolve();
-};
 
 /** One run on DEVICE whose action act-1 was submitted; the tick message the submission scheduled, due now. */
 async function submitted(): Promise<{ deps: Deps; runId: string; tick: { body: unknown } }> {
@@ -58,39 +46,36 @@ const succeeded = (id: string): MachineAction =>
 const statusReads = (deps: Deps): number => deps.defender.calls.filter((c) => c.method === 'listMachineActions').length;
 
 describe('a poll tick whose handling outlives its message lock', () => {
-  it('is not handled a second time by its redelivery while the first delivery still waits for Defender', async () => {
-    const { deps, tick } = await submitted();
+  /** The first delivery of `tick` waits for its GET while `meanwhile` runs; then Defender answers it: act-1 succeeded. */
+  async function whileFirstWaits(deps: Deps, tick: { body: unknown }, meanwhile: () => Promise<unknown>): Promise<void> {
     const answer = gate<MachineAction[]>();
     deps.defender.onListMachineActions = () => answer.promise;
     const slow = handlePollTick(deps, tick.body, first);
-    await settle();
-    expect(statusReads(deps)).toBe(1);
-
-    deps.clock.advance(60_000);
+    await until(() => statusReads(deps) === 1);
     deps.defender.onListMachineActions = (q) => Promise.resolve((q.ids ?? []).map(succeeded));
-    await handlePollTick(deps, tick.body, again);
+    await meanwhile();
     answer.open([succeeded('act-1')]);
     await slow;
+  }
 
+  it('is not handled a second time by its redelivery while the first delivery still waits for Defender', async () => {
+    const { deps, tick } = await submitted();
+    await whileFirstWaits(deps, tick, () => {
+      deps.clock.advance(60_000);
+      return handlePollTick(deps, tick.body, again);
+    });
     expect(statusReads(deps)).toBe(1);
     expect(deps.bus.take('collect')).toHaveLength(1);
   });
 
   it('leaves the actions it is looking at to it when the next tick comes meanwhile', async () => {
     const { deps, tick } = await submitted();
-    const answer = gate<MachineAction[]>();
-    deps.defender.onListMachineActions = () => answer.promise;
-    const slow = handlePollTick(deps, tick.body, first);
-    await settle();
-
-    // A tick scheduled meanwhile (by a submission of another run) comes while the first is still handled.
-    const seq = await deps.pacer.scheduleTick(deps.clock.nowMs() + 5_000);
-    deps.clock.advance(5_000);
-    deps.defender.onListMachineActions = (q) => Promise.resolve((q.ids ?? []).map(succeeded));
-    expect(await handlePollTick(deps, { seq, tickMs: deps.clock.nowMs() }, first)).toBe('polled');
-    answer.open([succeeded('act-1')]);
-    await slow;
-
+    await whileFirstWaits(deps, tick, async () => {
+      // A tick scheduled meanwhile (by a submission of another run) comes while the first is still handled.
+      const seq = await deps.pacer.scheduleTick(deps.clock.nowMs() + 5_000);
+      deps.clock.advance(5_000);
+      expect(await handlePollTick(deps, { seq, tickMs: deps.clock.nowMs() }, first)).toBe('polled');
+    });
     expect(statusReads(deps)).toBe(1);
   });
 
@@ -140,8 +125,7 @@ describe('a poll tick whose handling outlives its message lock', () => {
       return Promise.resolve(inProgress(q.ids ?? []));
     };
     const slow = handlePollTick(deps, { seq, tickMs: startMs }, first);
-    for (let i = 0; i < 10_000 && !reads.includes('act-25'); i += 1) await Promise.resolve();
-    expect(reads).toContain('act-25');
+    await until(() => reads.includes('act-25'));
 
     // 11 minutes after the claim, the lock lapses and the tick is delivered again.
     deps.clock.advance(5 * 60_000);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { MachineAction } from '../../../../shared/defender/types.js';
 import { sessionsOpen } from '../../../../shared/pacing/state.js';
@@ -6,21 +5,9 @@ import { handleAlertMessage } from '../../../../shared/services/intake/alertInta
 import { handlePollTick } from '../../../../shared/services/polling/pollTick.js';
 import { handleActionMessage } from '../../../../shared/services/submission/submitter.js';
 import { DEVICE, fakeDeps, machineAction } from '../../../helpers/fakes.js';
+import { answeredAlert as alert, firstDelivery as first, redelivery as again, until } from '../../../helpers/lateDeliveries.js';
 
-const alert = JSON.parse(readFileSync(new URL('../../../fixtures/alerts/defender-api-alert.json', import.meta.url), 'utf8')) as Record<
-  string,
-  unknown
->;
 type Deps = ReturnType<typeof fakeDeps>;
-const first = { messageId: 'm1', deliveryCount: 1 };
-/** The same message delivered again: its lock lapsed while the first delivery still waited for its POST's answer. */
-const again = { messageId: 'm1', deliveryCount: 2 };
-
-/** Lets pending promise chains run until `done` holds (no timers: the awaited POST holds the rest). */
-async function until(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 1_000 && !done(); i += 1) await Promise.resolve();
-  if (!done()) throw new Error('never got there');
-}
 
 /**
  * Run A's submission is delivered, and its POST stays unanswered; the message
