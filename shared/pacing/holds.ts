@@ -9,9 +9,9 @@ import type { Hold, PacingState } from './state.js';
  * action yet (a reserved slot, or an admission whose POST has not been
  * answered) gives way: our action is real and occupies the device, their
  * call could only be refused as device busy; a reserved slot goes back to
- * the ledger, and its run waits first in the device's line, to be handed the
- * device when our action ends. Another run's open action is left alone (the reconciliation
- * sweep re-reads an action the pacer does not follow).
+ * the ledger, and its run waits first in the device's line, to be handed
+ * the device when our action ends. Another run's open action is left alone
+ * (the reconciliation sweep re-reads an action the pacer does not follow).
  */
 export function recordSubmitted(
   state: PacingState,
