@@ -86,6 +86,17 @@ export function keepPlace(
   return withLine(state, deviceId, [{ runId, untilMs: Math.max(nowMs, comesBackMs) + limits.reservationGraceMs }, ...others]);
 }
 
+/**
+ * The run's reserved slot on the device gave way to an action found running
+ * there (holds.recordSubmitted): it waits first in line until `untilMs` (when
+ * its reservation would have lapsed), so the device comes back to it when
+ * that action ends, not to whoever joined later.
+ */
+export function putFirst(state: PacingState, deviceId: string, runId: string, untilMs: number): PacingState {
+  const others = (state.queues?.[deviceId] ?? []).filter((w) => w.runId !== runId);
+  return withLine(state, deviceId, [{ runId, untilMs }, ...others]);
+}
+
 /** Waiters tenant-wide that have not lapsed. */
 export function waitingTotal(state: Pick<PacingState, 'queues'>, nowMs: number): number {
   return Object.values(state.queues ?? {}).reduce((n, line) => n + line.filter((w) => w.untilMs > nowMs).length, 0);

@@ -1,4 +1,4 @@
-import { waitersOf } from './deviceQueue.js';
+import { putFirst, waitersOf } from './deviceQueue.js';
 import { withoutOne } from './slotTimes.js';
 import type { Hold, PacingState } from './state.js';
 
@@ -9,8 +9,9 @@ import type { Hold, PacingState } from './state.js';
  * action yet (a reserved slot, or an admission whose POST has not been
  * answered) gives way: our action is real and occupies the device, their
  * call could only be refused as device busy; a reserved slot goes back to
- * the ledger. Another run's open action is left alone (the reconciliation
- * sweep re-reads an action the pacer does not follow).
+ * the ledger, and its run waits first in the device's line, to be handed
+ * the device when our action ends. Another run's open action is left alone
+ * (the reconciliation sweep re-reads an action the pacer does not follow).
  */
 export function recordSubmitted(
   state: PacingState,
@@ -25,10 +26,12 @@ export function recordSubmitted(
   if (current && current.runId !== runId && current.kind === 'open' && current.actionId !== undefined) return state;
   const theirs = current !== undefined && current.runId !== runId;
   const hold = theirs ? undefined : current;
-  const slotsMs = theirs && current.kind === 'reserved' ? withoutOne(state.slotsMs, current.slotMs) : state.slotsMs;
+  const gaveWay = theirs && current.kind === 'reserved' ? current : undefined;
+  const waiting = gaveWay ? putFirst(state, deviceId, gaveWay.runId, gaveWay.expiresMs) : state;
+  const slotsMs = gaveWay ? withoutOne(state.slotsMs, gaveWay.slotMs) : state.slotsMs;
   const open =
     hold?.kind === 'open' ? hold : { kind: 'open' as const, runId, submittedMs: nowMs, expiresMs: nowMs + holdMs, nextPollMs: firstPollMs };
-  return { ...state, slotsMs, holds: { ...state.holds, [deviceId]: { ...open, actionId, nextPollMs: firstPollMs } } };
+  return { ...waiting, slotsMs, holds: { ...state.holds, [deviceId]: { ...open, actionId, nextPollMs: firstPollMs } } };
 }
 
 /**
@@ -42,6 +45,17 @@ export function releaseHold(state: PacingState, deviceId: string, runId: string)
   const holds = { ...state.holds };
   delete holds[deviceId];
   return { ...state, holds, ...(hold.kind === 'reserved' ? { slotsMs: withoutOne(state.slotsMs, hold.slotMs) } : {}) };
+}
+
+/**
+ * The run's hold on the device names its action: another delivery of the
+ * run's message has recorded it. A refused call of a late delivery (a 429,
+ * ActiveRequestAlreadyExists) gives up only an admission, never that
+ * session, or the action would be neither counted nor polled.
+ */
+export function actionRecorded(state: PacingState, deviceId: string, runId: string): boolean {
+  const hold = state.holds[deviceId];
+  return hold?.kind === 'open' && hold.runId === runId && hold.actionId !== undefined;
 }
 
 /** A 429: nobody calls before `untilMs`. */
@@ -76,11 +90,22 @@ export function clearDeviceBusy(state: PacingState, deviceId: string): PacingSta
   return { ...state, busy };
 }
 
-/** Updates the poll plan of an open action (status seen, next look). */
-export function planPoll(state: PacingState, deviceId: string, actionId: string, nextPollMs: number, status: string): PacingState {
+/** Updates the poll plan of an open action (status seen, next look; without a status, the last one seen stays). */
+export function planPoll(state: PacingState, deviceId: string, actionId: string, nextPollMs: number, status?: string): PacingState {
   const hold = state.holds[deviceId];
   if (!hold || hold.kind !== 'open' || hold.actionId !== actionId) return state;
-  return { ...state, holds: { ...state.holds, [deviceId]: { ...hold, nextPollMs, status } } };
+  return { ...state, holds: { ...state.holds, [deviceId]: { ...hold, nextPollMs, ...(status === undefined ? {} : { status }) } } };
+}
+
+/**
+ * A tick claimed these open actions and looks at them now: each one's next
+ * look moves to `untilMs`, so no other tick handled meanwhile (a redelivery
+ * of the same tick after its lock was lost, or the next tick) reads it or
+ * applies its end a second time. What the look sees plans the real next one
+ * (planPoll); a tick that dies leaves its actions due again at `untilMs`.
+ */
+export function takeLooks(state: PacingState, due: readonly OpenHold[], untilMs: number): PacingState {
+  return due.reduce((next, hold) => (hold.actionId === undefined ? next : planPoll(next, hold.deviceId, hold.actionId, untilMs)), state);
 }
 
 /** An open action due for a look; `waited`: other runs wait for its device (deviceQueue.ts), so it is looked at sooner. */

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { GroupCommitter, type CasStore, type Change } from './groupCommit.js';
 import {
+  actionRecorded,
   clearDeviceBusy,
   dueForPoll,
   markDeviceBusy,
@@ -8,6 +9,7 @@ import {
   planPoll,
   recordSubmitted,
   releaseHold,
+  takeLooks,
   type OpenHold,
 } from './holds.js';
 import { keepPlace, leaveQueue } from './deviceQueue.js';
@@ -122,10 +124,13 @@ export class Pacer {
    *
    * With `keepPlaceUntilMs` the run gives the device up only until its
    * message comes back then (a 429's wait): nothing is handed over, and it
-   * stays first in line ahead of anyone waiting.
+   * stays first in line ahead of anyone waiting. That gives up an admission
+   * only: a hold naming the run's action (recorded by another delivery of
+   * its message meanwhile) stays (holds.actionRecorded).
    */
   release(deviceId: string, runId: string, keepPlaceUntilMs?: number): Promise<HandOver | undefined> {
     return this.update((state, nowMs) => {
+      if (keepPlaceUntilMs !== undefined && actionRecorded(state, deviceId, runId)) return { next: undefined, result: undefined };
       const released = releaseHold(state, deviceId, runId);
       if (keepPlaceUntilMs !== undefined)
         return { next: keepPlace(released, deviceId, runId, keepPlaceUntilMs, nowMs, this.limits), result: undefined };
@@ -158,9 +163,14 @@ export class Pacer {
     }));
   }
 
-  /** Releases the device and returns how long to back off before trying it again. */
+  /**
+   * Releases the device and returns how long to back off before trying it
+   * again; a hold naming the run's action (another delivery recorded it
+   * meanwhile: the device is busy with our own action) stays, untouched.
+   */
   deviceBusy(deviceId: string, runId: string): Promise<number> {
     return this.update((state, nowMs) => {
+      if (actionRecorded(state, deviceId, runId)) return { next: undefined, result: this.limits.deviceBusyRetryMs };
       const { state: next, waitMs } = markDeviceBusy(
         state,
         deviceId,
@@ -186,6 +196,16 @@ export class Pacer {
     return this.update((state) => ({ next: planPoll(state, deviceId, actionId, nextPollMs, status), result: undefined }));
   }
 
+  /** A tick still at work keeps the actions it has not looked at yet for `tickGraceMs` more (see claimTick). */
+  keepLooks(holds: readonly OpenHold[]): Promise<void> {
+    return this.update((state, nowMs) => ({ next: takeLooks(state, holds, nowMs + this.tickGraceMs), result: undefined }));
+  }
+
+  /** A tick that could not look at these actions (throttled, or failing) gives them back: each is due again at `atMs`. */
+  giveBackLooks(holds: readonly OpenHold[], atMs: number): Promise<void> {
+    return this.update((state) => ({ next: takeLooks(state, holds, atMs), result: undefined }));
+  }
+
   /**
    * Records a tick due at `atMs` unless a live one is already due at or before
    * it; returns the new tick's sequence number, which the caller then sends.
@@ -209,15 +229,22 @@ export class Pacer {
   /**
    * Claims tick `seq`: accepted when it is the latest scheduled (a redelivery
    * of it included) or when the tick on record is long overdue (its message
-   * was lost); a stale duplicate is refused. Returns the open actions due.
+   * was lost); a stale duplicate is refused. Returns the open actions due,
+   * taken for this tick's look (holds.takeLooks) until `tickGraceMs` from
+   * now: a tick handled meanwhile, this one's redelivery after its lock was
+   * lost included, does not look at them again.
    */
   claimTick(seq: number): Promise<OpenHold[] | undefined> {
     return this.update((state, nowMs) => {
       const overdue = state.tick.atMs !== 0 && state.tick.atMs < nowMs - this.tickGraceMs;
       if (seq !== state.tick.seq && !overdue) return { next: undefined, result: undefined };
+      const due = dueForPoll(state, nowMs);
       return {
-        next: { ...state, tick: { seq: Math.max(seq, state.tick.seq), atMs: 0, claimedMs: nowMs } },
-        result: dueForPoll(state, nowMs),
+        next: {
+          ...takeLooks(state, due, nowMs + this.tickGraceMs),
+          tick: { seq: Math.max(seq, state.tick.seq), atMs: 0, claimedMs: nowMs },
+        },
+        result: due,
       };
     });
   }

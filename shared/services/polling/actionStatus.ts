@@ -49,10 +49,19 @@ export async function applyActionStatus(
         ? markEnded(a, { actionStatus: action.status, commandOutcomes: outcomes, machineActionId: action.id }, nowMs)
         : undefined;
     });
+    // Released again when the end was already recorded: the worker that recorded it may have stopped before its release.
     await releaseDevice(deps, ours.deviceId, ours.runId);
-    // Only the worker that recorded the end queues the collections (two overlapping ticks may both see it end).
+    // Only the worker that recorded the end queues the collections and reports it (overlapping looks may both see it end).
+    if (!endedNow) {
+      deps.logger.log('debug', 'machine action end seen again; already applied', {
+        runId: ours.runId,
+        deviceId: ours.deviceId,
+        actionId: action.id,
+      });
+      return;
+    }
     const completed = new Set(outcomes.filter((o) => o.commandStatus === 'Completed').map((o) => o.index));
-    for (const index of endedNow ? (saved?.collectIndexes ?? []) : []) {
+    for (const index of saved?.collectIndexes ?? []) {
       if (completed.has(index)) await enqueueCollect(deps, ours, action.id, index);
     }
     deps.logger.log(action.status === 'Succeeded' ? 'info' : 'warn', 'machine action ended', {

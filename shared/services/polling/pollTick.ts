@@ -27,14 +27,22 @@ export async function handlePollTick(deps: PollingDeps, body: unknown, delivery:
   if (!parsed.ok) return 'dead-lettered';
   const due = await deps.pacer.claimTick(parsed.value.seq);
   if (!due) return 'stale';
+  // The actions claimed are this tick's to look at (no other tick reads them meanwhile); what it could not look at it gives back.
+  const unseen = new Set(due);
   try {
-    for (let i = 0; i < due.length; i += BATCH) await pollBatch(deps, due.slice(i, i + BATCH));
+    for (let i = 0; i < due.length; i += BATCH) {
+      // Still at work (a long tick): what it has not reached yet stays its own for the grace from now.
+      if (i > 0) await deps.pacer.keepLooks([...unseen]);
+      await pollBatch(deps, due.slice(i, i + BATCH), unseen);
+    }
   } catch (error) {
+    const retryAtMs = deps.clock.nowMs() + (error instanceof ThrottledError ? error.retryAfterMs : 0);
+    await deps.pacer.giveBackLooks([...unseen], retryAtMs);
     if (!(error instanceof ThrottledError)) {
       deps.logger.log('error', 'poll tick failed; it will be retried', { tickMs: parsed.value.tickMs, error: describeError(error) });
       throw error;
     }
-    await scheduleTick(deps, deps.clock.nowMs() + error.retryAfterMs);
+    await scheduleTick(deps, retryAtMs);
     return 'throttled';
   }
   const next = await deps.pacer.nextPollDue();
@@ -42,23 +50,29 @@ export async function handlePollTick(deps: PollingDeps, body: unknown, delivery:
   return 'polled';
 }
 
-async function pollBatch(deps: PollingDeps, holds: OpenHold[]): Promise<void> {
+/** Reads the batch's actions in one GET and applies each one's status; `unseen` loses each action once it is applied. */
+async function pollBatch(deps: PollingDeps, holds: OpenHold[], unseen: Set<OpenHold>): Promise<void> {
   const ids = holds.flatMap((h) => (h.actionId ? [h.actionId] : []));
   const found = new Map<string, MachineAction>((await deps.defender.listMachineActions({ ids })).map((a) => [a.id, a]));
   for (const hold of holds) {
-    const action = hold.actionId ? found.get(hold.actionId) : undefined;
-    if (!action || !hold.actionId) {
-      // Not listed yet (just created): look again soon.
-      if (hold.actionId)
-        await deps.pacer.planPoll(hold.deviceId, hold.actionId, deps.clock.nowMs() + deps.config.polling.inProgressMs, 'Unlisted');
-      continue;
-    }
-    await applyActionStatus(
-      deps,
-      { runId: hold.runId, deviceId: hold.deviceId, submittedMs: hold.submittedMs, ...(hold.waited ? { waited: true } : {}) },
-      action,
-    );
+    await pollOne(deps, hold, found);
+    unseen.delete(hold);
   }
+}
+
+/** Applies what Defender shows of one action; not listed yet (just created): look again soon. */
+async function pollOne(deps: PollingDeps, hold: OpenHold, found: ReadonlyMap<string, MachineAction>): Promise<void> {
+  if (!hold.actionId) return;
+  const action = found.get(hold.actionId);
+  if (!action) {
+    await deps.pacer.planPoll(hold.deviceId, hold.actionId, deps.clock.nowMs() + deps.config.polling.inProgressMs, 'Unlisted');
+    return;
+  }
+  await applyActionStatus(
+    deps,
+    { runId: hold.runId, deviceId: hold.deviceId, submittedMs: hold.submittedMs, ...(hold.waited ? { waited: true } : {}) },
+    action,
+  );
 }
 
 /** Makes sure a tick will come by `atMs` (a no-op when one is already due by then). */

@@ -14,6 +14,7 @@ import { enqueueSubmit } from './queueing.js';
 import { failedCallOutcome, handleSubmitError } from './submitErrors.js';
 import { ensurePollTick } from '../polling/pollTick.js';
 import { cancelIfRequested, settleIfCancelled } from './cancelRequests.js';
+import { releaseDevice } from './handOver.js';
 
 export type SubmitOutcome = 'submitted' | 'adopted' | 'deferred' | 'rejected' | 'duplicate' | 'dead-lettered' | 'cancelled';
 
@@ -211,15 +212,32 @@ async function findOurAction(deps: SubmissionDeps, action: DeviceAction): Promis
  * The pacing hold (which the poll tick follows) is recorded before the run
  * record: if anything fails in between, the action is still 'submitting', and
  * the retry finds it by its correlation token and records both again.
+ *
+ * An answer can come late: this delivery outlived its message lock, another
+ * delivery adopted the action meanwhile and a tick has already applied its
+ * end (freeing the session, perhaps handing the device on). Then no hold is
+ * taken again; and when the end is applied while the hold is being written,
+ * the session is given back once the run record shows it.
  */
 async function recordSubmitted(deps: SubmissionDeps, action: DeviceAction, created: MachineAction, calledAtSlotMs?: number): Promise<void> {
+  if ((await deps.runs.getAction(action.runId, action.deviceId))?.value.state === 'ended') {
+    if (calledAtSlotMs !== undefined) await deps.pacer.callAnswered(calledAtSlotMs);
+    logFor(deps, action).log('info', 'the action had already ended when its answer came; nothing recorded', { actionId: created.id });
+    return;
+  }
   const nowMs = deps.clock.nowMs();
   const firstPollMs = nowMs + deps.config.polling.firstDelayMs;
   await deps.pacer.recordSubmitted(action.deviceId, action.runId, created.id, firstPollMs, calledAtSlotMs);
   await ensurePollTick(deps, firstPollMs);
-  const saved = await updateAction(deps.runs, action.runId, action.deviceId, (a) =>
-    a.state === 'submitted' || a.state === 'ended' ? undefined : markSubmitted(a, created, nowMs),
-  );
+  let ended = false;
+  const saved = await updateAction(deps.runs, action.runId, action.deviceId, (a) => {
+    ended = a.state === 'ended';
+    return a.state === 'submitted' || ended ? undefined : markSubmitted(a, created, nowMs);
+  });
+  if (ended) {
+    await releaseDevice(deps, action.deviceId, action.runId);
+    return;
+  }
   await cancelIfRequested(deps, saved, created.id);
 }
 

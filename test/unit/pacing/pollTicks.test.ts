@@ -60,6 +60,25 @@ describe('the poll-tick watchdog', () => {
     expect(await pacer.reviveTick()).toBeUndefined();
   });
 
+  it('gives a redelivery of a tick being handled none of the actions its first delivery is looking at', async () => {
+    const { pacer, clock, tickSeq } = await withOpenAction();
+    clock.advance(31_000);
+    expect(await pacer.claimTick(tickSeq)).toHaveLength(1);
+    // Its lock lapsed while the first delivery still waits for Defender: the same tick comes again.
+    clock.advance(20_000);
+    expect(await pacer.claimTick(tickSeq)).toEqual([]);
+  });
+
+  it('has the actions of a tick that died looked at once the grace has passed', async () => {
+    const { pacer, clock, tickSeq } = await withOpenAction();
+    clock.advance(31_000);
+    await pacer.claimTick(tickSeq);
+    clock.advance(GRACE_MS + 1);
+    const revived = await pacer.reviveTick();
+    expect(revived).toMatchObject({ loss: 'none-scheduled', atMs: T0 + 31_000 + GRACE_MS + 1 });
+    expect(await pacer.claimTick(revived?.seq ?? 0)).toHaveLength(1);
+  });
+
   it('leaves a tick due within the grace alone even when an action is due sooner (the minimum gap between ticks)', async () => {
     const clock = new ManualClock(T0);
     const pacer = new Pacer(new InProcessPacingStore(), clock, limits, GRACE_MS);
