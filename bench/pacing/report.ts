@@ -1,5 +1,6 @@
 import type { Profile } from '../../simulator/index.js';
 import { offlineUntilOf, type WorkloadSpec } from '../workload.js';
+import { formatTimeOverBound, type TimeOverBound } from './overBound.js';
 
 /** One contender's figures from one run (simulated time). */
 export interface Measured {
@@ -19,6 +20,8 @@ export interface Measured {
   finished: number;
   /** Not every action had ended when the benchmark gave up on it: its makespan is then only a lower bound. */
   gaveUp: boolean;
+  /** Where the time beyond the bound went (overBound.ts); absent when no action was created. */
+  overBound?: TimeOverBound;
 }
 
 /** Another app of the tenant, sharing the quota (strict profile only: per-app quotas do not share). */
@@ -56,7 +59,7 @@ export function goalsFor(r: Pick<ProfileResult, 'devices' | 'otherApp'>): { maxR
  * the whole work; plus one action's own duration.
  */
 export function lowerBoundMs(spec: WorkloadSpec, runStartAfterSimulatorMs: number, callsPerMinute = 10, sessions = 25): number {
-  const actionMs = 5_000 + spec.scriptMs + 2_000; // pickup + script + GetFile of a small file (simulator defaults)
+  const actionMs = actionMsOf(spec);
   // The n-th call (from 0) can go no sooner than window floor(n / calls per window); a fractional share is rounded
   // up, which can only lower the bound (never flatter the ratio).
   const rate = Math.floor((spec.devices - 1) / Math.ceil(callsPerMinute)) * 60_000;
@@ -64,6 +67,9 @@ export function lowerBoundMs(spec: WorkloadSpec, runStartAfterSimulatorMs: numbe
   const sessionBound = (Math.ceil(spec.devices / Math.max(1, sessions)) - 1) * actionMs;
   return Math.max(rate, online, sessionBound) + actionMs;
 }
+
+/** One action's own time: pickup + script + GetFile of a small file (simulator defaults). */
+export const actionMsOf = (spec: WorkloadSpec): number => 5_000 + spec.scriptMs + 2_000;
 
 export const share429 = (m: Measured): number => m.throttled429 / Math.max(1, m.calls);
 
@@ -131,6 +137,12 @@ export function formatPacingReport(timeScale: number, results: readonly ProfileR
     lines.push(
       `${label.padEnd(36)}${results.flatMap((r) => [r.responder, ...(r.baseline ? [r.baseline] : [])].map((m) => f(m).padEnd(width))).join('')}`,
     );
+  const over = results.flatMap((r) =>
+    [r.responder, ...(r.baseline ? [r.baseline] : [])].flatMap((m) =>
+      m.overBound ? [`${r.profile}: ${m.name} ${formatTimeOverBound(m.overBound)}`] : [],
+    ),
+  );
+  if (over.length > 0) lines.push('', ...over);
   lines.push('', `${'goal'.padEnd(44)}${'figure'.padEnd(30)}${'target'.padEnd(10)}verdict`);
   for (const v of results.flatMap(verdicts))
     lines.push(`${v.label.padEnd(44)}${v.figure.padEnd(30)}${v.goal.padEnd(10)}${v.met ? 'met' : 'NOT MET'}`);

@@ -1,0 +1,51 @@
+/**
+ * Where a run's time beyond the quota's lower bound went, from the creation
+ * times of its actions (each one a runliveresponse call Defender admitted):
+ *
+ *   makespan = first call + call span + tail
+ *   bound    =      0     + quota span + one action's time
+ *
+ * so, when the call rate is what bounds the run (lowerBoundMs's rate term),
+ * makespan - bound = first call + (call span - quota span) + (tail - action
+ * time). The quota span of n calls is floor((n - 1) / calls per window)
+ * windows; the pacer's safety margin adds its margin to each of them.
+ */
+export interface TimeOverBound {
+  calls: number;
+  /** The run's start to its first admitted call. */
+  firstCallMs: number;
+  /** First call to last, beyond what the quota needs for that many calls. */
+  spanOverQuotaMs: number;
+  /** The part of spanOverQuotaMs the safety margin accounts for: the margin once per full window. */
+  marginMs: number;
+  /** The last call to the run's end, beyond one action's own time. */
+  tailOverActionMs: number;
+}
+
+export function timeOverBound(
+  createdMs: readonly number[],
+  run: { startMs: number; endMs: number },
+  quota: { callsPerWindow: number; windowMs: number; safetyMarginMs: number },
+  actionMs: number,
+): TimeOverBound | undefined {
+  if (createdMs.length === 0) return undefined;
+  const sorted = [...createdMs].sort((a, b) => a - b);
+  const first = sorted[0] ?? run.startMs;
+  const last = sorted[sorted.length - 1] ?? first;
+  const windows = Math.floor((sorted.length - 1) / quota.callsPerWindow);
+  return {
+    calls: sorted.length,
+    firstCallMs: first - run.startMs,
+    spanOverQuotaMs: last - first - windows * quota.windowMs,
+    marginMs: windows * quota.safetyMarginMs,
+    tailOverActionMs: run.endMs - last - actionMs,
+  };
+}
+
+export function formatTimeOverBound(t: TimeOverBound): string {
+  const s = (ms: number): string => `${(ms / 1000).toFixed(0)} s`;
+  return (
+    `over the bound: first call after ${s(t.firstCallMs)}; ${t.calls} calls spread ${s(t.spanOverQuotaMs)} beyond the quota's pace ` +
+    `(the safety margin: ${s(t.marginMs)}); the last action ended ${s(t.tailOverActionMs)} after one action's time`
+  );
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { formatTimeOverBound, timeOverBound } from '../../../bench/pacing/overBound.js';
+
+const quota = { callsPerWindow: 10, windowMs: 60_000, safetyMarginMs: 1_000 };
+const ACTION_MS = 67_000;
+
+describe('where a run’s time beyond the quota bound went', () => {
+  it('splits it into the first call’s delay, the calls’ spread beyond the quota’s pace, and the tail beyond one action', () => {
+    // 25 calls: ten at 5 s, ten at 66 s (one window and its margin later), five at 130 s (3 s late for the third window).
+    const created = [
+      ...Array.from({ length: 10 }, () => 5_000),
+      ...Array.from({ length: 10 }, () => 66_000),
+      ...Array.from({ length: 5 }, () => 130_000),
+    ];
+    const t = timeOverBound(created, { startMs: 0, endMs: 130_000 + ACTION_MS + 20_000 }, quota, ACTION_MS);
+    expect(t).toEqual({ calls: 25, firstCallMs: 5_000, spanOverQuotaMs: 5_000, marginMs: 2_000, tailOverActionMs: 20_000 });
+    // With the rate bounding the run, the three parts add up to makespan - bound.
+    const makespan = 130_000 + ACTION_MS + 20_000;
+    const bound = 2 * 60_000 + ACTION_MS;
+    expect((t?.firstCallMs ?? 0) + (t?.spanOverQuotaMs ?? 0) + (t?.tailOverActionMs ?? 0)).toBe(makespan - bound);
+  });
+
+  it('reads the calls in any order, and has nothing to say of a run without one', () => {
+    const t = timeOverBound([70_000, 1_000, 9_000], { startMs: 0, endMs: 70_000 + ACTION_MS }, quota, ACTION_MS);
+    expect(t).toMatchObject({ calls: 3, firstCallMs: 1_000, spanOverQuotaMs: 69_000, marginMs: 0, tailOverActionMs: 0 });
+    expect(timeOverBound([], { startMs: 0, endMs: 1 }, quota, ACTION_MS)).toBeUndefined();
+  });
+
+  it('prints each part in seconds', () => {
+    expect(
+      formatTimeOverBound({ calls: 1000, firstCallMs: 52_400, spanOverQuotaMs: 140_000, marginMs: 99_000, tailOverActionMs: 31_000 }),
+    ).toBe(
+      "over the bound: first call after 52 s; 1000 calls spread 140 s beyond the quota's pace (the safety margin: 99 s); the last action ended 31 s after one action's time",
+    );
+  });
+});
