@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SettingProblem } from '../errors.js';
-import { bool, int, isLoopback, type SettingsOf } from './values.js';
+import { bool, int, isLoopback, tableName, type SettingsOf } from './values.js';
 
 /** Notifications (the notify queue): every sink is optional; none configured, nothing is queued. */
 export const notifySettings = {
@@ -20,6 +20,10 @@ export const notifySettings = {
   NOTIFY_FIELD_MAX_CHARS: int(16).max(4_000).default(256),
   /** Devices listed one by one in a Teams card or an alert comment (the webhook lists all); the rest are counted. */
   NOTIFY_MAX_DEVICES: int(1).max(500).default(20),
+  /** Where notifications that could not be queued are kept until the reconciliation sweep queues them (Table Storage; written only when a send fails). */
+  NOTIFY_OWED_TABLE: tableName('notifyowed'),
+  /** Owed notifications the reconciliation sweep queues per firing; the next firing takes the rest. */
+  NOTIFY_OWED_PER_FIRING: int(1).max(1_000).default(100),
 };
 
 /** The notify queue's sinks (each optional; URLs and the secret are never logged) and their limits. */
@@ -31,6 +35,9 @@ export interface NotifyConfig {
   alertCommentMaxChars: number;
   fieldMaxChars: number;
   maxDevices: number;
+  /** Owed notifications (could not be queued): their table, and how many the sweep queues per firing. */
+  owedTable: string;
+  owedPerFiring: number;
 }
 
 type NotifySettings = SettingsOf<typeof notifySettings>;
@@ -46,6 +53,8 @@ export function notifyConfig(s: NotifySettings): NotifyConfig {
     alertCommentMaxChars: s.NOTIFY_ALERT_COMMENT_MAX_CHARS,
     fieldMaxChars: s.NOTIFY_FIELD_MAX_CHARS,
     maxDevices: s.NOTIFY_MAX_DEVICES,
+    owedTable: s.NOTIFY_OWED_TABLE,
+    owedPerFiring: s.NOTIFY_OWED_PER_FIRING,
   };
 }
 

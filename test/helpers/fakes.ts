@@ -16,6 +16,7 @@ import type { LibraryFile, Machine, MachineAction, RunLiveResponseRequest } from
 import { silentLogger } from '../../shared/log.js';
 import { pacingLimitsOf } from '../../shared/pacing/limits.js';
 import { Pacer } from '../../shared/pacing/pacer.js';
+import { MemoryOwedNotificationStore } from './memoryOwedNotificationStore.js';
 import { InProcessAlertAssemblyStore, InProcessPacingStore, InProcessWatermarkStore } from './casStores.js';
 import { FakeEvidenceLinks } from './fakeEvidenceLinks.js';
 import { MemoryAuditLog } from './memoryAuditLog.js';
@@ -40,7 +41,11 @@ export interface SentMessage extends OutgoingMessage {
 export class RecordingBus implements MessageBus {
   sent: SentMessage[] = [];
   deadLettered: { queue: QueueName; body: unknown; reason: DeadLetterReason }[] = [];
+  /** Queues whose sends fail with this error (the bus down for them), until deleted. */
+  refuse: Partial<Record<QueueName, Error>> = {};
   send(queue: QueueName, message: OutgoingMessage): Promise<void> {
+    const refused = this.refuse[queue];
+    if (refused) return Promise.reject(refused);
     this.sent.push({ queue, ...message });
     return Promise.resolve();
   }
@@ -168,6 +173,7 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & {
   defender: ScriptedDefender;
   devices: MemoryDeviceDirectoryStore;
   audit: MemoryAuditLog;
+  owedNotifications: MemoryOwedNotificationStore;
 } {
   const config = loadConfig({ STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', BUS_KIND: 'storage-queues' });
   const clock = new ManualClock();
@@ -192,6 +198,7 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & {
     collectorVersion: 'test',
     pacer: new Pacer(new InProcessPacingStore(), clock, pacingLimitsOf(config)),
     watermarks: new InProcessWatermarkStore(),
+    owedNotifications: new MemoryOwedNotificationStore(),
     audit: new MemoryAuditLog(),
     health: { storage: () => Promise.resolve(), bus: () => Promise.resolve(), defenderToken: () => Promise.resolve() },
   };
