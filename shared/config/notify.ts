@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { MINUTE_MS } from '../clock.js';
 import type { SettingProblem } from '../errors.js';
+import type { busSettings } from './bus.js';
 import { bool, int, isLoopback, tableName, type SettingsOf } from './values.js';
 
 /** Notifications (the notify queue): every sink is optional; none configured, nothing is queued. */
@@ -24,6 +26,14 @@ export const notifySettings = {
   NOTIFY_OWED_TABLE: tableName('notifyowed'),
   /** Owed notifications the reconciliation sweep queues per firing; the next firing takes the rest. */
   NOTIFY_OWED_PER_FIRING: int(1).max(1_000).default(100),
+  /**
+   * The reconciliation sweep queues again the run-ended notification of a run it reads that ended this long ago or
+   * less, in case it was neither queued nor recorded as owed. Keep it below the duplicate detection window (10 min),
+   * so one that did go out is dropped as a duplicate. 0: off.
+   */
+  NOTIFY_RESEND_ENDED_WITHIN_MS: int(0)
+    .max(60 * MINUTE_MS)
+    .default(9 * MINUTE_MS),
 };
 
 /** The notify queue's sinks (each optional; URLs and the secret are never logged) and their limits. */
@@ -38,6 +48,8 @@ export interface NotifyConfig {
   /** Owed notifications (could not be queued): their table, and how many the sweep queues per firing. */
   owedTable: string;
   owedPerFiring: number;
+  /** The sweep queues again the run-ended notification of a run that ended this recently (0: off). */
+  resendEndedWithinMs: number;
 }
 
 type NotifySettings = SettingsOf<typeof notifySettings>;
@@ -55,12 +67,28 @@ export function notifyConfig(s: NotifySettings): NotifyConfig {
     maxDevices: s.NOTIFY_MAX_DEVICES,
     owedTable: s.NOTIFY_OWED_TABLE,
     owedPerFiring: s.NOTIFY_OWED_PER_FIRING,
+    resendEndedWithinMs: s.NOTIFY_RESEND_ENDED_WITHIN_MS,
   };
 }
 
-/** A webhook needs its secret (and a secret its webhook); sink URLs are https, plain http only on loopback. */
-export function notifyRules(s: NotifySettings): SettingProblem[] {
+type DuplicateWindow = Pick<SettingsOf<typeof busSettings>, 'BUS_KIND' | 'BUS_DUPLICATE_DETECTION_WINDOW_MS'>;
+
+/**
+ * A webhook needs its secret (and a secret its webhook); sink URLs are https, plain http only on loopback; on the
+ * storage-queue bus with a sink, the sweep's re-send of a run's end falls within duplicate detection (Service Bus's window is
+ * infra's, 10 minutes).
+ */
+export function notifyRules(s: NotifySettings & DuplicateWindow): SettingProblem[] {
   const problems: SettingProblem[] = [];
+  const windowMs = s.BUS_DUPLICATE_DETECTION_WINDOW_MS;
+  const anySink = s.NOTIFY_WEBHOOK_URL !== undefined || s.NOTIFY_TEAMS_WORKFLOW_URL !== undefined || s.NOTIFY_DEFENDER_ALERT_COMMENTS;
+  const resendMs = s.NOTIFY_RESEND_ENDED_WITHIN_MS;
+  if (anySink && s.BUS_KIND === 'storage-queues' && resendMs > 0 && resendMs >= windowMs) {
+    problems.push({
+      setting: 'NOTIFY_RESEND_ENDED_WITHIN_MS',
+      message: `must be below BUS_DUPLICATE_DETECTION_WINDOW_MS (${windowMs}), or 0, else a run's end may be notified twice`,
+    });
+  }
   if (s.NOTIFY_WEBHOOK_URL !== undefined && s.NOTIFY_WEBHOOK_SECRET === undefined) {
     problems.push({ setting: 'NOTIFY_WEBHOOK_SECRET', message: 'required when NOTIFY_WEBHOOK_URL is set (the webhook is always signed)' });
   }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import type { DeadLetterReason, MessageBus, OutgoingMessage, QueueLook, QueueName, QueueProbe } from '../../shared/bus/port.js';
-import { ManualClock } from '../../shared/clock.js';
+import { ManualClock, type Clock } from '../../shared/clock.js';
 import { loadConfig } from '../../shared/config.js';
 import type {
   AlertFeed,
@@ -43,9 +43,28 @@ export class RecordingBus implements MessageBus {
   deadLettered: { queue: QueueName; body: unknown; reason: DeadLetterReason }[] = [];
   /** Queues whose sends fail with this error (the bus down for them), until deleted. */
   refuse: Partial<Record<QueueName, Error>> = {};
+  /** Set by detectDuplicates: when each message id was last taken, per queue. */
+  private duplicates?: { clock: Clock; windowMs: number; sentMs: Map<string, number> };
+  /** Sends dropped as duplicates (detectDuplicates). */
+  dropped: SentMessage[] = [];
+  /** Drops a second send of one message id to one queue within `windowMs`, as Service Bus's duplicate detection does. */
+  detectDuplicates(clock: Clock, windowMs: number): this {
+    this.duplicates = { clock, windowMs, sentMs: new Map() };
+    return this;
+  }
   send(queue: QueueName, message: OutgoingMessage): Promise<void> {
     const refused = this.refuse[queue];
     if (refused) return Promise.reject(refused);
+    if (this.duplicates) {
+      const { clock, windowMs, sentMs } = this.duplicates;
+      const key = `${queue}|${message.messageId}`;
+      const lastMs = sentMs.get(key);
+      if (lastMs !== undefined && clock.nowMs() - lastMs < windowMs) {
+        this.dropped.push({ queue, ...message });
+        return Promise.resolve();
+      }
+      sentMs.set(key, clock.nowMs());
+    }
     this.sent.push({ queue, ...message });
     return Promise.resolve();
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MINUTE_MS, type ManualClock } from '../../../../shared/clock.js';
 import { loadConfig } from '../../../../shared/config.js';
 import { TransientError } from '../../../../shared/errors.js';
 import { createServices } from '../../../../shared/services/index.js';
@@ -19,12 +20,22 @@ function setUp(settings: Record<string, string> = {}) {
   });
   const { logger, lines } = recordingLogger();
   const deps = fakeDeps({ config, logger });
+  deps.bus.detectDuplicates(deps.clock, 10 * MINUTE_MS);
   return { deps, lines, services: createServices(deps) };
 }
 
 /** A run with no device ends as it is created: its run-ended notification is emitted at once. */
 async function endRun(services: ReturnType<typeof setUp>['services'], runId = RUN): Promise<void> {
-  await services.deps.runs.createRun(makeRun(runId, []), []);
+  await services.deps.runs.createRun(makeRun(runId, [], 'da-1', services.deps.clock.nowMs()), []);
+}
+
+/** The reconcile timer's firings every 5 minutes, for `firings` firings: the sweep and the owed notifications. */
+async function fire(services: ReturnType<typeof setUp>['services'], firings: number): Promise<void> {
+  for (let i = 0; i < firings; i += 1) {
+    (services.deps.clock as ManualClock).advance(5 * MINUTE_MS);
+    await services.sweepRuns();
+    await services.queueOwedNotifications();
+  }
 }
 
 describe('a notification the notify queue did not take is queued later by the reconcile timer', () => {
@@ -114,5 +125,60 @@ describe('a notification the notify queue did not take is queued later by the re
     const about = (id: string) => said.filter((l) => l.notificationId === id).map((l) => l.level);
     expect(about('notify.webhook.run-ended.a-1')).toEqual(['warn']);
     expect(about('notify.webhook.run-ended.a-2')).toEqual(['error']);
+  });
+});
+
+describe('the reconcile timer over several firings, with duplicate detection as Service Bus has it', () => {
+  it('delivers a run-ended notification whose first queueing failed exactly once', async () => {
+    const { deps, services } = setUp();
+    deps.bus.refuse.notify = new TransientError('Service Bus unavailable');
+    await endRun(services);
+    delete deps.bus.refuse.notify;
+
+    await fire(services, 4);
+
+    expect(deps.bus.take('notify').map((m) => m.messageId)).toEqual([ID]);
+    expect(deps.owedNotifications.size).toBe(0);
+  });
+
+  it('queues nothing more, and writes nothing, when the first queueing worked', async () => {
+    const { deps, services } = setUp();
+    await endRun(services);
+    expect(deps.bus.take('notify').map((m) => m.messageId)).toEqual([ID]);
+
+    await fire(services, 4);
+
+    expect(deps.bus.take('notify')).toEqual([]);
+    expect(deps.owedNotifications.size).toBe(0);
+  });
+
+  it('queues a run-ended notification that was neither queued nor recorded as owed at the next sweep, exactly once', async () => {
+    const { deps, services } = setUp();
+    deps.bus.refuse.notify = new TransientError('Service Bus unavailable');
+    deps.owedNotifications.failWith = new TransientError('storage unavailable');
+    await endRun(services);
+    delete deps.bus.refuse.notify;
+    deps.owedNotifications.failWith = undefined;
+
+    await fire(services, 1);
+    const atFirstFiring = deps.bus.take('notify').map((m) => m.messageId);
+    await fire(services, 3);
+
+    expect(atFirstFiring).toEqual([ID]);
+    expect(deps.bus.take('notify')).toEqual([]);
+  });
+
+  it('queues nothing again for a run that ended longer ago than NOTIFY_RESEND_ENDED_WITHIN_MS', async () => {
+    const { deps, services } = setUp({ NOTIFY_RESEND_ENDED_WITHIN_MS: String(4 * MINUTE_MS) });
+    deps.bus.refuse.notify = new TransientError('Service Bus unavailable');
+    deps.owedNotifications.failWith = new TransientError('storage unavailable');
+    await endRun(services);
+    delete deps.bus.refuse.notify;
+    deps.owedNotifications.failWith = undefined;
+
+    await fire(services, 2);
+
+    expect(deps.bus.take('notify')).toEqual([]);
+    expect(deps.bus.dropped).toEqual([]);
   });
 });
