@@ -29,6 +29,16 @@ async function endRun(services: ReturnType<typeof setUp>['services'], runId = RU
   await services.deps.runs.createRun(makeRun(runId, [], 'da-1', services.deps.clock.nowMs()), []);
 }
 
+/** Ends the run while neither the notify queue nor the owed table takes anything; both are back afterwards. */
+async function endRunWhileBusAndStorageFail({ deps, services }: ReturnType<typeof setUp>): Promise<void> {
+  const { bus, owedNotifications } = deps;
+  bus.refuse.notify = new TransientError('Service Bus unavailable');
+  owedNotifications.failWith = new TransientError('storage unavailable');
+  await endRun(services);
+  delete bus.refuse.notify;
+  owedNotifications.failWith = undefined;
+}
+
 /** The reconcile timer's firings every 5 minutes, for `firings` firings: the sweep and the owed notifications. */
 async function fire(services: ReturnType<typeof setUp>['services'], firings: number): Promise<void> {
   for (let i = 0; i < firings; i += 1) {
@@ -153,12 +163,9 @@ describe('the reconcile timer over several firings, with duplicate detection as 
   });
 
   it('queues a run-ended notification that was neither queued nor recorded as owed at the next sweep, exactly once', async () => {
-    const { deps, services } = setUp();
-    deps.bus.refuse.notify = new TransientError('Service Bus unavailable');
-    deps.owedNotifications.failWith = new TransientError('storage unavailable');
-    await endRun(services);
-    delete deps.bus.refuse.notify;
-    deps.owedNotifications.failWith = undefined;
+    const given = setUp();
+    const { deps, services } = given;
+    await endRunWhileBusAndStorageFail(given);
 
     await fire(services, 1);
     const atFirstFiring = deps.bus.take('notify').map((m) => m.messageId);
@@ -169,12 +176,9 @@ describe('the reconcile timer over several firings, with duplicate detection as 
   });
 
   it('queues nothing again for a run that ended longer ago than NOTIFY_RESEND_ENDED_WITHIN_MS', async () => {
-    const { deps, services } = setUp({ NOTIFY_RESEND_ENDED_WITHIN_MS: String(4 * MINUTE_MS) });
-    deps.bus.refuse.notify = new TransientError('Service Bus unavailable');
-    deps.owedNotifications.failWith = new TransientError('storage unavailable');
-    await endRun(services);
-    delete deps.bus.refuse.notify;
-    deps.owedNotifications.failWith = undefined;
+    const given = setUp({ NOTIFY_RESEND_ENDED_WITHIN_MS: String(4 * MINUTE_MS) });
+    const { deps, services } = given;
+    await endRunWhileBusAndStorageFail(given);
 
     await fire(services, 2);
 
