@@ -30,6 +30,7 @@ var tableNames = {
   AUDIT_TABLE: 'audit'
   DEVICE_DIRECTORY_TABLE: 'devices'
   ALERT_ASSEMBLY_TABLE: 'alertassembly'
+  NOTIFY_OWED_TABLE: 'notifyowed'
   // BUS_SENT_IDS_TABLE is used only with BUS_KIND=storage-queues (the local bus): not created in Azure.
 }
 

@@ -24,6 +24,7 @@ import { pacingLimitsOf } from './pacing/limits.js';
 import { Pacer, type PacingStore } from './pacing/pacer.js';
 import { TablePacingStore } from './azure/tablePacingStore.js';
 import { TableWatermarkStore } from './azure/tableWatermarkStore.js';
+import { TableOwedNotificationStore } from './azure/tableOwedNotificationStore.js';
 import { TableAuditLog } from './azure/tableAuditLog.js';
 import { TableDeviceDirectoryStore } from './azure/tableDeviceDirectoryStore.js';
 import { TableAlertAssemblyStore } from './azure/tableAlertAssemblyStore.js';
@@ -98,6 +99,9 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
   // The alert poller's watermark and the reconciliation sweep's cursor.
   const watermarks = new TableWatermarkStore(tableClient(config, config.storage.watermarkTable, azureCredential));
   await watermarks.ensureTable();
+  // Notifications that could not be queued (empty while the bus takes them all).
+  const owedNotifications = new TableOwedNotificationStore(tableClient(config, config.notify.owedTable, azureCredential));
+  await owedNotifications.ensureTable();
   const audit = new TableAuditLog(tableClient(config, config.storage.auditTable, azureCredential));
   await audit.ensureTable();
   const devices = new TableDeviceDirectoryStore(tableClient(config, config.storage.deviceDirectoryTable, azureCredential));
@@ -148,6 +152,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
       ...(metrics ? { metrics } : {}),
       alertFeed: defender,
       watermarks,
+      owedNotifications,
       audit,
       health: {
         storage: async () => {

@@ -95,6 +95,7 @@ var appSettings = {
   AUDIT_TABLE: tableNames.AUDIT_TABLE
   DEVICE_DIRECTORY_TABLE: tableNames.DEVICE_DIRECTORY_TABLE
   ALERT_ASSEMBLY_TABLE: tableNames.ALERT_ASSEMBLY_TABLE
+  NOTIFY_OWED_TABLE: tableNames.NOTIFY_OWED_TABLE
   QUEUE_ALERTS: queueNames.alerts
   QUEUE_ACTIONS: queueNames.actions
   QUEUE_POLLS: queueNames.polls

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { MINUTE_MS } from '../clock.js';
 import type { SettingProblem } from '../errors.js';
-import { bool, int, isLoopback, type SettingsOf } from './values.js';
+import type { busSettings } from './bus.js';
+import { bool, int, isLoopback, tableName, type SettingsOf } from './values.js';
 
 /** Notifications (the notify queue): every sink is optional; none configured, nothing is queued. */
 export const notifySettings = {
@@ -20,6 +22,18 @@ export const notifySettings = {
   NOTIFY_FIELD_MAX_CHARS: int(16).max(4_000).default(256),
   /** Devices listed one by one in a Teams card or an alert comment (the webhook lists all); the rest are counted. */
   NOTIFY_MAX_DEVICES: int(1).max(500).default(20),
+  /** Where notifications that could not be queued are kept until the reconciliation sweep queues them (Table Storage; written only when a send fails). */
+  NOTIFY_OWED_TABLE: tableName('notifyowed'),
+  /** Owed notifications the reconciliation sweep queues per firing; the next firing takes the rest. */
+  NOTIFY_OWED_PER_FIRING: int(1).max(1_000).default(100),
+  /**
+   * The reconciliation sweep queues again the run-ended notification of a run it reads that ended this long ago or
+   * less, in case it was neither queued nor recorded as owed. Keep it below the duplicate detection window (10 min),
+   * so one that did go out is dropped as a duplicate. 0: off.
+   */
+  NOTIFY_RESEND_ENDED_WITHIN_MS: int(0)
+    .max(60 * MINUTE_MS)
+    .default(9 * MINUTE_MS),
 };
 
 /** The notify queue's sinks (each optional; URLs and the secret are never logged) and their limits. */
@@ -31,6 +45,11 @@ export interface NotifyConfig {
   alertCommentMaxChars: number;
   fieldMaxChars: number;
   maxDevices: number;
+  /** Owed notifications (could not be queued): their table, and how many the sweep queues per firing. */
+  owedTable: string;
+  owedPerFiring: number;
+  /** The sweep queues again the run-ended notification of a run that ended this recently (0: off). */
+  resendEndedWithinMs: number;
 }
 
 type NotifySettings = SettingsOf<typeof notifySettings>;
@@ -46,12 +65,30 @@ export function notifyConfig(s: NotifySettings): NotifyConfig {
     alertCommentMaxChars: s.NOTIFY_ALERT_COMMENT_MAX_CHARS,
     fieldMaxChars: s.NOTIFY_FIELD_MAX_CHARS,
     maxDevices: s.NOTIFY_MAX_DEVICES,
+    owedTable: s.NOTIFY_OWED_TABLE,
+    owedPerFiring: s.NOTIFY_OWED_PER_FIRING,
+    resendEndedWithinMs: s.NOTIFY_RESEND_ENDED_WITHIN_MS,
   };
 }
 
-/** A webhook needs its secret (and a secret its webhook); sink URLs are https, plain http only on loopback. */
-export function notifyRules(s: NotifySettings): SettingProblem[] {
+type DuplicateWindow = Pick<SettingsOf<typeof busSettings>, 'BUS_KIND' | 'BUS_DUPLICATE_DETECTION_WINDOW_MS'>;
+
+/**
+ * A webhook needs its secret (and a secret its webhook); sink URLs are https, plain http only on loopback; on the
+ * storage-queue bus with a sink, the sweep's re-send of a run's end falls within duplicate detection (Service Bus's window is
+ * infra's, 10 minutes).
+ */
+export function notifyRules(s: NotifySettings & DuplicateWindow): SettingProblem[] {
   const problems: SettingProblem[] = [];
+  const windowMs = s.BUS_DUPLICATE_DETECTION_WINDOW_MS;
+  const anySink = s.NOTIFY_WEBHOOK_URL !== undefined || s.NOTIFY_TEAMS_WORKFLOW_URL !== undefined || s.NOTIFY_DEFENDER_ALERT_COMMENTS;
+  const resendMs = s.NOTIFY_RESEND_ENDED_WITHIN_MS;
+  if (anySink && s.BUS_KIND === 'storage-queues' && resendMs > 0 && resendMs >= windowMs) {
+    problems.push({
+      setting: 'NOTIFY_RESEND_ENDED_WITHIN_MS',
+      message: `must be below BUS_DUPLICATE_DETECTION_WINDOW_MS (${windowMs}), or 0, else a run's end may be notified twice`,
+    });
+  }
   if (s.NOTIFY_WEBHOOK_URL !== undefined && s.NOTIFY_WEBHOOK_SECRET === undefined) {
     problems.push({ setting: 'NOTIFY_WEBHOOK_SECRET', message: 'required when NOTIFY_WEBHOOK_URL is set (the webhook is always signed)' });
   }

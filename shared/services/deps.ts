@@ -14,6 +14,7 @@ import type { Pacer } from '../pacing/pacer.js';
 import type { LoadedPlaybook } from '../playbooks/schema.js';
 import type { RunStore } from '../runs/store.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { OwedNotificationStore } from '../notify/owedStore.js';
 import type { HealthProbes } from './health/probes.js';
 
 /** Everything the services need, built once by the composition root. */
@@ -50,6 +51,8 @@ export interface Deps {
   audit: AuditLog;
   /** Where readers keep how far they have read: the alert poller's watermark, the reconciliation sweep's cursor. */
   watermarks: WatermarkStore;
+  /** Notifications that could not be queued, kept until the reconciliation sweep queues them. */
+  owedNotifications: OwedNotificationStore;
   /** The cheap checks GET /api/health runs (storage, bus, Defender token). */
   health: HealthProbes;
   /** The responder's own metrics (shared/telemetry/instruments.ts). Unset: nothing is recorded (unit tests, benchmarks). */

@@ -31,6 +31,7 @@ import { handleNotifyMessage, type NotifyOutcome } from './notify/deliver.js';
 import { notificationsOn } from './notify/emit.js';
 import { notifyingBus } from './notify/notifyingBus.js';
 import { notifyingRunStore } from './notify/notifyingRunStore.js';
+import { queueOwedNotifications, type OwedOutcome } from './notify/queueOwed.js';
 import { meteredBus } from '../telemetry/meteredBus.js';
 
 /**
@@ -77,6 +78,8 @@ export interface Services {
   reviveTicks(): Promise<boolean>;
   /** The reconcile timer's sweep: re-drives device actions that made no progress (their messages lost). */
   sweepRuns(): Promise<SweepOutcome>;
+  /** The reconcile timer's share of the notifications that could not be queued: queues them now. */
+  queueOwedNotifications(): Promise<OwedOutcome>;
   /** Appends an operator action, or a refused attempt, to the audit log. */
   recordAudit(record: AuditRecord): Promise<void>;
   /** Dead letters: list, replay after a fix, purge (npm run deadletters). */
@@ -115,6 +118,7 @@ export function createServices(given: Deps, close: () => Promise<void> = () => P
     searchDevices: (query) => searchDevices(deps, query),
     reviveTicks: () => reviveTicks(deps),
     sweepRuns: () => sweepRuns(deps),
+    queueOwedNotifications: () => queueOwedNotifications(deps),
     recordAudit: (record) => recordAudit(deps, record),
     deadLetters: deadLetterService(deps),
     close,

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import type { DeadLetterReason, MessageBus, OutgoingMessage, QueueLook, QueueName, QueueProbe } from '../../shared/bus/port.js';
-import { ManualClock } from '../../shared/clock.js';
+import { ManualClock, type Clock } from '../../shared/clock.js';
 import { loadConfig } from '../../shared/config.js';
 import type {
   AlertFeed,
@@ -16,6 +16,7 @@ import type { LibraryFile, Machine, MachineAction, RunLiveResponseRequest } from
 import { silentLogger } from '../../shared/log.js';
 import { pacingLimitsOf } from '../../shared/pacing/limits.js';
 import { Pacer } from '../../shared/pacing/pacer.js';
+import { MemoryOwedNotificationStore } from './memoryOwedNotificationStore.js';
 import { InProcessAlertAssemblyStore, InProcessPacingStore, InProcessWatermarkStore } from './casStores.js';
 import { FakeEvidenceLinks } from './fakeEvidenceLinks.js';
 import { MemoryAuditLog } from './memoryAuditLog.js';
@@ -40,7 +41,30 @@ export interface SentMessage extends OutgoingMessage {
 export class RecordingBus implements MessageBus {
   sent: SentMessage[] = [];
   deadLettered: { queue: QueueName; body: unknown; reason: DeadLetterReason }[] = [];
+  /** Queues whose sends fail with this error (the bus down for them), until deleted. */
+  refuse: Partial<Record<QueueName, Error>> = {};
+  /** Set by detectDuplicates: when each message id was last taken, per queue. */
+  private duplicates?: { clock: Clock; windowMs: number; sentMs: Map<string, number> };
+  /** Sends dropped as duplicates (detectDuplicates). */
+  dropped: SentMessage[] = [];
+  /** Drops a second send of one message id to one queue within `windowMs`, as Service Bus's duplicate detection does. */
+  detectDuplicates(clock: Clock, windowMs: number): this {
+    this.duplicates = { clock, windowMs, sentMs: new Map() };
+    return this;
+  }
   send(queue: QueueName, message: OutgoingMessage): Promise<void> {
+    const refused = this.refuse[queue];
+    if (refused) return Promise.reject(refused);
+    if (this.duplicates) {
+      const { clock, windowMs, sentMs } = this.duplicates;
+      const key = `${queue}|${message.messageId}`;
+      const lastMs = sentMs.get(key);
+      if (lastMs !== undefined && clock.nowMs() - lastMs < windowMs) {
+        this.dropped.push({ queue, ...message });
+        return Promise.resolve();
+      }
+      sentMs.set(key, clock.nowMs());
+    }
     this.sent.push({ queue, ...message });
     return Promise.resolve();
   }
@@ -168,6 +192,7 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & {
   defender: ScriptedDefender;
   devices: MemoryDeviceDirectoryStore;
   audit: MemoryAuditLog;
+  owedNotifications: MemoryOwedNotificationStore;
 } {
   const config = loadConfig({ STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', BUS_KIND: 'storage-queues' });
   const clock = new ManualClock();
@@ -192,6 +217,7 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & {
     collectorVersion: 'test',
     pacer: new Pacer(new InProcessPacingStore(), clock, pacingLimitsOf(config)),
     watermarks: new InProcessWatermarkStore(),
+    owedNotifications: new MemoryOwedNotificationStore(),
     audit: new MemoryAuditLog(),
     health: { storage: () => Promise.resolve(), bus: () => Promise.resolve(), defenderToken: () => Promise.resolve() },
   };

@@ -23,8 +23,9 @@ export function sinksFor(config: NotifyConfig, event: NotifyEvent, alertTriggere
 /**
  * Queues one notify message per sink for the event, its id derived from the
  * event and the sink (a second emit of the same event is dropped by duplicate
- * detection). Never throws: a notification that cannot be queued is logged as
- * an error, and the work that emitted it goes on.
+ * detection). Never throws: a notification that cannot be queued is recorded
+ * as owed (queueOwed.ts: the reconciliation sweep queues it later), and the
+ * work that emitted it goes on.
  */
 export async function emitNotification(deps: EmitDeps, event: NotifyEvent, options: { alertTriggered: boolean }): Promise<void> {
   for (const sink of sinksFor(deps.config.notify, event, options.alertTriggered)) {
@@ -33,12 +34,18 @@ export async function emitNotification(deps: EmitDeps, event: NotifyEvent, optio
     try {
       await deps.bus.send('notify', { messageId: id, body });
     } catch (error) {
-      deps.logger.log('error', 'a notification could not be queued; it is not sent', {
-        sink,
-        event: event.kind,
-        notificationId: id,
-        error: describeError(error),
-      });
+      await owe(deps, body, error);
     }
+  }
+}
+
+/** Records a notification the bus did not take; when even that fails, says so as an error (nothing else can). */
+async function owe(deps: EmitDeps, message: NotifyMessage, sendError: unknown): Promise<void> {
+  const fields = { sink: message.sink, event: message.event.kind, notificationId: message.id, error: describeError(sendError) };
+  try {
+    await deps.owedNotifications.owe(message, deps.clock.nowMs());
+    deps.logger.log('warn', 'a notification could not be queued; it is owed and the reconciliation sweep queues it', fields);
+  } catch (error) {
+    deps.logger.log('error', 'a notification could neither be queued nor recorded as owed', { ...fields, owedError: describeError(error) });
   }
 }

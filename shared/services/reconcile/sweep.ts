@@ -4,6 +4,7 @@ import type { Run } from '../../runs/model.js';
 import { markRedriven, recordEvidenceFailure } from '../../runs/transitions.js';
 import { updateAction } from '../../runs/updateAction.js';
 import { enqueueCollect } from '../evidence/queueing.js';
+import { requeueRecentRunEnd } from '../notify/recentRunEnd.js';
 import { applyActionStatus, nextPollMs } from '../polling/actionStatus.js';
 import { ensurePollTick } from '../polling/pollTick.js';
 import { enqueueSubmit } from '../submission/queueing.js';
@@ -26,13 +27,18 @@ export interface SweepOutcome {
   leftForOperator: number;
   /** Re-reads put off to the next firing (status budget spent, a passing fault). */
   putOff: number;
+  /** Runs read that ended within NOTIFY_RESEND_ENDED_WITHIN_MS, their run-ended notification queued again (a duplicate when it went out). */
+  runEndsRequeued: number;
 }
 
 /**
  * One firing of the reconciliation sweep: reads the next page of runs
  * created within the horizon (newest first, resuming where the last firing
  * stopped) and re-drives every device action that made no progress for
- * RECONCILE_STALE_MS (plan.ts says how). Bounded: at most
+ * RECONCILE_STALE_MS (plan.ts says how), and queues again the run-ended
+ * notification of a run that ended within NOTIFY_RESEND_ENDED_WITHIN_MS
+ * (recentRunEnd.ts: a duplicate, dropped, unless its first queueing and its
+ * owed record were both lost). Bounded: at most
  * RECONCILE_RUNS_PER_FIRING runs and their re-drives per firing.
  */
 export async function sweepRuns(deps: ReconcileDeps): Promise<SweepOutcome> {
@@ -56,12 +62,14 @@ export async function sweepRuns(deps: ReconcileDeps): Promise<SweepOutcome> {
     gaveUp: 0,
     leftForOperator: 0,
     putOff: 0,
+    runEndsRequeued: 0,
   };
   let rereadsAllowed = true;
   for (const run of page.runs) {
     const view = await deps.runs.getRun(run.runId);
     outcome.runsRead += 1;
     if (!view) continue;
+    if (await requeueRecentRunEnd(deps, view)) outcome.runEndsRequeued += 1;
     for (const step of planRedrives(view, holds, { nowMs, staleMs, maxRedrives })) {
       if (step.kind === 'repoll' && !rereadsAllowed) {
         outcome.putOff += 1;

@@ -21,6 +21,17 @@ describe('notification settings', () => {
     expect(notify.teams).toBeUndefined();
   });
 
+  it("refuse a sweep re-send of a run's end that the storage-queue bus's duplicate detection would not drop", () => {
+    const teams = { NOTIFY_TEAMS_WORKFLOW_URL: 'https://flows.example.com/x' };
+    expect(problemOf({ ...teams, BUS_DUPLICATE_DETECTION_WINDOW_MS: '0' })).toMatch(
+      /NOTIFY_RESEND_ENDED_WITHIN_MS: must be below BUS_DUPLICATE_DETECTION_WINDOW_MS \(0\), or 0/,
+    );
+    expect(problemOf({ ...teams, NOTIFY_RESEND_ENDED_WITHIN_MS: '600000' })).toMatch(/NOTIFY_RESEND_ENDED_WITHIN_MS: must be below/);
+    expect(problemOf({ ...teams, BUS_DUPLICATE_DETECTION_WINDOW_MS: '0', NOTIFY_RESEND_ENDED_WITHIN_MS: '0' })).toBe('');
+    expect(problemOf({ ...teams, NOTIFY_RESEND_ENDED_WITHIN_MS: '599999' })).toBe('');
+    expect(problemOf({ BUS_DUPLICATE_DETECTION_WINDOW_MS: '0' })).toBe('');
+  });
+
   it('refuse a webhook without its signing secret, naming the setting', () => {
     expect(problemOf({ NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/r' })).toMatch(
       /NOTIFY_WEBHOOK_SECRET: required when NOTIFY_WEBHOOK_URL/,

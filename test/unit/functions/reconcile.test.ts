@@ -33,6 +33,30 @@ describe('the reconcile timer', () => {
     expect(swept).toBe(1);
   });
 
+  it('queues the owed notifications even when the sweep fails, and reports both', async () => {
+    let queued = 0;
+    const services: Services = {
+      ...createServices(fakeDeps()),
+      sweepRuns: () => Promise.reject(new Error('run store unreachable')),
+      queueOwedNotifications: () => {
+        queued += 1;
+        return Promise.reject(new Error('owed table unreachable'));
+      },
+    };
+    await expect(reconcile.handler(services)).rejects.toThrow(
+      /reconciliation sweep: .*; owed notifications: Error: owed table unreachable/,
+    );
+    expect(queued).toBe(1);
+  });
+
+  it('says how many owed notifications a firing queued', async () => {
+    const services: Services = {
+      ...createServices(fakeDeps()),
+      queueOwedNotifications: () => Promise.resolve({ notificationsQueued: 2, notificationsStillOwed: 1 }),
+    };
+    await expect(reconcile.handler(services)).resolves.toMatchObject({ notificationsQueued: 2, notificationsStillOwed: 1 });
+  });
+
   it('is not registered when RECONCILE_CRON is off', () => {
     const config = fakeDeps().config;
     expect(reconcile.schedule(config)).toBe('0 */5 * * * *');
