@@ -12,6 +12,8 @@
  */
 export interface TimeOverBound {
   calls: number;
+  /** The quota: calls per window. */
+  callsPerWindow: number;
   /** The run's start to its first admitted call. */
   firstCallMs: number;
   /** First call to last, beyond what the quota needs for that many calls. */
@@ -20,6 +22,12 @@ export interface TimeOverBound {
   marginMs: number;
   /** The last call to the run's end, beyond one action's own time. */
   tailOverActionMs: number;
+  /**
+   * Where the calls fell short: each span of the quota's window plus margin
+   * from the first call (the pace the pacer keeps), but the last, that held
+   * fewer calls than the quota allows, with how many it held.
+   */
+  shortWindows: { index: number; calls: number }[];
 }
 
 export function timeOverBound(
@@ -33,12 +41,21 @@ export function timeOverBound(
   const first = sorted[0] ?? run.startMs;
   const last = sorted[sorted.length - 1] ?? first;
   const windows = Math.floor((sorted.length - 1) / quota.callsPerWindow);
+  const spanMs = quota.windowMs + quota.safetyMarginMs;
+  const perWindow = new Map<number, number>();
+  for (const t of sorted) perWindow.set(Math.floor((t - first) / spanMs), (perWindow.get(Math.floor((t - first) / spanMs)) ?? 0) + 1);
+  const lastWindow = Math.floor((last - first) / spanMs);
+  const shortWindows = Array.from({ length: lastWindow }, (_, index) => ({ index, calls: perWindow.get(index) ?? 0 })).filter(
+    (w) => w.calls < quota.callsPerWindow,
+  );
   return {
     calls: sorted.length,
+    callsPerWindow: quota.callsPerWindow,
     firstCallMs: first - run.startMs,
     spanOverQuotaMs: last - first - windows * quota.windowMs,
     marginMs: windows * quota.safetyMarginMs,
     tailOverActionMs: run.endMs - last - actionMs,
+    shortWindows,
   };
 }
 
@@ -46,6 +63,15 @@ export function formatTimeOverBound(t: TimeOverBound): string {
   const s = (ms: number): string => `${(ms / 1000).toFixed(0)} s`;
   return (
     `over the bound: first call after ${s(t.firstCallMs)}; ${t.calls} calls spread ${s(t.spanOverQuotaMs)} beyond the quota's pace ` +
-    `(the safety margin: ${s(t.marginMs)}); the last action ended ${s(t.tailOverActionMs)} after one action's time`
+    `(the safety margin: ${s(t.marginMs)}); the last action ended ${s(t.tailOverActionMs)} after one action's time; ` +
+    `${shortOnes(t)}`
   );
+}
+
+/** The windows short of the quota, the worst first (at most five named). */
+function shortOnes(t: TimeOverBound): string {
+  if (t.shortWindows.length === 0) return 'every window held the quota';
+  const missing = t.shortWindows.reduce((n, w) => n + t.callsPerWindow - w.calls, 0);
+  const worst = [...t.shortWindows].sort((a, b) => a.calls - b.calls || a.index - b.index).slice(0, 5);
+  return `${t.shortWindows.length} windows short of the quota by ${missing} calls in all (worst: ${worst.map((w) => `#${w.index} ${w.calls}`).join(', ')})`;
 }

@@ -13,7 +13,15 @@ describe('where a run’s time beyond the quota bound went', () => {
       ...Array.from({ length: 5 }, () => 130_000),
     ];
     const t = timeOverBound(created, { startMs: 0, endMs: 130_000 + ACTION_MS + 20_000 }, quota, ACTION_MS);
-    expect(t).toEqual({ calls: 25, firstCallMs: 5_000, spanOverQuotaMs: 5_000, marginMs: 2_000, tailOverActionMs: 20_000 });
+    expect(t).toEqual({
+      calls: 25,
+      callsPerWindow: 10,
+      firstCallMs: 5_000,
+      spanOverQuotaMs: 5_000,
+      marginMs: 2_000,
+      tailOverActionMs: 20_000,
+      shortWindows: [],
+    });
     // With the rate bounding the run, the three parts add up to makespan - bound.
     const makespan = 130_000 + ACTION_MS + 20_000;
     const bound = 2 * 60_000 + ACTION_MS;
@@ -26,11 +34,41 @@ describe('where a run’s time beyond the quota bound went', () => {
     expect(timeOverBound([], { startMs: 0, endMs: 1 }, quota, ACTION_MS)).toBeUndefined();
   });
 
-  it('prints each part in seconds', () => {
-    expect(
-      formatTimeOverBound({ calls: 1000, firstCallMs: 52_400, spanOverQuotaMs: 140_000, marginMs: 99_000, tailOverActionMs: 31_000 }),
-    ).toBe(
-      "over the bound: first call after 52 s; 1000 calls spread 140 s beyond the quota's pace (the safety margin: 99 s); the last action ended 31 s after one action's time",
+  it('names the windows (of the quota window and margin, from the first call) that held fewer calls than the quota, the last excepted', () => {
+    // Windows of 61 s from 0: #0 ten calls, #1 four, #2 none, #3 ten, #4 (the last) two.
+    const created = [
+      ...Array.from({ length: 10 }, () => 0),
+      ...Array.from({ length: 4 }, () => 70_000),
+      ...Array.from({ length: 10 }, () => 190_000),
+      ...Array.from({ length: 2 }, () => 250_000),
+    ];
+    const t = timeOverBound(created, { startMs: 0, endMs: 250_000 + ACTION_MS }, quota, ACTION_MS);
+    expect(t?.shortWindows).toEqual([
+      { index: 1, calls: 4 },
+      { index: 2, calls: 0 },
+    ]);
+  });
+
+  it('prints each part in seconds, and the worst windows first', () => {
+    const t = {
+      calls: 1000,
+      callsPerWindow: 10,
+      firstCallMs: 52_400,
+      spanOverQuotaMs: 140_000,
+      marginMs: 99_000,
+      tailOverActionMs: 31_000,
+    };
+    expect(formatTimeOverBound({ ...t, shortWindows: [] })).toBe(
+      "over the bound: first call after 52 s; 1000 calls spread 140 s beyond the quota's pace (the safety margin: 99 s); the last action ended 31 s after one action's time; every window held the quota",
     );
+    expect(
+      formatTimeOverBound({
+        ...t,
+        shortWindows: [
+          { index: 3, calls: 9 },
+          { index: 7, calls: 2 },
+        ],
+      }),
+    ).toMatch(/; 2 windows short of the quota by 9 calls in all \(worst: #7 2, #3 9\)$/);
   });
 });
