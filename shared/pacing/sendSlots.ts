@@ -64,7 +64,8 @@ export function requestSlot(
   if (sessionsOpen(current) >= limits.maxSessions) return { kind: 'wait', waitMs: limits.sessionsFullRetryMs, reason: 'sessions-full' };
   const reserved = reservedSlots(current);
   if (reserved.length >= MAX_RESERVATIONS) {
-    return { kind: 'wait', waitMs: ledgerFullWaitMs(Math.max(...reserved) - nowMs, request.deviceId, limits), reason: 'ledger-full' };
+    // The ledger is booked far ahead (half an hour at 10 a minute): come back when half of it is spent.
+    return { kind: 'wait', waitMs: Math.max(limits.liveResponseWindowMs, (Math.max(...reserved) - nowMs) / 2), reason: 'ledger-full' };
   }
   const slotMs = earliestSlot(current, nowMs, limits, spanMs);
   const slotsMs = insertSorted(current.slotsMs, slotMs);
@@ -76,28 +77,6 @@ export function requestSlot(
     slotMs,
     state: { ...served, slotsMs, holds: { ...served.holds, [request.deviceId]: reservedHold(request.runId, slotMs, limits) } },
   };
-}
-
-/**
- * How long a submission told "ledger full" waits before it asks again, with
- * the ledger booked `bookedAheadMs` ahead (half an hour at 10 calls a
- * minute): until between half and three quarters of that is spent, the
- * point in that quarter fixed by its device id. Hundreds of submissions
- * are told at once when a large run starts; were they all to come back at
- * the same instant, their reads of the pacing record would crowd out the
- * messages calling on their slots just then (a 1,000-device fleet lost most
- * of a minute's calls each time a wave came back). Spread over the quarter,
- * they come back while a quarter of the ledger is still booked.
- */
-export function ledgerFullWaitMs(bookedAheadMs: number, deviceId: string, limits: Pick<PacingLimits, 'liveResponseWindowMs'>): number {
-  return Math.max(limits.liveResponseWindowMs, bookedAheadMs / 2 + (spreadOf(deviceId) * bookedAheadMs) / 4);
-}
-
-/** A fraction in [0, 1) fixed by the text (FNV-1a): the same device always gets the same place. */
-function spreadOf(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return hash / 2 ** 32;
 }
 
 /** The device is held by another run, or others wait for it first: wait in its line, or past the line's bound retry as before. */

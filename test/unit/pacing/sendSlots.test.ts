@@ -84,32 +84,6 @@ describe('the send-slot ledger', () => {
     expect(Object.keys(state.holds)).toHaveLength(MAX_RESERVATIONS + 10);
   });
 
-  it('spreads the submissions told "ledger full" over a quarter of the booked span, each device at a fixed point, so they do not all come back at once', () => {
-    let state = emptyPacingState();
-    // The first ten are admitted at once (calls, not reservations); the next MAX_RESERVATIONS fill the ledger.
-    for (let i = 0; i < MAX_RESERVATIONS + 10; i++) {
-      const decision = requestSlot(state, T0, limits, { deviceId: `d${i}`, runId: `r${i}` });
-      if (decision.kind === 'admit' || decision.kind === 'reserved') state = decision.state;
-    }
-    const bookedAheadMs = Math.max(...state.slotsMs) - T0;
-    const waits = Array.from({ length: 400 }, (_, i) => requestSlot(state, T0, limits, { deviceId: `late-${i}`, runId: `x${i}` })).map(
-      (d) => (d.kind === 'wait' && d.reason === 'ledger-full' ? d.waitMs : -1),
-    );
-    expect(Math.min(...waits)).toBeGreaterThanOrEqual(bookedAheadMs / 2);
-    expect(Math.max(...waits)).toBeLessThan((bookedAheadMs * 3) / 4);
-    // Spread across the quarter: no tenth of it holds more than a fifth of them.
-    const tenths = new Map<number, number>();
-    for (const w of waits)
-      tenths.set(
-        Math.floor(((w - bookedAheadMs / 2) / (bookedAheadMs / 4)) * 10),
-        (tenths.get(Math.floor(((w - bookedAheadMs / 2) / (bookedAheadMs / 4)) * 10)) ?? 0) + 1,
-      );
-    expect(tenths.size).toBe(10);
-    expect(Math.max(...tenths.values())).toBeLessThanOrEqual(80);
-    // The same device is told the same wait.
-    expect(requestSlot(state, T0, limits, { deviceId: 'late-7', runId: 'x7' })).toMatchObject({ waitMs: waits[7] });
-  });
-
   it('keeps a reservation until its time, then admits its owner', () => {
     const first = requestSlot(withSlots(tenAt(T0 - 30_000)), T0, limits, { deviceId: 'd', runId: 'r' });
     if (first.kind !== 'reserved') throw new Error(first.kind);
