@@ -14,6 +14,7 @@ import { QueueConsumer } from '../local/queueConsumer.js';
 import { SimulatorCredential, parseFleet, startSimulator, type SimulatorStats } from '../simulator/index.js';
 import { CountingPacingStore } from './countingPacingStore.js';
 import { cpuSecondsOf } from './evidence/memory.js';
+import { positiveWhole } from './flags.js';
 import { ALERT_SHAPES, alertStorm, type AlertShape } from './triage/alertMessages.js';
 import { formatTriageReport, TRIAGE_GOALS, type TriageResult } from './triage/report.js';
 import { deviceIdOf, localBenchSettings } from './workload.js';
@@ -63,8 +64,8 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) return void process.stdout.write(HELP + '\n');
-  const alerts = positive('--alerts', values.alerts ?? '10000');
-  const devices = positive('--devices', values.devices ?? '1000');
+  const alerts = positiveWhole('--alerts', values.alerts, 10_000);
+  const devices = positiveWhole('--devices', values.devices, 1_000);
   const say = (line: string): void => void process.stderr.write(line + '\n');
 
   const clock = new ScaledClock({ scale: 1 });
@@ -191,12 +192,6 @@ async function main(): Promise<void> {
     await azurite.stop();
     await actionsAzurite?.stop();
   }
-}
-
-function positive(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: expected a positive whole number, got ${text}`);
-  return n;
 }
 
 const flatten = (outcome: AlertOutcome | ExpectedOutcome): (AlertOutcome | ExpectedOutcome)[] =>

@@ -43,7 +43,10 @@ export function timeOverBound(
   const windows = Math.floor((sorted.length - 1) / quota.callsPerWindow);
   const spanMs = quota.windowMs + quota.safetyMarginMs;
   const perWindow = new Map<number, number>();
-  for (const t of sorted) perWindow.set(Math.floor((t - first) / spanMs), (perWindow.get(Math.floor((t - first) / spanMs)) ?? 0) + 1);
+  for (const t of sorted) {
+    const index = Math.floor((t - first) / spanMs);
+    perWindow.set(index, (perWindow.get(index) ?? 0) + 1);
+  }
   const lastWindow = Math.floor((last - first) / spanMs);
   const shortWindows = Array.from({ length: lastWindow }, (_, index) => ({ index, calls: perWindow.get(index) ?? 0 })).filter(
     (w) => w.calls < quota.callsPerWindow,
