@@ -15,6 +15,8 @@ import { pacingSettings } from '../shared/config/pacing.js';
 import { readActions } from './busy/measure.js';
 import { benchSettingsFor, startPacingCluster } from './cluster.js';
 import { timeOverBound, type TimeOverBound } from './pacing/overBound.js';
+import { startStallProbe } from './pacing/stallProbe.js';
+import { QueueClient } from '@azure/storage-queue';
 import { runNaiveBaseline } from './naiveBaseline.js';
 import {
   actionMsOf,
@@ -137,15 +139,22 @@ async function measureResponder(
     workers,
     settings: benchSettingsFor(scale),
   });
+  const startMs = cluster.clock.nowMs();
+  const actionsQueue = new QueueClient(cluster.azurite.connectionString, 'actions');
+  const probe = startStallProbe(
+    () => actionsQueue.getProperties(),
+    () => cluster.clock.nowMs() - startMs,
+  );
   try {
-    const startMs = cluster.clock.nowMs();
     const runIds = await cluster.startRuns(Array.from({ length: spec.devices }, (_, i) => deviceIdOf(i)));
     const bound = boundFor(spec, startMs - cluster.simulator.stats().startedAtMs, otherApp);
     const end = await allTerminal(cluster.simulator, cluster.clock, spec.devices, startMs, GIVE_UP_AFTER_BOUNDS * bound);
     const overBound = otherApp ? undefined : await overBoundOf(cluster.simulator, cluster.clock, spec, startMs, end.makespanMs);
+    const storage = await probe.stop();
     if (end.finished) for (const runId of runIds) await cluster.waitForRun(runId, 600_000);
-    return { ...measured('responder', cluster.simulator.stats(), end, bound), ...(overBound ? { overBound } : {}) };
+    return { ...measured('responder', cluster.simulator.stats(), end, bound), ...(overBound ? { overBound } : {}), storage };
   } finally {
+    await probe.stop();
     await cluster.stop();
   }
 }

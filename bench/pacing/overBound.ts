@@ -28,7 +28,18 @@ export interface TimeOverBound {
    * fewer calls than the quota allows, with how many it held.
    */
   shortWindows: { index: number; calls: number }[];
+  /**
+   * How late each call came after the pace allowed it (the call a quota
+   * before it, plus the window and margin), from the quota's first full
+   * window on: a steady drift (every call a little late: latency recorded
+   * into each window) or a few stalls (calls missing for a while). Their sum
+   * divided by the quota is about spanOverQuotaMs less the margin.
+   */
+  lateness: { p50Ms: number; p90Ms: number; maxMs: number; stalls: number; stallsShare: number };
 }
+
+/** A call later than this after the pace allowed it counts as a stall. */
+export const STALL_MS = 5_000;
 
 export function timeOverBound(
   createdMs: readonly number[],
@@ -59,6 +70,22 @@ export function timeOverBound(
     marginMs: windows * quota.safetyMarginMs,
     tailOverActionMs: run.endMs - last - actionMs,
     shortWindows,
+    lateness: latenessOf(sorted, quota.callsPerWindow, spanMs),
+  };
+}
+
+function latenessOf(sorted: readonly number[], callsPerWindow: number, spanMs: number): TimeOverBound['lateness'] {
+  const late = sorted.slice(callsPerWindow).map((t, i) => Math.max(0, t - (sorted[i] ?? t) - spanMs));
+  const ranked = [...late].sort((a, b) => a - b);
+  const at = (q: number): number => ranked[Math.min(ranked.length - 1, Math.floor(q * ranked.length))] ?? 0;
+  const total = late.reduce((sum, ms) => sum + ms, 0);
+  const stalled = late.filter((ms) => ms > STALL_MS);
+  return {
+    p50Ms: at(0.5),
+    p90Ms: at(0.9),
+    maxMs: ranked[ranked.length - 1] ?? 0,
+    stalls: stalled.length,
+    stallsShare: total > 0 ? stalled.reduce((sum, ms) => sum + ms, 0) / total : 0,
   };
 }
 
@@ -67,7 +94,16 @@ export function formatTimeOverBound(t: TimeOverBound): string {
   return (
     `over the bound: first call after ${s(t.firstCallMs)}; ${t.calls} calls spread ${s(t.spanOverQuotaMs)} beyond the quota's pace ` +
     `(the safety margin: ${s(t.marginMs)}); the last action ended ${s(t.tailOverActionMs)} after one action's time; ` +
-    `${shortOnes(t)}`
+    `${shortOnes(t)}; ${describeLateness(t)}`
+  );
+}
+
+function describeLateness(t: TimeOverBound): string {
+  const l = t.lateness;
+  const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  return (
+    `each call came after the pace allowed it by ${s(l.p50Ms)} (median), ${s(l.p90Ms)} (p90), ${s(l.maxMs)} (most); ` +
+    `${l.stalls} stalls over ${STALL_MS / 1000} s made ${Math.round(l.stallsShare * 100)}% of that`
   );
 }
 

@@ -1,6 +1,7 @@
 import type { Profile } from '../../simulator/index.js';
 import { offlineUntilOf, type WorkloadSpec } from '../workload.js';
 import { formatTimeOverBound, type TimeOverBound } from './overBound.js';
+import { formatStalls, type StallReport } from './stallProbe.js';
 
 /** One contender's figures from one run (simulated time). */
 export interface Measured {
@@ -22,6 +23,8 @@ export interface Measured {
   gaveUp: boolean;
   /** Where the time beyond the bound went (overBound.ts); absent when no action was created. */
   overBound?: TimeOverBound;
+  /** How the storage emulator answered a probe once a second during the run (the responder only: the baseline uses no storage). */
+  storage?: StallReport;
 }
 
 /** Another app of the tenant, sharing the quota (strict profile only: per-app quotas do not share). */
@@ -138,9 +141,10 @@ export function formatPacingReport(timeScale: number, results: readonly ProfileR
       `${label.padEnd(36)}${results.flatMap((r) => [r.responder, ...(r.baseline ? [r.baseline] : [])].map((m) => f(m).padEnd(width))).join('')}`,
     );
   const over = results.flatMap((r) =>
-    [r.responder, ...(r.baseline ? [r.baseline] : [])].flatMap((m) =>
-      m.overBound ? [`${r.profile}: ${m.name} ${formatTimeOverBound(m.overBound)}`] : [],
-    ),
+    [r.responder, ...(r.baseline ? [r.baseline] : [])].flatMap((m) => [
+      ...(m.overBound ? [`${r.profile}: ${m.name} ${formatTimeOverBound(m.overBound)}`] : []),
+      ...(m.storage ? [`${r.profile}: ${m.name} ${formatStalls(m.storage)}`] : []),
+    ]),
   );
   if (over.length > 0) lines.push('', ...over);
   lines.push('', `${'goal'.padEnd(44)}${'figure'.padEnd(30)}${'target'.padEnd(10)}verdict`);

@@ -21,6 +21,8 @@ describe('where a run’s time beyond the quota bound went', () => {
       marginMs: 2_000,
       tailOverActionMs: 20_000,
       shortWindows: [],
+      // Calls 11-20 came at the pace, 21-25 3 s after it: the median is on time, p90 3 s late, no stall.
+      lateness: { p50Ms: 0, p90Ms: 3_000, maxMs: 3_000, stalls: 0, stallsShare: 0 },
     });
     // With the rate bounding the run, the three parts add up to makespan - bound.
     const makespan = 130_000 + ACTION_MS + 20_000;
@@ -57,9 +59,11 @@ describe('where a run’s time beyond the quota bound went', () => {
       spanOverQuotaMs: 140_000,
       marginMs: 99_000,
       tailOverActionMs: 31_000,
+      lateness: { p50Ms: 400, p90Ms: 2_100, maxMs: 45_000, stalls: 12, stallsShare: 0.6 },
     };
     expect(formatTimeOverBound({ ...t, shortWindows: [] })).toBe(
-      "over the bound: first call after 52 s; 1000 calls spread 140 s beyond the quota's pace (the safety margin: 99 s); the last action ended 31 s after one action's time; every window held the quota",
+      "over the bound: first call after 52 s; 1000 calls spread 140 s beyond the quota's pace (the safety margin: 99 s); the last action ended 31 s after one action's time; every window held the quota; " +
+        'each call came after the pace allowed it by 0.4 s (median), 2.1 s (p90), 45.0 s (most); 12 stalls over 5 s made 60% of that',
     );
     expect(
       formatTimeOverBound({
@@ -69,6 +73,29 @@ describe('where a run’s time beyond the quota bound went', () => {
           { index: 7, calls: 2 },
         ],
       }),
-    ).toMatch(/; 2 windows short of the quota by 9 calls in all \(worst: #7 2, #3 9\)$/);
+    ).toMatch(/; 2 windows short of the quota by 9 calls in all \(worst: #7 2, #3 9\); each call/);
+  });
+
+  it('tells a steady drift from a few stalls in how late each call came after the pace allowed it', () => {
+    // Forty calls, ten a window: every window 1 s late (drift), then one 30 s stall before the last ten.
+    const paced = (lateMs: (w: number) => number): number[] =>
+      Array.from({ length: 40 }, (_, i) => {
+        const w = Math.floor(i / 10);
+        return Array.from({ length: w }, (_, k) => 61_000 + lateMs(k + 1)).reduce((a, b) => a + b, 0);
+      });
+    const drift = timeOverBound(
+      paced(() => 1_000),
+      { startMs: 0, endMs: 300_000 },
+      quota,
+      ACTION_MS,
+    )?.lateness;
+    expect(drift).toEqual({ p50Ms: 1_000, p90Ms: 1_000, maxMs: 1_000, stalls: 0, stallsShare: 0 });
+    const stall = timeOverBound(
+      paced((w) => (w === 3 ? 30_000 : 0)),
+      { startMs: 0, endMs: 300_000 },
+      quota,
+      ACTION_MS,
+    )?.lateness;
+    expect(stall).toEqual({ p50Ms: 0, p90Ms: 30_000, maxMs: 30_000, stalls: 10, stallsShare: 1 });
   });
 });
