@@ -34,7 +34,7 @@ export default tseslint.config(
   },
   {
     files: domainFolders,
-    ignores: ['shared/composition.ts', 'shared/telemetry/openTelemetryMetrics.ts'],
+    ignores: ['shared/composition.ts', 'shared/busFromConfig.ts', 'shared/telemetry/openTelemetryMetrics.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

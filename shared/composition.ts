@@ -1,20 +1,15 @@
-import { TableClient } from '@azure/data-tables';
-import type { TokenCredential } from '@azure/core-auth';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { QueueServiceClient } from '@azure/storage-queue';
+import type { QueueServiceClient } from '@azure/storage-queue';
 import { readFileSync } from 'node:fs';
 import { BlobEvidenceStore } from './azure/blobEvidenceStore.js';
 import { DevelopmentKeyEvidenceLinks } from './azure/developmentKeyEvidenceLinks.js';
 import { UserDelegationEvidenceLinks } from './azure/userDelegationEvidenceLinks.js';
-import { TableSentIds } from './azure/tableSentIds.js';
-import { StorageQueueMessageBus } from './azure/storageQueueBus.js';
-import { StorageQueueDeadLetterStore } from './azure/storageQueueDeadLetters.js';
-import { StorageQueueProbe } from './azure/storageQueueProbe.js';
+import type { StorageQueueMessageBus } from './azure/storageQueueBus.js';
 import { TableRunStore } from './azure/tableRunStore.js';
-import type { DeadLetterStore } from './bus/deadLetterStore.js';
-import type { MessageBus, QueueProbe } from './bus/port.js';
+import { tableClient } from './azure/clientsFromConfig.js';
+import { buildBus } from './busFromConfig.js';
 import { cachedQueueProbe } from './bus/cachedQueueProbe.js';
-import { systemClock, waiterFor, wallDelayFor, type Clock } from './clock.js';
+import { systemClock, waiterFor, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { DefenderClient } from './defender/client.js';
 import type { TokenProvider } from './defender/port.js';
@@ -188,72 +183,6 @@ export async function buildDeadLetterService(
   const { deadLetters, closeBus } = await buildBus(config, overrides.clock ?? systemClock, azureCredential);
   const logger = overrides.logger ?? createLogger(jsonLinesSink('info'));
   return { service: deadLetterService({ deadLetters, logger }), close: closeBus };
-}
-
-async function buildBus(
-  config: Readonly<Config>,
-  clock: Clock,
-  azureCredential: TokenCredential | undefined,
-  wrapQueueService: (service: QueueServiceClient) => QueueServiceClient = (service) => service,
-): Promise<{
-  bus: MessageBus;
-  deadLetters: DeadLetterStore;
-  queueProbe: QueueProbe;
-  storageQueueBus?: StorageQueueMessageBus;
-  closeBus: () => Promise<void>;
-}> {
-  const wallDelay = wallDelayFor(clock);
-  if (config.bus.kind === 'storage-queues') {
-    const queueService = wrapQueueService(
-      config.storage.kind === 'connectionString'
-        ? QueueServiceClient.fromConnectionString(config.storage.connectionString)
-        : new QueueServiceClient(config.storage.queueUri ?? '', azureCredential),
-    );
-    const sentIds = new TableSentIds(
-      tableClient(config, config.bus.sentIdsTable, azureCredential),
-      clock,
-      config.bus.duplicateDetectionWindowMs,
-    );
-    const bus = new StorageQueueMessageBus(queueService, config.bus.queues, clock, wallDelay, sentIds);
-    await bus.ensureQueues();
-    const deadLetters = new StorageQueueDeadLetterStore(queueService, config.bus.queues, bus, config.deadLetters);
-    const queueProbe = new StorageQueueProbe(queueService, config.bus.queues, clock);
-    return { bus, deadLetters, queueProbe, storageQueueBus: bus, closeBus: () => Promise.resolve() };
-  }
-  const { ServiceBusClient } = await import('@azure/service-bus');
-  const { ServiceBusMessageBus } = await import('./azure/serviceBusBus.js');
-  const { ServiceBusDeadLetterStore } = await import('./azure/serviceBusDeadLetters.js');
-  const { ServiceBusQueueProbe } = await import('./azure/serviceBusQueueProbe.js');
-  const { connectionString, fullyQualifiedNamespace } = config.bus;
-  const newClient = (): InstanceType<typeof ServiceBusClient> =>
-    connectionString
-      ? new ServiceBusClient(connectionString)
-      : new ServiceBusClient(fullyQualifiedNamespace ?? '', required(azureCredential));
-  const client = newClient();
-  const bus = new ServiceBusMessageBus(client, config.bus.queues, clock, wallDelay);
-  return {
-    bus,
-    deadLetters: new ServiceBusDeadLetterStore(client, config.bus.queues, bus, config.deadLetters, newClient),
-    queueProbe: new ServiceBusQueueProbe(newClient, config.bus.queues, config.operatorApi.statusPeekMax),
-    closeBus: async () => {
-      await bus.close();
-      await client.close();
-    },
-  };
-}
-
-function tableClient(config: Readonly<Config>, table: string, azureCredential: TokenCredential | undefined): TableClient {
-  if (config.storage.kind === 'connectionString') {
-    // Azurite serves plain http on loopback; the tables SDK refuses http unless told.
-    const allowInsecureConnection = /TableEndpoint=http:\/\/(127\.0\.0\.1|localhost)[:/]/i.test(config.storage.connectionString);
-    return TableClient.fromConnectionString(config.storage.connectionString, table, { allowInsecureConnection });
-  }
-  return new TableClient(config.storage.tableUri, table, required(azureCredential));
-}
-
-function required(credential: TokenCredential | undefined): TokenCredential {
-  if (!credential) throw new Error('a managed-identity connection is configured but no Azure credential was created');
-  return credential;
 }
 
 function needsAzureCredential(config: Readonly<Config>, overrides: Overrides): boolean {

@@ -1,6 +1,4 @@
-import { odata, type TableClient, type TableEntity, type TableEntityResult } from '@azure/data-tables';
-import type { z } from 'zod';
-import { PermanentError, ValidationError } from '../errors.js';
+import { odata, type TableClient } from '@azure/data-tables';
 import {
   deviceActionSchema,
   evidenceItemSchema,
@@ -11,28 +9,27 @@ import {
   type RunView,
   type Versioned,
 } from '../runs/model.js';
-import { checkActionsOfRun, runView, validRecord } from '../runs/records.js';
+import { checkActionsOfRun, runView } from '../runs/records.js';
 import { checkListRunsQuery, MAX_RUNS_PAGE, type ListRunsQuery, type RunPage } from '../runs/listing.js';
 import type { RunStore } from '../runs/store.js';
-import { textFrom, textProps, type TextLayout } from './entityText.js';
-import { RUN_INDEX_PARTITION, runIndexRange, runIndexRowKey, runPage, type IndexedRun } from './runIndex.js';
+import { RUN_INDEX_PARTITION, runIndexRange, runPage, type IndexedRun } from './runIndex.js';
+import {
+  ACTION_PREFIX,
+  actionEntity,
+  actionRowKey,
+  batches,
+  entity,
+  evidenceRowKey,
+  EVIDENCE_PREFIX,
+  fromEntity,
+  indexEntity,
+  RUN_ROW,
+  toJson,
+  type Entity,
+  type Props,
+} from './runEntities.js';
 import { encodeKeyPart } from './tableKeys.js';
 import { storageStatus, translateStorageError } from './storageErrors.js';
-import { toIssues } from '../validation.js';
-
-type Props = Record<string, unknown>;
-type Entity = TableEntity<Props>;
-
-const RUN_ROW = 'run';
-const ACTION_PREFIX = 'action~';
-const EVIDENCE_PREFIX = 'evidence~';
-/** Each record is JSON in `record`, `record1`, ... (`recordParts` of them). */
-const RECORD_LAYOUT: TextLayout = { countProp: 'recordParts', partProp: (i) => (i === 0 ? 'record' : `record${i}`) };
-const MAX_BATCH_ENTITIES = 100;
-/** Payload budget for one transaction (the service limit is 4 MiB). */
-const MAX_BATCH_BYTES = 3 * 1024 * 1024;
-/** Keys are limited to 1 KiB; counted as UTF-16 to be safe. */
-const MAX_KEY_CHARS = 512;
 
 export { encodeKeyPart } from './tableKeys.js';
 
@@ -168,9 +165,8 @@ export class TableRunStore implements RunStore {
 
   async putEvidence(item: EvidenceItem): Promise<'created' | 'exists'> {
     const what = `evidence ${item.runId}/${item.deviceId}/${item.machineActionId}/${item.commandIndex}`;
-    const rowKey = EVIDENCE_PREFIX + [item.deviceId, item.machineActionId, String(item.commandIndex)].map(encodeKeyPart).join('~');
     try {
-      await this.table.createEntity(entity(item.runId, rowKey, toJson(evidenceItemSchema, item, what)));
+      await this.table.createEntity(entity(item.runId, evidenceRowKey(item), toJson(evidenceItemSchema, item, what)));
       return 'created';
     } catch (error) {
       if (storageStatus(error) === 409) return 'exists';
@@ -237,66 +233,4 @@ export class TableRunStore implements RunStore {
       }
     }
   }
-}
-
-function actionRowKey(deviceId: string): string {
-  return ACTION_PREFIX + encodeKeyPart(deviceId);
-}
-
-function actionEntity(action: DeviceAction): Entity {
-  const what = `action of run ${action.runId} device ${action.deviceId}`;
-  return entity(action.runId, actionRowKey(action.deviceId), toJson(deviceActionSchema, action, what));
-}
-
-function entity(runId: string, rowKey: string, json: string, extra: Props = {}): Entity {
-  return keyedEntity(encodeKeyPart(runId), rowKey, json, extra);
-}
-
-/** The run's entry in the runs index (see runIndex.ts), holding the run record. */
-function indexEntity(run: Run, runJson: string): Entity {
-  return keyedEntity(RUN_INDEX_PARTITION, runIndexRowKey(run), runJson, { runId: run.runId });
-}
-
-function keyedEntity(partitionKey: string, rowKey: string, json: string, extra: Props): Entity {
-  for (const key of [partitionKey, rowKey]) {
-    if (key.length > MAX_KEY_CHARS)
-      throw new PermanentError(`table key too long (${key.length} > ${MAX_KEY_CHARS} characters once encoded): ${key.slice(0, 80)}...`);
-  }
-  return { partitionKey, rowKey, ...extra, ...textProps(json, RECORD_LAYOUT, `record ${partitionKey}/${rowKey}`) };
-}
-
-function toJson<S extends z.ZodType>(schema: S, value: unknown, what: string): string {
-  return JSON.stringify(validRecord(schema, value, what));
-}
-
-function fromEntity<S extends z.ZodType>(schema: S, row: TableEntityResult<Props>, what: string): z.output<S> {
-  const where = `${what}: row ${row.partitionKey ?? '?'}/${row.rowKey ?? '?'}`;
-  const json = textFrom(row, RECORD_LAYOUT, where);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(json);
-  } catch (error) {
-    throw new PermanentError(`${where} holds invalid JSON`, { cause: error });
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new ValidationError(`${where} does not match its schema`, toIssues(parsed.error));
-  return parsed.data;
-}
-
-function batches(entities: Entity[]): Entity[][] {
-  const out: Entity[][] = [];
-  let current: Entity[] = [];
-  let bytes = 0;
-  for (const e of entities) {
-    const size = Buffer.byteLength(JSON.stringify(e)) + 512; // + multipart headers
-    if (current.length > 0 && (current.length >= MAX_BATCH_ENTITIES || bytes + size > MAX_BATCH_BYTES)) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(e);
-    bytes += size;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
 }

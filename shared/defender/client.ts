@@ -1,13 +1,13 @@
 import type { z } from 'zod';
-import { BadRequestError, NotFoundError, PermanentError, TransientError } from '../errors.js';
+import { BadRequestError, NotFoundError, TransientError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { toDefenderError } from './httpErrors.js';
-import { checkResultLink, type LinkPolicy } from './linkPolicy.js';
-import { nodeLinkTransport, type LinkResponse, type LinkTransport } from './linkTransport.js';
+import { callApi, type ApiConnection } from './apiCall.js';
+import { DEFAULT_MAX_PAGES, listMeter, readAllPages, type ListMeter } from './collectionPages.js';
+import type { LinkPolicy } from './linkPolicy.js';
+import { nodeLinkTransport, type LinkTransport } from './linkTransport.js';
 import { alertsQueryString, machineActionsQueryString, machinesQueryStrings } from './odata.js';
-import { nextPagePath } from './nextLink.js';
-import { kindOf, resultBody } from './resultBody.js';
+import { downloadResult } from './resultDownload.js';
 import type {
   AlertFeed,
   AlertQuery,
@@ -56,13 +56,6 @@ export interface DefenderClientOptions {
   metrics?: Pick<Metrics, 'add'>;
 }
 
-export const DEFAULT_MAX_PAGES = 100;
-
-/** Counts the requests of one list: the first is paid by the caller, every later one through `payForExtraCall`. */
-interface ListMeter {
-  beforeRequest(what: string): Promise<void>;
-}
-
 /**
  * Typed HTTP client for the Defender for Endpoint API. Failures arrive as the
  * error vocabulary (ThrottledError with retryAfterMs, DeviceBusyError,
@@ -70,23 +63,25 @@ interface ListMeter {
  * token goes only to the API host, never to result links.
  */
 export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
-  private readonly fetchFn: typeof fetch;
+  private readonly api: ApiConnection;
   private readonly linkTransport: LinkTransport;
   /** Set once the API refused `id in (...)` (undocumented, mde-api.md 3.3): ids are then read one `id eq` at a time. */
   private idsInRefused = false;
 
   constructor(private readonly options: DefenderClientOptions) {
-    this.fetchFn = options.fetch ?? fetch;
+    this.api = { ...options, fetch: options.fetch ?? fetch };
     this.linkTransport = options.linkTransport ?? nodeLinkTransport;
   }
 
   async runLiveResponse(machineId: string, request: RunLiveResponseRequest): Promise<MachineAction> {
     const path = `/api/machines/${encodeURIComponent(machineId)}/runliveresponse`;
-    return this.call('POST', path, machineActionSchema, { body: request, kind: 'runliveresponse', machineId });
+    return callApi(this.api, 'POST', path, machineActionSchema, { body: request, kind: 'runliveresponse', machineId });
   }
 
   async getMachineAction(actionId: string): Promise<MachineAction> {
-    return this.call('GET', `/api/machineactions/${encodeURIComponent(actionId)}`, machineActionSchema, { kind: 'get machine action' });
+    return callApi(this.api, 'GET', `/api/machineactions/${encodeURIComponent(actionId)}`, machineActionSchema, {
+      kind: 'get machine action',
+    });
   }
 
   /**
@@ -123,47 +118,20 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
 
   async cancelMachineAction(actionId: string, comment: string): Promise<MachineAction> {
     const path = `/api/machineactions/${encodeURIComponent(actionId)}/cancel`;
-    return this.call('POST', path, machineActionSchema, { body: { Comment: comment }, kind: 'cancel machine action' });
+    return callApi(this.api, 'POST', path, machineActionSchema, { body: { Comment: comment }, kind: 'cancel machine action' });
   }
 
   async getResultDownloadLink(actionId: string, commandIndex: number): Promise<string> {
     const path = `/api/machineactions/${encodeURIComponent(actionId)}/GetLiveResponseResultDownloadLink(index=${commandIndex})`;
-    const body = await this.call('GET', path, null, { kind: 'get result download link' });
+    const body = await callApi(this.api, 'GET', path, null, { kind: 'get result download link' });
     const value = (body as { value?: unknown } | null)?.value;
     if (typeof value !== 'string') throw new TransientError('get result download link: response has no link');
     return value;
   }
 
   async downloadResult(link: string): Promise<DownloadedResult> {
-    const url = checkResultLink(link, this.options.linkPolicy);
-    let response: LinkResponse;
-    try {
-      // No bearer token, and no redirect is ever followed: a redirect would skip the link policy.
-      response = await this.linkTransport(url, {
-        idleTimeoutMs: this.options.requestTimeoutMs,
-        allowLoopback: this.options.linkPolicy.allowHttpLoopback,
-      });
-    } catch (error) {
-      // A host that resolved to an address the link policy refuses: refused for good, as the same IP literal is.
-      if (error instanceof PermanentError) throw error;
-      throw new TransientError('download of a result failed before a response', { cause: kindOf(error) });
-    }
-    if (response.status !== 200) {
-      response.body.destroy();
-      if (response.status >= 300 && response.status < 400) {
-        throw new PermanentError(`download of a result answered a redirect (HTTP ${response.status}); redirects are not followed`);
-      }
-      // An expired link answers 403; a fresh link is minted by the caller on retry.
-      throw new TransientError(`download of a result answered HTTP ${response.status}`);
-    }
-    const length = response.header('content-length');
-    const contentLength = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
-    return {
-      body: resultBody(response.body, contentLength),
-      contentLength,
-      contentType: response.header('content-type'),
-      contentEncoding: response.header('content-encoding'),
-    };
+    const { linkPolicy, requestTimeoutMs } = this.options;
+    return downloadResult(link, { linkPolicy, idleTimeoutMs: requestTimeoutMs, linkTransport: this.linkTransport });
   }
 
   /** Several tags or platforms are asked one combination at a time (documented operators only, no `or`), merged in order. */
@@ -190,7 +158,7 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
   }
 
   async getMachine(idOrName: string): Promise<Machine> {
-    return this.call('GET', `/api/machines/${encodeURIComponent(idOrName)}`, machineSchema, { kind: 'get machine' });
+    return callApi(this.api, 'GET', `/api/machines/${encodeURIComponent(idOrName)}`, machineSchema, { kind: 'get machine' });
   }
 
   async listLibraryFiles(): Promise<LibraryFile[]> {
@@ -204,7 +172,7 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
     form.append('ParametersDescription', upload.parametersDescription);
     form.append('HasParameters', String(upload.hasParameters));
     form.append('OverrideIfExists', String(upload.overrideIfExists));
-    return this.call('POST', '/api/libraryfiles', libraryFileSchema, {
+    return callApi(this.api, 'POST', '/api/libraryfiles', libraryFileSchema, {
       form,
       kind: 'upload library file',
       what: `upload library file ${upload.fileName}`,
@@ -212,7 +180,7 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
   }
 
   async deleteLibraryFile(fileName: string): Promise<void> {
-    await this.call('DELETE', `/api/libraryfiles/${encodeURIComponent(fileName)}`, null, {
+    await callApi(this.api, 'DELETE', `/api/libraryfiles/${encodeURIComponent(fileName)}`, null, {
       kind: 'delete library file',
       what: `delete library file ${fileName}`,
     });
@@ -220,7 +188,7 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
 
   async commentOnAlert(alertId: string, comment: string): Promise<void> {
     // The answer (the updated alert) is not needed: only that the comment was taken.
-    await this.call('PATCH', `/api/alerts/${encodeURIComponent(alertId)}`, null, { body: { comment }, kind: 'comment on alert' });
+    await callApi(this.api, 'PATCH', `/api/alerts/${encodeURIComponent(alertId)}`, null, { body: { comment }, kind: 'comment on alert' });
   }
 
   async listAlerts(query: AlertQuery): Promise<unknown[]> {
@@ -228,101 +196,21 @@ export class DefenderClient implements DefenderApi, AlertFeed, LibraryAdminApi {
   }
 
   private meter(): ListMeter {
-    let requests = 0;
-    return {
-      beforeRequest: async (what) => {
-        if (requests++ > 0) await this.options.payForExtraCall?.(what);
-      },
-    };
+    return listMeter(this.options.payForExtraCall);
   }
 
-  /**
-   * Every item of a list, following `@odata.nextLink` (same origin, under
-   * /api/, at most `maxPages` pages; anything else is a PermanentError).
-   * `schema` null: items as they come.
-   */
+  /** Every item of a list (collectionPages.ts), each page read with this client's call. */
   private async listAll<S extends z.ZodType>(
     firstPath: string,
     schema: S | null,
     what: DefenderCallKind,
     meter: ListMeter,
   ): Promise<z.infer<S>[]> {
-    const items: z.infer<S>[] = [];
-    const maxPages = this.options.maxPages ?? DEFAULT_MAX_PAGES;
-    let path: string | undefined = firstPath;
-    for (let pages = 0; path !== undefined; pages++) {
-      if (pages >= maxPages) throw new PermanentError(`${what}: more than ${maxPages} pages; the list was not read to its end`);
-      await meter.beforeRequest(what);
-      const page = await this.call('GET', path, null, { kind: what });
-      items.push(...parseCollection(page, schema, what));
-      path = nextPagePath(page, this.options.baseUrl, what);
-    }
-    return items;
+    const paging = {
+      baseUrl: this.options.baseUrl,
+      maxPages: this.options.maxPages ?? DEFAULT_MAX_PAGES,
+      getPage: (path: string, kind: DefenderCallKind) => callApi(this.api, 'GET', path, null, { kind }),
+    };
+    return readAllPages(paging, firstPath, schema, what, meter);
   }
-
-  private async call<S extends z.ZodType>(
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-    path: string,
-    schema: S | null,
-    call: { body?: unknown; form?: FormData; kind: DefenderCallKind; what?: string; machineId?: string },
-  ): Promise<S extends z.ZodType ? z.infer<S> : unknown> {
-    const options = { ...call, what: call.what ?? call.kind };
-    const token = await this.options.credential.getToken(this.options.scope);
-    if (!token) throw new TransientError(`${options.what}: no access token was returned by the credential`);
-    const headers: Record<string, string> = { Authorization: `Bearer ${token.token}`, Accept: 'application/json' };
-    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-    let response: Response;
-    try {
-      response = await this.fetchFn(this.options.baseUrl + path, {
-        method,
-        headers,
-        // A FormData body gets its multipart Content-Type (with boundary) from fetch.
-        body: options.form ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.options.requestTimeoutMs),
-      });
-    } catch (error) {
-      throw new TransientError(`${options.what}: request failed before a response`, { cause: kindOf(error) });
-    }
-    const text = await response.text();
-    if (response.status === 429) {
-      this.options.metrics?.add('defenderThrottled', 1, { call: options.kind });
-      this.options.logger?.log('warn', 'Defender answered 429', {
-        call: options.what,
-        machineId: options.machineId,
-        retryAfter: response.headers.get('retry-after'),
-      });
-    }
-    if (!response.ok) {
-      throw toDefenderError({
-        status: response.status,
-        bodyText: text,
-        retryAfterHeader: response.headers.get('retry-after'),
-        defaultRetryAfterMs: this.options.defaultRetryAfterMs,
-        what: options.what,
-        machineId: options.machineId,
-      });
-    }
-    let json: unknown;
-    try {
-      json = text === '' ? null : JSON.parse(text);
-    } catch (error) {
-      throw new TransientError(`${options.what}: response is not JSON`, { cause: error });
-    }
-    if (!schema) return json as S extends z.ZodType ? z.infer<S> : unknown;
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new TransientError(`${options.what}: unexpected response shape: ${parsed.error.message}`);
-    return parsed.data as S extends z.ZodType ? z.infer<S> : unknown;
-  }
-}
-
-function parseCollection<S extends z.ZodType>(page: unknown, schema: S | null, what: string): z.infer<S>[] {
-  const value = (page as { value?: unknown } | null)?.value;
-  if (!Array.isArray(value)) throw new TransientError(`${what}: collection response has no value array`);
-  return value.map((item: unknown) => {
-    if (!schema) return item as z.infer<S>;
-    const parsed = schema.safeParse(item);
-    if (!parsed.success) throw new TransientError(`${what}: unexpected item shape: ${parsed.error.message}`);
-    return parsed.data;
-  });
 }
