@@ -25,6 +25,26 @@ describe('the pacing gauges', () => {
       { name: 'responder.pacing.sessions_in_use', attributes: {}, value: 1 },
       { name: 'responder.pacing.status_budget_left', attributes: { window: 'minute' }, value: 97 },
       { name: 'responder.pacing.status_budget_left', attributes: { window: 'hour' }, value: 1_497 },
+      { name: 'responder.pacing.waiting_lines.runs', attributes: {}, value: 0 },
+      { name: 'responder.pacing.waiting_lines.devices', attributes: {}, value: 0 },
+    ]);
+  });
+
+  it('report the runs waiting in the devices’ lines and the devices with a line', async () => {
+    const clock = new ManualClock();
+    const config = loadConfig({ STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', BUS_KIND: 'storage-queues' });
+    const pacer = new Pacer(new InProcessPacingStore(), clock, pacingLimitsOf(config));
+    const { metrics, collect } = recordedMetrics();
+    metrics.observeGauges(pacingGaugeReader(pacer, clock));
+    // d1 and d2 are each reserved by their first run; three more runs wait for d1, one for d2.
+    for (const runId of ['r1', 'r2', 'r3', 'r4']) await pacer.requestSlot({ deviceId: 'd1', runId });
+    for (const runId of ['r5', 'r6']) await pacer.requestSlot({ deviceId: 'd2', runId });
+
+    const points = await collect();
+
+    expect(points.filter((p) => p.name.startsWith('responder.pacing.waiting_lines.'))).toEqual([
+      { name: 'responder.pacing.waiting_lines.runs', attributes: {}, value: 4 },
+      { name: 'responder.pacing.waiting_lines.devices', attributes: {}, value: 2 },
     ]);
   });
 });
