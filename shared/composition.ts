@@ -28,6 +28,7 @@ import { deadLetterService, type DeadLetterService } from './services/deadLetter
 import { createServices, type Services } from './services/index.js';
 import type { Metrics } from './telemetry/metrics.js';
 import { pacingGaugeReader } from './telemetry/pacingGauges.js';
+import { owedGaugeReader } from './telemetry/owedGauges.js';
 
 /** What the caller may supply instead of the production defaults. */
 export interface Overrides {
@@ -97,6 +98,7 @@ export async function buildApp(config: Readonly<Config>, overrides: Overrides = 
   // Notifications that could not be queued (empty while the bus takes them all).
   const owedNotifications = new TableOwedNotificationStore(tableClient(config, config.notify.owedTable, azureCredential));
   await owedNotifications.ensureTable();
+  metrics?.observeGauges(owedGaugeReader(owedNotifications, clock, config.operatorApi.statusOwedCountMax));
   const audit = new TableAuditLog(tableClient(config, config.storage.auditTable, azureCredential));
   await audit.ensureTable();
   const devices = new TableDeviceDirectoryStore(tableClient(config, config.storage.deviceDirectoryTable, azureCredential));

@@ -1,16 +1,18 @@
 import { api } from './api.js';
 import { callsChart } from './callsChart.js';
 import { h, replace } from './dom.js';
+import { countText, figure } from './figures.js';
 import { formatDuration, formatTime } from './format.js';
+import { owedNotificationsView } from './owedNotificationsView.js';
 import type { Page } from './page.js';
 import { startPolling } from './poller.js';
 import { failureState, loadingState } from './states.js';
-import type { Count, PacingAtAGlance, QueueAtAGlance, ResponderStatus, Unavailable, WaitingLinesAtAGlance } from './types.js';
+import type { PacingAtAGlance, QueueAtAGlance, ResponderStatus, Unavailable, WaitingLinesAtAGlance } from './types.js';
 import { waitingLinesView } from './waitingLinesView.js';
 
 const REFRESH_MS = 5_000;
 
-/** Pacing at a glance (GET /api/status): the tenant's calls, sessions, waiting devices and lines, budget and penalty, and each queue; refreshed every few seconds. */
+/** Pacing at a glance (GET /api/status): the tenant's calls, sessions, waiting devices and lines, budget and penalty, each queue, and the notifications owed; refreshed every few seconds. */
 export const pacingPage: Page = (root) => {
   const body = h('div', {}, loadingState());
   const updated = h('p', { class: 'muted', attrs: { role: 'status', 'aria-live': 'polite' } });
@@ -37,20 +39,15 @@ function statusView(status: ResponderStatus): HTMLElement {
     h('h2', {}, 'Queues'),
     queuesTable(status.queues),
     h('p', { class: 'muted' }, 'Counts marked ≈ are the service’s estimate; ≥ means the look stopped at its bound and there may be more.'),
+    h('h2', {}, 'Notifications'),
+    isUnavailable(status.notifications)
+      ? unavailable('The owed notifications', status.notifications)
+      : owedNotificationsView(status.notifications),
   );
 }
 
 function unavailable(what: string, part: Unavailable): HTMLElement {
   return h('div', { class: 'state problem', attrs: { role: 'alert' } }, h('p', {}, `${what} could not be read: ${part.unavailable}`));
-}
-
-function figure(name: string, value: string, detail?: string, problem = false): HTMLElement {
-  return h(
-    'div',
-    { class: problem ? 'figure problem' : 'figure', attrs: { 'data-figure': name } },
-    h('dt', {}, name),
-    h('dd', {}, h('strong', {}, value), detail ? h('small', {}, detail) : null),
-  );
 }
 
 function pacingView(pacing: PacingAtAGlance): HTMLElement {
@@ -109,13 +106,6 @@ function chartCaption(live: PacingAtAGlance['liveResponse']): string {
   return first && last
     ? `runliveresponse calls admitted each minute from ${formatTime(first)} to ${formatTime(last)}; the line is the limit in force.`
     : 'No minutes recorded.';
-}
-
-/** A count as the API qualifies it: exact as is, ≈ for an estimate, ≥ for a lower bound. */
-function countText(count: Count): HTMLElement {
-  const mark = count.countIs === 'approximate' ? '≈ ' : count.countIs === 'atLeast' ? '≥ ' : '';
-  const said = count.countIs === 'approximate' ? 'approximately' : count.countIs === 'atLeast' ? 'at least' : 'exactly';
-  return h('span', { class: 'count', attrs: { 'data-count-is': count.countIs, title: `${said} ${count.count}` } }, `${mark}${count.count}`);
 }
 
 function queuesTable(queues: ResponderStatus['queues']): HTMLElement {

@@ -216,11 +216,17 @@ export interface QueueAtAGlance {
   deadLetters: { poison: Count; native?: Count | undefined };
 }
 
+/** Notifications the notify queue did not take, owed until the reconcile timer queues them (counted up to a bound). */
+export interface NotificationsAtAGlance {
+  owed: { count: number; countIs: 'exact' | 'atLeast'; oldestAgeMs?: number | undefined; oldestAgeIs: 'exact' | 'atLeast' };
+}
+
 /** GET /api/status */
 export interface ResponderStatus {
   at: string;
   pacing: PacingAtAGlance | Unavailable;
   queues: Record<string, QueueAtAGlance | Unavailable>;
+  notifications: NotificationsAtAGlance | Unavailable;
 }
 
 /** One entry of GET /api/deadletters: the body only as a redacted preview. */

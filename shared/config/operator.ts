@@ -28,6 +28,8 @@ export const operatorSettings = {
   STATUS_PEEK_MAX: int(1).max(5_000).default(100),
   /** GET /api/status: how long one look at a queue is shared by every caller (each console on the pacing page polls); 0: every call looks. */
   STATUS_QUEUE_LOOK_CACHE_MS: int(0).max(300_000).default(10_000),
+  /** GET /api/status and the owed-notifications gauge: owed notifications counted at most per look (past it, "at least"). */
+  STATUS_OWED_COUNT_MAX: int(1).max(10_000).default(1_000),
 };
 
 /** The operator API's reads: the runs list's scan bound, the health checks' and status parts' time-outs (wall clock). */
@@ -37,6 +39,7 @@ export interface OperatorApiConfig {
   statusProbeTimeoutMs: number;
   statusPeekMax: number;
   statusQueueLookCacheMs: number;
+  statusOwedCountMax: number;
 }
 
 type OperatorSettings = SettingsOf<typeof operatorSettings>;
@@ -48,6 +51,7 @@ export function operatorApiConfig(s: OperatorSettings): OperatorApiConfig {
     statusProbeTimeoutMs: s.STATUS_PROBE_TIMEOUT_MS,
     statusPeekMax: s.STATUS_PEEK_MAX,
     statusQueueLookCacheMs: s.STATUS_QUEUE_LOOK_CACHE_MS,
+    statusOwedCountMax: s.STATUS_OWED_COUNT_MAX,
   };
 }
 

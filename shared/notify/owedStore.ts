@@ -26,4 +26,30 @@ export interface OwedNotificationStore {
   list(limit: number): Promise<OwedNotification[]>;
   /** Forgets the notification once it is queued; forgetting one not recorded is no error. */
   settle(notificationId: string): Promise<void>;
+  /**
+   * How many notifications are owed, reading at most `max` records (never the
+   * whole table): GET /api/status and the metrics ask on every look.
+   */
+  tally(max: number): Promise<OwedTally>;
+}
+
+/** The owed notifications counted, at most the `max` asked for. */
+export interface OwedTally {
+  /** Owed notifications counted: all of them (`exact`), or `max` when the count stopped there (`atLeast`). */
+  count: number;
+  countIs: 'exact' | 'atLeast';
+  /** The earliest `owedSinceMs` among those counted (absent when none is owed); at `atLeast`, there may be older ones. */
+  oldestOwedSinceMs?: number;
+}
+
+/**
+ * The tally of the owed notifications read, each by its `owedSinceMs`
+ * (undefined: a record that does not say), `max` at most: exact below it, at
+ * least at it. Pure.
+ */
+export function tallyOf(owedSinceMs: readonly (number | undefined)[], max: number): OwedTally {
+  const counted = owedSinceMs.slice(0, max);
+  const tally: OwedTally = { count: counted.length, countIs: counted.length < max ? 'exact' : 'atLeast' };
+  const times = counted.filter((t) => t !== undefined);
+  return times.length === 0 ? tally : { ...tally, oldestOwedSinceMs: times.reduce((a, b) => Math.min(a, b)) };
 }

@@ -39,6 +39,31 @@ export const INSTRUMENTS = {
     unit: '{call}',
     description: 'Status-class calls left in the tenant-wide budget, by window (minute, hour)',
   },
+  waitingLineRuns: {
+    type: 'gauge',
+    name: 'responder.pacing.waiting_lines.runs',
+    unit: '{run}',
+    description: 'Runs waiting in a device’s line for a device another of our runs holds, tenant-wide',
+  },
+  waitingLineDevices: {
+    type: 'gauge',
+    name: 'responder.pacing.waiting_lines.devices',
+    unit: '{device}',
+    description: 'Devices with a waiting line (another of our runs holds them), tenant-wide',
+  },
+  owedNotifications: {
+    type: 'gauge',
+    name: 'responder.notify.owed',
+    unit: '{notification}',
+    description:
+      'Notifications the notify queue did not take, owed until the reconcile timer queues them (counted up to STATUS_OWED_COUNT_MAX)',
+  },
+  owedNotificationOldestAge: {
+    type: 'gauge',
+    name: 'responder.notify.owed_oldest_age',
+    unit: 'ms',
+    description: 'How long the oldest owed notification counted has been owed (reported only while one is)',
+  },
   queueAge: {
     type: 'histogram',
     name: 'responder.queue.age',
@@ -86,6 +111,10 @@ export interface InstrumentAttributes {
   pacingLag: NoAttributes;
   sessionsInUse: NoAttributes;
   statusBudgetLeft: { window: 'minute' | 'hour' };
+  waitingLineRuns: NoAttributes;
+  waitingLineDevices: NoAttributes;
+  owedNotifications: NoAttributes;
+  owedNotificationOldestAge: NoAttributes;
   queueAge: { queue: QueueName };
   evidenceBytes: NoAttributes;
   evidenceThroughput: NoAttributes;

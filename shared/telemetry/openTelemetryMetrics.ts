@@ -37,6 +37,13 @@ export class OpenTelemetryMetrics implements Metrics {
     this.gauges = {
       sessionsInUse: meter.createObservableGauge(INSTRUMENTS.sessionsInUse.name, options('sessionsInUse')),
       statusBudgetLeft: meter.createObservableGauge(INSTRUMENTS.statusBudgetLeft.name, options('statusBudgetLeft')),
+      waitingLineRuns: meter.createObservableGauge(INSTRUMENTS.waitingLineRuns.name, options('waitingLineRuns')),
+      waitingLineDevices: meter.createObservableGauge(INSTRUMENTS.waitingLineDevices.name, options('waitingLineDevices')),
+      owedNotifications: meter.createObservableGauge(INSTRUMENTS.owedNotifications.name, options('owedNotifications')),
+      owedNotificationOldestAge: meter.createObservableGauge(
+        INSTRUMENTS.owedNotificationOldestAge.name,
+        options('owedNotificationOldestAge'),
+      ),
     };
   }
 

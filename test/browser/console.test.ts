@@ -268,6 +268,30 @@ describe('the operator console in a browser', () => {
     }
   });
 
+  it('shows the notifications owed, marked as a problem with how long the oldest has waited, and none once they are queued', async () => {
+    const owed = stack.services.deps.owedNotifications;
+    const ids = ['console-owed-1', 'console-owed-2'].map((runId) => `notify.webhook.run-ended.${runId}`);
+    for (const [index, id] of ids.entries())
+      await owed.owe(
+        { id, sink: 'webhook', event: { kind: 'run-ended', runId: id.split('.').at(-1) ?? '' } },
+        stack.clock.nowMs() - (index + 1) * 600_000,
+      );
+    try {
+      const page = await open(`${stack.apiUrl}/api/console/#/pacing`);
+      const shown = page.locator('[data-figure="Notifications owed"]');
+      await expect.poll(() => shown.locator('strong').textContent()).toBe('2');
+      expect(await shown.getAttribute('class')).toContain('problem');
+      expect(await shown.locator('small').textContent()).toMatch(/^the oldest owed for \d+ (min|h)/);
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'pacing-owed.png'), fullPage: true });
+      for (const id of ids) await owed.settle(id);
+      await expect.poll(() => shown.locator('strong').textContent(), { timeout: 15_000 }).toBe('0');
+      expect(await shown.getAttribute('class')).not.toContain('problem');
+      await page.close();
+    } finally {
+      for (const id of ids) await owed.settle(id);
+    }
+  });
+
   it('lets an admin replay a dead letter, its preview shown as text, and hides dead letters from a read-only analyst', async () => {
     await stack.bus.send('collect', { body: { note: HOSTILE }, messageId: 'console-malformed' });
     const page = await open(`${stack.apiUrl}/api/console/#/deadletters`);

@@ -69,6 +69,32 @@ export function describeOwedNotificationStoreContract(adapter: string, makeStore
       expect(await s.list(10)).toEqual([]);
     });
 
+    it('tallies nothing owed as exactly none, with no oldest time', async () => {
+      const s = await makeStore();
+
+      expect(await s.tally(10)).toEqual({ count: 0, countIs: 'exact' });
+    });
+
+    it('tallies every owed notification below the cap exactly, with the earliest time one was owed', async () => {
+      const s = await makeStore();
+      await s.owe(runEnded('a-1'), 5_000);
+      await s.owe(runEnded('a-2'), 1_700_000_000_123);
+      await s.owe(runEnded('a-3'), 2_000);
+      await s.owe(runEnded('a-4'), 9_000);
+      await s.settle(runEnded('a-4').id);
+
+      expect(await s.tally(10)).toEqual({ count: 3, countIs: 'exact', oldestOwedSinceMs: 2_000 });
+    });
+
+    it('stops the tally at the cap and says there are at least that many', async () => {
+      const s = await makeStore();
+      for (const run of ['a-1', 'a-2', 'a-3']) await s.owe(runEnded(run), 1_000);
+
+      expect(await s.tally(2)).toEqual({ count: 2, countIs: 'atLeast', oldestOwedSinceMs: 1_000 });
+      expect(await s.tally(3)).toMatchObject({ count: 3, countIs: 'atLeast' });
+      expect(await s.tally(4)).toMatchObject({ count: 3, countIs: 'exact' });
+    });
+
     it('refuses to record a message that is not a notify message', async () => {
       const s = await makeStore();
       await expect(s.owe({ id: '', sink: 'webhook', event: { kind: 'run-ended', runId: 'a-1' } }, 1)).rejects.toThrow();

@@ -1,6 +1,12 @@
 import { PermanentError } from '../../shared/errors.js';
 import { notifyMessageSchema, type NotifyMessage } from '../../shared/notify/events.js';
-import { owedNotificationSchema, type OwedNotification, type OwedNotificationStore } from '../../shared/notify/owedStore.js';
+import {
+  owedNotificationSchema,
+  tallyOf,
+  type OwedNotification,
+  type OwedNotificationStore,
+  type OwedTally,
+} from '../../shared/notify/owedStore.js';
 
 /** Owed notifications in one process, validated with the adapter's schema; `failWith` makes every call fail (storage down). */
 export class MemoryOwedNotificationStore implements OwedNotificationStore {
@@ -31,6 +37,16 @@ export class MemoryOwedNotificationStore implements OwedNotificationStore {
     if (this.failWith) return Promise.reject(this.failWith);
     this.records.delete(notificationId);
     return Promise.resolve();
+  }
+
+  tally(max: number): Promise<OwedTally> {
+    if (this.failWith) return Promise.reject(this.failWith);
+    return this.list(max).then((owed) =>
+      tallyOf(
+        owed.map((o) => o.owedSinceMs),
+        max,
+      ),
+    );
   }
 
   get size(): number {

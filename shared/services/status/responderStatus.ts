@@ -1,6 +1,7 @@
 /**
- * GET /api/status: the pacing state at a glance and each queue's depth, read
- * only (the pacing record as stored, the bus's read-only probe; no Defender
+ * GET /api/status: the pacing state at a glance, each queue's depth and the
+ * notifications owed, read only (the pacing record as stored, the bus's
+ * read-only probe, a bounded count of the owed notifications; no Defender
  * call, nothing written). A part that cannot be read says `unavailable`
  * with a redacted reason instead of failing the whole answer.
  */
@@ -11,8 +12,9 @@ import { pacingStatus, type PacingStatus } from '../../pacing/pacingStatus.js';
 import { LONGEST_LINES_SHOWN } from '../../pacing/waitingLines.js';
 import { withinTime } from '../../concurrency/withinTime.js';
 import type { Deps } from '../deps.js';
+import { notificationsStatus, notificationsStatusSchema } from './owedNotificationsStatus.js';
 
-export type ResponderStatusDeps = Pick<Deps, 'pacer' | 'queueProbe' | 'clock' | 'config' | 'logger'>;
+export type ResponderStatusDeps = Pick<Deps, 'pacer' | 'queueProbe' | 'owedNotifications' | 'clock' | 'config' | 'logger'>;
 
 const iso = z.string().describe('ISO 8601');
 const unavailableSchema = z.strictObject({ unavailable: z.string().describe('why this part could not be read (redacted)') });
@@ -84,21 +86,25 @@ export const responderStatusSchema = z.strictObject({
       z.ZodUnion<[typeof queueSchema, typeof unavailableSchema]>
     >,
   ),
+  notifications: z.union([notificationsStatusSchema, unavailableSchema]),
 });
 export type ResponderStatus = z.infer<typeof responderStatusSchema>;
 type Unavailable = z.infer<typeof unavailableSchema>;
 
 /** The status answer: each part read on its own, bounded by STATUS_PROBE_TIMEOUT_MS. */
 export async function responderStatus(deps: ResponderStatusDeps): Promise<ResponderStatus> {
-  const timeoutMs = deps.config.operatorApi.statusProbeTimeoutMs;
-  const [pacing, ...looks] = await Promise.all([
+  const { statusProbeTimeoutMs: timeoutMs, statusOwedCountMax } = deps.config.operatorApi;
+  const [pacing, notifications, ...looks] = await Promise.all([
     readPart(deps, 'pacing', timeoutMs, async () =>
       pacingAnswer(pacingStatus(await deps.pacer.snapshot(), deps.clock.nowMs(), deps.pacer.limits)),
+    ),
+    readPart(deps, 'owed notifications', timeoutMs, async () =>
+      notificationsStatus(await deps.owedNotifications.tally(statusOwedCountMax), deps.clock.nowMs()),
     ),
     ...QUEUE_NAMES.map((queue) => readPart(deps, `queue ${queue}`, timeoutMs, async () => queueAnswer(await deps.queueProbe.look(queue)))),
   ]);
   const queues = Object.fromEntries(QUEUE_NAMES.map((q, i) => [q, looks[i] ?? { unavailable: 'not read' }])) as ResponderStatus['queues'];
-  return { at: new Date(deps.clock.nowMs()).toISOString(), pacing, queues };
+  return { at: new Date(deps.clock.nowMs()).toISOString(), pacing, queues, notifications };
 }
 
 function pacingAnswer(status: PacingStatus): z.infer<typeof pacingSchema> {

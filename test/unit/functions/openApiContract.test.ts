@@ -123,7 +123,13 @@ async function answer(name: string, status: number, call: RouteCall): Promise<Ht
   const { runId } = started.jsonBody as { runId: string };
   const stored = makeEvidence(runId, DEVICE, 'ma-1', 0);
   await services.deps.runs.putEvidence(stored);
-  if (name === 'status') await waitInLine(services, DEVICE, ['r-holder', 'r-waiting-1', 'r-waiting-2']);
+  if (name === 'status') {
+    await waitInLine(services, DEVICE, ['r-holder', 'r-waiting-1', 'r-waiting-2']);
+    await services.deps.owedNotifications.owe(
+      { id: 'notify.webhook.run-ended.r-1', sink: 'webhook', event: { kind: 'run-ended', runId: 'r-1' } },
+      0,
+    );
+  }
   const params = call.params?.id === 'RUN' ? { id: runId } : call.params;
   const body = JSON.stringify(call.body)?.replaceAll('RUN_BLOB', stored.blobName);
   return callRoute(services, route(name), {
@@ -151,6 +157,13 @@ describe('the OpenAPI document and the routes agree', () => {
     for (const field of ['waitingLines', 'waiters', 'waitersLimit', 'perDeviceLimit', 'longest', 'deviceId', 'firstWaiterFallback'])
       expect(answer).toContain(`"${field}"`);
     expect(answer).toContain('devices holding a reserved send slot');
+  });
+
+  it('documents the notifications owed in the status: their count, how far to trust it, and the oldest one’s age', async () => {
+    const document = (await callRoute(await app(), route('openApi'), { roles: ['Responder.Read'] })).jsonBody as OpenApiDocument;
+    const answer = JSON.stringify(document.paths['/status']?.get?.responses['200']);
+    for (const field of ['notifications', 'owed', 'count', 'countIs', 'oldestAgeMs', 'oldestAgeIs']) expect(answer).toContain(`"${field}"`);
+    expect(answer).toContain('STATUS_OWED_COUNT_MAX');
   });
 
   it('has a case for every route and every answer it documents', () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { status } from '../../../functions/status.js';
 import { ManualClock } from '../../../shared/clock.js';
+import { loadConfig } from '../../../shared/config.js';
+import type { NotifyMessage } from '../../../shared/notify/events.js';
 import { pacingLimitsOf } from '../../../shared/pacing/limits.js';
 import { Pacer } from '../../../shared/pacing/pacer.js';
 import { createServices } from '../../../shared/services/index.js';
@@ -9,6 +11,12 @@ import { fakeDeps } from '../../helpers/fakes.js';
 import { callRoute } from '../../helpers/routeCalls.js';
 
 const reader = ['Responder.Read'] as const;
+
+const runEnded = (runId: string): NotifyMessage => ({
+  id: `notify.webhook.run-ended.${runId}`,
+  sink: 'webhook',
+  event: { kind: 'run-ended', runId },
+});
 
 async function world() {
   const clock = new ManualClock();
@@ -108,5 +116,51 @@ describe('GET /api/status', () => {
     expect(response).toMatchObject({ status: 200, jsonBody: { pacing: { unavailable: 'Error: table unreachable' } } });
     expect((response.jsonBody as { queues: object }).queues).toHaveProperty('polls.messages.count', 0);
     expect(deps.defender.calls).toEqual([]);
+  });
+
+  it('says no notification is owed on a healthy responder', async () => {
+    const { services } = await world();
+    const response = await callRoute(services, status, { roles: reader });
+    expect((response.jsonBody as { notifications: unknown }).notifications).toEqual({
+      owed: { count: 0, countIs: 'exact', oldestAgeIs: 'exact' },
+    });
+  });
+
+  it('counts the notifications owed and says how long the oldest has been owed', async () => {
+    const { deps, clock, services } = await world();
+    await deps.owedNotifications.owe(runEnded('a-1'), clock.nowMs());
+    clock.advance(90_000);
+    await deps.owedNotifications.owe(runEnded('a-2'), clock.nowMs());
+    clock.advance(30_000);
+    const response = await callRoute(services, status, { roles: reader });
+    expect((response.jsonBody as { notifications: unknown }).notifications).toEqual({
+      owed: { count: 2, countIs: 'exact', oldestAgeMs: 120_000, oldestAgeIs: 'exact' },
+    });
+  });
+
+  it('stops counting owed notifications at STATUS_OWED_COUNT_MAX and says at least', async () => {
+    const { deps, clock, services } = await world();
+    const config = loadConfig({
+      STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+      BUS_KIND: 'storage-queues',
+      STATUS_OWED_COUNT_MAX: '3',
+    });
+    Object.assign(deps, { config });
+    for (const run of ['a-1', 'a-2', 'a-3', 'a-4', 'a-5']) await deps.owedNotifications.owe(runEnded(run), clock.nowMs() - 60_000);
+    const response = await callRoute(services, status, { roles: reader });
+    expect((response.jsonBody as { notifications: unknown }).notifications).toEqual({
+      owed: { count: 3, countIs: 'atLeast', oldestAgeMs: 60_000, oldestAgeIs: 'atLeast' },
+    });
+  });
+
+  it('says the owed notifications are unavailable when their table cannot be read, and still answers the rest', async () => {
+    const { deps, services } = await world();
+    deps.owedNotifications.failWith = new Error('table unreachable at https://acct.table.core.windows.net/notifyowed?sig=SECRET');
+    const response = await callRoute(services, status, { roles: reader });
+    expect(response.status).toBe(200);
+    const body = response.jsonBody as { notifications: { unavailable?: string }; pacing: { sessions?: unknown } };
+    expect(body.notifications.unavailable).toContain('table unreachable');
+    expect(JSON.stringify(body)).not.toContain('SECRET');
+    expect(body.pacing.sessions).toEqual({ inUse: 3, limit: 25 });
   });
 });
