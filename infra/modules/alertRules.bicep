@@ -1,6 +1,6 @@
 // Alert rules an operator of the responder needs (infra/README.md,
 // "Alerts"): messages dead-lettered, any 429 from Defender, a device action
-// stuck after every re-drive, function failures. Log rules read the records
+// stuck after every re-drive, notifications owed too long, function failures. Log rules read the records
 // the app writes through the Functions logging pipeline (each record's
 // message is its JSON; test/unit/infra/alertRules.test.ts holds each query's
 // text to a message the code logs). Without an e-mail address the rules still
@@ -108,6 +108,12 @@ var logRules = [
     severity: 2
     description: 'A device action made no progress after every re-drive of the reconcile sweep and was left for an operator (its runId and deviceId are in the record).'
     query: 'AppTraces | where AppRoleName =~ "${functionAppName}" | where Message has "left for an operator"'
+  }
+  {
+    name: 'notifications-owed'
+    severity: 3
+    description: 'A notification the notify queue refused has been owed for over 15 minutes: the reconcile timer (every 5 minutes) is not draining them, or the queue still refuses. GET /api/status shows notifications.owed; docs/operations.md, "When owed notifications pile up".'
+    query: 'AppMetrics | where AppRoleName =~ "${functionAppName}" | where Name == "responder.notify.owed_oldest_age" | where Max > 900000'
   }
   {
     name: 'function-failures'

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INFRA, readBicep, resourcesOf } from './bicep.js';
+import { INSTRUMENTS } from '../../../shared/telemetry/instruments.js';
 
 const root = path.resolve(INFRA, '..');
 const alertRules = readBicep('modules/alertRules.bicep');
@@ -42,8 +43,15 @@ describe('the alert rules (infra/modules/alertRules.bicep)', () => {
   it('alert on failed invocations of the Function App, and read only its records', () => {
     expect(alertRules).toMatch(/AppRequests \| where AppRoleName =~ "\$\{functionAppName\}" \| where Success == false/);
     const queries = [...alertRules.matchAll(/query: '([^']+)'/g)].map((m) => m[1] ?? '');
-    expect(queries).toHaveLength(3);
+    expect(queries).toHaveLength(4);
     for (const query of queries) expect(query).toContain('AppRoleName =~ "${functionAppName}"');
+  });
+
+  it('alert on a metric the code really records when notifications stay owed longer than three reconcile firings', () => {
+    const names = [...alertRules.matchAll(/AppMetrics[^']*Name == "([^"]+)"/g)].map((m) => m[1] ?? '');
+    expect(names).toEqual(['responder.notify.owed_oldest_age']);
+    expect(Object.values(INSTRUMENTS).map((i) => i.name)).toContain(names[0]);
+    expect(alertRules).toMatch(/Name == "responder\.notify\.owed_oldest_age" \| where Max > 900000/);
   });
 
   it('are deployed by main.bicep with the e-mail address azd passes', () => {
