@@ -6,15 +6,19 @@ import { toDefenderError } from './httpErrors.js';
 import type { DefenderCallKind, TokenProvider } from './port.js';
 import { kindOf } from './resultBody.js';
 
-/** Where and as whom the API is called, and where a 429 is reported (DefenderClientOptions documents each). */
+/** Where and as whom the API is called, and where a 429 is reported. */
 export interface ApiConnection {
+  /** e.g. https://api.securitycenter.microsoft.com, a regional host, or the simulator. */
   baseUrl: string;
   credential: TokenProvider;
   scope: string;
   requestTimeoutMs: number;
   defaultRetryAfterMs: number;
+  /** API calls. */
   fetch: typeof fetch;
+  /** Where a 429 from Defender is reported (`Defender answered 429`, with the call and the wait): the alert rule on throttling reads it. */
   logger?: Logger;
+  /** Where a 429 is counted (responder.defender.throttled, by call kind). */
   metrics?: Pick<Metrics, 'add'>;
 }
 

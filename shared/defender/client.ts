@@ -1,7 +1,5 @@
 import type { z } from 'zod';
 import { BadRequestError, NotFoundError, TransientError } from '../errors.js';
-import type { Logger } from '../log.js';
-import type { Metrics } from '../telemetry/metrics.js';
 import { callApi, type ApiConnection } from './apiCall.js';
 import { DEFAULT_MAX_PAGES, listMeter, readAllPages, type ListMeter } from './collectionPages.js';
 import type { LinkPolicy } from './linkPolicy.js';
@@ -18,7 +16,6 @@ import type {
   LibraryUpload,
   MachineActionQuery,
   MachineQuery,
-  TokenProvider,
 } from './port.js';
 import {
   libraryFileSchema,
@@ -30,13 +27,8 @@ import {
   type RunLiveResponseRequest,
 } from './types.js';
 
-export interface DefenderClientOptions {
-  /** e.g. https://api.securitycenter.microsoft.com, a regional host, or the simulator. */
-  baseUrl: string;
-  credential: TokenProvider;
-  scope: string;
-  requestTimeoutMs: number;
-  defaultRetryAfterMs: number;
+/** The API connection (apiCall.ts documents each field), with fetch optional, and what the client adds. */
+export interface DefenderClientOptions extends Omit<ApiConnection, 'fetch'> {
   linkPolicy: LinkPolicy;
   /** API calls (default: global fetch). */
   fetch?: typeof fetch;
@@ -50,10 +42,6 @@ export interface DefenderClientOptions {
   payForExtraCall?: (what: string) => Promise<void>;
   /** Most pages one list follows through `@odata.nextLink` (default 100); more is a PermanentError. */
   maxPages?: number;
-  /** Where a 429 from Defender is reported (`Defender answered 429`, with the call and the wait): the alert rule on throttling reads it. */
-  logger?: Logger;
-  /** Where a 429 is counted (responder.defender.throttled, by call kind). */
-  metrics?: Pick<Metrics, 'add'>;
 }
 
 /**
